@@ -1,0 +1,2 @@
+// The built-in backends: importing this module registers each of them.
+import './cpu/index.js';

@@ -1,0 +1,70 @@
+import type { ReverseOptions, Timesteps } from '../contract/backend.js';
+import { DiffspecInputError, requireInput } from '../errors.js';
+import type { PredictionType } from '../equations/prediction.js';
+import type { VarianceType } from '../equations/variance.js';
+import type { ScheduleTables } from '../schedule/tables.js';
+import { batchSize, checkSameShape, checkTensor, type Tensor } from '../tensor.js';
+
+export const PREDICTION_TYPES: readonly PredictionType[] = ['eps', 'x0', 'v'];
+export const VARIANCE_TYPES: readonly VarianceType[] = ['fixed_small', 'fixed_large', 'learned_range'];
+const OPTION_KEYS = ['prediction', 'variance', 'clip', 'eta'];
+
+export type ResolvedOptions = Required<ReverseOptions>;
+
+export function resolveOptions(options: ReverseOptions | undefined, field = 'options'): ResolvedOptions {
+  const o = (options ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.includes(key)) throw new DiffspecInputError(`${field}.${key}`, `is not a known option (known: ${OPTION_KEYS.join(', ')})`);
+  }
+  const prediction = o.prediction ?? 'eps';
+  const variance = o.variance ?? 'fixed_small';
+  const clip = o.clip ?? false;
+  const eta = o.eta ?? 0;
+  requireInput(PREDICTION_TYPES.includes(prediction as PredictionType), `${field}.prediction`, `must be one of ${PREDICTION_TYPES.join(', ')}, got ${JSON.stringify(prediction)}`);
+  requireInput(VARIANCE_TYPES.includes(variance as VarianceType), `${field}.variance`, `must be one of ${VARIANCE_TYPES.join(', ')}, got ${JSON.stringify(variance)}`);
+  requireInput(typeof clip === 'boolean', `${field}.clip`, `must be true or false, got ${JSON.stringify(clip)}`);
+  requireInput(typeof eta === 'number' && Number.isFinite(eta) && eta >= 0, `${field}.eta`, `must be a finite number >= 0, got ${JSON.stringify(eta)}`);
+  return { prediction: prediction as PredictionType, variance: variance as VarianceType, clip, eta };
+}
+
+/** Timesteps: one integer per batch element, each in lo..T (lo = 1, or 0 where t = 0 is allowed). */
+export function checkTimesteps(field: string, t: Timesteps, schedule: ScheduleTables, n: number, lo = 1): Int32Array {
+  requireInput(Array.isArray(t) || t instanceof Int32Array, field, 'must be an array of integers');
+  requireInput(t.length === n, field, `has ${t.length} timesteps, the batch has ${n}`);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = t[i];
+    requireInput(Number.isInteger(v) && v >= lo && v <= schedule.T, `${field}[${i}]`, `must be an integer in ${lo}..${schedule.T}, got ${JSON.stringify(v)}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Validates x (finite, shaped) and returns its batch size. */
+export function checkBatch(field: string, x: Tensor): number {
+  checkTensor(field, x);
+  requireInput(x.shape.length >= 1, `${field}.shape`, 'needs a batch dimension');
+  return batchSize(x);
+}
+
+export function checkLike(field: string, x: Tensor, reference: Tensor, referenceField: string): void {
+  checkTensor(field, x);
+  checkSameShape(field, x, reference, referenceField);
+}
+
+/** The model output must match x_t, or for learned_range have twice its channels (dimension 1). */
+export function checkModelOutput(field: string, out: Tensor, xt: Tensor, variance: VarianceType): void {
+  checkTensor(field, out);
+  if (variance !== 'learned_range') {
+    checkSameShape(field, out, xt, 'xt');
+    return;
+  }
+  const expected = [...xt.shape];
+  requireInput(expected.length >= 2, 'xt.shape', 'learned_range needs a channel dimension (NCHW or NC)');
+  expected[1] *= 2;
+  requireInput(
+    out.shape.length === expected.length && out.shape.every((d, i) => d === expected[i]),
+    `${field}.shape`,
+    `is [${out.shape.join(', ')}]; learned_range needs [${expected.join(', ')}] (2C channels: output, then v in [-1, 1])`,
+  );
+}

@@ -1,0 +1,46 @@
+import type { DiffusionBackend } from '../contract/backend.js';
+import { DiffspecInputError } from '../errors.js';
+import { checkId, type SpecCheck, type SpecGroup } from './check.js';
+import { SpecContext, SpecFailure, type SpecRecord } from './context.js';
+import { checkSeed } from './seed.js';
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckResult {
+  status: CheckStatus;
+  message?: string;
+  seed: number;
+  records: SpecRecord[];
+}
+
+/** The shell command that reruns one check on one backend with the same seeds. */
+export function replayCommand(group: SpecGroup, check: SpecCheck, backendName: string, suiteSeed: number): string {
+  const pattern = `${group.id} ${backendName} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
+  return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${backendName} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
+}
+
+/** Capabilities the check needs that the backend does not declare. */
+export function missingCapabilities(check: SpecCheck, backend: DiffusionBackend): string[] {
+  return check.requires.filter((c) => !backend.capabilities.includes(c));
+}
+
+/** Runs one check; any throw is a failure with its message, a missing capability a skip. */
+export async function runCheck(group: SpecGroup, check: SpecCheck, backend: DiffusionBackend, suiteSeed: number): Promise<CheckResult> {
+  const seed = checkSeed(suiteSeed, checkId(group, check));
+  const missing = missingCapabilities(check, backend);
+  if (missing.length > 0) return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
+  const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0);
+  try {
+    await check.run(backend, ctx);
+    return { status: 'pass', seed, records: ctx.records };
+  } catch (e) {
+    return { status: 'fail', message: describeFailure(e), seed, records: ctx.records };
+  }
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof SpecFailure) return e.message;
+  if (e instanceof DiffspecInputError) return `backend rejected a valid input: ${e.message}`;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return `threw ${String(e)}`;
+}

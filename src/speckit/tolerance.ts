@@ -1,0 +1,70 @@
+import type { Precision } from '../contract/backend.js';
+
+/** Unit roundoff u: the largest relative error of one correctly rounded operation. */
+export function unitRoundoff(precision: Precision): number {
+  return precision === 'float64' ? 2 ** -53 : 2 ** -24;
+}
+
+/**
+ * Library exp/log/sin/cos are not correctly rounded: each counts as this many roundings. 1 ulp for V8's
+ * float64 fdlibm port; float32 engines (XNNPACK, GLSL) document a few ulp, GLSL ES allowing (3 + 2|x|) ulp for exp.
+ */
+export const ELEMENTARY_FUNCTION_ROUNDINGS: Record<Precision, number> = { float64: 2, float32: 4 };
+
+/**
+ * Roundings per operation, k in the bound |computed - exact| <= k u scale (Higham, "Accuracy and Stability
+ * of Numerical Algorithms", 2nd ed., sec. 3.1: gamma_k = k u / (1 - k u) ~ k u), where `scale` is the running
+ * sum of the magnitudes of the terms combined (|a||x| + |b||y| + ..., propagated through each step). Counts,
+ * per element: computing each coefficient from the float64 tables, rounding it and each input to the backend's
+ * precision, one product per term, one addition per term. The spec's own float64 expected value is held to the
+ * same k, so the bound applies as k (u_backend + u_float64) scale. Written once here; never loosened to pass.
+ */
+export const ROUNDINGS = {
+  /** x_t = sqrt(1 - beta) x + sqrt(beta) e: 1 - beta, sqrt (x2), casts of coefficient and input, product, sum. */
+  forwardStep: 6,
+  /** x_t = sqrt(ab) x0 + sqrt(1 - ab) e: as forwardStep. */
+  qSample: 6,
+  /** mu~ = c1 x0 + c2 xt: each c from 4 operations on the tables, casts, products, sum. */
+  posteriorMean: 10,
+  /** beta~ and its log: 3 operations on the tables, a cast, plus a log. */
+  posteriorVariance: 6,
+  /** x0^ = a xt + b out: a = sqrt(1/ab) (2), b = sqrt(1/ab - 1) (3), casts (2), products, sum; clip is exact. */
+  predX0: 9,
+  /** mu = c1 x0^ + c2 xt on top of x0^. */
+  pMean: 14,
+  /** sigma^2 from fixed tables or exp(s v + o); the exponential adds elementary-function roundings. */
+  pVariance: 6,
+  /** x_{t-1} = mu + exp(logvar / 2) z on top of mu. */
+  ddpmStep: 20,
+  /** x_{t-1} = sqrt(ab') x0^ + sqrt(1 - ab' - sigma^2) eps^ + sigma z, eps^ possibly recomputed from x0^ (3 more). */
+  ddimStep: 24,
+  /** x_{t+1} = sqrt(ab'') x0^ + sqrt(1 - ab'') eps^. */
+  ddimReverseStep: 24,
+  /** Embedding: f_j = exp(-ln(P) j / half) (4), t f (1) and the cast of t (1) bound the argument; cos/sin add their own. */
+  timestepEmbedding: 6,
+} as const;
+
+export type Operation = keyof typeof ROUNDINGS;
+
+/** Operations that apply exp, log, sin or cos once to each element. */
+const USES_ELEMENTARY_FUNCTION: ReadonlySet<Operation> = new Set<Operation>(['posteriorVariance', 'pVariance', 'ddpmStep', 'timestepEmbedding']);
+
+/** Roundings for a mean of m squared differences: the recursive sum of m terms costs m - 1, each square 2, the division 1. */
+export function meanSquaredErrorRoundings(m: number): number {
+  return m + 4;
+}
+
+/** The roundings k for an operation on a backend of the given precision. */
+export function roundingsFor(op: Operation, precision: Precision): number {
+  return ROUNDINGS[op] + (USES_ELEMENTARY_FUNCTION.has(op) ? ELEMENTARY_FUNCTION_ROUNDINGS[precision] : 0);
+}
+
+/** The error bound k (u_backend + u_float64) for unit scale. */
+export function relativeBound(roundings: number, precision: Precision): number {
+  return roundings * (unitRoundoff(precision) + unitRoundoff('float64'));
+}
+
+/** Below the smallest normal number relative bounds fail (float32 flushes subnormals to zero): an absolute floor per rounding. */
+export function absoluteFloor(roundings: number, precision: Precision): number {
+  return roundings * (precision === 'float64' ? 2 ** -1022 : 2 ** -126);
+}

@@ -1,0 +1,120 @@
+import { normalCdf, normalQuantile, twoSidedNormalPValue } from './normal.js';
+
+/** The result of one hypothesis test, as recorded in reports. */
+export interface TestOutcome {
+  test: string;
+  statistic: number;
+  pValue: number;
+  alpha: number;
+  n: number;
+  /** The smallest deviation the test detects with 90% probability at this alpha and n. */
+  detects: string;
+}
+
+/** The power used in every stated detectable deviation. */
+export const STATED_POWER = 0.9;
+const Z_POWER = normalQuantile(STATED_POWER);
+
+const zCritical = (alpha: number) => normalQuantile(1 - alpha / 2);
+
+function mean(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s / x.length;
+}
+
+/** H0: z_i iid with mean 0 and variance 1. Two-sided z-test on the sample mean. */
+export function meanZeroTest(z: ArrayLike<number>, alpha: number): TestOutcome {
+  const n = z.length;
+  const statistic = mean(z) * Math.sqrt(n);
+  return { test: 'mean = 0 (z-test)', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|mean shift| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))} sd` };
+}
+
+/**
+ * H0: z_i iid N(0, 1). Two-sided test of sum z^2 ~ chi^2_n, through the Wilson-Hilferty cube-root normal
+ * approximation ((X/n)^(1/3) - (1 - 2/(9n))) / sqrt(2/(9n)) ~ N(0, 1).
+ */
+export function unitVarianceTest(z: ArrayLike<number>, alpha: number): TestOutcome {
+  const n = z.length;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += z[i] * z[i];
+  const v = 2 / (9 * n);
+  const statistic = (Math.cbrt(ss / n) - (1 - v)) / Math.sqrt(v);
+  // A variance ratio r moves (X/n)^(1/3) by about (r^(1/3) - 1): detectable when |r^(1/3) - 1| >= (z_a + z_b) sqrt(v).
+  const step = (zCritical(alpha) + Z_POWER) * Math.sqrt(v);
+  return { test: 'variance = 1 (chi-square, Wilson-Hilferty)', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `variance ratio outside [${fmt((1 - step) ** 3)}, ${fmt((1 + step) ** 3)}]` };
+}
+
+/** Kolmogorov's limiting distribution, P(K > x) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 x^2). */
+function kolmogorovSurvival(x: number): number {
+  if (x < 0.2) return 1;
+  let s = 0;
+  for (let k = 1; k <= 100; k++) {
+    const term = Math.exp(-2 * k * k * x * x);
+    s += (k % 2 === 1 ? 2 : -2) * term;
+    if (term < 1e-17) break;
+  }
+  return Math.min(1, Math.max(0, s));
+}
+
+function kolmogorovCritical(alpha: number): number {
+  let lo = 0.2;
+  let hi = 5;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (kolmogorovSurvival(mid) > alpha) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * One-sample Kolmogorov-Smirnov test of x against the continuous CDF `cdf`, p-value from Kolmogorov's
+ * distribution with Stephens' small-sample correction (sqrt(n) + 0.12 + 0.11 / sqrt(n)) D.
+ * Power: if the true CDF is at sup-distance Delta from `cdf`, D >= Delta - sup|F_n - F| and by the DKW
+ * inequality sup|F_n - F| <= sqrt(ln(2/0.1) / 2n) with probability 0.9, so Delta >= D_crit + that is detected.
+ */
+export function ksTest(x: ArrayLike<number>, cdf: (v: number) => number, alpha: number, against = 'N(0, 1)'): TestOutcome {
+  const n = x.length;
+  const sorted = Float64Array.from(x).sort();
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    const f = cdf(sorted[i]);
+    d = Math.max(d, (i + 1) / n - f, f - i / n);
+  }
+  const scale = Math.sqrt(n) + 0.12 + 0.11 / Math.sqrt(n);
+  const dCritical = kolmogorovCritical(alpha) / scale;
+  const dkw = Math.sqrt(Math.log(2 / (1 - STATED_POWER)) / (2 * n));
+  return { test: `Kolmogorov-Smirnov against ${against}`, statistic: d, pValue: kolmogorovSurvival(scale * d), alpha, n, detects: `CDF distance >= ${fmt(dCritical + dkw)}` };
+}
+
+export const ksNormalTest = (z: ArrayLike<number>, alpha: number) => ksTest(z, normalCdf, alpha);
+
+/** H0: x and y independent; Pearson r, with sqrt(n) r ~ N(0, 1) under H0 for large n. */
+export function zeroCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, alpha: number): TestOutcome {
+  const n = x.length;
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  const r = sxy / Math.sqrt(sxx * syy);
+  const statistic = r * Math.sqrt(n);
+  return { test: 'correlation = 0', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|correlation| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))}` };
+}
+
+/** H0: k successes out of n ~ Binomial(n, p); two-sided normal approximation (n p (1 - p) >= 25 expected). */
+export function binomialTest(k: number, n: number, p: number, alpha: number): TestOutcome {
+  const sd = Math.sqrt(n * p * (1 - p));
+  const statistic = (k - n * p) / sd;
+  return { test: `binomial proportion = ${fmt(p)}`, statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|proportion - ${fmt(p)}| >= ${fmt(((zCritical(alpha) + Z_POWER) * Math.sqrt(p * (1 - p))) / Math.sqrt(n))}` };
+}
+
+function fmt(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}
