@@ -1,0 +1,209 @@
+import type { GPU, IKernelRunShortcut, Input, KernelOutput, Texture } from 'gpu.js';
+import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
+import { sizeOf, type Tensor } from '../../src/tensor.js';
+
+/** The GPU.js engines diffspec can drive from Node. */
+export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
+
+/**
+ * A tensor held by GPU.js as a [rows, cols] matrix, rows = the batch dimension: a kernel's thread (x, y) is
+ * element x of batch item y, so per-batch coefficients are indexed by this.thread.y without dividing a flat
+ * index (float32 division misplaces items beyond 2^23 elements). `value` is a float texture that stays on
+ * the device (resident mode) or a host Float32Array.
+ */
+export interface GpujsTensor {
+  readonly shape: readonly number[];
+  readonly rows: number;
+  readonly cols: number;
+  readonly value: Texture | Float32Array;
+}
+
+/** The parts of the gpu.js module the kernels use (imported lazily by the caller). */
+export interface GpujsLibrary {
+  GPU: typeof GPU;
+  input: (value: Float32Array, size: number[]) => Input;
+}
+
+export interface GpujsKernelOptions {
+  library: GpujsLibrary;
+  gpu: GPU;
+  mode: GpujsMode;
+  /** Kernels return textures that the next kernel reads in place (GL modes only); otherwise host arrays. */
+  resident: boolean;
+  metadata?: Record<string, string>;
+}
+
+/** Longest per-sample sum the loss kernel loops over; GLSL loops need a compile-time bound. */
+export const MAX_ITEM_SIZE = 1 << 24;
+
+/** Compiled kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
+const MAX_COMPILED_KERNELS = 256;
+
+/** Kernel sources as text, so no TypeScript or test transpiler rewrites them before GPU.js parses them. */
+function linearSource(terms: number): string {
+  const args = Array.from({ length: terms }, (_, k) => `x${k}, c${k}`).join(', ');
+  const body = Array.from({ length: terms }, (_, k) => `  s = s + c${k}[this.thread.y] * x${k}[this.thread.y][this.thread.x];`).join('\n');
+  return `function (${args}, bias) {\n  let s = bias[this.thread.y];\n${body}\n  return s;\n}`;
+}
+
+const SOURCES = {
+  copy: 'function (x) { return x[this.thread.y][this.thread.x]; }',
+  fill: 'function (values) { return values[this.thread.y]; }',
+  clip: 'function (x, lo, hi) { return Math.min(Math.max(x[this.thread.y][this.thread.x], lo), hi); }',
+  exp: 'function (x, scale) { return Math.exp(scale * x[this.thread.y][this.thread.x]); }',
+  multiply: 'function (a, b) { return a[this.thread.y][this.thread.x] * b[this.thread.y][this.thread.x]; }',
+  slice: 'function (x, offset) { return x[this.thread.y][this.thread.x + offset]; }',
+  // Same order as src/equations/loss.ts: the recursive sum of squared differences, then one division.
+  meanSquaredError: `function (a, b, m) {
+  let sum = 0;
+  for (let i = 0; i < m; i++) {
+    const d = a[this.thread.x][i] - b[this.thread.x][i];
+    sum = sum + d * d;
+  }
+  return sum / m;
+}`,
+  sinusoidalEmbedding: `function (t, f, half) {
+  const j = this.thread.x;
+  if (j < half) return Math.cos(t[this.thread.y] * f[j]);
+  if (j < half * 2) return Math.sin(t[this.thread.y] * f[j - half]);
+  return 0;
+}`,
+};
+
+/** A kernel's 2-D result as one flat array; a view when the rows already share one buffer. */
+function flatten(result: Float32Array | Float32Array[], rows: number, cols: number): Float32Array {
+  if (result instanceof Float32Array) return result.subarray(0, rows * cols);
+  const first = result[0];
+  const contiguous = result.every((r, y) => r.buffer === first.buffer && r.byteOffset === first.byteOffset + y * cols * 4 && r.length === cols);
+  if (contiguous) return new Float32Array(first.buffer, first.byteOffset, rows * cols);
+  const out = new Float32Array(rows * cols);
+  result.forEach((r, y) => out.set(r, y * cols));
+  return out;
+}
+
+function isInput(v: unknown): v is Input {
+  return typeof v === 'object' && v !== null && 'size' in v && 'value' in v;
+}
+
+function isTexture(v: unknown): v is Texture {
+  return typeof v === 'object' && v !== null && typeof (v as Texture).toArray === 'function';
+}
+
+/**
+ * TensorKernels on GPU.js. Every kernel is compiled once per (operation, arity) with dynamic output and
+ * arguments, so new shapes reuse the compiled program instead of recompiling it (GLSL compilation costs
+ * tens of milliseconds per kernel). Full float precision is requested everywhere: 'single' precision
+ * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
+ */
+export function createGpujsKernels({ library, gpu, mode, resident, metadata }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+  const compiled = new Map<string, IKernelRunShortcut>();
+  // GPU.js's cpu engine indexes a 2-D Input argument with the kernel's output width instead of the input's
+  // own width when dynamicArguments is on (src/backend/cpu/function-node.js), so splitChannels and the loss
+  // read the wrong elements there. That engine compiles per shape instead (a JS function, about a millisecond).
+  const perShape = mode === 'cpu';
+
+  function kernel(name: string, source: string, output: number[], args: unknown[]): IKernelRunShortcut {
+    const key = perShape ? `${name}|${output}|${args.map((a) => (isInput(a) ? a.size.join('x') : typeof a === 'number' ? 'n' : (a as Float32Array).length)).join(',')}` : name;
+    let k = compiled.get(key);
+    if (!k) {
+      k = gpu.createKernel(source, {
+        output,
+        precision: 'single',
+        tactic: 'precision',
+        optimizeFloatMemory: true,
+        dynamicOutput: !perShape,
+        dynamicArguments: !perShape,
+        pipeline: resident,
+        immutable: resident,
+        loopMaxIterations: MAX_ITEM_SIZE,
+      } as Parameters<GPU['createKernel']>[1]);
+      compiled.set(key, k);
+      if (compiled.size > MAX_COMPILED_KERNELS) {
+        const [oldestKey, oldest] = compiled.entries().next().value!;
+        oldest.destroy();
+        compiled.delete(oldestKey);
+      }
+    } else if (!perShape) {
+      k.setOutput(output);
+    }
+    return k;
+  }
+
+  const argument = (h: GpujsTensor): Texture | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
+
+  /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result. */
+  function run(key: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor {
+    const rows = shape[0];
+    const cols = sizeOf(shape) / rows;
+    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
+    if (isTexture(result)) return { shape, rows, cols, value: result };
+    // Host arrays may be views of memory the engine reuses on its next run: copy them out.
+    const value = Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols));
+    return { shape, rows, cols, value };
+  }
+
+  const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
+
+  return {
+    name: `gpujs:${mode}`,
+    precision: 'float32',
+    metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels', ...metadata },
+
+    upload(t: Tensor): GpujsTensor {
+      const rows = t.shape[0];
+      const host: GpujsTensor = { shape: t.shape, rows, cols: t.data.length / rows, value: f32(t.data) };
+      return resident ? run('copy', SOURCES.copy, t.shape, [argument(host)]) : host;
+    },
+
+    download(h: GpujsTensor): Tensor {
+      if (!isTexture(h.value)) return { shape: h.shape, data: h.value };
+      return { shape: h.shape, data: Float32Array.from(flatten(h.value.toArray() as Float32Array | Float32Array[], h.rows, h.cols)) };
+    },
+
+    dispose(h: GpujsTensor): void {
+      if (isTexture(h.value)) h.value.delete();
+    },
+
+    linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): GpujsTensor {
+      const first = terms[0]?.x;
+      if (!first) throw new Error('linear needs at least one term');
+      const args: unknown[] = terms.flatMap(({ x, coef }) => [argument(x), f32(coef)]);
+      args.push(bias ? f32(bias) : new Float32Array(first.rows));
+      return run(`linear${terms.length}`, linearSource(terms.length), first.shape, args);
+    },
+
+    fill: (shape, values) => run('fill', SOURCES.fill, shape, [f32(values)]),
+    clip: (x, lo, hi) => run('clip', SOURCES.clip, x.shape, [argument(x), lo, hi]),
+    exp: (x, scale) => run('exp', SOURCES.exp, x.shape, [argument(x), scale]),
+    multiply: (a, b) => run('multiply', SOURCES.multiply, a.shape, [argument(a), argument(b)]),
+
+    splitChannels(x, c) {
+      const [n, total, ...rest] = x.shape;
+      const inner = sizeOf(rest);
+      return [
+        run('slice', SOURCES.slice, [n, c, ...rest], [argument(x), 0]),
+        run('slice', SOURCES.slice, [n, total - c, ...rest], [argument(x), c * inner]),
+      ];
+    },
+
+    meanSquaredErrorPerSample(a, b) {
+      const args = [argument(a), argument(b), a.cols];
+      const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
+      const values = isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array);
+      const perSample = Float64Array.from(values);
+      if (isTexture(result)) result.delete();
+      return perSample;
+    },
+
+    sinusoidalEmbedding(t, frequencies, dim) {
+      // dim = 1 has no frequencies; GPU.js cannot bind an empty array, and the kernel then never reads it.
+      const f = frequencies.length > 0 ? f32(frequencies) : new Float32Array(1);
+      return run('sinusoidalEmbedding', SOURCES.sinusoidalEmbedding, [t.length, dim], [f32(t), f, frequencies.length]);
+    },
+
+    destroy() {
+      for (const k of compiled.values()) k.destroy();
+      compiled.clear();
+    },
+  };
+}
