@@ -1,10 +1,12 @@
 // GPU.js backends, one per engine: gpujs:webgpu, gpujs:headlessgl, gpujs:webasm, gpujs:cpu. gpu.js, the
 // native `gl` module and dawn.node load only when a variant is checked or created, so registering stays cheap.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { registerBackend } from '../../src/contract/registry.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
-import { createGpujsKernels, type GpujsKernelOptions, type GpujsLibrary, type GpujsMode } from './kernels.js';
+import { createGpujsKernels, type GpujsLibrary, type GpujsMode } from './kernels.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,7 +30,19 @@ function headlessGlAvailability(): true | string {
   return float ? true : 'the WebGL context has no OES_texture_float: only 8-bit packed textures, not float32';
 }
 
+/**
+ * dawn.node needs the Vulkan loader on Linux and, lacking it, writes a warning to stderr on every load (once
+ * per test file); looking for the library first gives the same answer quietly.
+ */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux') return false;
+  const multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), `/usr/lib/${multiarch}`, `/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 async function webgpuAvailability(): Promise<string> {
+  if (vulkanLoaderMissing()) return 'no Vulkan loader (libvulkan.so.1, Debian package libvulkan1), so dawn.node has no WebGPU adapter; without a GPU it also needs Mesa lavapipe from bookworm-backports, see README';
   let adapter: { info?: { description?: string; vendor?: string } } | null;
   try {
     const { create } = (await import('webgpu')) as { create(flags: string[]): { requestAdapter(): Promise<typeof adapter> } };
@@ -54,19 +68,23 @@ async function availability(mode: GpujsMode): Promise<true | string> {
   return true;
 }
 
-/** A GPU.js backend on one engine; `resident: false` copies through host arrays between kernels (for the bench). */
-export async function createGpujsBackend(mode: GpujsMode, resident = mode === 'headlessgl'): Promise<DiffusionBackend> {
+/** GPU.js kernels on one engine; `resident: false` copies through host arrays between kernels (for the bench). */
+export async function openGpujsKernels(mode: GpujsMode, resident = mode === 'headlessgl') {
   const library = await loadGpujs();
   const gpu = new library.GPU({ mode });
-  const options: GpujsKernelOptions = { library, gpu, mode, resident };
-  const kernels = createGpujsKernels(options);
+  const kernels = createGpujsKernels({ library, gpu, mode, resident });
   return {
-    ...composeBackend(kernels),
-    async dispose() {
+    kernels,
+    async close() {
       kernels.destroy();
       await gpu.destroy();
     },
   };
+}
+
+export async function createGpujsBackend(mode: GpujsMode, resident?: boolean): Promise<DiffusionBackend> {
+  const { kernels, close } = await openGpujsKernels(mode, resident);
+  return { ...composeBackend(kernels), dispose: close };
 }
 
 const VARIANTS: { mode: GpujsMode; priority: number }[] = [
