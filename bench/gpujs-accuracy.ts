@@ -88,7 +88,8 @@ interface Case {
   scale?: Outputs;
 }
 
-function cases(): Case[] {
+/** `large`: the shape of the large q_sample case, which tests indexing beyond the small cases' texture sizes. */
+function cases(large: readonly number[]): Case[] {
   const spec = DDPM_SCHEDULE;
   const s = scheduleTables(spec);
   const shape = [4, 3, 16, 16];
@@ -97,6 +98,8 @@ function cases(): Case[] {
   const noise = gaussianTensor(shape, 11, 2);
   const out = gaussianTensor(shape, 11, 3);
   const learned = gaussianTensor([4, 6, 16, 16], 11, 4);
+  const largeX0 = gaussianTensor(large, 12, 1);
+  const largeNoise = gaussianTensor(large, 12, 2);
   const reverse = (name: string, options: ReverseOptions, modelOutput = out): Case => ({
     operation: `pMeanVariance ${name}`,
     roundings: { predX0: 'predX0', mean: 'pMean', variance: 'pVariance', logVariance: 'pVariance' },
@@ -107,9 +110,9 @@ function cases(): Case[] {
     { operation: 'forwardStep', roundings: { x: 'forwardStep' }, run: async (b) => ({ x: await b.forwardStep({ schedule: s, xPrev: x0, noise, t }) }) },
     { operation: 'qSample', roundings: { x: 'qSample' }, run: async (b) => ({ x: await b.qSample({ schedule: s, x0, noise, t }) }) },
     {
-      operation: 'qSample 8x3x256x256',
+      operation: `qSample ${large.join('x')}`,
       roundings: { x: 'qSample' },
-      run: async (b) => ({ x: await b.qSample({ schedule: s, x0: gaussianTensor([8, 3, 256, 256], 12, 1), noise: gaussianTensor([8, 3, 256, 256], 12, 2), t: [1, 2, 3, 100, 200, 500, 900, 1000] }) }),
+      run: async (b) => ({ x: await b.qSample({ schedule: s, x0: largeX0, noise: largeNoise, t: Array.from({ length: large[0] }, (_, i) => 1 + Math.round((i * (s.T - 1)) / Math.max(1, large[0] - 1))) }) }),
     },
     {
       operation: 'forwardChain t=100',
@@ -157,14 +160,14 @@ function lossScale(a: Tensor, b: Tensor): Tensor {
 }
 
 /** Runs every case on the backend of each mode and compares it with the float64 reference. */
-export async function measureGpujsAccuracy(modes: readonly GpujsMode[]): Promise<AccuracyRow[]> {
+export async function measureGpujsAccuracy(modes: readonly GpujsMode[], large: readonly number[] = [8, 3, 256, 256]): Promise<AccuracyRow[]> {
   const reference = composeBackend(trackingKernels('value'));
   const magnitude = composeBackend(trackingKernels('scale'));
   const rows: AccuracyRow[] = [];
   for (const mode of modes) {
     const backend = await createGpujsBackend(mode);
     try {
-      for (const c of cases()) {
+      for (const c of cases(large)) {
         const [actual, expected, scales] = [await c.run(backend), await c.run(reference), await c.run(magnitude)];
         for (const [output, want] of Object.entries(expected)) {
           const entry = c.roundings[output];
