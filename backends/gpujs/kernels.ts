@@ -36,6 +36,9 @@ export interface GpujsKernelOptions {
 /** Longest per-sample sum the loss kernel loops over; GLSL loops need a compile-time bound. */
 export const MAX_ITEM_SIZE = 1 << 24;
 
+/** From this many output elements on, kernels are compiled for their exact shape (see `kernel` below). */
+const PER_SHAPE_KERNEL_ELEMENTS = 1 << 16;
+
 /** Compiled kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
 const MAX_COMPILED_KERNELS = 256;
 
@@ -89,21 +92,34 @@ function isTexture(v: unknown): v is Texture {
   return typeof v === 'object' && v !== null && typeof (v as Texture).toArray === 'function';
 }
 
+/** What a compiled kernel depends on in an argument: its kind and, unless resizable, its size. */
+function argumentSignature(a: unknown, withSize: boolean): string {
+  const size = (dims: ArrayLike<number>) => (withSize ? ` ${Array.from(dims).join('x')}` : '');
+  if (isInput(a)) return `input${size(a.size)}`;
+  if (isTexture(a)) return `texture${size((a as unknown as { output: number[] }).output)}`;
+  return typeof a === 'number' ? 'number' : `array${size([(a as Float32Array).length])}`;
+}
+
 /**
- * TensorKernels on GPU.js. Every kernel is compiled once per (operation, arity) with dynamic output and
- * arguments, so new shapes reuse the compiled program instead of recompiling it (GLSL compilation costs
- * tens of milliseconds per kernel). Full float precision is requested everywhere: 'single' precision
+ * TensorKernels on GPU.js. Full float precision is requested everywhere: 'single' precision
  * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
  */
 export function createGpujsKernels({ library, gpu, mode, resident, metadata }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
   const compiled = new Map<string, IKernelRunShortcut>();
-  // GPU.js's cpu engine indexes a 2-D Input argument with the kernel's output width instead of the input's
-  // own width when dynamicArguments is on (src/backend/cpu/function-node.js), so splitChannels and the loss
-  // read the wrong elements there. That engine compiles per shape instead (a JS function, about a millisecond).
-  const perShape = mode === 'cpu';
 
+  /**
+   * Large tensors get one compiled kernel per (operation, output shape, argument shapes); small ones share one
+   * kernel per operation that GPU.js resizes (dynamicOutput, dynamicArguments). Resizable GLSL kernels were
+   * measured about 4x slower per element (sizes become uniforms in every index computation), while compiling
+   * a GLSL kernel for each of the many small shapes of a property-based spec run costs more than running it
+   * (the headlessgl spec suite: 87 s per shape, 13 s resizable). GPU.js's cpu engine always compiles per shape
+   * (a JS function, about a millisecond): resized, it indexes a 2-D Input with the kernel's output width
+   * instead of the input's own (src/backend/cpu/function-node.js) and reads the wrong elements.
+   */
   function kernel(name: string, source: string, output: number[], args: unknown[]): IKernelRunShortcut {
-    const key = perShape ? `${name}|${output}|${args.map((a) => (isInput(a) ? a.size.join('x') : typeof a === 'number' ? 'n' : (a as Float32Array).length)).join(',')}` : name;
+    const perShape = mode === 'cpu' || sizeOf(output) >= PER_SHAPE_KERNEL_ELEMENTS;
+    const signatures = args.map((a) => argumentSignature(a, perShape)).join(',');
+    const key = perShape ? `${name}|${output}|${signatures}` : `${name}|resizable|${signatures}`;
     let k = compiled.get(key);
     if (!k) {
       k = gpu.createKernel(source, {
