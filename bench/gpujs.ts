@@ -16,7 +16,7 @@ export interface GpujsBenchOptions {
   modes?: readonly GpujsMode[];
   /** Elements per tensor. Default: 1e6. */
   sizes?: readonly number[];
-  /** Timed runs per measurement (the median is reported), after one untimed warm-up that compiles. Default: 3. */
+  /** Timed runs per measurement, after one untimed warm-up that compiles. The fastest is reported: on a shared machine it is the stable one. Default: 3. */
   repeats?: number;
   /** Steps of the forward chains. Default: 10. */
   steps?: number;
@@ -28,18 +28,13 @@ export interface GpujsBenchRow {
   storage: 'device' | 'host';
   operation: string;
   elements: number;
-  /** Median seconds per operation (per step for chains). */
+  /** Fastest seconds per operation (per step for chains). */
   seconds: number;
   /** seconds / seconds of one float64 axpy of the same size in the same run (per step for chains). */
   ratioToAxpy: number;
 }
 
 export type GpujsBenchResult = { rows: GpujsBenchRow[]; skipped: { backend: string; reason: string }[]; axpySeconds: Record<number, number> };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function time(repeats: number, fn: () => unknown): Promise<number> {
   await fn();
@@ -49,7 +44,7 @@ async function time(repeats: number, fn: () => unknown): Promise<number> {
     await fn();
     samples.push((performance.now() - start) / 1000);
   }
-  return median(samples);
+  return Math.min(...samples);
 }
 
 function axpy(out: Float64Array, a: number, x: Float64Array, b: number, y: Float64Array): void {
