@@ -151,6 +151,54 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
     },
   },
   {
+    name: 'the DDPM loop is the composition of its steps on the noise streams (x_T: stream 0, step t: stream t)',
+    kind: 'property',
+    equation: 'x_{t-1} = A_t x_t + B_t + sigma_t z_t under eps* of Gaussian data, x_T = z_0, z_t = randomNormal(seed, stream t)',
+    source: 'Ho et al. 2020, Algorithm 2; the noise-stream convention of src/contract/backend.ts',
+    requires: ['sampling', 'random'],
+    async run(backend, ctx) {
+      const s = scheduleTables(SEED_SCHEDULE);
+      const shape = [2, 8];
+      const seed = ctx.subSeed(4);
+      const x = await backend.sampleDdpm({ schedule: await backend.schedule(SEED_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed });
+      const expected = Float64Array.from((await backend.randomNormal({ shape, seed, stream: 0 })).data);
+      const scale = expected.map(Math.abs);
+      for (let t = s.T; t >= 1; t--) {
+        const { A, B, sigma } = ddpmAffine(s, t, GAUSSIAN.means[0], GAUSSIAN.sds[0]);
+        const z = t > 1 ? (await backend.randomNormal({ shape, seed, stream: t })).data : new Float64Array(expected.length);
+        for (let i = 0; i < expected.length; i++) {
+          expected[i] = A * expected[i] + B + sigma * z[i];
+          scale[i] = Math.abs(A) * scale[i] + Math.abs(B) + sigma * Math.abs(z[i]);
+        }
+      }
+      ctx.expectClose({ what: 'DDPM samples vs composed steps', actual: x, expected, scale, roundings: s.T * roundingsFor('ddpmStep', backend.precision), shape });
+    },
+  },
+  {
+    name: 'the DDIM loop (eta = 0) is the composition of its steps from x_T down to t = 0',
+    kind: 'property',
+    equation: 'x_prev = A x + B under eps* of Gaussian data over t_K > ... > t_1 > 0, x_T = randomNormal(seed, stream 0)',
+    source: 'Song et al. 2021, eq. 12; improved-diffusion final step to alpha-bar = 1',
+    requires: ['sampling', 'random'],
+    async run(backend, ctx) {
+      const s = scheduleTables(DDPM_SCHEDULE);
+      const shape = [2, 8];
+      const seed = ctx.subSeed(5);
+      const timesteps = respacedTimesteps(s.T, DDIM_STEPS);
+      const x = await backend.sampleDdim({ schedule: await backend.schedule(DDPM_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed, timesteps });
+      const expected = Float64Array.from((await backend.randomNormal({ shape, seed, stream: 0 })).data);
+      const scale = expected.map(Math.abs);
+      for (const [t, p] of ddimPairs(timesteps)) {
+        const { A, B } = ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]);
+        for (let i = 0; i < expected.length; i++) {
+          expected[i] = A * expected[i] + B;
+          scale[i] = Math.abs(A) * scale[i] + Math.abs(B);
+        }
+      }
+      ctx.expectClose({ what: 'DDIM samples vs composed steps', actual: x, expected, scale, roundings: timesteps.length * ROUNDINGS.ddimStep, shape });
+    },
+  },
+  {
     name: 'DDIM with eta = 0 is a deterministic function of the seed',
     kind: 'exact',
     equation: 'same x_T => same x_0; another seed => another x_0',
