@@ -8,11 +8,12 @@ import { gaussianTensor } from '../src/random/gaussian.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
 import { medianSeconds, printTable, type BenchRow } from './timing.js';
 
-function axpy(a: number, x: Float64Array, b: number, y: Float64Array, out: Float64Array): void {
+/** The memory-bound baseline: the same reads and writes as q_sample. */
+export function axpy(a: number, x: Float64Array, b: number, y: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = a * x[i] + b * y[i];
 }
 
-const rate = (elements: number, seconds: number) => `${(elements / seconds / 1e9).toFixed(3)} G elem/s`;
+export const elementRate = (elements: number, seconds: number) => `${(elements / seconds / 1e9).toFixed(3)} G elem/s`;
 
 export async function benchFoundation(sizes = [1e6, 1e7]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
@@ -23,13 +24,13 @@ export async function benchFoundation(sizes = [1e6, 1e7]): Promise<BenchRow[]> {
     const noise = gaussianTensor(shape, 1, 1);
     const out = new Float64Array(n);
     const bound = await medianSeconds(() => axpy(0.9, x0.data as Float64Array, 0.1, noise.data as Float64Array, out));
-    rows.push({ benchmark: 'axpy bound (same process)', size: `${n}`, seconds: bound, rate: rate(n, bound) });
+    rows.push({ benchmark: 'axpy bound (same process)', size: `${n}`, seconds: bound, rate: elementRate(n, bound) });
     const t = new Array(shape[0]).fill(50);
     const q = await medianSeconds(() => cpuBackend.qSample({ schedule, x0, noise, t }));
-    rows.push({ benchmark: 'q_sample (incl. input validation)', size: `${n}`, seconds: q, rate: rate(n, q), ratio: q / bound, baseline: 'axpy' });
+    rows.push({ benchmark: 'q_sample (incl. input validation)', size: `${n}`, seconds: q, rate: elementRate(n, q), ratio: q / bound, baseline: 'axpy' });
     const steps = 10;
     const chain = await medianSeconds(() => cpuBackend.forwardChain({ schedule, x0, t: steps, seed: 7 }), 3);
-    rows.push({ benchmark: `forward chain, ${steps} steps (noise drawn per step)`, size: `${n}`, seconds: chain, rate: rate(n * steps, chain), ratio: chain / (steps * bound), baseline: `${steps} axpy` });
+    rows.push({ benchmark: `forward chain, ${steps} steps (noise drawn per step)`, size: `${n}`, seconds: chain, rate: elementRate(n * steps, chain), ratio: chain / (steps * bound), baseline: `${steps} axpy` });
   }
   return rows;
 }
