@@ -159,35 +159,42 @@ function lossScale(a: Tensor, b: Tensor): Tensor {
   return { shape: [n], data: scale };
 }
 
-/** Runs every case on the backend of each mode and compares it with the float64 reference. */
-export async function measureGpujsAccuracy(modes: readonly GpujsMode[], large: readonly number[] = [8, 3, 256, 256]): Promise<AccuracyRow[]> {
+/** Runs every case on the backend and compares it with the float64 reference. */
+export async function measureAccuracy(backend: DiffusionBackend, large: readonly number[] = [8, 3, 256, 256]): Promise<AccuracyRow[]> {
   const reference = composeBackend(trackingKernels('value'));
   const magnitude = composeBackend(trackingKernels('scale'));
+  const rows: AccuracyRow[] = [];
+  for (const c of cases(large)) {
+    const [actual, expected, scales] = [await c.run(backend), await c.run(reference), await c.run(magnitude)];
+    for (const [output, want] of Object.entries(expected)) {
+      const entry = c.roundings[output];
+      const roundings = typeof entry === 'number' ? entry : roundingsFor(entry, backend.precision);
+      const got = actual[output].data;
+      const scale = (c.scale?.[output] ?? scales[output]).data;
+      const rel = relativeBound(roundings, backend.precision);
+      const floor = absoluteFloor(roundings, backend.precision);
+      let maxAbsError = 0;
+      let maxRelError = 0;
+      let errorToBound = 0;
+      for (let i = 0; i < got.length; i++) {
+        const err = Math.abs(got[i] - want.data[i]);
+        maxAbsError = Math.max(maxAbsError, err);
+        if (want.data[i] !== 0) maxRelError = Math.max(maxRelError, err / Math.abs(want.data[i]));
+        errorToBound = Math.max(errorToBound, Number.isFinite(got[i]) ? err / (rel * scale[i] + floor) : Infinity);
+      }
+      rows.push({ mode: backend.name, operation: c.operation, output, roundings, maxAbsError, maxRelError, errorToBound });
+    }
+  }
+  return rows;
+}
+
+/** measureAccuracy on the GPU.js backend of each mode. */
+export async function measureGpujsAccuracy(modes: readonly GpujsMode[], large?: readonly number[]): Promise<AccuracyRow[]> {
   const rows: AccuracyRow[] = [];
   for (const mode of modes) {
     const backend = await createGpujsBackend(mode);
     try {
-      for (const c of cases(large)) {
-        const [actual, expected, scales] = [await c.run(backend), await c.run(reference), await c.run(magnitude)];
-        for (const [output, want] of Object.entries(expected)) {
-          const entry = c.roundings[output];
-          const roundings = typeof entry === 'number' ? entry : roundingsFor(entry, 'float32');
-          const got = actual[output].data;
-          const scale = (c.scale?.[output] ?? scales[output]).data;
-          const rel = relativeBound(roundings, 'float32');
-          const floor = absoluteFloor(roundings, 'float32');
-          let maxAbsError = 0;
-          let maxRelError = 0;
-          let errorToBound = 0;
-          for (let i = 0; i < got.length; i++) {
-            const err = Math.abs(got[i] - want.data[i]);
-            maxAbsError = Math.max(maxAbsError, err);
-            if (want.data[i] !== 0) maxRelError = Math.max(maxRelError, err / Math.abs(want.data[i]));
-            errorToBound = Math.max(errorToBound, Number.isFinite(got[i]) ? err / (rel * scale[i] + floor) : Infinity);
-          }
-          rows.push({ mode: `gpujs:${mode}`, operation: c.operation, output, roundings, maxAbsError, maxRelError, errorToBound });
-        }
-      }
+      rows.push(...(await measureAccuracy(backend, large)));
     } finally {
       await backend.dispose?.();
     }

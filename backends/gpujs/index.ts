@@ -10,7 +10,7 @@ import { createGpujsKernels, type GpujsLibrary, type GpujsMode } from './kernels
 
 const require = createRequire(import.meta.url);
 
-async function loadGpujs(): Promise<GpujsLibrary> {
+export async function loadGpujs(): Promise<GpujsLibrary> {
   const mod = (await import('gpu.js')) as unknown as GpujsLibrary & { default?: GpujsLibrary };
   return mod.default ?? mod;
 }
