@@ -30,7 +30,6 @@ export interface GpujsKernelOptions {
   mode: GpujsMode;
   /** Kernels return textures that the next kernel reads in place (GL modes only); otherwise host arrays. */
   resident: boolean;
-  metadata?: Record<string, string>;
 }
 
 /** Longest per-sample sum the loss kernel loops over; GLSL loops need a compile-time bound. */
@@ -39,7 +38,7 @@ export const MAX_ITEM_SIZE = 1 << 24;
 /** From this many output elements on, kernels are compiled for their exact shape (see `kernel` below). */
 const PER_SHAPE_KERNEL_ELEMENTS = 1 << 16;
 
-/** Compiled kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
+/** Compiled host-array kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
 const MAX_COMPILED_KERNELS = 256;
 
 /** Kernel sources as text, so no TypeScript or test transpiler rewrites them before GPU.js parses them. */
@@ -104,7 +103,7 @@ function argumentSignature(a: unknown, withSize: boolean): string {
  * TensorKernels on GPU.js. Full float precision is requested everywhere: 'single' precision
  * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
  */
-export function createGpujsKernels({ library, gpu, mode, resident, metadata }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
   const compiled = new Map<string, IKernelRunShortcut>();
 
   /**
@@ -134,7 +133,9 @@ export function createGpujsKernels({ library, gpu, mode, resident, metadata }: G
         loopMaxIterations: MAX_ITEM_SIZE,
       } as Parameters<GPU['createKernel']>[1]);
       compiled.set(key, k);
-      if (compiled.size > MAX_COMPILED_KERNELS) {
+      // A device texture stays tied to the kernel that made it (its readback goes through that kernel), so
+      // only host-array kernels are evicted; resident ones compile per shape only for large tensors, few in a run.
+      if (!resident && compiled.size > MAX_COMPILED_KERNELS) {
         const [oldestKey, oldest] = compiled.entries().next().value!;
         oldest.destroy();
         compiled.delete(oldestKey);
@@ -163,7 +164,7 @@ export function createGpujsKernels({ library, gpu, mode, resident, metadata }: G
   return {
     name: `gpujs:${mode}`,
     precision: 'float32',
-    metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels', ...metadata },
+    metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels' },
 
     upload(t: Tensor): GpujsTensor {
       const rows = t.shape[0];
@@ -203,6 +204,7 @@ export function createGpujsKernels({ library, gpu, mode, resident, metadata }: G
     },
 
     meanSquaredErrorPerSample(a, b) {
+      if (a.cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${a.cols} elements per sample exceed the loss kernel's loop bound ${MAX_ITEM_SIZE}`);
       const args = [argument(a), argument(b), a.cols];
       const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
       const values = isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array);
