@@ -7,7 +7,15 @@ import { absoluteFloor, relativeBound } from './tolerance.js';
 export type SpecRecord =
   | { kind: 'accuracy'; what: string; roundings: number; maxAbsError: number; maxRelError: number; worstErrorToBound: number }
   | ({ kind: 'statistic'; seed: number } & TestOutcome)
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** Figures for reports: samples of a 2-D model against its data, and a curve such as a training loss. */
+  | { kind: 'samples2d'; what: string; samples: [number, number][]; data: [number, number][] }
+  | { kind: 'curve'; what: string; xLabel: string; yLabel: string; points: [number, number][] };
+
+/** At most this many points of a figure are kept (reports stay small). */
+export const FIGURE_POINT_LIMIT = 2000;
+
+const firstPoints = <T>(points: readonly T[]) => points.slice(0, FIGURE_POINT_LIMIT);
 
 /** A claim that did not hold. */
 export class SpecFailure extends Error {
@@ -52,6 +60,16 @@ export class SpecContext {
 
   note(text: string): void {
     this.records.push({ kind: 'note', text });
+  }
+
+  /** Keeps 2-D samples and the data they should match, for the report's scatter plot. */
+  figureSamples2d(what: string, samples: readonly [number, number][], data: readonly [number, number][]): void {
+    this.records.push({ kind: 'samples2d', what, samples: firstPoints(samples), data: firstPoints(data) });
+  }
+
+  /** Keeps a curve (e.g. training loss by step) for the report's line chart. */
+  figureCurve(what: string, xLabel: string, yLabel: string, points: readonly [number, number][]): void {
+    this.records.push({ kind: 'curve', what, xLabel, yLabel, points: firstPoints(points) });
   }
 
   fail(message: string): never {

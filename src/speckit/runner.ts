@@ -14,9 +14,10 @@ export interface CheckResult {
 }
 
 /** The shell command that reruns one check on one backend with the same seeds. */
-export function replayCommand(group: SpecGroup, check: SpecCheck, backendName: string, suiteSeed: number): string {
-  const pattern = `${group.id} ${backendName} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
-  return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${backendName} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
+export function replayCommand(group: SpecGroup, check: SpecCheck, backend: { name: string; selector?: string }, suiteSeed: number): string {
+  const pattern = `${group.id} ${backend.name} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
+  const selector = backend.selector ?? backend.name;
+  return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${/[\s"'$]/.test(selector) ? JSON.stringify(selector) : selector} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
 }
 
 /** Capabilities the check needs that the backend does not declare. */
@@ -38,7 +39,18 @@ export async function runCheck(group: SpecGroup, check: SpecCheck, backend: Diff
   }
 }
 
+/** fast-check's report, reduced to the lines a reader needs: the counterexample and its seed and path. */
+function propertyReport(message: string): string {
+  return message
+    .split('\n')
+    .filter((l) => /^(Counterexample|\{ seed)/.test(l))
+    .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+    .join('\n  ');
+}
+
 function describeFailure(e: unknown): string {
+  // fast-check wraps what the property threw as the cause: lead with it, then the counterexample.
+  if (e instanceof Error && e.message.startsWith('Property failed') && e.cause !== undefined) return `${describeFailure(e.cause)}\n  ${propertyReport(e.message)}`;
   if (e instanceof SpecFailure) return e.message;
   if (e instanceof DiffspecInputError) return `backend rejected a valid input: ${e.message}`;
   if (e instanceof Error) return `${e.name}: ${e.message}`;

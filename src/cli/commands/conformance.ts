@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { packageRoot, packageVersion } from '../../paths.js';
+import type { ConformanceReport } from '../../report/results.js';
+import { suiteSeedFromEnv } from '../../speckit/seed.js';
+import { isModulePath } from '../../speckit/selection.js';
+import { parseArgs, single } from '../args.js';
+import { UsageError, type Command } from '../command.js';
+
+const DEFAULT_OUT = join('reports', 'conformance');
+
+const USAGE = `Usage: diffspec conformance [--backend NAME|PATH ...] [--out DIR] [--seed N|random] [--filter PATTERN]
+                            [--expectations FILE ...] [--timeout MS]
+
+Runs the diffspec spec suite (spec/*.spec.ts, through vitest) against backends and writes a report:
+results.json, junit.xml, summary.md, index.html (tables and charts) and trend.json (appended per run).
+Exits 1 when a check fails unexpectedly.
+
+Options:
+  --backend NAME|PATH  a registered backend (cpu, or a family such as tfjs), or the path of a module whose
+                       default export (or "backend" export) implements the DiffusionBackend contract;
+                       repeat or comma-separate for several (default: every built-in backend; those that
+                       cannot run here are listed with the reason)
+  --out DIR            report folder (default ${DEFAULT_OUT})
+  --seed N|random      suite seed; every check's seed derives from it (default: the fixed CI seed)
+  --filter PATTERN     only checks whose "<group> <backend> <check>" matches this regular expression
+  --expectations FILE  a backend's known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status":
+                       "xfail"|"skip", "reason": ...}}}; built-in backends' files live in expectations/
+  --timeout MS         per-check time limit (default 60000): a hanging backend fails that check`;
+
+function backendSelectors(values: readonly string[]): string[] {
+  const selectors = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  return selectors.map((s) => {
+    if (!isModulePath(s)) return s;
+    const file = resolve(s);
+    if (!existsSync(file)) throw new UsageError(`--backend ${s}: no such file`);
+    return file;
+  });
+}
+
+async function checkBackendNames(selectors: readonly string[]): Promise<void> {
+  await import('../../../backends/index.js');
+  const { registeredBackends } = await import('../../contract/registry.js');
+  const known = registeredBackends().map((r) => r.name);
+  const families = new Set(known.map((n) => n.split(':')[0]));
+  for (const s of selectors) {
+    if (!isModulePath(s) && !known.includes(s) && !families.has(s)) throw new UsageError(`--backend ${s}: unknown backend (built in: ${known.join(', ')}; or give a module path)`);
+  }
+}
+
+export const conformanceCommand: Command = {
+  name: 'conformance',
+  summary: 'run the spec suite against backends and write a report (the main job)',
+  usage: USAGE,
+  async run(argv) {
+    const args = parseArgs(argv, ['backend', 'out', 'seed', 'filter', 'expectations', 'timeout']);
+    const selectors = backendSelectors(args.values.get('backend') ?? []);
+    await checkBackendNames(selectors);
+    let suiteSeed: number;
+    try {
+      suiteSeed = suiteSeedFromEnv({ DIFFSPEC_SEED: single(args, 'seed') });
+    } catch (e) {
+      throw new UsageError(`--seed: ${(e as Error).message.replace(/^DIFFSPEC_SEED /, '')}`);
+    }
+    const timeout = single(args, 'timeout');
+    if (timeout !== undefined && !(Number.isInteger(Number(timeout)) && Number(timeout) > 0)) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(timeout)}`);
+    const expectations = (args.values.get('expectations') ?? []).map((f) => resolve(f));
+    for (const f of expectations) if (!existsSync(f)) throw new UsageError(`--expectations ${f}: no such file`);
+    const filter = single(args, 'filter');
+    const out = resolve(single(args, 'out', DEFAULT_OUT)!);
+
+    // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
+    if (selectors.length > 0) process.env.DIFFSPEC_BACKENDS = selectors.join(',');
+    else delete process.env.DIFFSPEC_BACKENDS;
+    process.env.DIFFSPEC_SEED = String(suiteSeed);
+    if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
+    if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = timeout;
+
+    const [{ createVitest, version: vitestVersion }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { selectedBackendNames }] = await Promise.all([
+      import('vitest/node'),
+      import('../../report/collector.js'),
+      import('../../report/strips.js'),
+      import('../../report/write.js'),
+      import('../../report/summary.js'),
+      import('../../report/results.js'),
+      import('../../speckit/selection.js'),
+    ]);
+    const names = selectedBackendNames();
+    const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ')}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
+    const collector = new ConformanceCollector(process.stdout, colour);
+    const root = packageRoot();
+    const startedAt = new Date();
+    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: ['spec/*.spec.ts'], watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    try {
+      await vitest.start();
+    } finally {
+      await vitest.close();
+    }
+    const backendsRun = [...new Set(collector.results.map((r) => r.backend))];
+    const report: ConformanceReport = {
+      run: {
+        startedAt: startedAt.toISOString(),
+        durationMs: Date.now() - startedAt.getTime(),
+        suiteSeed,
+        ...(filter ? { filter } : {}),
+        versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
+        backends: backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })),
+      },
+      results: collector.results,
+      errors: collector.errors,
+    };
+    if (report.results.length === 0 && report.errors.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    const runnable = names.filter((n) => !report.run.backends.some((b) => b.unavailable && (b.name === n || n.endsWith(b.name))));
+    await writeReport(out, report, await seedStrips(runnable, suiteSeed));
+    process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
+    for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
+    for (const r of report.results.filter((x) => x.status === 'fail')) process.stdout.write(`\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
+    for (const e of report.errors) process.stdout.write(`\nrun error: ${e}\n`);
+    process.stdout.write(`\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`);
+    return runFailed(report) ? 1 : 0;
+  },
+};
