@@ -17,7 +17,20 @@ const LABEL_LENGTH = 70;
 const shorten = (s: string) => (s.length > LABEL_LENGTH ? s.slice(0, LABEL_LENGTH - 1) + '…' : s);
 const checkLabel = (r: CheckResultRecord) => shorten(`${r.group} > ${r.check}`);
 
-function barsPerCheck(rows: { label: string; backend: string; value: number }[], axisTitle: string): TopLevelSpec {
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+
+/** The colour encoding of the backends present in some rows. */
+type Colour = (rows: readonly { backend: string }[]) => { field: 'backend'; type: 'nominal'; title: string; scale: { domain: string[]; range: string[] } };
+
+/** Backend colours by position in `order`, so one backend has one colour in every chart of a report. */
+export function backendColour(order: readonly string[]): Colour {
+  return (rows) => {
+    const present = order.filter((b) => rows.some((r) => r.backend === b));
+    return { field: 'backend', type: 'nominal', title: 'backend', scale: { domain: present, range: present.map((b) => PALETTE[order.indexOf(b) % PALETTE.length]) } };
+  };
+}
+
+function barsPerCheck(rows: { label: string; backend: string; value: number }[], axisTitle: string, colour: Colour): TopLevelSpec {
   return {
     $schema: SCHEMA,
     width: 420,
@@ -29,13 +42,13 @@ function barsPerCheck(rows: { label: string; backend: string; value: number }[],
       // A log axis has no zero: bars start at the floor.
       x: { field: 'value', type: 'quantitative', title: axisTitle, scale: { type: 'log', domainMin: LOG_FLOOR } },
       x2: { datum: LOG_FLOOR },
-      color: { field: 'backend', type: 'nominal', title: 'backend' },
+      color: colour(rows),
     },
   };
 }
 
 /** Max absolute and relative error against the float64 reference, per check (operation) and backend. */
-export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+export function accuracyCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const measured = results.filter((r) => r.error);
   if (measured.length === 0) return [];
   const rows = (pick: (r: CheckResultRecord) => number) => measured.map((r) => ({ label: checkLabel(r), backend: r.backend, value: Math.max(pick(r), LOG_FLOOR) }));
@@ -45,13 +58,13 @@ export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec
       id: 'accuracy-abs',
       title: 'Max absolute error against the float64 reference',
       caption: `Worst |backend - reference| over every value a check compared (log scale). ${floorNote}`,
-      spec: barsPerCheck(rows((r) => r.error!.maxAbsError), 'max |error|'),
+      spec: barsPerCheck(rows((r) => r.error!.maxAbsError), 'max |error|', colour),
     },
     {
       id: 'accuracy-rel',
       title: 'Max relative error against the float64 reference',
       caption: `Worst |backend - reference| / |reference| (log scale). ${floorNote}`,
-      spec: barsPerCheck(rows((r) => r.error!.maxRelError), 'max relative error'),
+      spec: barsPerCheck(rows((r) => r.error!.maxRelError), 'max relative error', colour),
     },
     {
       id: 'accuracy-bound',
@@ -61,7 +74,7 @@ export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec
         $schema: SCHEMA,
         width: 420,
         layer: [
-          { ...barsPerCheck(rows((r) => r.error!.worstErrorToBound), 'worst error / bound'), $schema: undefined },
+          { ...barsPerCheck(rows((r) => r.error!.worstErrorToBound), 'worst error / bound', colour), $schema: undefined },
           { data: { values: [{ one: 1 }] }, mark: { type: 'rule', color: '#d62728', strokeWidth: 2 }, encoding: { x: { field: 'one', type: 'quantitative' } } },
         ],
       } as TopLevelSpec,
@@ -70,7 +83,7 @@ export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec
 }
 
 /** Statistical checks: each test's p-value against its alpha (a test rejects when p < alpha). */
-export function statisticsChart(results: readonly CheckResultRecord[]): ChartSpec[] {
+export function statisticsChart(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const rows = results.flatMap((r) =>
     r.records.flatMap((x) => (x.kind === 'statistic' ? [{ label: shorten(`${r.group}: ${x.test}`), backend: r.backend, p: Math.max(x.pValue, 1e-300), alpha: x.alpha }] : [])),
   );
@@ -87,7 +100,7 @@ export function statisticsChart(results: readonly CheckResultRecord[]): ChartSpe
         encoding: { y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } } },
         layer: [
           { mark: { type: 'tick', color: '#d62728', thickness: 2 }, encoding: { x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'p-value' } } },
-          { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'p', type: 'quantitative' }, color: { field: 'backend', type: 'nominal' } } },
+          { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'p', type: 'quantitative' }, color: colour(rows) } },
         ],
       },
     },
@@ -124,7 +137,7 @@ export function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[
 }
 
 /** Curves (training loss by step), one line chart per figure name with a line per backend. */
-export function curveCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+export function curveCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const byWhat = new Map<string, { xLabel: string; yLabel: string; rows: { x: number; y: number; backend: string }[] }>();
   for (const r of results) {
     for (const x of r.records) {
@@ -144,10 +157,13 @@ export function curveCharts(results: readonly CheckResultRecord[]): ChartSpec[] 
       height: 220,
       data: { values: rows },
       mark: { type: 'line' },
-      encoding: { x: { field: 'x', type: 'quantitative', title: xLabel }, y: { field: 'y', type: 'quantitative', title: yLabel }, color: { field: 'backend', type: 'nominal' } },
+      encoding: { x: { field: 'x', type: 'quantitative', title: xLabel }, y: { field: 'y', type: 'quantitative', title: yLabel }, color: colour(rows) },
     },
   }));
 }
 
 /** Every chart the report draws for these results, in page order. */
-export const reportCharts = (results: readonly CheckResultRecord[]): ChartSpec[] => [...accuracyCharts(results), ...statisticsChart(results), ...samplesCharts(results), ...curveCharts(results)];
+export function reportCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+  const colour = backendColour([...new Set(results.map((r) => r.backend))]);
+  return [...accuracyCharts(results, colour), ...statisticsChart(results, colour), ...samplesCharts(results), ...curveCharts(results, colour)];
+}

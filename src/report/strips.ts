@@ -23,13 +23,15 @@ async function backendFor(selector: string): Promise<DiffusionBackend | string> 
 
 /**
  * The seed's forward-diffusion strip (T = 100, betas linspace(1e-4, 0.06, 100), the built-in image) on each
- * backend, drawn from its own forwardChain; a backend without the forward capability gets a note instead.
+ * backend, drawn from its own forwardChain; a backend without the forward capability, or one that timed out
+ * in its checks (`timedOut`, by name), gets a note instead.
  */
-export async function seedStrips(selectors: readonly string[], seed: number): Promise<Figure[]> {
+export async function seedStrips(selectors: readonly string[], seed: number, timedOut: ReadonlySet<string>): Promise<Figure[]> {
   const x0 = await loadImage(defaultImagePath());
   return Promise.all(
     selectors.map(async (selector): Promise<Figure> => {
       const backend = await backendFor(selector);
+      if (typeof backend !== 'string' && timedOut.has(backend.name)) return { id: `strip-${backend.name}`, title: `${backend.name}: forward chain, seed schedule`, caption: '', note: 'not drawn: the backend timed out in its checks' };
       const name = typeof backend === 'string' ? selector : backend.name;
       const figure = { id: `strip-${name}`, title: `${name}: forward chain, seed schedule`, caption: `x_t for t = ${STRIP_STEPS.join(', ')} from the backend's forwardChain (seed ${seed}).` };
       if (typeof backend === 'string') return { ...figure, note: `not drawn: ${backend}` };

@@ -2,6 +2,7 @@ import type { DiffusionBackend } from '../contract/backend.js';
 import { DiffspecInputError } from '../errors.js';
 import { checkId, type SpecCheck, type SpecGroup } from './check.js';
 import { SpecContext, SpecFailure, type SpecRecord } from './context.js';
+import { guardOutputs } from './guard.js';
 import { checkSeed } from './seed.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -32,7 +33,7 @@ export async function runCheck(group: SpecGroup, check: SpecCheck, backend: Diff
   if (missing.length > 0) return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
   const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0);
   try {
-    await check.run(backend, ctx);
+    await check.run(guardOutputs(backend), ctx);
     return { status: 'pass', seed, records: ctx.records };
   } catch (e) {
     return { status: 'fail', message: describeFailure(e), seed, records: ctx.records };
