@@ -10,7 +10,7 @@ export { scheduleBetas, scheduleTables, tablesFromBetas, type ScheduleTables } f
 export { gaussianTensor, gaussianValues } from './random/gaussian.js';
 export { tensor, type FloatArray, type Tensor } from './tensor.js';
 export { DiffspecInputError } from './errors.js';
-export { ALL_GROUPS } from '../spec/groups/index.js';
+export { SPEC_GROUPS } from '../spec/groups/index.js';
 export type { SpecCheck, SpecGroup } from './speckit/check.js';
 export type { BackendExpectations, Expectation } from './speckit/expectations.js';
 export { CHECK_TIMEOUT_MS, describeConformance, describeSpecGroup, type ConformanceOptions } from './speckit/vitest.js';

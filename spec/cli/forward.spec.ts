@@ -38,7 +38,7 @@ describe('diffspec forward', () => {
     // Per-pixel noise variance at t = 100 is 1 - alpha-bar_100 (Ho et al. 2020, eq. 4); over ~18k values the
     // sample variance of x_t - sqrt(alpha-bar) x_0 sits within 5% of it (a deterministic seed, no flake).
     const a = scheduleTables(SEED_SCHEDULE).alphaBar[100];
-    const residual = last.x.data.map((v, i) => v - Math.sqrt(a) * x0.data[i]);
+    const residual = Array.from(last.x.data, (v, i) => v - Math.sqrt(a) * x0.data[i]);
     const variance = residual.reduce((s, v) => s + v * v, 0) / residual.length;
     expect(Math.abs(variance / (1 - a) - 1)).toBeLessThan(0.05);
   });

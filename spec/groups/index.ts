@@ -1,6 +1,13 @@
-// Every spec group, in report order. A new group in spec/groups/ is added here and gets its spec/<id>.spec.ts
-// (spec/cli/groups.spec.ts checks both).
 import type { SpecGroup } from '../../src/speckit/check.js';
+import { embeddingGroup } from './embedding.js';
 import { forwardGroup } from './forward.js';
+import { inputsGroup } from './inputs.js';
+import { lossGroup } from './loss.js';
+import { noiseGroup } from './noise.js';
+import { posteriorGroup } from './posterior.js';
+import { reverseGroup } from './reverse.js';
+import { samplingGroup } from './sampling.js';
+import { schedulesGroup } from './schedules.js';
 
-export const ALL_GROUPS: readonly SpecGroup[] = [forwardGroup];
+/** Every spec group, in reading order. */
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, lossGroup, embeddingGroup, inputsGroup];

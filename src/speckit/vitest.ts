@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { ALL_GROUPS } from '../../spec/groups/index.js';
+import { SPEC_GROUPS } from '../../spec/groups/index.js';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { checkId, type SpecGroup } from './check.js';
 import { SpecFailure, type SpecRecord } from './context.js';
@@ -111,7 +111,7 @@ export interface ConformanceOptions {
  *   describeConformance(myBackend);
  */
 export function describeConformance(backend: DiffusionBackend, options: ConformanceOptions = {}): void {
-  const groups = options.groups ? ALL_GROUPS.filter((g) => options.groups!.includes(g.id)) : ALL_GROUPS;
+  const groups = options.groups ? SPEC_GROUPS.filter((g) => options.groups!.includes(g.id)) : SPEC_GROUPS;
   const expectations = options.expectations ? [{ backend: backend.name, checks: options.expectations }] : [];
   const selected: Selected = { name: backend.name, selector: backend.name, backend };
   for (const group of groups) describeGroupFor(group, [selected], { suiteSeed: options.seed ?? suiteSeedFromEnv(), expectations });

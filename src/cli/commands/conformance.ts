@@ -12,7 +12,7 @@ const DEFAULT_OUT = join('reports', 'conformance');
 const USAGE = `Usage: diffspec conformance [--backend NAME|PATH ...] [--out DIR] [--seed N|random] [--filter PATTERN]
                             [--expectations FILE ...] [--timeout MS]
 
-Runs the diffspec spec suite (spec/*.spec.ts, through vitest) against backends and writes a report:
+Runs the diffspec spec suite (spec/<group>.spec.ts for each group, through vitest) against backends and writes a report:
 results.json, junit.xml, summary.md, index.html (tables and charts) and trend.json (appended per run).
 Exits 1 when a check fails unexpectedly.
 
@@ -76,8 +76,9 @@ export const conformanceCommand: Command = {
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = timeout;
 
-    const [{ createVitest, version: vitestVersion }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { selectedBackendNames }] = await Promise.all([
+    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { selectedBackendNames }] = await Promise.all([
       import('vitest/node'),
+      import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
       import('../../report/strips.js'),
       import('../../report/write.js'),
@@ -91,7 +92,7 @@ export const conformanceCommand: Command = {
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: ['spec/*.spec.ts'], watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: SPEC_GROUPS.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
     try {
       await vitest.start();
     } finally {
