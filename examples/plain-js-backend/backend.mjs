@@ -6,7 +6,13 @@
 // Verify it without editing diffspec:   npx diffspec conformance --backend examples/plain-js-backend/backend.mjs
 
 const linspace = (a, b, n) => Array.from({ length: n }, (_, i) => (n === 1 ? a : i === n - 1 ? b : a + (i * (b - a)) / (n - 1)));
-const cosineAlphaBar = (u, s) => Math.cos(((u + s) / (1 + s)) * (Math.PI / 2)) ** 2;
+
+// Cosine schedule (Nichol & Dhariwal 2021): beta_t = 1 - cos^2(theta_t) / cos^2(theta_{t-1}), written as
+// sin(theta_t + theta_{t-1}) sin(theta_t - theta_{t-1}) / cos^2(theta_{t-1}) so small betas keep their digits.
+function cosineBetas(T, s, maxBeta) {
+  const theta = (t) => ((t / T + s) / (1 + s)) * (Math.PI / 2);
+  return Array.from({ length: T }, (_, i) => Math.min((Math.sin(theta(i + 1) + theta(i)) * Math.sin(theta(i + 1) - theta(i))) / Math.cos(theta(i)) ** 2, maxBeta));
+}
 
 /** beta_1..beta_T for each schedule kind of the contract's ScheduleSpec. */
 function betasOf(spec) {
@@ -19,10 +25,8 @@ function betasOf(spec) {
       return linspace(Math.sqrt(spec.betaStart), Math.sqrt(spec.betaEnd), T).map((r) => r * r);
     case 'sigmoid':
       return linspace(spec.sigmoidStart ?? -6, spec.sigmoidEnd ?? 6, T).map((x) => (spec.betaEnd - spec.betaStart) / (1 + Math.exp(-x)) + spec.betaStart);
-    case 'cosine': {
-      const s = spec.s ?? 0.008;
-      return Array.from({ length: T }, (_, i) => Math.min(1 - cosineAlphaBar((i + 1) / T, s) / cosineAlphaBar(i / T, s), spec.maxBeta ?? 0.999));
-    }
+    case 'cosine':
+      return cosineBetas(T, spec.s ?? 0.008, spec.maxBeta ?? 0.999);
     default:
       throw new Error(`schedule.kind: unsupported ${JSON.stringify(spec.kind)}`);
   }
@@ -35,6 +39,9 @@ function tables(spec) {
   const betas = new Float64Array(T + 1);
   const alphas = new Float64Array(T + 1).fill(1);
   const alphaBar = new Float64Array(T + 1).fill(1);
+  // 1 - alpha-bar_t from the sum of log(1 - beta_s): no cancellation while alpha-bar_t is near 1.
+  const logAlphaBar = new Float64Array(T + 1);
+  const oneMinusAlphaBar = new Float64Array(T + 1);
   const posteriorVariance = new Float64Array(T + 1);
   const posteriorMeanCoefX0 = new Float64Array(T + 1);
   const posteriorMeanCoefXt = new Float64Array(T + 1);
@@ -43,13 +50,15 @@ function tables(spec) {
     betas[t] = b[t - 1];
     alphas[t] = 1 - betas[t];
     alphaBar[t] = alphaBar[t - 1] * alphas[t];
-    posteriorVariance[t] = ((1 - alphaBar[t - 1]) / (1 - alphaBar[t])) * betas[t];
-    posteriorMeanCoefX0[t] = (Math.sqrt(alphaBar[t - 1]) * betas[t]) / (1 - alphaBar[t]);
-    posteriorMeanCoefXt[t] = (Math.sqrt(alphas[t]) * (1 - alphaBar[t - 1])) / (1 - alphaBar[t]);
-    snr[t] = alphaBar[t] / (1 - alphaBar[t]);
+    logAlphaBar[t] = logAlphaBar[t - 1] + Math.log1p(-betas[t]);
+    oneMinusAlphaBar[t] = -Math.expm1(logAlphaBar[t]);
+    posteriorVariance[t] = (oneMinusAlphaBar[t - 1] / oneMinusAlphaBar[t]) * betas[t];
+    posteriorMeanCoefX0[t] = (Math.sqrt(alphaBar[t - 1]) * betas[t]) / oneMinusAlphaBar[t];
+    posteriorMeanCoefXt[t] = (Math.sqrt(alphas[t]) * oneMinusAlphaBar[t - 1]) / oneMinusAlphaBar[t];
+    snr[t] = alphaBar[t] / oneMinusAlphaBar[t];
   }
   const posteriorLogVarianceClipped = posteriorVariance.map((v, t) => (t === 0 ? 0 : Math.log(t > 1 ? v : T > 1 ? posteriorVariance[2] : betas[1])));
-  return { T, betas, alphas, alphaBar, posteriorVariance, posteriorLogVarianceClipped, posteriorMeanCoefX0, posteriorMeanCoefXt, snr };
+  return { T, betas, alphas, alphaBar, logAlphaBar, oneMinusAlphaBar, posteriorVariance, posteriorLogVarianceClipped, posteriorMeanCoefX0, posteriorMeanCoefXt, snr };
 }
 
 /** Standard normal noise from (seed, stream): a mulberry32 generator and Box-Muller. */
@@ -110,7 +119,7 @@ export const backend = {
   },
   async qSample({ schedule, x0, noise, t }) {
     checkTimesteps(t, schedule, x0.shape[0]);
-    return combine(x0, noise, t, (s) => Math.sqrt(schedule.alphaBar[s]), (s) => Math.sqrt(1 - schedule.alphaBar[s]));
+    return combine(x0, noise, t, (s) => Math.sqrt(schedule.alphaBar[s]), (s) => Math.sqrt(schedule.oneMinusAlphaBar[s]));
   },
   async forwardChain({ schedule, x0, t, seed, recordAt = [] }) {
     let x = { shape: [...x0.shape], data: Float32Array.from(x0.data) };
