@@ -63,7 +63,7 @@ export function accuracyCharts(results: readonly CheckResultRecord[], colour: Co
     {
       id: 'accuracy-rel',
       title: 'Max relative error against the float64 reference',
-      caption: `Worst |backend - reference| / |reference| (log scale). ${floorNote}`,
+      caption: `Worst |backend - reference| / |reference| (log scale), over values the reference kept through cancellation (|reference| >= sqrt(u_float64) x its running magnitude). ${floorNote}`,
       spec: barsPerCheck(rows((r) => r.error!.maxRelError), 'max relative error', colour),
     },
     {

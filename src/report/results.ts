@@ -43,6 +43,8 @@ export interface RunInfo {
   durationMs: number;
   suiteSeed: number;
   filter?: string;
+  /** Spec group ids in reading order (tables follow it, failing groups first). */
+  groups?: string[];
   versions: { diffspec: string; node: string; vitest: string };
   backends: BackendInfo[];
 }

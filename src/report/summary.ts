@@ -22,7 +22,9 @@ export function summaryTable(report: ConformanceReport): SummaryTable {
   const groups = [...new Set(report.results.map((r) => r.group))];
   const of = (group: string | undefined, backend: string) => report.results.filter((r) => r.backend === backend && (group === undefined || r.group === group));
   const failing = (group: string) => report.results.some((r) => r.group === group && r.status === 'fail');
-  groups.sort((a, b) => Number(failing(b)) - Number(failing(a)));
+  const order = report.run.groups ?? [];
+  const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length);
+  groups.sort((a, b) => Number(failing(b)) - Number(failing(a)) || rank(a) - rank(b) || a.localeCompare(b));
   const rows = groups.map((g) => [g, ...backends.map((b) => cellText(countStatuses(of(g, b))))]);
   rows.push(['total', ...backends.map((b) => cellText(countStatuses(of(undefined, b))))]);
   return { header: ['spec group', ...backends], rows };

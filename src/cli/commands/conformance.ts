@@ -105,6 +105,7 @@ export const conformanceCommand: Command = {
         durationMs: Date.now() - startedAt.getTime(),
         suiteSeed,
         ...(filter ? { filter } : {}),
+        groups: SPEC_GROUPS.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
         backends: backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })),
       },
