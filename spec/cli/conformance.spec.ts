@@ -35,7 +35,7 @@ const statusOf = (backend: string, check: string) => report.results.find((r) => 
 
 beforeAll(() => {
   const backends = ['cpu', 'examples/plain-js-backend/backend.mjs', ...Object.keys(MISBEHAVING).map((m) => `spec/fixtures/misbehaving/${m}.ts`)];
-  run = runCli(['conformance', '--backend', backends.join(','), '--filter', FILTER, '--timeout', '2000', '--out', out, '--expectations', 'spec/fixtures/expectations-cpu.json', '--expectations', 'spec/fixtures/expectations-throws.json']);
+  run = runCli(['conformance', '--backend', backends.join(','), '--group', 'forward', '--filter', FILTER, '--timeout', '2000', '--out', out, '--expectations', 'spec/fixtures/expectations-cpu.json', '--expectations', 'spec/fixtures/expectations-throws.json']);
   report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 }, 120_000);
 

@@ -3,7 +3,7 @@ import type { DiffusionBackend } from '../../contract/backend.js';
 import { resolveBackend } from '../../contract/registry.js';
 import { writeFileAtomic } from '../../files.js';
 import { isModulePath, loadBackendModule } from '../../speckit/selection.js';
-import { parseArgs, single } from '../args.js';
+import { integerOption, listOption, parseArgs, single } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `Usage: diffspec compare --backends A,B,... [--repeat N] [--batch N] [--size N] [--seed N] [--out FILE.md|FILE.json]
@@ -19,24 +19,18 @@ Options:
   --seed N         noise seed (default 0)
   --out FILE       also write the table: .md (markdown) or .json (the cells)`;
 
-function positive(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${option} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 export const compareCommand: Command = {
   name: 'compare',
   summary: 'accuracy and speed of backends on identical inputs, side by side',
   usage: USAGE,
   async run(argv) {
     const args = parseArgs(argv, ['backends', 'repeat', 'batch', 'size', 'seed', 'out']);
-    const selectors = (args.values.get('backends') ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+    const selectors = listOption(args, 'backends');
     if (selectors.length === 0) throw new UsageError('--backends A,B,... is required');
-    const repeats = positive(single(args, 'repeat', '5')!, 'repeat', 1);
-    const batch = positive(single(args, 'batch', '8')!, 'batch', 1);
-    const side = positive(single(args, 'size', '32')!, 'size', 1);
-    const seed = positive(single(args, 'seed', '0')!, 'seed', 0);
+    const repeats = integerOption(args, 'repeat', 5, 1);
+    const batch = integerOption(args, 'batch', 8, 1);
+    const side = integerOption(args, 'size', 32, 1);
+    const seed = integerOption(args, 'seed', 0, 0);
     const out = single(args, 'out');
     if (out && !['.md', '.json'].includes(extname(out))) throw new UsageError(`--out must end in .md or .json, got ${JSON.stringify(out)}`);
 

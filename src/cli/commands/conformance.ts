@@ -4,13 +4,13 @@ import { packageRoot, packageVersion } from '../../paths.js';
 import type { ConformanceReport } from '../../report/results.js';
 import { suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isModulePath } from '../../speckit/selection.js';
-import { parseArgs, single } from '../args.js';
+import { integerOption, listOption, parseArgs, single } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 
 const DEFAULT_OUT = join('reports', 'conformance');
 
-const USAGE = `Usage: diffspec conformance [--backend NAME|PATH ...] [--out DIR] [--seed N|random] [--filter PATTERN]
-                            [--expectations FILE ...] [--timeout MS]
+const USAGE = `Usage: diffspec conformance [--backend NAME|PATH ...] [--out DIR] [--seed N|random] [--group ID ...]
+                            [--filter PATTERN] [--expectations FILE ...] [--timeout MS]
 
 Runs the diffspec spec suite (spec/<group>.spec.ts for each group, through vitest) against backends and writes a report:
 results.json, junit.xml, summary.md, index.html (tables and charts) and trend.json (appended per run).
@@ -23,13 +23,13 @@ Options:
                        cannot run here are listed with the reason)
   --out DIR            report folder (default ${DEFAULT_OUT})
   --seed N|random      suite seed; every check's seed derives from it (default: the fixed CI seed)
+  --group ID           only these spec groups (repeat or comma-separate; default all), e.g. forward,sampling
   --filter PATTERN     only checks whose "<group> <backend> <check>" matches this regular expression
   --expectations FILE  a backend's known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status":
                        "xfail"|"skip", "reason": ...}}}; built-in backends' files live in expectations/
   --timeout MS         per-check time limit (default 60000): a hanging backend fails that check`;
 
-function backendSelectors(values: readonly string[]): string[] {
-  const selectors = values.flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+function backendSelectors(selectors: readonly string[]): string[] {
   return selectors.map((s) => {
     if (!isModulePath(s)) return s;
     const file = resolve(s);
@@ -53,8 +53,8 @@ export const conformanceCommand: Command = {
   summary: 'run the spec suite against backends and write a report (the main job)',
   usage: USAGE,
   async run(argv) {
-    const args = parseArgs(argv, ['backend', 'out', 'seed', 'filter', 'expectations', 'timeout']);
-    const selectors = backendSelectors(args.values.get('backend') ?? []);
+    const args = parseArgs(argv, ['backend', 'out', 'seed', 'group', 'filter', 'expectations', 'timeout']);
+    const selectors = backendSelectors(listOption(args, 'backend'));
     await checkBackendNames(selectors);
     let suiteSeed: number;
     try {
@@ -62,9 +62,8 @@ export const conformanceCommand: Command = {
     } catch (e) {
       throw new UsageError(`--seed: ${(e as Error).message.replace(/^DIFFSPEC_SEED /, '')}`);
     }
-    const timeout = single(args, 'timeout');
-    if (timeout !== undefined && !(Number.isInteger(Number(timeout)) && Number(timeout) > 0)) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(timeout)}`);
-    const expectations = (args.values.get('expectations') ?? []).map((f) => resolve(f));
+    const timeout = args.values.has('timeout') ? integerOption(args, 'timeout', 0, 1) : undefined;
+    const expectations = listOption(args, 'expectations').map((f) => resolve(f));
     for (const f of expectations) if (!existsSync(f)) throw new UsageError(`--expectations ${f}: no such file`);
     const filter = single(args, 'filter');
     const out = resolve(single(args, 'out', DEFAULT_OUT)!);
@@ -74,7 +73,7 @@ export const conformanceCommand: Command = {
     else delete process.env.DIFFSPEC_BACKENDS;
     process.env.DIFFSPEC_SEED = String(suiteSeed);
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
-    if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = timeout;
+    if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
 
     const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { selectedBackendNames }] = await Promise.all([
       import('vitest/node'),
@@ -86,13 +85,17 @@ export const conformanceCommand: Command = {
       import('../../report/results.js'),
       import('../../speckit/selection.js'),
     ]);
+    const groupIds = listOption(args, 'group');
+    const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
+    if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
+    const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
     const names = selectedBackendNames();
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ')}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: SPEC_GROUPS.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
     try {
       await vitest.start();
     } finally {
@@ -105,7 +108,7 @@ export const conformanceCommand: Command = {
         durationMs: Date.now() - startedAt.getTime(),
         suiteSeed,
         ...(filter ? { filter } : {}),
-        groups: SPEC_GROUPS.map((g) => g.id),
+        groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
         backends: backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })),
       },

@@ -1,7 +1,7 @@
 import { resolveBackend } from '../../contract/registry.js';
 import { writeFileAtomic } from '../../files.js';
 import { SEED_SCHEDULE, type ScheduleSpec } from '../../schedule/spec.js';
-import { parseArgs, single } from '../args.js';
+import { integerOption, integerValue, listOption, parseArgs, single } from '../args.js';
 import { UsageError, type Command } from '../command.js';
 
 const USAGE = `Usage: diffspec forward [--image FILE] [--schedule linear|cosine|quadratic] [--T 100] [--steps 0,10,50,100]
@@ -21,12 +21,6 @@ Options:
   --backend NAME    backend that runs the chain (default cpu)
   --out FILE        where to write the PNG (default forward-strip.png)`;
 
-function integer(value: string, option: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${option} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function scheduleOf(kind: string, T: number): ScheduleSpec {
   const { betaStart, betaEnd } = SEED_SCHEDULE as { betaStart: number; betaEnd: number };
   if (kind === 'linear' || kind === 'quadratic') return { kind, T, betaStart, betaEnd };
@@ -40,17 +34,17 @@ export const forwardCommand: Command = {
   usage: USAGE,
   async run(argv) {
     const args = parseArgs(argv, ['image', 'schedule', 'T', 'steps', 'size', 'seed', 'backend', 'out'], ['closed-form']);
-    const T = integer(single(args, 'T', '100')!, 'T', 1);
+    const T = integerOption(args, 'T', 100, 1);
     const schedule = scheduleOf(single(args, 'schedule', 'linear')!, T);
     const stepsArg = single(args, 'steps');
-    const steps = stepsArg ? stepsArg.split(',').map((s) => integer(s.trim(), 'steps', 0)) : [...new Set([0, 10, 50, 100].map((s) => Math.min(s, T)))];
+    const steps = stepsArg ? listOption(args, 'steps').map((s) => integerValue(s, 'steps', 0)) : [...new Set([0, 10, 50, 100].map((s) => Math.min(s, T)))];
     const bad = steps.find((s) => s > T);
     if (bad !== undefined) throw new UsageError(`--steps: ${bad} is beyond --T ${T}`);
     const sizeArg = single(args, 'size');
     const sizeMatch = sizeArg?.match(/^(\d+)x(\d+)$/);
     if (sizeArg && !sizeMatch) throw new UsageError(`--size must look like 1334x819, got ${JSON.stringify(sizeArg)}`);
-    const size = sizeMatch ? { width: integer(sizeMatch[1], 'size', 1), height: integer(sizeMatch[2], 'size', 1) } : undefined;
-    const seed = integer(single(args, 'seed', '0')!, 'seed', 0);
+    const size = sizeMatch ? { width: integerValue(sizeMatch[1], 'size', 1), height: integerValue(sizeMatch[2], 'size', 1) } : undefined;
+    const seed = integerOption(args, 'seed', 0, 0);
     const out = single(args, 'out', 'forward-strip.png')!;
     const closedForm = args.flags.has('closed-form');
 
