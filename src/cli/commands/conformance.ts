@@ -116,9 +116,8 @@ export const conformanceCommand: Command = {
       errors: collector.errors,
     };
     if (report.results.length === 0 && report.errors.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
-    const runnable = names.filter((n) => !report.run.backends.some((b) => b.unavailable && (b.name === n || n.endsWith(b.name))));
     const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
-    await writeReport(out, report, await seedStrips(runnable, suiteSeed, timedOut));
+    await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
     for (const r of report.results.filter((x) => x.status === 'fail')) process.stdout.write(`\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
