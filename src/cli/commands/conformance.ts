@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot, packageVersion } from '../../paths.js';
-import type { ConformanceReport } from '../../report/results.js';
+import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isModulePath } from '../../speckit/selection.js';
 import { integerOption, listOption, parseArgs, single } from '../args.js';
@@ -48,6 +48,20 @@ async function checkBackendNames(selectors: readonly string[]): Promise<void> {
   }
 }
 
+/** The default selection: every built-in backend that can run here, and the others with the reason they cannot. */
+async function builtinBackends(): Promise<{ runnable: string[]; unavailable: BackendInfo[] }> {
+  await import('../../../backends/index.js');
+  const { availability, registeredBackends } = await import('../../contract/registry.js');
+  const runnable: string[] = [];
+  const unavailable: BackendInfo[] = [];
+  for (const r of registeredBackends()) {
+    const ok = await availability(r);
+    if (ok === true) runnable.push(r.name);
+    else unavailable.push({ name: r.name, unavailable: ok });
+  }
+  return { runnable, unavailable };
+}
+
 export const conformanceCommand: Command = {
   name: 'conformance',
   summary: 'run the spec suite against backends and write a report (the main job)',
@@ -69,13 +83,17 @@ export const conformanceCommand: Command = {
     const out = resolve(single(args, 'out', DEFAULT_OUT)!);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
-    if (selectors.length > 0) process.env.DIFFSPEC_BACKENDS = selectors.join(',');
-    else delete process.env.DIFFSPEC_BACKENDS;
+    const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: selectors, unavailable: [] };
+    if (builtin.runnable.length === 0) {
+      process.stderr.write(`diffspec conformance: no built-in backend can run here:\n${builtin.unavailable.map((b) => `  ${b.name}: ${b.unavailable}`).join('\n')}\n`);
+      return 1;
+    }
+    process.env.DIFFSPEC_BACKENDS = builtin.runnable.join(',');
     process.env.DIFFSPEC_SEED = String(suiteSeed);
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
 
-    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { selectedBackendNames }] = await Promise.all([
+    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
@@ -83,15 +101,15 @@ export const conformanceCommand: Command = {
       import('../../report/write.js'),
       import('../../report/summary.js'),
       import('../../report/results.js'),
-      import('../../speckit/selection.js'),
     ]);
     const groupIds = listOption(args, 'group');
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
-    const names = selectedBackendNames();
+    const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ')}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
+    for (const b of builtin.unavailable) process.stdout.write(`  not run here: ${b.name}: ${b.unavailable}\n`);
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
@@ -110,7 +128,7 @@ export const conformanceCommand: Command = {
         ...(filter ? { filter } : {}),
         groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
-        backends: backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })),
+        backends: [...backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })), ...builtin.unavailable],
       },
       results: collector.results,
       errors: collector.errors,
