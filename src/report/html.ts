@@ -54,6 +54,15 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
         `<td>${escapeHtml(r.message ?? r.expectation?.reason ?? '')}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ''}</td></tr>`,
     )
     .join('');
+  const statistics = orderedResults(report.results).flatMap((r) => r.records.flatMap((x) => (x.kind === 'statistic' ? [{ r, x }] : [])));
+  const statisticsTable = statistics.length
+    ? `<h2>Statistical tests</h2><table><tr><th>backend</th><th>group</th><th>test</th><th>n</th><th>p-value</th><th>alpha</th><th>detects (90% power)</th><th>seed</th></tr>${statistics
+        .map(
+          ({ r, x }) =>
+            `<tr class="${x.pValue < x.alpha ? 'fail' : ''}"><td>${escapeHtml(r.backend)}</td><td>${escapeHtml(r.group)}</td><td>${escapeHtml(x.test)}</td><td class="num">${x.n}</td><td class="num">${x.pValue.toPrecision(3)}</td><td class="num">${x.alpha.toExponential(2)}</td><td>${escapeHtml(x.detects)}</td><td class="num">${x.seed}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '';
   const errors = report.errors.length ? `<h2>Run errors</h2><ul>${report.errors.map((e) => `<li><pre>${escapeHtml(e)}</pre></li>`).join('')}</ul>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>diffspec conformance: ${escapeHtml(v)}</title><style>${STYLE}</style></head>
@@ -66,6 +75,7 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
 ${charts.map((f) => figureHtml(f, 'chart')).join('\n')}
 <h2>The seed's forward diffusion</h2>
 ${strips.map((f) => figureHtml(f, 'strip')).join('\n')}
+${statisticsTable}
 <h2>Every check</h2>
 <table><tr><th>status</th><th>backend</th><th>check</th><th>ms</th><th>max abs error</th><th>max rel error</th><th>error / bound</th><th>seed</th><th>message / replay</th></tr>${rows}</table>
 </body></html>
