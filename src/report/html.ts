@@ -22,7 +22,7 @@ h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .fail { background: #fde2e2; } .xpass { background: #f3e2fd; } .xfail { background: #fff4d6; } .skip { color: #777; }
-figure { margin: 1.5em 0; } td.check { min-width: 22em; } figcaption { color: #555; max-width: 60em; } code { font-size: 12px; word-break: break-all; }
+figure { margin: 1.5em 0; } td.check { min-width: 22em; } td.message { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 48em; } figcaption { color: #555; max-width: 60em; } code { font-size: 12px; word-break: break-all; }
 .verdict-FAILED { color: #b00020; } .verdict-PASSED { color: #1b7f3b; }`;
 
 /** Renders every figure the report shows: the charts of the results plus the given extra figures (forward strips). */
@@ -51,7 +51,7 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
       (r) =>
         `<tr class="${r.status}"><td>${r.status}</td><td>${escapeHtml(r.backend)}</td><td class="check">${escapeHtml(`${r.group} > ${r.check}`)}</td><td class="num">${r.timeMs.toFixed(0)}</td>` +
         `<td class="num">${formatError(r.error?.maxAbsError)}</td><td class="num">${formatError(r.error?.maxRelError)}</td><td class="num">${r.error ? r.error.worstErrorToBound.toFixed(3) : ''}</td><td class="num">${r.seed}</td>` +
-        `<td>${escapeHtml(r.message ?? r.expectation?.reason ?? '')}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ''}</td></tr>`,
+        `<td class="message">${escapeHtml(r.message ?? r.expectation?.reason ?? '')}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ''}</td></tr>`,
     )
     .join('');
   const statistics = orderedResults(report.results).flatMap((r) => r.records.flatMap((x) => (x.kind === 'statistic' ? [{ r, x }] : [])));
