@@ -66,7 +66,18 @@ function dense(x: Layer, n: number, inputs: number, weight: Tensor, bias: Tensor
 
 const GELU_LIPSCHITZ = 1.13;
 
+/** The ReLU sign pattern of the last evaluation, folded into a number: finite differences across a kink are not derivatives. */
+let reluPattern = 0;
+
+/** Resets and returns the sign pattern of the ReLUs evaluated since the previous call. */
+export function takeReluPattern(): number {
+  const p = reluPattern;
+  reluPattern = 0;
+  return p;
+}
+
 function activate(kind: 'relu' | 'gelu', x: Layer): Layer {
+  if (kind === 'relu') x.value.forEach((v, i) => (reluPattern = (reluPattern * 31 + (v > 0 ? i + 1 : 0)) % 2147483647));
   return kind === 'relu'
     ? { value: x.value.map((v) => Math.max(v, 0)), scale: x.scale }
     : { value: x.value.map(gelu), scale: x.scale.map((s) => GELU_LIPSCHITZ * s) };
@@ -113,13 +124,25 @@ export function referencePredict(model: ModelSpec, weights: Weights, x: Tensor, 
   return model.architecture === 'mlp' ? mlpReference(model, weights, x, t) : simpleConvReference(model, weights, x, t, T);
 }
 
+export interface ReferenceLoss {
+  loss: number;
+  /** mean_i (eps - eps_theta)^2 per sample, and the magnitude mean_i (|eps| + |eps_theta| scale)^2 its error scales with. */
+  perSample: Float64Array;
+  scale: Float64Array;
+}
+
 /** L_simple = mean_n mean_i (eps - eps_theta(sqrt(ab_t) x0 + sqrt(1 - ab_t) eps, t))^2  (Ho et al. 2020, eq. 14). */
-export function referenceLoss(model: ModelSpec, weights: Weights, s: ScheduleTables, x0: Tensor, t: Int32Array, noise: Tensor): number {
+export function referenceLoss(model: ModelSpec, weights: Weights, s: ScheduleTables, x0: Tensor, t: Int32Array, noise: Tensor): ReferenceLoss {
   const n = x0.shape[0];
   const m = x0.data.length / n;
   const xt = x0.data.map((v, i) => Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v + Math.sqrt(1 - s.alphaBar[t[Math.floor(i / m)]]) * noise.data[i]);
-  const out = referencePredict(model, weights, { shape: x0.shape, data: xt }, t, s.T).value;
-  let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += (noise.data[i] - out[i]) ** 2;
-  return sum / out.length;
+  const out = referencePredict(model, weights, { shape: x0.shape, data: xt }, t, s.T);
+  const perSample = new Float64Array(n);
+  const scale = new Float64Array(n);
+  for (let i = 0; i < out.value.length; i++) {
+    const b = Math.floor(i / m);
+    perSample[b] += (noise.data[i] - out.value[i]) ** 2 / m;
+    scale[b] += (Math.abs(noise.data[i]) + out.scale[i]) ** 2 / m;
+  }
+  return { loss: perSample.reduce((a, v) => a + v, 0) / n, perSample, scale };
 }
