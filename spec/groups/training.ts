@@ -280,7 +280,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
   {
     name: 'a trainer step is L_simple gradient, clipping, Adam and EMA on the draws it reports',
     kind: 'exact',
-    equation: "theta_1 = Adam(theta_0, clip(dL_simple/dtheta at (x_0, t, eps))); ema_1 = d theta_0 + (1 - d) theta_1; first Adam step moves each weight by lr g / (|g| + eps)",
+    equation: "theta_1 = Adam(theta_0, clip(dL_simple/dtheta at (x_0, t, eps))); ema_1 = d_1 theta_0 + (1 - d_1) theta_1, d_1 = min(d, 2/11); first Adam step moves each weight by lr g / (|g| + eps)",
     source: 'Ho et al. 2020, Algorithm 1 and appendix B; Kingma & Ba 2015, Algorithm 1; Pascanu et al. 2013',
     requires: ['training'],
     async run(backend, ctx) {
@@ -296,13 +296,15 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
         const norm = Math.sqrt(Object.values(gradients).reduce((s, g) => s + Float64Array.from(g.data).reduce((a, x) => a + x * x, 0), 0));
         ctx.expectClose({ what: 'gradient norm', actual: { shape: [1], data: Float64Array.of(step.gradNorm) }, expected: [norm], scale: [norm], roundings: 2 * modelRoundings(model, ctx) });
         const scale = norm > options.clipGradNorm ? options.clipGradNorm / norm : 1;
+        // Step 1's EMA decay is min(0.9, 2 / 11) = 2 / 11 (the warm-up of src/equations/ema.ts).
+        const decay = { ema: 2 / 11, param: 9 / 11 };
         for (const [name, p] of Object.entries(params)) {
           const g = gradients[name].data.map((x) => x * scale);
           // First bias-corrected step: m^ = g, v^ = g^2, so theta_1 = theta_0 - lr g / (|g| + eps).
           const expected = p.data.map((x, i) => x - (options.adam.learningRate * g[i]) / (Math.abs(g[i]) + options.adam.epsilon));
           const magnitude = p.data.map((x) => Math.abs(x) + options.adam.learningRate);
           ctx.expectClose({ what: `theta_1 ${name}`, actual: state.params[name], expected, scale: magnitude, roundings: 16 + 2 * modelRoundings(model, ctx), shape: p.shape });
-          const ema = p.data.map((x, i) => 0.9 * x + 0.1 * expected[i]);
+          const ema = p.data.map((x, i) => decay.ema * x + decay.param * expected[i]);
           ctx.expectClose({ what: `ema_1 ${name}`, actual: state.ema?.[name], expected: ema, scale: magnitude, roundings: 20 + 2 * modelRoundings(model, ctx), shape: p.shape });
         }
         if (state.step !== 1) ctx.fail(`state.step is ${state.step} after one step`);

@@ -2,8 +2,10 @@
 import { DiffspecInputError } from '../errors.js';
 import { UsageError, type Command } from './command.js';
 import { evalCommand } from './commands/eval.js';
+import { sampleCommand } from './commands/sample.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [evalCommand];
+const COMMANDS: Command[] = [evalCommand, trainCommand, sampleCommand];
 
 function help(): string {
   return [

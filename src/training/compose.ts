@@ -126,7 +126,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
             replace(v, name, updated.v);
             k.dispose(grad);
             if (ema) {
-              const e = emaCoefficients(options.emaDecay!);
+              const e = emaCoefficients(options.emaDecay!, next);
               replace(ema, name, k.linear([{ x: ema.get(name)!, coef: filled(name, e.ema) }, { x: updated.param, coef: filled(name, e.param) }]));
             }
           }
