@@ -1,0 +1,13 @@
+import type { SpecGroup } from '../../src/speckit/check.js';
+import { embeddingGroup } from './embedding.js';
+import { forwardGroup } from './forward.js';
+import { inputsGroup } from './inputs.js';
+import { lossGroup } from './loss.js';
+import { noiseGroup } from './noise.js';
+import { posteriorGroup } from './posterior.js';
+import { reverseGroup } from './reverse.js';
+import { samplingGroup } from './sampling.js';
+import { schedulesGroup } from './schedules.js';
+
+/** Every spec group, in reading order. */
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, lossGroup, embeddingGroup, inputsGroup];
