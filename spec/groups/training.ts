@@ -114,6 +114,47 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     },
   },
   {
+    name: 'the trainer draws its timesteps from 1..T, with the draw sampleTimesteps reports',
+    kind: 'exact',
+    equation: 't in {1, ..., T} for every draw; step k of the trainer uses sampleTimesteps(n, T, seed, 2k)',
+    source: 'Ho et al. 2020, Algorithm 1, line 3 (t counts from 1)',
+    requires: ['training'],
+    async run(backend, ctx) {
+      // 5000 draws: an off-by-one sampler (0..T-1) shows a 0 with probability 1 - (1 - 1/T)^5000 > 1 - 1e-21 at T = 100.
+      const draws = await training(backend).sampleTimesteps(5000, SCHEDULE.T, ctx.subSeed(0), 1);
+      draws.forEach((ti, i) => {
+        if (!(Number.isInteger(ti) && ti >= 1 && ti <= SCHEDULE.T)) ctx.fail(`t[${i}] = ${ti} is outside 1..${SCHEDULE.T}`);
+      });
+      const model = SMALL_MLP;
+      const params = initialWeights(model, ctx.subSeed(1));
+      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: ctx.subSeed(2) });
+      try {
+        const step = await trainer.step(toyDataset('two-moons', 64, ctx.subSeed(3)));
+        const expected = await training(backend).sampleTimesteps(64, SCHEDULE.T, ctx.subSeed(2), 2);
+        if (!step.t.every((ti, i) => ti === expected[i])) ctx.fail(`the trainer's first step used t = [${step.t.slice(0, 5).join(', ')}...], sampleTimesteps gives [${expected.slice(0, 5).join(', ')}...]`);
+      } finally {
+        trainer.dispose();
+      }
+    },
+  },
+  {
+    name: 'the trainer draws t uniformly from 1..T',
+    kind: 'statistical',
+    equation: 't ~ Uniform({1, ..., T})',
+    source: 'Ho et al. 2020, Algorithm 1, line 3',
+    requires: ['training'],
+    falseAlarm: 5e-5,
+    async run(backend, ctx) {
+      const T = 20;
+      const t = await training(backend).sampleTimesteps(20000, T, ctx.subSeed(0), 5);
+      const counts = new Float64Array(T + 1);
+      for (const ti of t) counts[Math.min(T, Math.max(0, ti))]++;
+      // Cell 0 collects draws below 1: under H0 it is empty, and a sampler of 0..T-1 fails the fit of 1..T.
+      if (counts[0] > 0) ctx.fail(`${counts[0]} draws are below 1`);
+      ctx.statistic(chiSquareUniformTest(counts.subarray(1), 5e-5));
+    },
+  },
+  {
     name: 'every parameter gradient equals central finite differences of L_simple',
     kind: 'property',
     equation: 'dL/dw . v = (L(w + h v) - L(w - h v)) / 2h + O(h^2), for a random unit direction v and single coordinates of each tensor',
@@ -174,37 +215,6 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
         ctx.expectClose({ what: `${model.architecture} per-sample loss`, actual: result.perSample, expected: expected.perSample, scale: expected.scale, roundings, shape: [4] });
         const meanScale = expected.scale.reduce((a, b) => a + b, 0) / 4;
         ctx.expectClose({ what: `${model.architecture} loss`, actual: { shape: [1], data: Float64Array.of(result.loss) }, expected: [expected.loss], scale: [meanScale], roundings: roundings + 4 });
-      }
-    },
-  },
-  {
-    name: 'the trainer draws t uniformly from 1..T',
-    kind: 'statistical',
-    equation: 't ~ Uniform({1, ..., T})',
-    source: 'Ho et al. 2020, Algorithm 1, line 3',
-    requires: ['training'],
-    falseAlarm: 5e-5,
-    async run(backend, ctx) {
-      const T = 20;
-      const n = 20000;
-      const t = await training(backend).sampleTimesteps(n, T, ctx.subSeed(0), 5);
-      const counts = new Float64Array(T);
-      for (const [i, ti] of t.entries()) {
-        if (!(Number.isInteger(ti) && ti >= 1 && ti <= T)) ctx.fail(`t[${i}] = ${ti} is outside 1..${T}`);
-        counts[ti - 1]++;
-      }
-      ctx.statistic(chiSquareUniformTest(counts, 5e-5));
-      // The trainer's step k uses exactly this draw, from stream 2k.
-      const model = SMALL_MLP;
-      const params = initialWeights(model, ctx.subSeed(1));
-      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: ctx.subSeed(2) });
-      try {
-        const step = await trainer.step(toyDataset('two-moons', 64, ctx.subSeed(3)));
-        const expected = await training(backend).sampleTimesteps(64, SCHEDULE.T, ctx.subSeed(2), 2);
-        if (!step.t.every((ti, i) => ti === expected[i])) ctx.fail(`the trainer's first step used t = [${step.t.slice(0, 5).join(', ')}...], sampleTimesteps gives [${expected.slice(0, 5).join(', ')}...]`);
-        if (!step.t.every((ti) => ti >= 1 && ti <= SCHEDULE.T)) ctx.fail(`the trainer drew t outside 1..${SCHEDULE.T}`);
-      } finally {
-        trainer.dispose();
       }
     },
   },

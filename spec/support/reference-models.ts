@@ -135,7 +135,7 @@ export interface ReferenceLoss {
 export function referenceLoss(model: ModelSpec, weights: Weights, s: ScheduleTables, x0: Tensor, t: Int32Array, noise: Tensor): ReferenceLoss {
   const n = x0.shape[0];
   const m = x0.data.length / n;
-  const xt = x0.data.map((v, i) => Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v + Math.sqrt(1 - s.alphaBar[t[Math.floor(i / m)]]) * noise.data[i]);
+  const xt = x0.data.map((v, i) => Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v + Math.sqrt(s.oneMinusAlphaBar[t[Math.floor(i / m)]]) * noise.data[i]);
   const out = referencePredict(model, weights, { shape: x0.shape, data: xt }, t, s.T);
   const perSample = new Float64Array(n);
   const scale = new Float64Array(n);

@@ -13,7 +13,7 @@ import { checkWeights } from '../models/weights.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { checkSeed, gaussianTensor } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
-import type { ScheduleTables } from '../schedule/tables.js';
+import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import { sameShape, sizeOf, tensor, type Tensor } from '../tensor.js';
 import { checkTrainOptions } from './options.js';
 
@@ -44,7 +44,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
   /** L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the caller's. */
   function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
-    const c = Array.from(t, (ti) => closedFormCoefficients(s.alphaBar[ti]));
+    const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
     const xt = g.keep(k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]));
     try {
       const out = network(g, model, params, xt, shape, t, s.T);
