@@ -4,7 +4,7 @@
 //   Algorithm 1 (Ho et al. 2020): x_0 ~ q(x_0), t ~ Uniform({1..T}), eps ~ N(0, I), gradient step on L_simple
 //   Adam with bias correction (Kingma & Ba 2015, Algorithm 1); EMA of the weights (Ho et al. 2020, appendix B)
 import type { DiffusionBackend } from '../../src/contract/backend.js';
-import type { TrainingBackend, Weights } from '../../src/contract/training.js';
+import type { TrainingBackend, TrainOptions, Weights } from '../../src/contract/training.js';
 import { toyDataset } from '../../src/data/toy2d.js';
 import { DEFAULT_ADAM, type AdamHyperparameters } from '../../src/equations/adam.js';
 import { initialWeights, zerosLike } from '../../src/models/init.js';
@@ -86,9 +86,17 @@ function centralDifference(model: ModelSpec, c: LossCase, name: string, v: Float
 
 const COORDINATES_PER_TENSOR = 3;
 
+/** A trainer at step 0 with fresh weights (seed `initSeed`) and zero Adam moments. */
+function freshTrainer(backend: DiffusionBackend, model: ModelSpec, initSeed: number, options: TrainOptions, schedule = SCHEDULE) {
+  const params = initialWeights(model, initSeed);
+  return training(backend).createTrainer(model, schedule, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
+}
+
+/** L_simple and its gradients on a loss case. */
+const caseGradients = (backend: DiffusionBackend, model: ModelSpec, c: LossCase) => training(backend).lossAndGradients({ model, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise });
+
 async function trainMlp(backend: DiffusionBackend, model: MlpSpec, data: Tensor, steps: number, batch: number, seed: number, adam: AdamHyperparameters, schedule: ScheduleTables) {
-  const params = initialWeights(model, seed);
-  const trainer = await training(backend).createTrainer(model, schedule, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam, seed });
+  const trainer = await freshTrainer(backend, model, seed, { adam, seed }, schedule);
   try {
     for (let k = 1; k <= steps; k++) await trainer.step(sampleBatch(data, batch, seed, k));
     return (await trainer.state()).params;
@@ -126,8 +134,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
         if (!(Number.isInteger(ti) && ti >= 1 && ti <= SCHEDULE.T)) ctx.fail(`t[${i}] = ${ti} is outside 1..${SCHEDULE.T}`);
       });
       const model = SMALL_MLP;
-      const params = initialWeights(model, ctx.subSeed(1));
-      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: ctx.subSeed(2) });
+      const trainer = await freshTrainer(backend, model, ctx.subSeed(1), { adam: DEFAULT_ADAM, seed: ctx.subSeed(2) });
       try {
         const step = await trainer.step(toyDataset('two-moons', 64, ctx.subSeed(3)));
         const expected = await training(backend).sampleTimesteps(64, SCHEDULE.T, ctx.subSeed(2), 2);
@@ -163,7 +170,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     async run(backend, ctx) {
       for (const [i, model] of MODELS.entries()) {
         const c = lossCase(model, ctx.subSeed(100 + i), 2);
-        const { gradients } = await training(backend).lossAndGradients({ model, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise });
+        const { gradients } = await caseGradients(backend, model, c);
         const bound = FINITE_DIFFERENCE.relative + 2 * relativeBound(modelRoundings(model, ctx), ctx.precision);
         for (const [j, p] of architectureOf(model).parameters(model).entries()) {
           const g = Float64Array.from(ctx.expectShape(`d L / d ${p.name}`, gradients[p.name], p.shape).data);
@@ -208,7 +215,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     async run(backend, ctx) {
       for (const [i, model] of MODELS.entries()) {
         const c = lossCase(model, ctx.subSeed(200 + i), 4);
-        const result = await training(backend).lossAndGradients({ model, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise });
+        const result = await caseGradients(backend, model, c);
         const expected = referenceLoss(model, c.weights, SCHEDULE, c.x0, c.t, c.noise);
         const m = c.x0.data.length / 4;
         const roundings = 2 * modelRoundings(model, ctx) + meanSquaredErrorRoundings(m);
@@ -227,8 +234,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     falseAlarm: 6e-5,
     async run(backend, ctx) {
       const model = SMALL_MLP;
-      const params = initialWeights(model, ctx.subSeed(0));
-      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: ctx.subSeed(1) });
+      const trainer = await freshTrainer(backend, model, ctx.subSeed(0), { adam: DEFAULT_ADAM, seed: ctx.subSeed(1) });
       const x0s: number[] = [];
       const noises: number[] = [];
       const first: number[] = [];
