@@ -87,6 +87,7 @@ export async function benchTraining(quick = false): Promise<{ rows: TrainingBenc
   const notes: string[] = [];
   const torch = await torchRates(quick);
   if (typeof torch === 'string') notes.push(torch);
+  else notes.push(`PyTorch ${process.platform}, 1 thread: ${torch.map((r) => `${r.benchmark} ${r.dtype} ${r.stepsPerSecond.toFixed(2)} steps/s`).join('; ')}`);
   const torchFor = (benchmark: string, dtype: string) => (typeof torch === 'string' ? undefined : torch.find((r) => r.benchmark === benchmark && r.dtype === dtype));
   for (const registration of registeredBackends()) {
     const resolution = await resolveBackend(registration.name);
