@@ -45,7 +45,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   /** L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the caller's. */
   function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
-    const xt = g.keep(k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]));
+    const xt = k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
     try {
       const out = network(g, model, params, xt, shape, t, s.T);
       const perSample = k.meanSquaredErrorPerSample(noise, out.h);
