@@ -145,130 +145,6 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     },
   },
   {
-    name: 'the trainer draws t uniformly from 1..T',
-    kind: 'statistical',
-    equation: 't ~ Uniform({1, ..., T})',
-    source: 'Ho et al. 2020, Algorithm 1, line 3',
-    requires: ['training'],
-    falseAlarm: 5e-5,
-    async run(backend, ctx) {
-      const T = 20;
-      const t = await training(backend).sampleTimesteps(20000, T, ctx.subSeed(0), 5);
-      const counts = new Float64Array(T + 1);
-      for (const ti of t) counts[Math.min(T, Math.max(0, ti))]++;
-      // Cell 0 collects draws below 1: under H0 it is empty, and a sampler of 0..T-1 fails the fit of 1..T.
-      if (counts[0] > 0) ctx.fail(`${counts[0]} draws are below 1`);
-      ctx.statistic(chiSquareUniformTest(counts.subarray(1), 5e-5));
-    },
-  },
-  {
-    name: 'every parameter gradient equals central finite differences of L_simple',
-    kind: 'property',
-    equation: 'dL/dw . v = (L(w + h v) - L(w - h v)) / 2h + O(h^2), for a random unit direction v and single coordinates of each tensor',
-    source: 'Ho et al. 2020, eq. 14 (the loss differentiated); central differences as in every gradient check',
-    requires: ['training'],
-    async run(backend, ctx) {
-      for (const [i, model] of MODELS.entries()) {
-        const c = lossCase(model, ctx.subSeed(100 + i), 2);
-        const { gradients } = await caseGradients(backend, model, c);
-        const bound = FINITE_DIFFERENCE.relative + 2 * relativeBound(modelRoundings(model, ctx), ctx.precision);
-        for (const [j, p] of architectureOf(model).parameters(model).entries()) {
-          const g = Float64Array.from(ctx.expectShape(`d L / d ${p.name}`, gradients[p.name], p.shape).data);
-          const size = g.length;
-          let norm = 0;
-          let largest = 0;
-          for (const x of g) {
-            norm += x * x;
-            largest = Math.max(largest, Math.abs(x));
-          }
-          norm = Math.sqrt(norm);
-          let checked = 0;
-          for (let attempt = 0; attempt < 10 && checked < 1; attempt++) {
-            const v = gaussianValues(ctx.subSeed(1000 * i + j), attempt, size);
-            const length = Math.hypot(...v);
-            v.forEach((x, k) => (v[k] = x / length));
-            const fd = centralDifference(model, c, p.name, v);
-            if (fd === undefined) continue;
-            checked++;
-            const dot = g.reduce((s, x, k) => s + x * v[k], 0);
-            if (!(Math.abs(dot - fd) <= bound * norm + 1e-300)) ctx.fail(`${model.architecture} ${p.name}: directional derivative ${dot} but central difference ${fd} (bound ${(bound * norm).toExponential(2)})`);
-          }
-          const coordinates = uniformValues(ctx.subSeed(1000 * i + j), 99, 10).map((u) => Math.floor(u * size));
-          for (const k of coordinates) {
-            if (checked >= 1 + COORDINATES_PER_TENSOR) break;
-            const fd = centralDifference(model, c, p.name, Float64Array.from({ length: size }, (_, q) => (q === k ? 1 : 0)));
-            if (fd === undefined) continue;
-            checked++;
-            if (!(Math.abs(g[k] - fd) <= bound * largest + 1e-300)) ctx.fail(`${model.architecture} ${p.name}[${k}]: gradient ${g[k]} but central difference ${fd} (bound ${(bound * largest).toExponential(2)})`);
-          }
-          if (checked < 1 + COORDINATES_PER_TENSOR) ctx.fail(`${model.architecture} ${p.name}: only ${checked} finite differences avoided ReLU kinks`);
-        }
-      }
-    },
-  },
-  {
-    name: 'L_simple has one value per sample, the mean squared noise-prediction error, and the loss is their mean',
-    kind: 'exact',
-    equation: 'L_n = mean_i (eps_n,i - eps_theta(sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps, t)_n,i)^2, L = mean_n L_n',
-    source: 'Ho et al. 2020, eq. 14',
-    requires: ['training'],
-    async run(backend, ctx) {
-      for (const [i, model] of MODELS.entries()) {
-        const c = lossCase(model, ctx.subSeed(200 + i), 4);
-        const result = await caseGradients(backend, model, c);
-        const expected = referenceLoss(model, c.weights, SCHEDULE, c.x0, c.t, c.noise);
-        const m = c.x0.data.length / 4;
-        const roundings = 2 * modelRoundings(model, ctx) + meanSquaredErrorRoundings(m);
-        ctx.expectClose({ what: `${model.architecture} per-sample loss`, actual: result.perSample, expected: expected.perSample, scale: expected.scale, roundings, shape: [4] });
-        const meanScale = expected.scale.reduce((a, b) => a + b, 0) / 4;
-        ctx.expectClose({ what: `${model.architecture} loss`, actual: { shape: [1], data: Float64Array.of(result.loss) }, expected: [expected.loss], scale: [meanScale], roundings: roundings + 4 });
-      }
-    },
-  },
-  {
-    name: 'the noise in the loss is independent of x_0 and across the batch',
-    kind: 'statistical',
-    equation: 'eps ~ N(0, I) independent of x_0; eps_n independent of eps_m for n != m',
-    source: 'Ho et al. 2020, Algorithm 1, line 4',
-    requires: ['training'],
-    falseAlarm: 6e-5,
-    async run(backend, ctx) {
-      const model = SMALL_MLP;
-      const trainer = await freshTrainer(backend, model, ctx.subSeed(0), { adam: DEFAULT_ADAM, seed: ctx.subSeed(1) });
-      const x0s: number[] = [];
-      const noises: number[] = [];
-      const first: number[] = [];
-      const second: number[] = [];
-      const stepFirst: number[] = [];
-      const stepNext: number[] = [];
-      try {
-        let previous: Float64Array | undefined;
-        for (let k = 0; k < 8; k++) {
-          const x0 = toyDataset('swiss-roll', 512, ctx.subSeed(10 + k));
-          const { noise } = await trainer.step(x0);
-          const e = Float64Array.from(noise.data);
-          x0s.push(...x0.data);
-          noises.push(...e);
-          for (let b = 0; b + 1 < 512; b += 2) for (let c = 0; c < 2; c++) {
-            first.push(e[2 * b + c]);
-            second.push(e[2 * (b + 1) + c]);
-          }
-          if (previous) for (let i = 0; i < e.length; i++) {
-            stepFirst.push(previous[i]);
-            stepNext.push(e[i]);
-          }
-          previous = e;
-        }
-      } finally {
-        trainer.dispose();
-      }
-      // Each test detects a linear dependence (a correlation); a nonlinear dependence with zero correlation passes.
-      ctx.statistic(zeroCorrelationTest(x0s, noises, 2e-5));
-      ctx.statistic(zeroCorrelationTest(first, second, 2e-5));
-      ctx.statistic(zeroCorrelationTest(stepFirst, stepNext, 2e-5));
-    },
-  },
-  {
     name: 'one Adam step equals the textbook update on a hand-computed example',
     kind: 'exact',
     equation: 'm = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; theta -= lr (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps)',
@@ -327,6 +203,130 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
       } finally {
         trainer.dispose();
       }
+    },
+  },
+  {
+    name: 'L_simple has one value per sample, the mean squared noise-prediction error, and the loss is their mean',
+    kind: 'exact',
+    equation: 'L_n = mean_i (eps_n,i - eps_theta(sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps, t)_n,i)^2, L = mean_n L_n',
+    source: 'Ho et al. 2020, eq. 14',
+    requires: ['training'],
+    async run(backend, ctx) {
+      for (const [i, model] of MODELS.entries()) {
+        const c = lossCase(model, ctx.subSeed(200 + i), 4);
+        const result = await caseGradients(backend, model, c);
+        const expected = referenceLoss(model, c.weights, SCHEDULE, c.x0, c.t, c.noise);
+        const m = c.x0.data.length / 4;
+        const roundings = 2 * modelRoundings(model, ctx) + meanSquaredErrorRoundings(m);
+        ctx.expectClose({ what: `${model.architecture} per-sample loss`, actual: result.perSample, expected: expected.perSample, scale: expected.scale, roundings, shape: [4] });
+        const meanScale = expected.scale.reduce((a, b) => a + b, 0) / 4;
+        ctx.expectClose({ what: `${model.architecture} loss`, actual: { shape: [1], data: Float64Array.of(result.loss) }, expected: [expected.loss], scale: [meanScale], roundings: roundings + 4 });
+      }
+    },
+  },
+  {
+    name: 'every parameter gradient equals central finite differences of L_simple',
+    kind: 'property',
+    equation: 'dL/dw . v = (L(w + h v) - L(w - h v)) / 2h + O(h^2), for a random unit direction v and single coordinates of each tensor',
+    source: 'Ho et al. 2020, eq. 14 (the loss differentiated); central differences as in every gradient check',
+    requires: ['training'],
+    async run(backend, ctx) {
+      for (const [i, model] of MODELS.entries()) {
+        const c = lossCase(model, ctx.subSeed(100 + i), 2);
+        const { gradients } = await caseGradients(backend, model, c);
+        const bound = FINITE_DIFFERENCE.relative + 2 * relativeBound(modelRoundings(model, ctx), ctx.precision);
+        for (const [j, p] of architectureOf(model).parameters(model).entries()) {
+          const g = Float64Array.from(ctx.expectShape(`d L / d ${p.name}`, gradients[p.name], p.shape).data);
+          const size = g.length;
+          let norm = 0;
+          let largest = 0;
+          for (const x of g) {
+            norm += x * x;
+            largest = Math.max(largest, Math.abs(x));
+          }
+          norm = Math.sqrt(norm);
+          let checked = 0;
+          for (let attempt = 0; attempt < 10 && checked < 1; attempt++) {
+            const v = gaussianValues(ctx.subSeed(1000 * i + j), attempt, size);
+            const length = Math.hypot(...v);
+            v.forEach((x, k) => (v[k] = x / length));
+            const fd = centralDifference(model, c, p.name, v);
+            if (fd === undefined) continue;
+            checked++;
+            const dot = g.reduce((s, x, k) => s + x * v[k], 0);
+            if (!(Math.abs(dot - fd) <= bound * norm + 1e-300)) ctx.fail(`${model.architecture} ${p.name}: directional derivative ${dot} but central difference ${fd} (bound ${(bound * norm).toExponential(2)})`);
+          }
+          const coordinates = uniformValues(ctx.subSeed(1000 * i + j), 99, 10).map((u) => Math.floor(u * size));
+          for (const k of coordinates) {
+            if (checked >= 1 + COORDINATES_PER_TENSOR) break;
+            const fd = centralDifference(model, c, p.name, Float64Array.from({ length: size }, (_, q) => (q === k ? 1 : 0)));
+            if (fd === undefined) continue;
+            checked++;
+            if (!(Math.abs(g[k] - fd) <= bound * largest + 1e-300)) ctx.fail(`${model.architecture} ${p.name}[${k}]: gradient ${g[k]} but central difference ${fd} (bound ${(bound * largest).toExponential(2)})`);
+          }
+          if (checked < 1 + COORDINATES_PER_TENSOR) ctx.fail(`${model.architecture} ${p.name}: only ${checked} finite differences avoided ReLU kinks`);
+        }
+      }
+    },
+  },
+  {
+    name: 'the trainer draws t uniformly from 1..T',
+    kind: 'statistical',
+    equation: 't ~ Uniform({1, ..., T})',
+    source: 'Ho et al. 2020, Algorithm 1, line 3',
+    requires: ['training'],
+    falseAlarm: 5e-5,
+    async run(backend, ctx) {
+      const T = 20;
+      const t = await training(backend).sampleTimesteps(20000, T, ctx.subSeed(0), 5);
+      const counts = new Float64Array(T + 1);
+      for (const ti of t) counts[Math.min(T, Math.max(0, ti))]++;
+      // Cell 0 collects draws below 1: under H0 it is empty, and a sampler of 0..T-1 fails the fit of 1..T.
+      if (counts[0] > 0) ctx.fail(`${counts[0]} draws are below 1`);
+      ctx.statistic(chiSquareUniformTest(counts.subarray(1), 5e-5));
+    },
+  },
+  {
+    name: 'the noise in the loss is independent of x_0 and across the batch',
+    kind: 'statistical',
+    equation: 'eps ~ N(0, I) independent of x_0; eps_n independent of eps_m for n != m',
+    source: 'Ho et al. 2020, Algorithm 1, line 4',
+    requires: ['training'],
+    falseAlarm: 6e-5,
+    async run(backend, ctx) {
+      const model = SMALL_MLP;
+      const trainer = await freshTrainer(backend, model, ctx.subSeed(0), { adam: DEFAULT_ADAM, seed: ctx.subSeed(1) });
+      const x0s: number[] = [];
+      const noises: number[] = [];
+      const first: number[] = [];
+      const second: number[] = [];
+      const stepFirst: number[] = [];
+      const stepNext: number[] = [];
+      try {
+        let previous: Float64Array | undefined;
+        for (let k = 0; k < 8; k++) {
+          const x0 = toyDataset('swiss-roll', 512, ctx.subSeed(10 + k));
+          const { noise } = await trainer.step(x0);
+          const e = Float64Array.from(noise.data);
+          x0s.push(...x0.data);
+          noises.push(...e);
+          for (let b = 0; b + 1 < 512; b += 2) for (let c = 0; c < 2; c++) {
+            first.push(e[2 * b + c]);
+            second.push(e[2 * (b + 1) + c]);
+          }
+          if (previous) for (let i = 0; i < e.length; i++) {
+            stepFirst.push(previous[i]);
+            stepNext.push(e[i]);
+          }
+          previous = e;
+        }
+      } finally {
+        trainer.dispose();
+      }
+      // Each test detects a linear dependence (a correlation); a nonlinear dependence with zero correlation passes.
+      ctx.statistic(zeroCorrelationTest(x0s, noises, 2e-5));
+      ctx.statistic(zeroCorrelationTest(first, second, 2e-5));
+      ctx.statistic(zeroCorrelationTest(stepFirst, stepNext, 2e-5));
     },
   },
   {
