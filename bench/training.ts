@@ -55,9 +55,12 @@ async function secondsPerTrainingStep(training: TrainingBackend, model: ModelSpe
 async function secondsPerSamplingStep(backend: DiffusionBackend, training: TrainingBackend, model: ModelSpec, shape: number[], steps: number): Promise<number> {
   const schedule = scheduleTables({ kind: 'linear', T: steps, betaStart: 1e-4, betaEnd: 0.06 });
   const weights = initialWeights(model, 1);
+  const denoiser = await training.denoiser(model, weights, steps);
   const start = performance.now();
-  await backend.sampleDdpm({ schedule, shape, seed: 3, model: (x, t) => training.predict({ model, weights, x, t, T: steps }) });
-  return (performance.now() - start) / 1000 / steps;
+  await backend.sampleDdpm({ schedule, shape, seed: 3, model: denoiser.model });
+  const seconds = (performance.now() - start) / 1000 / steps;
+  denoiser.dispose();
+  return seconds;
 }
 
 interface TorchRate {
@@ -133,7 +136,9 @@ async function longEndToEnd(backend: DiffusionBackend): Promise<string> {
   const state = await trainer.state();
   trainer.dispose();
   const weights = state.ema ?? state.params;
-  const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [1000, 2], seed: 6, model: (x, t) => training.predict({ model: MLP, weights, x, t, T: SCHEDULE.T }) });
+  const denoiser = await training.denoiser(MLP, weights, SCHEDULE.T);
+  const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [1000, 2], seed: 6, model: denoiser.model });
+  denoiser.dispose();
   const reference = toyDataset('two-moons', 1000, 7).data as Float64Array;
   const kl = knnKlDivergence(reference, Float64Array.from(samples.data), 2, 5);
   const reverse = knnKlDivergence(Float64Array.from(samples.data), reference, 2, 5);

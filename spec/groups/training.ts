@@ -358,7 +358,8 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
       const seed = ctx.subSeed(0);
       const weights = await trainMlp(backend, model, toyDataset('two-moons', 2000, 1), E2E_STEPS, 128, seed, { ...DEFAULT_ADAM, learningRate: 1e-2 }, SCHEDULE);
       const n = 400;
-      const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: ctx.subSeed(1), model: (x, t) => training(backend).predict({ model, weights, x, t, T: SCHEDULE.T }) });
+      const denoiser = await training(backend).denoiser(model, weights, SCHEDULE.T);
+      const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: ctx.subSeed(1), model: denoiser.model }).finally(() => denoiser.dispose());
       const data = toyDataset('two-moons', n, ctx.subSeed(2)).data as Float64Array;
       const kl = knnKlDivergence(data, Float64Array.from(samples.data), 2, 5);
       const reverse = knnKlDivergence(Float64Array.from(samples.data), data, 2, 5);

@@ -2,7 +2,7 @@ import type { AdamCoefficients, AdamHyperparameters } from '../equations/adam.js
 import type { ModelSpec } from '../models/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
-import type { Timesteps } from './backend.js';
+import type { DenoiserModel, Timesteps } from './backend.js';
 
 export type Activation = 'relu' | 'gelu';
 
@@ -116,6 +116,11 @@ export interface Trainer {
 export interface TrainingBackend {
   /** eps_theta(x, t): the model's output. */
   predict(args: PredictArgs): Promise<Tensor>;
+  /**
+   * The model as the sampling loops call it, with its weights uploaded once (not once per step, as predict
+   * would): pass `model` to sampleDdpm/sampleDdim, then dispose().
+   */
+  denoiser(model: ModelSpec, weights: Weights, T: number): Promise<{ model: DenoiserModel; dispose(): void }>;
   /** L_simple on given x_0, t and noise, and its gradient for every parameter tensor. */
   lossAndGradients(args: LossGradientArgs): Promise<LossGradientResult>;
   /** t ~ Uniform{1..T}: the draw the trainer makes. */

@@ -1,3 +1,4 @@
+import type { Timesteps } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import type { Trainer, TrainerState, TrainingBackend, TrainingKernels, TrainOptions, Weights } from '../contract/training.js';
 import { requireInput } from '../errors.js';
@@ -153,23 +154,38 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     }
   }
 
+  async function denoiser(model: ModelSpec, weights: Weights, T: number) {
+    checkWeights(model, weights);
+    requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
+    const params = uploadWeights(weights);
+    return {
+      model: async (x: Tensor, t: Timesteps) => {
+        const n = checkItems(model, x, 'x');
+        const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
+        const g = new Graph(k, tk, false);
+        const xh = k.upload(x);
+        try {
+          return copy(k.download(network(g, model, params, xh, x.shape, ts, T).h));
+        } finally {
+          g.dispose();
+          k.dispose(xh);
+        }
+      },
+      dispose: () => disposeAll(params.values()),
+    };
+  }
+
   return {
     async predict({ model, weights, x, t, T }) {
-      checkWeights(model, weights);
-      const n = checkItems(model, x, 'x');
-      requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
-      const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
-      const params = uploadWeights(weights);
-      const g = new Graph(k, tk, false);
-      const xh = k.upload(x);
+      const d = await denoiser(model, weights, T);
       try {
-        return copy(k.download(network(g, model, params, xh, x.shape, ts, T).h));
+        return await d.model(x, t as Int32Array);
       } finally {
-        g.dispose();
-        k.dispose(xh);
-        disposeAll(params.values());
+        d.dispose();
       }
     },
+
+    denoiser,
 
     async lossAndGradients({ model, weights, schedule: s, x0, t, noise }) {
       checkWeights(model, weights);

@@ -70,12 +70,12 @@ export const sampleCommand: Command = {
     const training = backend.training;
     requireInput(training !== undefined, '--backend', `${backend.name} cannot run models (it lacks the 'training' capability)`);
     const shape = [n, ...architectureOf(model).itemShape(model)];
-    const denoiser = (x: { shape: readonly number[]; data: Float64Array | Float32Array }, t: Int32Array) => training.predict({ model, weights, x, t, T: schedule.T });
+    const denoiser = await training.denoiser(model, weights, schedule.T);
     const started = performance.now();
-    const samples =
-      sampler === 'ddpm'
-        ? await backend.sampleDdpm({ schedule, shape, model: denoiser, seed })
-        : await backend.sampleDdim({ schedule, shape, model: denoiser, seed, timesteps, options: { eta } });
+    const samples = await (sampler === 'ddpm'
+      ? backend.sampleDdpm({ schedule, shape, model: denoiser.model, seed })
+      : backend.sampleDdim({ schedule, shape, model: denoiser.model, seed, timesteps, options: { eta } })
+    ).finally(() => denoiser.dispose());
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`${sampler}: ${timesteps.length} steps for ${n} samples in ${seconds.toFixed(1)} s (${(timesteps.length / seconds).toFixed(1)} steps/s) on ${backend.name}\n`);
     const out = single(args, 'out', join(dirname(path), isImage ? 'samples.png' : 'samples.svg'))!;
