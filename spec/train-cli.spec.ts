@@ -92,6 +92,15 @@ describe('diffspec train and sample', () => {
     await expectInputError(trainCommand.run(['--model', 'simple-conv', '--data', bad, '--out', join(dir, 'b')]), /cannot read image .*broken\.png/);
   });
 
+  it('stops a diverging run with a clear error and keeps the last finite checkpoint', async () => {
+    const out = join(dir, 'diverging');
+    const run = trainCommand.run(['--out', out, '--steps', '50', '--batch', '8', '--hidden', '8', '--clip', '0', '--lr', '1e300', '--checkpoint-every', '1']);
+    await expectInputError(run, /training diverged at step (\d+).*keeps the last good state/);
+    const kept = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
+    expect(kept.state.step).toBeGreaterThan(0);
+    for (const t of Object.values(kept.state.params)) expect(Array.from(t.data).every(Number.isFinite)).toBe(true);
+  });
+
   it('refuses a corrupt checkpoint or one of another model, and leaves it as it was', async () => {
     const out = join(dir, 'guarded');
     expect(await trainCommand.run(['--out', out, '--steps', '2', '--batch', '8', '--hidden', '8'])).toBe(0);

@@ -179,6 +179,10 @@ export const trainCommand: Command = {
       let recent = 0;
       while (step < steps && !interrupted) {
         const result = await trainer.step(sampleBatch(data, config.batch, config.options.seed, step + 1));
+        // A diverged run must not overwrite the last good checkpoint with non-finite weights.
+        if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
+          throw new DiffspecInputError('--lr', `training diverged at step ${result.step} (loss ${result.loss}, gradient norm ${result.gradNorm}); ${checkpointPath} keeps the last good state; lower --lr or set --clip`);
+        }
         step = result.step;
         losses.push(result.loss);
         recent = step - first === 1 ? result.loss : 0.98 * recent + 0.02 * result.loss;
