@@ -6,6 +6,7 @@
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import type { TrainingBackend, TrainOptions, Weights } from '../../src/contract/training.js';
 import { toyDataset } from '../../src/data/toy2d.js';
+import { DiffspecInputError } from '../../src/errors.js';
 import { DEFAULT_ADAM, type AdamHyperparameters } from '../../src/equations/adam.js';
 import { initialWeights, zerosLike } from '../../src/models/init.js';
 import type { MlpSpec } from '../../src/models/mlp.js';
@@ -327,6 +328,30 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
       ctx.statistic(zeroCorrelationTest(x0s, noises, 2e-5));
       ctx.statistic(zeroCorrelationTest(first, second, 2e-5));
       ctx.statistic(zeroCorrelationTest(stepFirst, stepNext, 2e-5));
+    },
+  },
+  {
+    name: 'bad inputs to the training operations are rejected, naming the field',
+    kind: 'exact',
+    equation: 'missing or misshapen weights, items of the wrong shape, t outside 1..T, mismatched Adam state, beta1 >= 1: DiffspecInputError(field)',
+    source: 'the contract of src/contract/training.ts',
+    requires: ['training'],
+    async run(backend, ctx) {
+      const tr = training(backend);
+      const c = lossCase(SMALL_MLP, ctx.subSeed(0), 2);
+      const { ['layers.0.bias']: _dropped, ...missing } = c.weights;
+      const three = { shape: [3], data: new Float64Array(3) };
+      const cases: [string, () => Promise<unknown>][] = [
+        ['weights.layers.0.bias', () => tr.lossAndGradients({ model: SMALL_MLP, weights: missing, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise })],
+        ['x.shape', () => tr.predict({ model: SMALL_MLP, weights: c.weights, x: { shape: [2, 3], data: new Float64Array(6) }, t: c.t, T: SCHEDULE.T })],
+        ['t[1]', () => tr.lossAndGradients({ model: SMALL_MLP, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: [1, SCHEDULE.T + 1], noise: c.noise })],
+        ['grad.shape', () => tr.adamStep({ param: three, grad: { shape: [2], data: new Float64Array(2) }, m: three, v: three, step: 1, hyper: DEFAULT_ADAM })],
+        ['options.adam.beta1', () => freshTrainer(backend, SMALL_MLP, 1, { adam: { ...DEFAULT_ADAM, beta1: 1 }, seed: 1 })],
+      ];
+      for (const [field, call] of cases) {
+        const error = await call().then(() => undefined, (e: unknown) => e);
+        if (!(error instanceof DiffspecInputError && error.field === field)) ctx.fail(`expected a DiffspecInputError naming ${field}, got ${error === undefined ? 'a result' : String(error)}`);
+      }
     },
   },
   {
