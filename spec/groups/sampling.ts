@@ -72,6 +72,21 @@ function propagate(steps: AffineStep[]): { mean: number; variance: number } {
   return { mean, variance };
 }
 
+/** x <- A x + B + sigma z through the steps, elementwise, with the running magnitude for the error bound. */
+function composeSteps(xT: ArrayLike<number>, steps: AffineStep[], noises: ArrayLike<number>[] = []) {
+  const expected = Float64Array.from(xT);
+  const scale = expected.map(Math.abs);
+  steps.forEach(({ A, B, sigma }, k) => {
+    const z = noises[k];
+    for (let i = 0; i < expected.length; i++) {
+      const noise = z ? sigma * z[i] : 0;
+      expected[i] = A * expected[i] + B + noise;
+      scale[i] = Math.abs(A) * scale[i] + Math.abs(B) + Math.abs(noise);
+    }
+  });
+  return { expected, scale };
+}
+
 function ddimPairs(timesteps: number[]): [number, number][] {
   return timesteps.map((t, i) => [t, timesteps[i + 1] ?? 0]);
 }
@@ -161,16 +176,13 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
       const shape = [2, 8];
       const seed = ctx.subSeed(4);
       const x = await backend.sampleDdpm({ schedule: await backend.schedule(SEED_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed });
-      const expected = Float64Array.from((await backend.randomNormal({ shape, seed, stream: 0 })).data);
-      const scale = expected.map(Math.abs);
+      const steps: AffineStep[] = [];
+      const noises: ArrayLike<number>[] = [];
       for (let t = s.T; t >= 1; t--) {
-        const { A, B, sigma } = ddpmAffine(s, t, GAUSSIAN.means[0], GAUSSIAN.sds[0]);
-        const z = t > 1 ? (await backend.randomNormal({ shape, seed, stream: t })).data : new Float64Array(expected.length);
-        for (let i = 0; i < expected.length; i++) {
-          expected[i] = A * expected[i] + B + sigma * z[i];
-          scale[i] = Math.abs(A) * scale[i] + Math.abs(B) + sigma * Math.abs(z[i]);
-        }
+        steps.push(ddpmAffine(s, t, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
+        noises.push(t > 1 ? (await backend.randomNormal({ shape, seed, stream: t })).data : new Float64Array(x.data.length));
       }
+      const { expected, scale } = composeSteps((await backend.randomNormal({ shape, seed, stream: 0 })).data, steps, noises);
       ctx.expectClose({ what: 'DDPM samples vs composed steps', actual: x, expected, scale, roundings: s.T * roundingsFor('ddpmStep', backend.precision), shape });
     },
   },
@@ -186,15 +198,8 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
       const seed = ctx.subSeed(5);
       const timesteps = respacedTimesteps(s.T, DDIM_STEPS);
       const x = await backend.sampleDdim({ schedule: await backend.schedule(DDPM_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed, timesteps });
-      const expected = Float64Array.from((await backend.randomNormal({ shape, seed, stream: 0 })).data);
-      const scale = expected.map(Math.abs);
-      for (const [t, p] of ddimPairs(timesteps)) {
-        const { A, B } = ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]);
-        for (let i = 0; i < expected.length; i++) {
-          expected[i] = A * expected[i] + B;
-          scale[i] = Math.abs(A) * scale[i] + Math.abs(B);
-        }
-      }
+      const steps = ddimPairs(timesteps).map(([t, p]) => ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
+      const { expected, scale } = composeSteps((await backend.randomNormal({ shape, seed, stream: 0 })).data, steps);
       ctx.expectClose({ what: 'DDIM samples vs composed steps', actual: x, expected, scale, roundings: timesteps.length * ROUNDINGS.ddimStep, shape });
     },
   },
