@@ -1,9 +1,7 @@
-// `npm run bench:training [-- --quick]`: the training benchmark alone, as a Markdown table.
+// `npm run bench:training [-- --quick]`: the training benchmark alone.
+import { printTable } from './timing.js';
 import { benchTraining } from './training.js';
 
 const { rows, notes } = await benchTraining(process.argv.includes('--quick'));
-console.log('\n## Training and sampling (steps per second; ratio = our time per step / PyTorch, same run)\n');
-console.log('| benchmark | size | time per step | rate | vs baseline |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.benchmark} | ${r.size} | ${(r.seconds * 1e3).toFixed(1)} ms | ${r.rate ?? ''} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x ${r.baseline}`} |`);
+printTable('Training and sampling, per step (vs baseline: our time per step / PyTorch at the same precision, 1 thread)', rows);
 for (const note of notes) console.log(`\n- ${note}`);

@@ -20,18 +20,8 @@ import { SEED_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
 import { knnKlDivergence } from '../src/stats/divergence.js';
 import { sampleBatch } from '../src/training/batches.js';
+import type { BenchRow } from './timing.js';
 
-/** One measurement, in the shape of the lead's BenchRow (bench/timing.ts) so it prints in the same tables. */
-export interface TrainingBenchRow {
-  benchmark: string;
-  size: string;
-  /** Seconds per step. */
-  seconds: number;
-  rate?: string;
-  /** Our time per step over PyTorch's, same run, same thread count. */
-  ratio?: number;
-  baseline?: string;
-}
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const MLP: ModelSpec = { architecture: 'mlp', ...MLP_DEFAULTS };
@@ -84,9 +74,13 @@ async function torchRates(quick: boolean): Promise<TorchRate[] | string> {
 
 const perSecond = (seconds: number) => `${(1 / seconds).toFixed(seconds < 0.01 ? 0 : 2)} steps/s`;
 
-/** Runs the training benchmark; `quick` takes fewer steps. Returns rows for a table and notes (skips, quality). */
-export async function benchTraining(quick = false): Promise<{ rows: TrainingBenchRow[]; notes: string[] }> {
-  const rows: TrainingBenchRow[] = [];
+/**
+ * Runs the training benchmark; `quick` takes fewer steps. Rows give seconds per step, and where PyTorch ran, the
+ * ratio of our time per step to PyTorch's at the backend's precision; notes list skips, PyTorch's rates and the
+ * long end-to-end run's quality.
+ */
+export async function benchTraining(quick = false): Promise<{ rows: BenchRow[]; notes: string[] }> {
+  const rows: BenchRow[] = [];
   const notes: string[] = [];
   const torch = await torchRates(quick);
   if (typeof torch === 'string') notes.push(torch);
