@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 import { DiffspecInputError } from '../errors.js';
 import { UsageError, type Command } from './command.js';
+import { compareCommand } from './commands/compare.js';
+import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { forwardCommand } from './commands/forward.js';
+import { sampleCommand } from './commands/sample.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [evalCommand];
+const COMMANDS: Command[] = [conformanceCommand, compareCommand, evalCommand, forwardCommand, trainCommand, sampleCommand];
 
 function help(): string {
   return [

@@ -3,6 +3,7 @@ import type { VarianceType } from '../equations/variance.js';
 import type { ScheduleSpec } from '../schedule/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
+import type { TrainingBackend } from './training.js';
 
 export type Precision = 'float64' | 'float32';
 
@@ -17,9 +18,10 @@ export type Capability =
   | 'sampling' // sampleDdpm, sampleDdim
   | 'loss' // lossSimple
   | 'embedding' // timestepEmbedding
-  | 'random'; // randomNormal: the backend's own noise
+  | 'random' // randomNormal: the backend's own noise
+  | 'training'; // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random'];
+export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training'];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {
@@ -83,6 +85,8 @@ export interface DiffusionBackend {
   sampleDdim(args: SampleDdimArgs): Promise<Tensor>;
   lossSimple(args: LossSimpleArgs): Promise<LossResult>;
   timestepEmbedding(args: TimestepEmbeddingArgs): Promise<Tensor>;
+  /** Present exactly when the backend declares the 'training' capability. */
+  readonly training?: TrainingBackend;
   /** Releases native resources, if any. */
   dispose?(): Promise<void> | void;
 }
