@@ -23,7 +23,7 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-[ -d node_modules/gpu.js ] || npm install --no-audit --no-fund
+[ -d node_modules/gpu.js ] || npm ci --no-audit --no-fund
 
 gl_works() {
   xvfb-run -a node -e "const gl = require('gl')(1, 1); if (!gl) process.exit(1)" >/dev/null 2>&1
