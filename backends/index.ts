@@ -1,2 +1,3 @@
 // The built-in backends: importing this module registers each of them.
 import './cpu/index.js';
+import './tfjs/index.js';

@@ -17,9 +17,10 @@ export type Capability =
   | 'sampling' // sampleDdpm, sampleDdim
   | 'loss' // lossSimple
   | 'embedding' // timestepEmbedding
-  | 'random'; // randomNormal: the backend's own noise
+  | 'random' // randomNormal: the backend's own noise
+  | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random'];
+export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'memory'];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {
@@ -83,6 +84,11 @@ export interface DiffusionBackend {
   sampleDdim(args: SampleDdimArgs): Promise<Tensor>;
   lossSimple(args: LossSimpleArgs): Promise<LossResult>;
   timestepEmbedding(args: TimestepEmbeddingArgs): Promise<Tensor>;
+  /**
+   * Backends whose tensors live outside the JavaScript heap (tf.Tensor, GPU textures) must free them; this
+   * counts the tensors alive now, so a spec can show the count is flat across operations (capability 'memory').
+   */
+  liveTensorCount?(): number;
   /** Releases native resources, if any. */
   dispose?(): Promise<void> | void;
 }
