@@ -54,7 +54,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
           const actual = await backend.qSample({ schedule: await backend.schedule(schedule), x0, noise, t });
           const expected = combine(shape[0], [
             { coef: atT(t, (s) => Math.sqrt(tables.alphaBar[s])), x: x0.data },
-            { coef: atT(t, (s) => Math.sqrt(1 - tables.alphaBar[s])), x: noise.data },
+            { coef: atT(t, (s) => Math.sqrt(tables.oneMinusAlphaBar[s])), x: noise.data },
           ]);
           ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, roundings: ROUNDINGS.qSample, shape });
         }),
@@ -89,7 +89,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
               magnitude[i] = Math.sqrt(tables.alphas[s]) * magnitude[i] + Math.sqrt(tables.betas[s]) * Math.abs(e[i]);
             }
           }
-          const sigma = Math.sqrt(1 - tables.alphaBar[steps]);
+          const sigma = Math.sqrt(tables.oneMinusAlphaBar[steps]);
           const closed = await backend.qSample({ schedule: backendTables, x0, noise: tensor(shape, combined.map((v) => v / sigma)), t: t.fill(steps) });
           // Each of the `steps` steps and the closed form contribute ROUNDINGS.forwardStep roundings, the combined noise 2 per term.
           ctx.expectClose({ what: `x_${steps} (chain vs closed form)`, actual: x, expected: closed.data, scale: magnitude, roundings: (ROUNDINGS.forwardStep + 2) * (steps + 1), shape });
@@ -115,7 +115,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
         const xt = recorded.find((r) => r.t === step)?.x;
         ctx.expectShape(`x_${step}`, xt, shape);
         const a = Math.sqrt(tables.alphaBar[step]);
-        const b = Math.sqrt(1 - tables.alphaBar[step]);
+        const b = Math.sqrt(tables.oneMinusAlphaBar[step]);
         const z = Float64Array.from(xt!.data, (v, i) => (v - a * x0.data[i]) / b);
         ctx.statistic({ ...meanZeroTest(z, alpha), test: `t=${step}: mean = 0 (z-test)` });
         ctx.statistic({ ...unitVarianceTest(z, alpha), test: `t=${step}: variance = 1 (chi-square)` });

@@ -11,7 +11,25 @@ export function alphaBarFromAlphas(alphas: Float64Array): Float64Array {
   return out;
 }
 
+// log alpha-bar_t = sum_{s=1..t} log(1 - beta_s), computed with log1p so small betas keep their digits; index t
+export function logAlphaBarFromBetas(betas: Float64Array): Float64Array {
+  const out = new Float64Array(betas.length + 1);
+  for (let t = 1; t <= betas.length; t++) out[t] = out[t - 1] + Math.log1p(-betas[t - 1]);
+  return out;
+}
+
+// 1 - alpha-bar_t = -expm1(log alpha-bar_t): free of the cancellation of 1 - alpha-bar_t when alpha-bar_t is near 1 (small t)
+export function oneMinusAlphaBarFromLog(logAlphaBar: number): number {
+  return -Math.expm1(logAlphaBar);
+}
+
+/** alpha-bar_t together with 1 - alpha-bar_t, each accurate to a few ulp of its own size. */
+export interface NoiseLevel {
+  alphaBar: number;
+  oneMinusAlphaBar: number;
+}
+
 // SNR(t) = alpha-bar_t / (1 - alpha-bar_t)  (Kingma et al. 2021, eq. 2)
-export function signalToNoiseRatio(alphaBar: number): number {
-  return alphaBar / (1 - alphaBar);
+export function signalToNoiseRatio(level: NoiseLevel): number {
+  return level.alphaBar / level.oneMinusAlphaBar;
 }

@@ -1,16 +1,19 @@
-// sigma_t(eta) = eta sqrt((1 - alpha-bar_{t-1}) / (1 - alpha-bar_t)) sqrt(1 - alpha-bar_t / alpha-bar_{t-1})  (Song et al. 2021, eq. 16)
-export function ddimSigma(eta: number, alphaBar: number, alphaBarPrev: number): number {
-  return eta * Math.sqrt((1 - alphaBarPrev) / (1 - alphaBar)) * Math.sqrt(1 - alphaBar / alphaBarPrev);
+import type { NoiseLevel } from './alphas.js';
+
+// sigma_t(eta) = eta sqrt((1 - alpha-bar_{t-1}) / (1 - alpha-bar_t)) sqrt(1 - alpha-bar_t / alpha-bar_{t-1})  (Song et al. 2021, eq. 16);
+// 1 - alpha-bar_t / alpha-bar_{t-1} = -expm1(log alpha-bar_t - log alpha-bar_{t-1}) keeps its digits for adjacent steps.
+export function ddimSigma(eta: number, current: NoiseLevel, previous: NoiseLevel, logAlphaBarRatio: number): number {
+  return eta * Math.sqrt(previous.oneMinusAlphaBar / current.oneMinusAlphaBar) * Math.sqrt(-Math.expm1(logAlphaBarRatio));
 }
 
 // x_{t-1} = sqrt(alpha-bar_{t-1}) x0^ + sqrt(1 - alpha-bar_{t-1} - sigma_t^2) eps^ + sigma_t z  (Song et al. 2021, eq. 12)
-export function ddimStepCoefficients(alphaBarPrev: number, sigma: number): { x0: number; eps: number; noise: number } {
-  return { x0: Math.sqrt(alphaBarPrev), eps: Math.sqrt(Math.max(0, 1 - alphaBarPrev - sigma * sigma)), noise: sigma };
+export function ddimStepCoefficients(previous: NoiseLevel, sigma: number): { x0: number; eps: number; noise: number } {
+  return { x0: Math.sqrt(previous.alphaBar), eps: Math.sqrt(Math.max(0, previous.oneMinusAlphaBar - sigma * sigma)), noise: sigma };
 }
 
 // x_{t+1} = sqrt(alpha-bar_{t+1}) x0^ + sqrt(1 - alpha-bar_{t+1}) eps^  (Song et al. 2021, eq. 12 with sigma = 0, run forward: the DDIM inversion)
-export function ddimReverseCoefficients(alphaBarNext: number): { x0: number; eps: number } {
-  return { x0: Math.sqrt(alphaBarNext), eps: Math.sqrt(1 - alphaBarNext) };
+export function ddimReverseCoefficients(next: NoiseLevel): { x0: number; eps: number } {
+  return { x0: Math.sqrt(next.alphaBar), eps: Math.sqrt(next.oneMinusAlphaBar) };
 }
 
 /**

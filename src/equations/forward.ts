@@ -1,3 +1,5 @@
+import type { NoiseLevel } from './alphas.js';
+
 /** Coefficients of x_t = signal * x_prev + noise * eps. */
 export interface NoisingCoefficients {
   signal: number;
@@ -10,6 +12,6 @@ export function forwardStepCoefficients(beta: number): NoisingCoefficients {
 }
 
 // q(x_t | x_0) = N(sqrt(alpha-bar_t) x_0, (1 - alpha-bar_t) I)  (Ho et al. 2020, eq. 4)
-export function closedFormCoefficients(alphaBar: number): NoisingCoefficients {
-  return { signal: Math.sqrt(alphaBar), noise: Math.sqrt(1 - alphaBar) };
+export function closedFormCoefficients(level: NoiseLevel): NoisingCoefficients {
+  return { signal: Math.sqrt(level.alphaBar), noise: Math.sqrt(level.oneMinusAlphaBar) };
 }

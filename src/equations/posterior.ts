@@ -1,13 +1,15 @@
+import type { NoiseLevel } from './alphas.js';
+
 // beta~_t = (1 - alpha-bar_{t-1}) / (1 - alpha-bar_t) * beta_t  (Ho et al. 2020, eq. 7); 0 at t = 1
-export function posteriorVariance(beta: number, alphaBarPrev: number, alphaBar: number): number {
-  return ((1 - alphaBarPrev) / (1 - alphaBar)) * beta;
+export function posteriorVariance(beta: number, previous: NoiseLevel, current: NoiseLevel): number {
+  return (previous.oneMinusAlphaBar / current.oneMinusAlphaBar) * beta;
 }
 
 // mu~_t = sqrt(alpha-bar_{t-1}) beta_t / (1 - alpha-bar_t) x_0 + sqrt(alpha_t) (1 - alpha-bar_{t-1}) / (1 - alpha-bar_t) x_t  (Ho et al. 2020, eq. 7)
-export function posteriorMeanCoefficients(beta: number, alpha: number, alphaBarPrev: number, alphaBar: number): { x0: number; xt: number } {
+export function posteriorMeanCoefficients(beta: number, alpha: number, previous: NoiseLevel, current: NoiseLevel): { x0: number; xt: number } {
   return {
-    x0: (Math.sqrt(alphaBarPrev) * beta) / (1 - alphaBar),
-    xt: (Math.sqrt(alpha) * (1 - alphaBarPrev)) / (1 - alphaBar),
+    x0: (Math.sqrt(previous.alphaBar) * beta) / current.oneMinusAlphaBar,
+    xt: (Math.sqrt(alpha) * previous.oneMinusAlphaBar) / current.oneMinusAlphaBar,
   };
 }
 

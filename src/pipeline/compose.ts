@@ -8,7 +8,7 @@ import { epsFromX0Coefficients, x0Coefficients } from '../equations/prediction.j
 import { fixedLargeVariance, learnedRangeLogVarianceCoefficients } from '../equations/variance.js';
 import { checkSeed, gaussianTensor } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
-import { scheduleTables } from '../schedule/tables.js';
+import { noiseLevel, scheduleTables } from '../schedule/tables.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
 import { tensor, type Tensor } from '../tensor.js';
 import { checkBatch, checkLike, checkModelOutput, checkTimesteps, resolveOptions, type ResolvedOptions } from './validate.js';
@@ -64,7 +64,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     let predX0 =
       o.prediction === 'x0'
         ? raw
-        : track(linear([{ x: xt, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, s.alphaBar[ti]).xt) }, { x: raw, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, s.alphaBar[ti]).out) }]));
+        : track(linear([{ x: xt, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).xt) }, { x: raw, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).out) }]));
     if (o.clip) predX0 = track(k.clip(predX0, -1, 1));
     let logVar: H | undefined;
     const logVariance = (): H => {
@@ -86,7 +86,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       eps: () =>
         o.prediction === 'eps' && !o.clip
           ? raw
-          : track(linear([{ x: xt, coef: perBatch(t, (ti) => epsFromX0Coefficients(s.alphaBar[ti]).xt) }, { x: predX0, coef: perBatch(t, (ti) => epsFromX0Coefficients(s.alphaBar[ti]).x0) }])),
+          : track(linear([{ x: xt, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).xt) }, { x: predX0, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).x0) }])),
       mean: () => track(linear([{ x: predX0, coef: perBatch(t, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: xt, coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) }])),
       logVariance,
       variance: () => {
@@ -104,8 +104,8 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number) {
-    const sigma = Float64Array.from(t, (ti, n) => ddimSigma(eta, s.alphaBar[ti], s.alphaBar[tPrev[n]]));
-    const c = Array.from(t, (_, n) => ddimStepCoefficients(s.alphaBar[tPrev[n]], sigma[n]));
+    const sigma = Float64Array.from(t, (ti, n) => ddimSigma(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), s.logAlphaBar[ti] - s.logAlphaBar[tPrev[n]]));
+    const c = Array.from(t, (_, n) => ddimStepCoefficients(noiseLevel(s, tPrev[n]), sigma[n]));
     return { sigma, x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
   }
 
@@ -195,7 +195,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       checkLike('noise', noise, x0, 'x0');
       const ts = checkTimesteps('t', t, s, n);
       return scoped((track) => {
-        const c = Array.from(ts, (ti) => closedFormCoefficients(s.alphaBar[ti]));
+        const c = Array.from(ts, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
         return k.download(track(linear([{ x: track(k.upload(x0)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }])));
       });
     },
@@ -247,7 +247,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       tNext.forEach((tn, i) => requireInput(tn > t[i], `tNext[${i}]`, `must be above t[${i}] = ${t[i]}, got ${tn}`));
       return scoped((track) => {
         const p = predict(track, args.schedule, track(k.upload(args.xt)), args.xt.shape, t, track(k.upload(args.modelOutput)), o);
-        const c = Array.from(tNext, (tn) => ddimReverseCoefficients(args.schedule.alphaBar[tn]));
+        const c = Array.from(tNext, (tn) => ddimReverseCoefficients(noiseLevel(args.schedule, tn)));
         const next = linear([{ x: p.predX0, coef: Float64Array.from(c, (ci) => ci.x0) }, { x: p.eps(), coef: Float64Array.from(c, (ci) => ci.eps) }]);
         return { next: k.download(track(next)) };
       });

@@ -40,14 +40,19 @@ function oracleBetas(spec: ScheduleSpec): BigNumber[] {
   return Array.from(scheduleBetas(spec), (b) => big(String(b)));
 }
 
-/** alpha-bar_t = prod_{s<=t} (1 - beta_s) for t = 1..T, in 64-digit arithmetic, rounded to float64 at the end. */
-export function oracleAlphaBar(spec: ScheduleSpec): Float64Array {
+/**
+ * alpha-bar_t = prod_{s<=t} (1 - beta_s) and 1 - alpha-bar_t for t = 1..T, in 64-digit arithmetic,
+ * each rounded to float64 only at the end.
+ */
+export function oracleAlphaBar(spec: ScheduleSpec): { alphaBar: Float64Array; oneMinusAlphaBar: Float64Array } {
   const betas = oracleBetas(spec);
-  const out = new Float64Array(betas.length);
+  const alphaBar = new Float64Array(betas.length);
+  const oneMinusAlphaBar = new Float64Array(betas.length);
   let product = big(1);
   betas.forEach((b, i) => {
     product = math.multiply(product, math.subtract(big(1), b)) as BigNumber;
-    out[i] = product.toNumber();
+    alphaBar[i] = product.toNumber();
+    oneMinusAlphaBar[i] = (math.subtract(big(1), product) as BigNumber).toNumber();
   });
-  return out;
+  return { alphaBar, oneMinusAlphaBar };
 }

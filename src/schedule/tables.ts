@@ -1,4 +1,4 @@
-import { alphaBarFromAlphas, alphaFromBeta, signalToNoiseRatio } from '../equations/alphas.js';
+import { alphaBarFromAlphas, alphaFromBeta, logAlphaBarFromBetas, oneMinusAlphaBarFromLog, signalToNoiseRatio, type NoiseLevel } from '../equations/alphas.js';
 import { clippedPosteriorLogVariance, posteriorMeanCoefficients, posteriorVariance } from '../equations/posterior.js';
 import { cosineBetas } from './cosine.js';
 import { linearBetas } from './linear.js';
@@ -16,6 +16,10 @@ export interface ScheduleTables {
   readonly betas: Float64Array;
   readonly alphas: Float64Array;
   readonly alphaBar: Float64Array;
+  /** log alpha-bar_t, summed with log1p. */
+  readonly logAlphaBar: Float64Array;
+  /** 1 - alpha-bar_t, computed as -expm1(log alpha-bar_t): accurate where alpha-bar_t is near 1. */
+  readonly oneMinusAlphaBar: Float64Array;
   readonly posteriorVariance: Float64Array;
   readonly posteriorLogVarianceClipped: Float64Array;
   readonly posteriorMeanCoefX0: Float64Array;
@@ -50,17 +54,20 @@ export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
   }
   const alphas = betas.map(alphaFromBeta);
   const alphaBar = alphaBarFromAlphas(alphas.subarray(1));
+  const logAlphaBar = logAlphaBarFromBetas(betas.subarray(1));
+  const oneMinusAlphaBar = logAlphaBar.map(oneMinusAlphaBarFromLog);
+  const level = (t: number): NoiseLevel => ({ alphaBar: alphaBar[t], oneMinusAlphaBar: oneMinusAlphaBar[t] });
   const posteriorVar = new Float64Array(T + 1);
   const coefX0 = new Float64Array(T + 1);
   const coefXt = new Float64Array(T + 1);
   const snr = new Float64Array(T + 1);
   snr[0] = Infinity;
   for (let t = 1; t <= T; t++) {
-    posteriorVar[t] = posteriorVariance(betas[t], alphaBar[t - 1], alphaBar[t]);
-    const c = posteriorMeanCoefficients(betas[t], alphas[t], alphaBar[t - 1], alphaBar[t]);
+    posteriorVar[t] = posteriorVariance(betas[t], level(t - 1), level(t));
+    const c = posteriorMeanCoefficients(betas[t], alphas[t], level(t - 1), level(t));
     coefX0[t] = c.x0;
     coefXt[t] = c.xt;
-    snr[t] = signalToNoiseRatio(alphaBar[t]);
+    snr[t] = signalToNoiseRatio(level(t));
   }
   const logClipped = new Float64Array(T + 1);
   for (let t = 1; t <= T; t++) logClipped[t] = clippedPosteriorLogVariance(posteriorVar, betas, t);
@@ -69,12 +76,19 @@ export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
     betas,
     alphas,
     alphaBar,
+    logAlphaBar,
+    oneMinusAlphaBar,
     posteriorVariance: posteriorVar,
     posteriorLogVarianceClipped: logClipped,
     posteriorMeanCoefX0: coefX0,
     posteriorMeanCoefXt: coefXt,
     snr,
   };
+}
+
+/** alpha-bar_t and 1 - alpha-bar_t of a table, for the equations in src/equations. */
+export function noiseLevel(s: ScheduleTables, t: number): NoiseLevel {
+  return { alphaBar: s.alphaBar[t], oneMinusAlphaBar: s.oneMinusAlphaBar[t] };
 }
 
 export function scheduleTables(spec: ScheduleSpec): ScheduleTables {

@@ -41,6 +41,10 @@ export async function runCheck(group: SpecGroup, check: SpecCheck, backend: Diff
 function describeFailure(e: unknown): string {
   if (e instanceof SpecFailure) return e.message;
   if (e instanceof DiffspecInputError) return `backend rejected a valid input: ${e.message}`;
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  if (e instanceof Error) {
+    // fast-check reports the counterexample in its message and the violated claim as the cause.
+    const cause = e.cause instanceof Error ? `\n  cause: ${e.cause.message}` : '';
+    return `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}${cause}`;
+  }
   return `threw ${String(e)}`;
 }
