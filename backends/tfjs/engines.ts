@@ -2,6 +2,7 @@
 // asked whether it is available or created, so registering the backends costs nothing at start-up
 // (importing @tensorflow/tfjs alone takes about 0.4 s).
 import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
+import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
 
 export type TF = typeof import('@tensorflow/tfjs');
 
@@ -68,6 +69,7 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
   if (variant === 'wasm') {
     await import('@tensorflow/tfjs-backend-wasm');
     await withoutRethrowingHandlers(() => initialise(tf, engine));
+    registerWasmSamePaddingFix(tf);
     registerWasmConv2dBackpropFilter(tf);
   } else {
     await initialise(tf, engine);
