@@ -1,9 +1,8 @@
 import type { NoiseLevel } from './alphas.js';
 
-// sigma_t(eta) = eta sqrt((1 - alpha-bar_{t-1}) / (1 - alpha-bar_t)) sqrt(1 - alpha-bar_t / alpha-bar_{t-1})  (Song et al. 2021, eq. 16);
-// 1 - alpha-bar_t / alpha-bar_{t-1} = -expm1(log alpha-bar_t - log alpha-bar_{t-1}) keeps its digits for adjacent steps.
-export function ddimSigma(eta: number, current: NoiseLevel, previous: NoiseLevel, logAlphaBarRatio: number): number {
-  return eta * Math.sqrt(previous.oneMinusAlphaBar / current.oneMinusAlphaBar) * Math.sqrt(-Math.expm1(logAlphaBarRatio));
+// sigma_t(eta) = eta sqrt((1 - alpha-bar_{t-1}) / (1 - alpha-bar_t)) sqrt(1 - alpha-bar_t / alpha-bar_{t-1})  (Song et al. 2021, eq. 16)
+export function ddimSigma(eta: number, current: NoiseLevel, previous: NoiseLevel, oneMinusRatio: number): number {
+  return eta * Math.sqrt(previous.oneMinusAlphaBar / current.oneMinusAlphaBar) * Math.sqrt(oneMinusRatio);
 }
 
 // x_{t-1} = sqrt(alpha-bar_{t-1}) x0^ + sqrt(1 - alpha-bar_{t-1} - sigma_t^2) eps^ + sigma_t z  (Song et al. 2021, eq. 12)

@@ -1,6 +1,7 @@
 import { ALL_CAPABILITIES, type DiffusionBackend, type ReverseOptions } from '../contract/backend.js';
 import type { ScaledTerm, TensorKernels } from '../contract/kernels.js';
 import { requireInput } from '../errors.js';
+import { oneMinusAlphaBarRatio } from '../equations/alphas.js';
 import { ddimReverseCoefficients, ddimSigma, ddimStepCoefficients } from '../equations/ddim.js';
 import { embeddingFrequencies } from '../equations/embedding.js';
 import { closedFormCoefficients, forwardStepCoefficients } from '../equations/forward.js';
@@ -104,7 +105,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number) {
-    const sigma = Float64Array.from(t, (ti, n) => ddimSigma(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), s.logAlphaBar[ti] - s.logAlphaBar[tPrev[n]]));
+    const sigma = Float64Array.from(t, (ti, n) => ddimSigma(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)));
     const c = Array.from(t, (_, n) => ddimStepCoefficients(noiseLevel(s, tPrev[n]), sigma[n]));
     return { sigma, x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
   }
