@@ -28,8 +28,20 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
     activate(tf, engine);
     return tf.tidy(fn);
   };
-  /** A per-batch column [N, 1, ..., 1] that broadcasts against tensors of the given rank. */
-  const perBatch = (values: ArrayLike<number>, rank: number) => tf.tensor(toFloat32(values), [values.length, ...new Array<number>(rank - 1).fill(1)], 'float32');
+  /** values[n] repeated over the rest of the shape, built on the host: one upload, where tf.broadcastTo tiles slowly (1 ms for 8000 values on wasm). */
+  const filled = (values: ArrayLike<number>, shape: readonly number[]) => {
+    const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const m = out.length / values.length;
+    for (let n = 0; n < values.length; n++) out.fill(values[n], n * m, (n + 1) * m);
+    return tf.tensor(out, [...shape], 'float32');
+  };
+  /**
+   * Per-batch coefficients shaped to multiply a tensor of the given shape: a column [N, 1, ..., 1] that
+   * broadcasts, except on the cpu engine, whose broadcasting binary ops index every element generically
+   * (6x slower than same-shape ops), so there the column is expanded on the host.
+   */
+  const perBatch = (values: ArrayLike<number>, shape: readonly number[]) =>
+    engine === 'cpu' ? filled(values, shape) : tf.tensor(toFloat32(values), [values.length, ...new Array<number>(shape.length - 1).fill(1)], 'float32');
 
   return {
     name: `tfjs:${variant}`,
@@ -47,19 +59,19 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
 
     linear(terms: readonly ScaledTerm<TfTensor>[], bias?: Float64Array) {
       if (terms.length === 0) throw new Error('linear needs at least one term');
-      const rank = terms[0].x.rank;
+      const shape = terms[0].x.shape;
       // Summed in the reference's order: bias, then each term.
       return run(() => {
-        let sum: TfTensor | undefined = bias ? tf.broadcastTo(perBatch(bias, rank), terms[0].x.shape) : undefined;
+        let sum: TfTensor | undefined = bias ? filled(bias, shape) : undefined;
         for (const { x, coef } of terms) {
-          const product = tf.mul(x, perBatch(coef, rank));
+          const product = tf.mul(x, perBatch(coef, shape));
           sum = sum ? tf.add(sum, product) : product;
         }
         return sum!;
       });
     },
 
-    fill: (shape, values) => run(() => tf.broadcastTo(perBatch(values, shape.length), [...shape])),
+    fill: (shape, values) => run(() => filled(values, shape)),
     clip: (x, lo, hi) => run(() => tf.clipByValue(x, lo, hi)),
     exp: (x, scale) => run(() => tf.exp(scale === 1 ? x : tf.mul(x, scale))),
     multiply: (a, b) => run(() => tf.mul(a, b)),
