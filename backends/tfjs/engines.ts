@@ -2,6 +2,7 @@
 // asked whether it is available or created, so registering the backends costs nothing at start-up
 // (importing @tensorflow/tfjs alone takes about 0.4 s).
 import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
+import { registerWasmConv2dBackpropInput } from './conv2dBackpropInput.js';
 import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
 
 export type TF = typeof import('@tensorflow/tfjs');
@@ -71,6 +72,7 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
     await withoutRethrowingHandlers(() => initialise(tf, engine));
     registerWasmSamePaddingFix(tf);
     registerWasmConv2dBackpropFilter(tf);
+    registerWasmConv2dBackpropInput(tf);
   } else {
     await initialise(tf, engine);
   }

@@ -1,0 +1,12 @@
+import type { Tensor4D, Tensor } from '@tensorflow/tfjs';
+import { loadEngine } from './backends/tfjs/engines.js';
+const { tf } = await loadEngine('wasm');
+const x = tf.randomNormal([8, 32, 32, 64]) as Tensor4D;
+const w = tf.mul(tf.randomNormal([3, 3, 64, 64]), 0.05) as Tensor4D;
+const pad = [[0,0],[1,1],[1,1],[0,0]] as any;
+const time = (name: string, f: () => void) => { f(); const ts: number[] = []; for (let i = 0; i < 5; i++) { const t0 = performance.now(); f(); ts.push(performance.now() - t0); } ts.sort((a,b)=>a-b); console.log(name, ts.map(t => t.toFixed(0)).join(' ')); };
+time('fwd same', () => tf.tidy(() => { tf.conv2d(x, w, 1, 'same').dataSync(); }));
+time('fwd explicit', () => tf.tidy(() => { tf.conv2d(x, w, 1, pad).dataSync(); }));
+time('fwd valid', () => tf.tidy(() => { tf.conv2d(x, w, 1, 'valid').dataSync(); }));
+time('fwd+bwd same', () => tf.tidy(() => { tf.grads((a: Tensor, b: Tensor) => tf.mean(tf.square(tf.conv2d(a as Tensor4D, b as Tensor4D, 1, 'same'))))([x, w]).forEach((g) => g.dataSync()); }));
+time('bwd filter only', () => tf.tidy(() => { tf.grad((b: Tensor) => tf.sum(tf.conv2d(x, b as Tensor4D, 1, 'same')))(w).dataSync(); }));
