@@ -19,11 +19,16 @@ export const cpuKernels: TensorKernels<Tensor> = {
     const m = itemSize(terms[0].x);
     for (let n = 0; n < shape[0]; n++) {
       const start = n * m;
-      if (bias) out.fill(bias[n], start, start + m);
-      for (const { x, coef } of terms) {
-        const c = coef[n];
-        const xs = x.data;
-        for (let i = start; i < start + m; i++) out[i] += c * xs[i];
+      const end = start + m;
+      // The first term (and the bias) writes, later terms accumulate: one pass per term, no closures in the loop.
+      const b = bias ? bias[n] : 0;
+      const c0 = terms[0].coef[n];
+      const x0 = terms[0].x.data;
+      for (let i = start; i < end; i++) out[i] = b + c0 * x0[i];
+      for (let k = 1; k < terms.length; k++) {
+        const c = terms[k].coef[n];
+        const xs = terms[k].x.data;
+        for (let i = start; i < end; i++) out[i] += c * xs[i];
       }
     }
     return { shape, data: out };

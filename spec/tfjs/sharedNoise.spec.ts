@@ -14,8 +14,9 @@ import { forwardGroup } from '../groups/forward.js';
 import { noiseGroup } from '../groups/noise.js';
 import { posteriorGroup } from '../groups/posterior.js';
 import { samplingGroup } from '../groups/sampling.js';
+import { tfjsSelected } from './selection.js';
 
-describe('tfjs:wasm with the shared generator injected: the statistical specs', async () => {
+describe.skipIf(!tfjsSelected)('tfjs:wasm with the shared generator injected: the statistical specs', async () => {
   const { randomNormal: _ownGenerator, ...kernels } = tfjsKernels(await loadEngine('wasm'));
   const injected: TensorKernels<TfTensor> = { ...kernels, name: 'tfjs:wasm+shared-noise', metadata: { ...kernels.metadata, noise: 'shared counter-based generator (src/random), injected' } };
   const backend = composeBackend(injected);

@@ -17,6 +17,7 @@ import { loadEngine, type TF } from '../../backends/tfjs/engines.js';
 import { SpecContext } from '../../src/speckit/context.js';
 import { checkSeed, suiteSeedFromEnv } from '../../src/speckit/seed.js';
 import { dotProductRoundings } from '../../src/speckit/tolerance.js';
+import { tfjsSelected } from './selection.js';
 
 type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -153,7 +154,7 @@ const sampleEntries = (length: number) => Array.from({ length: Math.min(length, 
 
 const context = (name: string) => new SpecContext(checkSeed(suiteSeedFromEnv(), `tfjs wasm convolution > ${name}`), 'float32');
 
-describe('tfjs wasm engine: convolution gradients built from conv2d, and conv2d with padding same', async () => {
+describe.skipIf(!tfjsSelected)('tfjs wasm engine: convolution gradients built from conv2d, and conv2d with padding same', async () => {
   const { tf } = await loadEngine('wasm');
   await loadEngine('cpu');
 

@@ -166,7 +166,6 @@ export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Pro
   for (const key of Object.keys(inputs)) {
     if (!def.inputs.includes(key) && !def.optionalInputs?.includes(key)) throw new DiffspecInputError(`inputs.${key}`, `is not an input of ${c.op} (inputs: ${[...def.inputs, ...(def.optionalInputs ?? [])].join(', ') || 'none'})`);
   }
-  for (const key of def.inputs) requireInput(key in inputs, `inputs.${key}`, `is required by ${c.op}`);
   for (const key of Object.keys(options)) {
     if (!def.options.includes(key)) throw new DiffspecInputError(`options.${key}`, `is not an option of ${c.op} (options: ${def.options.join(', ') || 'none'})`);
   }
@@ -177,6 +176,7 @@ export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Pro
   } else {
     requireInput(c.schedule === undefined, 'schedule', `is not used by ${c.op}`);
   }
+  for (const key of def.inputs) requireInput(key in inputs, `inputs.${key}`, `is required by ${c.op}`);
   let outputs: CaseOutputs;
   try {
     outputs = await def.evaluate(backend, schedule, inputs, options);

@@ -36,3 +36,22 @@ export function single(args: ParsedArgs, name: string, fallback?: string): strin
   if (v && v.length > 1) throw new UsageError(`--${name} given more than once`);
   return v?.[0] ?? fallback;
 }
+
+/** An integer option (at least `min`), or the default. */
+export function integerOption(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const raw = single(args, name);
+  if (raw === undefined) return fallback;
+  return integerValue(raw, name, min);
+}
+
+/** Parses one integer value of option `name`. */
+export function integerValue(raw: string, name: string, min: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** Every value of a repeatable, comma-separated option ("--backend a,b --backend c"), in order. */
+export function listOption(args: ParsedArgs, name: string): string[] {
+  return (args.values.get(name) ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+}

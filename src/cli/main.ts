@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { DiffspecInputError } from '../errors.js';
 import { UsageError, type Command } from './command.js';
+import { compareCommand } from './commands/compare.js';
+import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
+import { forwardCommand } from './commands/forward.js';
 
-const COMMANDS: Command[] = [evalCommand];
+const COMMANDS: Command[] = [conformanceCommand, compareCommand, evalCommand, forwardCommand];
 
 function help(): string {
   return [

@@ -27,7 +27,8 @@ export function registeredBackends(): BackendRegistration[] {
 
 export type Resolution = { name: string; backend: DiffusionBackend } | { name: string; skipped: string };
 
-async function availability(r: BackendRegistration): Promise<true | string> {
+/** True when a registered backend can run on this machine, else the reason it cannot. */
+export async function availability(r: BackendRegistration): Promise<true | string> {
   try {
     return r.available ? await r.available() : true;
   } catch (e) {

@@ -5,9 +5,21 @@ import { absoluteFloor, relativeBound } from './tolerance.js';
 
 /** A measurement kept for reports. */
 export type SpecRecord =
+  /** maxRelError counts only values not lost to cancellation (|expected| >= sqrt(u_float64) x scale). */
   | { kind: 'accuracy'; what: string; roundings: number; maxAbsError: number; maxRelError: number; worstErrorToBound: number }
   | ({ kind: 'statistic'; seed: number } & TestOutcome)
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** Figures for reports: samples of a 2-D model against its data, and a curve such as a training loss. */
+  | { kind: 'samples2d'; what: string; samples: [number, number][]; data: [number, number][] }
+  | { kind: 'curve'; what: string; xLabel: string; yLabel: string; points: [number, number][] };
+
+/** At most this many points of a figure are kept (reports stay small). */
+export const FIGURE_POINT_LIMIT = 2000;
+
+const firstPoints = <T>(points: readonly T[]) => points.slice(0, FIGURE_POINT_LIMIT);
+
+/** sqrt(u_float64): below this fraction of its scale, a reference value is mostly cancellation. */
+const RELATIVE_ERROR_FLOOR = Math.sqrt(2 ** -53);
 
 /** A claim that did not hold. */
 export class SpecFailure extends Error {
@@ -54,6 +66,16 @@ export class SpecContext {
     this.records.push({ kind: 'note', text });
   }
 
+  /** Keeps 2-D samples and the data they should match, for the report's scatter plot. */
+  figureSamples2d(what: string, samples: readonly [number, number][], data: readonly [number, number][]): void {
+    this.records.push({ kind: 'samples2d', what, samples: firstPoints(samples), data: firstPoints(data) });
+  }
+
+  /** Keeps a curve (e.g. training loss by step) for the report's line chart. */
+  figureCurve(what: string, xLabel: string, yLabel: string, points: readonly [number, number][]): void {
+    this.records.push({ kind: 'curve', what, xLabel, yLabel, points: firstPoints(points) });
+  }
+
   fail(message: string): never {
     throw new SpecFailure(message);
   }
@@ -80,7 +102,9 @@ export class SpecContext {
       const err = Math.abs(a[i] - expected[i]);
       const ratio = err / (rel * scale[i] + floor);
       maxAbs = Math.max(maxAbs, err);
-      if (expected[i] !== 0) maxRel = Math.max(maxRel, err / Math.abs(expected[i]));
+      // Relative error only where the reference kept at least half its digits through cancellation (|expected| >=
+      // sqrt(u_float64) x scale): elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
+      if (Math.abs(expected[i]) >= RELATIVE_ERROR_FLOOR * scale[i] && expected[i] !== 0) maxRel = Math.max(maxRel, err / Math.abs(expected[i]));
       if (ratio > worst) {
         worst = ratio;
         worstIndex = i;

@@ -2,6 +2,7 @@ import type { DiffusionBackend } from '../contract/backend.js';
 import { DiffspecInputError } from '../errors.js';
 import { checkId, type SpecCheck, type SpecGroup } from './check.js';
 import { SpecContext, SpecFailure, type SpecRecord } from './context.js';
+import { guardOutputs } from './guard.js';
 import { checkSeed } from './seed.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
@@ -14,9 +15,10 @@ export interface CheckResult {
 }
 
 /** The shell command that reruns one check on one backend with the same seeds. */
-export function replayCommand(group: SpecGroup, check: SpecCheck, backendName: string, suiteSeed: number): string {
-  const pattern = `${group.id} ${backendName} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
-  return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${backendName} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
+export function replayCommand(group: SpecGroup, check: SpecCheck, backend: { name: string; selector?: string }, suiteSeed: number): string {
+  const pattern = `${group.id} ${backend.name} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
+  const selector = backend.selector ?? backend.name;
+  return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${/[\s"'$]/.test(selector) ? JSON.stringify(selector) : selector} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
 }
 
 /** Capabilities the check needs that the backend does not declare. */
@@ -31,14 +33,25 @@ export async function runCheck(group: SpecGroup, check: SpecCheck, backend: Diff
   if (missing.length > 0) return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
   const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0);
   try {
-    await check.run(backend, ctx);
+    await check.run(guardOutputs(backend), ctx);
     return { status: 'pass', seed, records: ctx.records };
   } catch (e) {
     return { status: 'fail', message: describeFailure(e), seed, records: ctx.records };
   }
 }
 
+/** fast-check's report, reduced to the lines a reader needs: the counterexample and its seed and path. */
+function propertyReport(message: string): string {
+  return message
+    .split('\n')
+    .filter((l) => /^(Counterexample|\{ seed)/.test(l))
+    .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+    .join('\n  ');
+}
+
 function describeFailure(e: unknown): string {
+  // fast-check wraps what the property threw as the cause: lead with it, then the counterexample.
+  if (e instanceof Error && e.message.startsWith('Property failed') && e.cause !== undefined) return `${describeFailure(e.cause)}\n  ${propertyReport(e.message)}`;
   if (e instanceof SpecFailure) return e.message;
   if (e instanceof DiffspecInputError) return `backend rejected a valid input: ${e.message}`;
   if (e instanceof Error) {

@@ -1,16 +1,69 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DiffusionBackend } from '../contract/backend.js';
 import { registeredBackends, resolveBackend, type Resolution } from '../contract/registry.js';
 
-/** DIFFSPEC_BACKENDS: comma-separated backend names; unset means every registered backend. */
+/**
+ * A backend chosen for a run: `selector` is the DIFFSPEC_BACKENDS entry that chose it (a registered name or
+ * a module path). A module that cannot be loaded, or does not implement the contract, `failed`: every check
+ * of that backend fails with the reason.
+ */
+export type Selected = (Resolution | { name: string; failed: string }) & { selector: string };
+
+/** DIFFSPEC_BACKENDS: comma-separated backend names or module paths; unset means every registered backend. */
 export function selectedBackendNames(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env.DIFFSPEC_BACKENDS?.trim();
   if (raw) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   return registeredBackends().map((r) => r.name);
 }
 
-let cached: Promise<Resolution[]> | undefined;
+/** A selector names a module when it looks like a path: registered names hold no '/' and no module extension. */
+export function isModulePath(selector: string): boolean {
+  return /[\\/]/.test(selector) || /\.(m|c)?(j|t)s$/.test(selector);
+}
+
+const PRECISIONS = ['float64', 'float32'];
+
+/** Why `value` is not a DiffusionBackend, or undefined when it has the contract's shape. */
+export function contractMismatch(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return `is ${value === null ? 'null' : typeof value}, not a backend object`;
+  const b = value as Partial<DiffusionBackend>;
+  if (typeof b.name !== 'string' || b.name === '') return 'has no string "name"';
+  if (!PRECISIONS.includes(b.precision as string)) return `"precision" must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(b.precision)}`;
+  if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
+  const missing = ['schedule', 'forwardStep', 'qSample'].filter((op) => typeof (b as Record<string, unknown>)[op] !== 'function');
+  if (missing.length > 0) return `lacks the operations ${missing.join(', ')}`;
+  return undefined;
+}
+
+/**
+ * Loads a backend from a module: its default export or its `backend` export, either a DiffusionBackend or a
+ * (possibly async) function returning one. Relative paths are taken from the working folder.
+ */
+export async function loadBackendModule(path: string): Promise<Selected> {
+  const file = isAbsolute(path) ? path : resolve(path);
+  try {
+    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; backend?: unknown };
+    const exported = mod.default ?? mod.backend;
+    if (exported === undefined) return { name: path, selector: file, failed: `${file} exports neither a default export nor "backend"` };
+    const backend = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+    const mismatch = contractMismatch(backend);
+    if (mismatch) return { name: path, selector: file, failed: `the backend exported by ${file} ${mismatch}` };
+    return { name: (backend as DiffusionBackend).name, selector: file, backend: backend as DiffusionBackend };
+  } catch (e) {
+    return { name: path, selector: file, failed: `cannot load ${file}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+async function select(selector: string): Promise<Selected> {
+  if (isModulePath(selector)) return loadBackendModule(selector);
+  return { ...(await resolveBackend(selector)), selector };
+}
+
+let cached: Promise<Selected[]> | undefined;
 
 /** Resolves the selected backends once per process; unavailable ones come back with the reason. */
-export function selectedBackends(): Promise<Resolution[]> {
-  cached ??= Promise.all(selectedBackendNames().map((name) => resolveBackend(name)));
+export function selectedBackends(): Promise<Selected[]> {
+  cached ??= Promise.all(selectedBackendNames().map(select));
   return cached;
 }

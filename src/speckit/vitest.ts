@@ -1,38 +1,82 @@
 import { describe, it } from 'vitest';
-import type { SpecGroup } from './check.js';
+import { SPEC_GROUPS } from '../../spec/groups/index.js';
+import type { DiffusionBackend } from '../contract/backend.js';
+import { checkId, type SpecGroup } from './check.js';
 import { SpecFailure, type SpecRecord } from './context.js';
+import { expectationFor, expectationsFromEnv, type BackendExpectations, type Expectation } from './expectations.js';
 import { replayCommand, runCheck } from './runner.js';
-import { suiteSeedFromEnv } from './seed.js';
-import { selectedBackends } from './selection.js';
+import { checkSeed, suiteSeedFromEnv } from './seed.js';
+import { selectedBackends, type Selected } from './selection.js';
+
+/** What a check ran and measured, kept on the vitest task for reporters (src/report). */
+export interface DiffspecTaskMeta {
+  backend: string;
+  group: string;
+  check: string;
+  kind: string;
+  seed: number;
+  suiteSeed: number;
+  replay: string;
+  records: SpecRecord[];
+  /** Set when the backend's expectations cover this check. */
+  expectation?: Expectation;
+  /** xfail: failed as expected; xpass: an expected failure passed. */
+  outcome?: 'xfail' | 'xpass';
+  /** The failure message of an expected failure. */
+  message?: string;
+  /** The backend's precision and metadata, when it could be created. */
+  precision?: string;
+  metadata?: Readonly<Record<string, string>>;
+}
 
 declare module 'vitest' {
   interface TaskMeta {
-    diffspec?: { backend: string; group: string; check: string; kind: string; seed: number; suiteSeed: number; replay: string; records: SpecRecord[] };
+    diffspec?: DiffspecTaskMeta;
   }
 }
 
 /** Per-check time limit: a hanging backend fails that check, and the run goes on. */
 export const CHECK_TIMEOUT_MS = Number(process.env.DIFFSPEC_CHECK_TIMEOUT_MS ?? 60_000);
 
+export interface RegistrationOptions {
+  suiteSeed: number;
+  expectations: readonly BackendExpectations[];
+}
+
 /**
- * Registers a spec group with vitest, once per selected backend (as tfjs's describeWithFlags): tests are
- * named "<group> > <backend> > <check>". A backend that cannot run here is reported as skipped with its reason.
+ * Registers a group's checks for the given backends: tests are named "<group> > <backend> > <check>".
+ * A backend that cannot run here is reported as skipped with its reason; one that failed to load fails
+ * every check with the reason; the expectations turn known gaps into xfail or skip.
  */
-export async function describeSpecGroup(group: SpecGroup): Promise<void> {
-  const suiteSeed = suiteSeedFromEnv();
-  const resolutions = await selectedBackends();
+export function describeGroupFor(group: SpecGroup, backends: readonly Selected[], { suiteSeed, expectations }: RegistrationOptions): void {
   describe(group.id, () => {
-    for (const r of resolutions) {
+    for (const r of backends) {
       describe(r.name, () => {
         for (const check of group.checks) {
+          const expectation = expectationFor(expectations, r.name, checkId(group, check));
           it(
             check.name,
             async (ctx) => {
+              const replay = replayCommand(group, check, r, suiteSeed);
+              const meta: DiffspecTaskMeta = { backend: r.name, group: group.id, check: check.name, kind: check.kind, seed: checkSeed(suiteSeed, checkId(group, check)), suiteSeed, replay, records: [], expectation };
+              ctx.task.meta.diffspec = meta;
+              if ('failed' in r) throw new SpecFailure(`backend ${r.name} cannot be used: ${r.failed}`);
               if ('skipped' in r) return ctx.skip(`backend unavailable: ${r.skipped}`);
+              meta.precision = r.backend.precision;
+              meta.metadata = r.backend.metadata;
+              if (expectation?.status === 'skip') return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
               const result = await runCheck(group, check, r.backend, suiteSeed);
-              const replay = replayCommand(group, check, r.name, suiteSeed);
-              ctx.task.meta.diffspec = { backend: r.name, group: group.id, check: check.name, kind: check.kind, seed: result.seed, suiteSeed, replay, records: result.records };
+              meta.records = result.records;
               if (result.status === 'skip') return ctx.skip(result.message);
+              if (expectation?.status === 'xfail') {
+                if (result.status === 'pass') {
+                  meta.outcome = 'xpass';
+                  return;
+                }
+                meta.outcome = 'xfail';
+                meta.message = result.message;
+                return ctx.skip(`expected failure (${expectation.reason}): ${result.message}`);
+              }
               if (result.status === 'fail') throw new SpecFailure(`${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`);
             },
             CHECK_TIMEOUT_MS,
@@ -41,4 +85,34 @@ export async function describeSpecGroup(group: SpecGroup): Promise<void> {
       });
     }
   });
+}
+
+/**
+ * Registers a spec group once per backend selected by DIFFSPEC_BACKENDS (names or module paths), with the
+ * suite seed of DIFFSPEC_SEED and the expectations of DIFFSPEC_EXPECTATIONS and expectations/<backend>.json.
+ */
+export async function describeSpecGroup(group: SpecGroup): Promise<void> {
+  const backends = await selectedBackends();
+  describeGroupFor(group, backends, { suiteSeed: suiteSeedFromEnv(), expectations: expectationsFromEnv(backends.map((b) => b.name)) });
+}
+
+export interface ConformanceOptions {
+  /** The suite seed (default: DIFFSPEC_SEED, else the fixed default). */
+  seed?: number;
+  /** Known gaps of this backend, as in an expectations file. */
+  expectations?: Record<string, Expectation>;
+  /** Only these spec groups (ids, e.g. ['forward']); default all. */
+  groups?: readonly string[];
+}
+
+/**
+ * Registers the whole diffspec suite for one backend inside a user's own vitest suite:
+ *   import { describeConformance } from 'diffspec';
+ *   describeConformance(myBackend);
+ */
+export function describeConformance(backend: DiffusionBackend, options: ConformanceOptions = {}): void {
+  const groups = options.groups ? SPEC_GROUPS.filter((g) => options.groups!.includes(g.id)) : SPEC_GROUPS;
+  const expectations = options.expectations ? [{ backend: backend.name, checks: options.expectations }] : [];
+  const selected: Selected = { name: backend.name, selector: backend.name, backend };
+  for (const group of groups) describeGroupFor(group, [selected], { suiteSeed: options.seed ?? suiteSeedFromEnv(), expectations });
 }

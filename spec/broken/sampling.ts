@@ -1,0 +1,28 @@
+import { cpuBackend } from '../../backends/cpu/index.js';
+import { gaussianTensor } from '../../src/random/gaussian.js';
+import { broken } from './broken.js';
+
+export const brokenSampling = [
+  broken('ddpm-loop-reuses-noise', 'the DDPM loop draws its step noise once and reuses it at every step', 'sampling', {
+    async sampleDdpm({ schedule, shape, model, seed, options }) {
+      let x = gaussianTensor(shape, seed, 0);
+      const noise = gaussianTensor(shape, seed, 1);
+      for (let step = schedule.T; step >= 1; step--) {
+        const t = new Int32Array(shape[0]).fill(step);
+        x = (await cpuBackend.ddpmStep({ schedule, xt: x, t, modelOutput: await model(x, t), noise, options })).prev;
+      }
+      return x;
+    },
+  }),
+  broken('ddim-loop-skips-last-step', 'the DDIM loop stops at t_1 instead of taking the final step to t = 0', 'sampling', {
+    async sampleDdim({ schedule, shape, model, seed, timesteps, options }) {
+      let x = gaussianTensor(shape, seed, 0);
+      for (let i = 0; i + 1 < timesteps.length; i++) {
+        const t = new Int32Array(shape[0]).fill(timesteps[i]);
+        const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1]);
+        x = (await cpuBackend.ddimStep({ schedule, xt: x, t, tPrev, modelOutput: await model(x, t), noise: gaussianTensor(shape, seed, timesteps[i]), options })).prev;
+      }
+      return x;
+    },
+  }),
+];

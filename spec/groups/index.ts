@@ -1,0 +1,15 @@
+import type { SpecGroup } from '../../src/speckit/check.js';
+import { embeddingGroup } from './embedding.js';
+import { forwardGroup } from './forward.js';
+import { inputsGroup } from './inputs.js';
+import { loopsGroup } from './loops.js';
+import { lossGroup } from './loss.js';
+import { memoryGroup } from './memory.js';
+import { noiseGroup } from './noise.js';
+import { posteriorGroup } from './posterior.js';
+import { reverseGroup } from './reverse.js';
+import { samplingGroup } from './sampling.js';
+import { schedulesGroup } from './schedules.js';
+
+/** Every spec group, in reading order. */
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, memoryGroup];

@@ -1,0 +1,16 @@
+// diffspec's public API: the backend contract, the registry, kernel composition, schedules, the shared
+// noise generator and the spec suite's registration for a user's own vitest suite.
+export type * from './contract/backend.js';
+export { ALL_CAPABILITIES } from './contract/backend.js';
+export type { ScaledTerm, TensorKernels } from './contract/kernels.js';
+export { registerBackend, registeredBackends, resolveBackend, type BackendRegistration, type Resolution } from './contract/registry.js';
+export { composeBackend } from './pipeline/compose.js';
+export { DDPM_SCHEDULE, SEED_SCHEDULE, parseScheduleSpec, type ScheduleSpec } from './schedule/spec.js';
+export { scheduleBetas, scheduleTables, tablesFromBetas, type ScheduleTables } from './schedule/tables.js';
+export { gaussianTensor, gaussianValues } from './random/gaussian.js';
+export { tensor, type FloatArray, type Tensor } from './tensor.js';
+export { DiffspecInputError } from './errors.js';
+export { SPEC_GROUPS } from '../spec/groups/index.js';
+export type { SpecCheck, SpecGroup } from './speckit/check.js';
+export type { BackendExpectations, Expectation } from './speckit/expectations.js';
+export { CHECK_TIMEOUT_MS, describeConformance, describeSpecGroup, type ConformanceOptions } from './speckit/vitest.js';
