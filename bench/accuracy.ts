@@ -1,33 +1,22 @@
-// Runs every spec group in spec/groups on the given backends and prints, per quantity a check compares with
+// Runs every spec group (SPEC_GROUPS) on the given backends and prints, per quantity a check compares with
 // its float64 expectation, the worst measured error as a fraction of its bound (1 = at the tolerance, from
 // src/speckit/tolerance.ts) and the worst absolute error. Run: npx tsx bench/accuracy.ts tfjs:wasm tfjs:cpu
-import { readdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import '../backends/index.js';
 import { resolveBackend } from '../src/contract/registry.js';
-import type { SpecGroup } from '../src/speckit/check.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
+import { SPEC_GROUPS } from '../spec/groups/index.js';
 
 export interface AccuracyRow {
   backend: string;
   group: string;
-  /** The quantity, with numbers and labels after ':' or ' of ' stripped so repeated cases fold together. */
+  /** The quantity, with case labels (" of {...}", parentheses holding numbers, subscript numbers) folded together. */
   what: string;
   roundings: number;
   worstErrorToBound: number;
   maxAbsError: number;
   cases: number;
-}
-
-async function specGroups(): Promise<SpecGroup[]> {
-  const dir = new URL('../spec/groups/', import.meta.url);
-  const groups: SpecGroup[] = [];
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort()) {
-    const module = (await import(new URL(file, dir).href)) as Record<string, unknown>;
-    for (const value of Object.values(module)) if (value && typeof value === 'object' && 'checks' in value && 'id' in value) groups.push(value as SpecGroup);
-  }
-  return groups;
 }
 
 /** Folds "x_37", "alpha-bar of {...}", "embedding (dim 10)" and "(eta = 0.3)" into one quantity each. */
@@ -47,7 +36,7 @@ export async function accuracyReport(backendNames: string[]): Promise<{ rows: Ac
       failures.push(`${name}: skipped: ${resolved.skipped}`);
       continue;
     }
-    for (const group of await specGroups()) {
+    for (const group of SPEC_GROUPS) {
       for (const check of group.checks) {
         const result = await runCheck(group, check, resolved.backend, suiteSeed);
         if (result.status === 'fail') failures.push(`${name} ${group.id} > ${check.name}: ${result.message}`);
