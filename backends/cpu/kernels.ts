@@ -1,12 +1,14 @@
 import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { meanSquaredError } from '../../src/equations/loss.js';
 import { itemSize, sizeOf, type Tensor } from '../../src/tensor.js';
+import { cpuTrainingKernels } from './training.js';
 
 /** Float64 tensor kernels on plain typed arrays: the reference every other backend is compared with. */
 export const cpuKernels: TensorKernels<Tensor> = {
   name: 'cpu',
   precision: 'float64',
   metadata: { engine: 'typescript', dtype: 'float64' },
+  training: cpuTrainingKernels,
 
   upload: (t) => (t.data instanceof Float64Array ? t : { shape: t.shape, data: Float64Array.from(t.data) }),
   download: (h) => h,

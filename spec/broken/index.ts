@@ -10,6 +10,7 @@ import { brokenPosterior } from './posterior.js';
 import { brokenReverse } from './reverse.js';
 import { brokenSampling } from './sampling.js';
 import { brokenSchedules } from './schedules.js';
+import { brokenTraining } from './training.js';
 
 /** Every deliberately broken backend, one real-world bug each. */
 export const BROKEN_BACKENDS: BrokenBackend[] = [
@@ -22,6 +23,7 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenLoss,
   ...brokenEmbedding,
   ...brokenInputs,
+  ...brokenTraining,
   ...brokenMemory,
   ...brokenLoops,
 ];

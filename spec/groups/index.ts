@@ -10,6 +10,7 @@ import { posteriorGroup } from './posterior.js';
 import { reverseGroup } from './reverse.js';
 import { samplingGroup } from './sampling.js';
 import { schedulesGroup } from './schedules.js';
+import { trainingGroup } from './training.js';
 
 /** Every spec group, in reading order. */
-export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, memoryGroup];
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup, memoryGroup];

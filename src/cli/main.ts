@@ -5,8 +5,10 @@ import { compareCommand } from './commands/compare.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { evalCommand } from './commands/eval.js';
 import { forwardCommand } from './commands/forward.js';
+import { sampleCommand } from './commands/sample.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: Command[] = [conformanceCommand, compareCommand, evalCommand, forwardCommand];
+const COMMANDS: Command[] = [conformanceCommand, compareCommand, evalCommand, forwardCommand, trainCommand, sampleCommand];
 
 function help(): string {
   return [

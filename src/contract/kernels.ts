@@ -1,5 +1,6 @@
 import type { Capability, Precision } from './backend.js';
 import type { Tensor } from '../tensor.js';
+import type { TrainingKernels } from './training.js';
 
 /** One term of a per-batch linear combination: coef[n] * x[n, ...]. */
 export interface ScaledTerm<H> {
@@ -44,4 +45,6 @@ export interface TensorKernels<H> {
   liveTensorCount?(): number;
   /** Standard normal noise; when absent the shared counter-based generator (src/random) is uploaded. */
   randomNormal?(shape: readonly number[], seed: number, stream: number): H;
+  /** The kernels of training (src/contract/training.ts); a backend without them lacks the 'training' capability. */
+  readonly training?: TrainingKernels<H>;
 }

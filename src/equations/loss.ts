@@ -8,3 +8,8 @@ export function meanSquaredError(a: ArrayLike<number>, b: ArrayLike<number>, off
   }
   return sum / count;
 }
+
+// dL_simple / d eps_theta[n, i] = 2 (eps_theta[n, i] - eps[n, i]) / (N M): the derivative of the batch mean of per-sample means of M squares.
+export function lossSimpleGradientScale(batch: number, itemSize: number): number {
+  return 2 / (batch * itemSize);
+}

@@ -12,6 +12,7 @@ import type { ScheduleTables } from '../schedule/tables.js';
 import { noiseLevel, scheduleTables } from '../schedule/tables.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
 import { tensor, type Tensor } from '../tensor.js';
+import { composeTraining } from '../training/compose.js';
 import { checkBatch, checkLike, checkModelOutput, checkTimesteps, resolveOptions, type ResolvedOptions } from './validate.js';
 
 /** Per-batch values f(t_n). */
@@ -139,12 +140,15 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     requireInput(Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isInteger(d) && d > 0), 'shape', 'must be an array of positive integers');
   }
 
-  const capabilities = ALL_CAPABILITIES.filter((c) => !k.without?.includes(c) && (c !== 'memory' || k.liveTensorCount !== undefined));
+  const capabilities = ALL_CAPABILITIES.filter(
+    (c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined) && (c !== 'memory' || k.liveTensorCount !== undefined),
+  );
   return {
     name: k.name,
     precision: k.precision,
     capabilities,
     metadata: k.metadata,
+    training: capabilities.includes('training') ? composeTraining(k, k.training!) : undefined,
     liveTensorCount: k.liveTensorCount?.bind(k),
 
     async schedule(spec) {

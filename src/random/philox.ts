@@ -36,3 +36,16 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
   out[2] = c2;
   out[3] = c3;
 }
+
+const TWO_POW_26 = 67108864;
+const TWO_POW_MINUS_53 = 1 / 9007199254740992;
+
+/** The Philox key of a seed in [0, 2^53): its low and high 32 bits. */
+export function philoxKey(seed: number): [number, number] {
+  return [seed >>> 0, Math.floor(seed / 4294967296) >>> 0];
+}
+
+/** A uniform in [0, 1) with 53 random bits: the top 27 bits of `hi` and the top 26 of `lo`. */
+export function uniform53(hi: number, lo: number): number {
+  return ((hi >>> 5) * TWO_POW_26 + (lo >>> 6)) * TWO_POW_MINUS_53;
+}

@@ -76,3 +76,20 @@ export function relativeBound(roundings: number, precision: Precision): number {
 export function absoluteFloor(roundings: number, precision: Precision): number {
   return roundings * (precision === 'float64' ? 2 ** -1022 : 2 ** -126);
 }
+
+/**
+ * Roundings of a network's forward pass, per output element: each layer is a dot product of fanIn terms plus a
+ * bias (fanIn + 1 roundings, Higham sec. 3.1), and an elementary function (GELU's tanh, the embedding's sin/cos)
+ * adds its own; errors propagate through later layers with the magnitudes the spec tracks, so the counts add.
+ */
+export function networkRoundings(fanIns: readonly number[], elementaryFunctions: number, precision: Precision): number {
+  return fanIns.reduce((k, f) => k + f + 1, 0) + elementaryFunctions * ELEMENTARY_FUNCTION_ROUNDINGS[precision] + ROUNDINGS.timestepEmbedding;
+}
+
+/**
+ * Gradient checks against central differences (L(w + h v) - L(w - h v)) / 2h computed in float64 by the spec's
+ * own model: truncation h^2 |L'''| / 6 plus cancellation about u |L| / h. With h = 1e-5 and losses of order 1 both
+ * are near 1e-11, so `relative` = 1e-7 of the gradient's magnitude bounds them with a factor 1e4 to spare; a
+ * backend's own rounding in the backward pass adds networkRoundings (u_backend + u_float64) of that magnitude.
+ */
+export const FINITE_DIFFERENCE = { step: 1e-5, relative: 1e-7 } as const;

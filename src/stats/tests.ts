@@ -118,3 +118,34 @@ export function binomialTest(k: number, n: number, p: number, alpha: number): Te
 function fmt(x: number): string {
   return Number(x.toPrecision(3)).toString();
 }
+
+/** The upper alpha quantile of chi^2 with df degrees of freedom (Wilson-Hilferty). */
+function chiSquareCritical(df: number, alpha: number): number {
+  const v = 2 / (9 * df);
+  return df * (1 - v + normalQuantile(1 - alpha) * Math.sqrt(v)) ** 3;
+}
+
+/**
+ * H0: counts[i] ~ Multinomial(n, 1/K) (a fair die with K faces). Pearson's X^2 = sum (O - E)^2 / E ~ chi^2_{K-1},
+ * one-sided, p-value through the Wilson-Hilferty normal approximation (E >= 5 per cell expected).
+ * Power: under an alternative at Cohen's effect size w (w^2 = sum (p_i - 1/K)^2 K), X^2 is about noncentral
+ * chi^2_{K-1}(lambda = n w^2), mean K - 1 + lambda, variance 2 (K - 1 + 2 lambda); the stated w is the smallest
+ * with mean - z_0.9 sd >= the critical value (normal approximation of the noncentral law).
+ */
+export function chiSquareUniformTest(counts: ArrayLike<number>, alpha: number): TestOutcome {
+  const k = counts.length;
+  let n = 0;
+  for (let i = 0; i < k; i++) n += counts[i];
+  const expected = n / k;
+  let statistic = 0;
+  for (let i = 0; i < k; i++) statistic += (counts[i] - expected) ** 2 / expected;
+  const df = k - 1;
+  const v = 2 / (9 * df);
+  const z = (Math.cbrt(statistic / df) - (1 - v)) / Math.sqrt(v);
+  const critical = chiSquareCritical(df, alpha);
+  let lambda = 0;
+  for (let i = 0; i < 200; i++) lambda = Math.max(0, critical - df + Z_POWER * Math.sqrt(2 * (df + 2 * lambda)));
+  // One value at probability (1 + r) / K, the rest sharing -r / K: w^2 = r^2 / (K - 1).
+  const w = Math.sqrt(lambda / n);
+  return { test: `chi-square goodness of fit to Uniform{1..${k}}`, statistic, pValue: 1 - normalCdf(z), alpha, n, detects: `Cohen's w >= ${fmt(w)}, e.g. one value drawn with probability (1 +- ${fmt(w * Math.sqrt(df))}) / ${k}` };
+}

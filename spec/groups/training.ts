@@ -1,0 +1,398 @@
+// Training specs, over every backend that declares the 'training' capability.
+//   eps_theta: the seed's SimpleDenoiseModel and a 2-D MLP (src/models), checked against the spec's own float64 definitions
+//   L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) eps, t) ||^2   (Ho et al. 2020, eq. 14)
+//   Algorithm 1 (Ho et al. 2020): x_0 ~ q(x_0), t ~ Uniform({1..T}), eps ~ N(0, I), gradient step on L_simple
+//   Adam with bias correction (Kingma & Ba 2015, Algorithm 1); EMA of the weights (Ho et al. 2020, appendix B)
+import type { DiffusionBackend } from '../../src/contract/backend.js';
+import type { TrainingBackend, TrainOptions, Weights } from '../../src/contract/training.js';
+import { toyDataset } from '../../src/data/toy2d.js';
+import { DiffspecInputError } from '../../src/errors.js';
+import { DEFAULT_ADAM, type AdamHyperparameters } from '../../src/equations/adam.js';
+import { initialWeights, zerosLike } from '../../src/models/init.js';
+import type { MlpSpec } from '../../src/models/mlp.js';
+import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
+import { gaussianTensor, gaussianValues } from '../../src/random/gaussian.js';
+import { uniformValues } from '../../src/random/uniform.js';
+import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
+import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
+import { defineGroup } from '../../src/speckit/check.js';
+import type { SpecContext } from '../../src/speckit/context.js';
+import { FINITE_DIFFERENCE, meanSquaredErrorRoundings, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
+import { knnKlDivergence } from '../../src/stats/divergence.js';
+import { chiSquareUniformTest, zeroCorrelationTest } from '../../src/stats/tests.js';
+import { sampleBatch } from '../../src/training/batches.js';
+import type { Tensor } from '../../src/tensor.js';
+import { referenceLoss, referencePredict, takeReluPattern } from '../support/reference-models.js';
+
+const SCHEDULE = scheduleTables(SEED_SCHEDULE);
+const SMALL_MLP: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 16, layers: 3, embeddingDim: 8, activation: 'relu' };
+/** The default MLP (3 hidden layers of 128, GELU), the seed's SimpleDenoiseModel on 3 x 4 x 5 images, and a small ReLU MLP. */
+const MODELS: ModelSpec[] = [
+  { architecture: 'mlp', dim: 2, hidden: 128, layers: 3, embeddingDim: 32, activation: 'gelu' },
+  SMALL_MLP,
+  { architecture: 'simple-conv', channels: 3, height: 4, width: 5 },
+];
+
+function training(backend: DiffusionBackend): TrainingBackend {
+  if (!backend.training) throw new Error(`${backend.name} declares 'training' but has no training operations`);
+  return backend.training;
+}
+
+/** Forward-pass roundings of a model, from its layers' fan-ins (src/speckit/tolerance.ts). */
+function modelRoundings(model: ModelSpec, ctx: SpecContext): number {
+  const fanIns = architectureOf(model)
+    .parameters(model)
+    .filter((p) => p.name.endsWith('weight'))
+    .map((p) => p.fanIn);
+  const elementary = model.architecture === 'mlp' ? (model.activation === 'gelu' ? model.layers : 0) + 1 : 0;
+  return networkRoundings(fanIns, elementary, ctx.precision);
+}
+
+interface LossCase {
+  weights: Weights;
+  x0: Tensor;
+  noise: Tensor;
+  t: Int32Array;
+}
+
+function lossCase(model: ModelSpec, seed: number, batch: number): LossCase {
+  const item = architectureOf(model).itemShape(model);
+  const shape = [batch, ...item];
+  return {
+    weights: initialWeights(model, seed),
+    x0: gaussianTensor(shape, seed, 1),
+    noise: gaussianTensor(shape, seed, 2),
+    t: Int32Array.from(uniformValues(seed, 3, batch), (u) => 1 + Math.floor(u * SCHEDULE.T)),
+  };
+}
+
+const withTensor = (w: Weights, name: string, data: Float64Array): Weights => ({ ...w, [name]: { shape: w[name].shape, data } });
+
+/**
+ * Central difference of the reference loss along direction v of one tensor, or undefined when w +- h v moves a
+ * ReLU across its kink (the difference quotient is then no derivative).
+ */
+function centralDifference(model: ModelSpec, c: LossCase, name: string, v: Float64Array): number | undefined {
+  const h = FINITE_DIFFERENCE.step;
+  const base = c.weights[name].data;
+  takeReluPattern();
+  referenceLoss(model, c.weights, SCHEDULE, c.x0, c.t, c.noise);
+  const pattern = takeReluPattern();
+  const plus = referenceLoss(model, withTensor(c.weights, name, Float64Array.from(base, (x, i) => x + h * v[i])), SCHEDULE, c.x0, c.t, c.noise).loss;
+  const plusPattern = takeReluPattern();
+  const minus = referenceLoss(model, withTensor(c.weights, name, Float64Array.from(base, (x, i) => x - h * v[i])), SCHEDULE, c.x0, c.t, c.noise).loss;
+  if (plusPattern !== pattern || takeReluPattern() !== pattern) return undefined;
+  return (plus - minus) / (2 * h);
+}
+
+const COORDINATES_PER_TENSOR = 3;
+
+/** A trainer at step 0 with fresh weights (seed `initSeed`) and zero Adam moments. */
+function freshTrainer(backend: DiffusionBackend, model: ModelSpec, initSeed: number, options: TrainOptions, schedule = SCHEDULE) {
+  const params = initialWeights(model, initSeed);
+  return training(backend).createTrainer(model, schedule, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
+}
+
+/** L_simple and its gradients on a loss case. */
+const caseGradients = (backend: DiffusionBackend, model: ModelSpec, c: LossCase) => training(backend).lossAndGradients({ model, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise });
+
+async function trainMlp(backend: DiffusionBackend, model: MlpSpec, data: Tensor, steps: number, batch: number, seed: number, adam: AdamHyperparameters, schedule: ScheduleTables) {
+  const trainer = await freshTrainer(backend, model, seed, { adam, seed }, schedule);
+  try {
+    for (let k = 1; k <= steps; k++) await trainer.step(sampleBatch(data, batch, seed, k));
+    return (await trainer.state()).params;
+  } finally {
+    trainer.dispose();
+  }
+}
+
+export const trainingGroup = defineGroup('training', 'Training: model forward and backward, L_simple, timesteps and noise, Adam, EMA, learning', [
+  {
+    name: 'the forward pass equals the model definition (time channel, embedding, layers)',
+    kind: 'exact',
+    equation: 'simple-conv: conv(ReLU(conv(ReLU(conv([x | t/T]))))); mlp: dense(act(...dense([x | emb(t)])))',
+    source: "the seed's SimpleDenoiseModel; Vaswani et al. 2017, sec. 3.5 (embedding)",
+    requires: ['training'],
+    async run(backend, ctx) {
+      for (const [i, model] of MODELS.entries()) {
+        const c = lossCase(model, ctx.subSeed(i), 3);
+        const actual = await training(backend).predict({ model, weights: c.weights, x: c.x0, t: c.t, T: SCHEDULE.T });
+        const expected = referencePredict(model, c.weights, c.x0, c.t, SCHEDULE.T);
+        ctx.expectClose({ what: `${model.architecture} output`, actual, expected: expected.value, scale: expected.scale, roundings: modelRoundings(model, ctx), shape: c.x0.shape });
+      }
+    },
+  },
+  {
+    name: 'the trainer draws its timesteps from 1..T, with the draw sampleTimesteps reports',
+    kind: 'exact',
+    equation: 't in {1, ..., T} for every draw; step k of the trainer uses sampleTimesteps(n, T, seed, 2k)',
+    source: 'Ho et al. 2020, Algorithm 1, line 3 (t counts from 1)',
+    requires: ['training'],
+    async run(backend, ctx) {
+      // 5000 draws: an off-by-one sampler (0..T-1) shows a 0 with probability 1 - (1 - 1/T)^5000 > 1 - 1e-21 at T = 100.
+      const draws = await training(backend).sampleTimesteps(5000, SCHEDULE.T, ctx.subSeed(0), 1);
+      draws.forEach((ti, i) => {
+        if (!(Number.isInteger(ti) && ti >= 1 && ti <= SCHEDULE.T)) ctx.fail(`t[${i}] = ${ti} is outside 1..${SCHEDULE.T}`);
+      });
+      const model = SMALL_MLP;
+      const trainer = await freshTrainer(backend, model, ctx.subSeed(1), { adam: DEFAULT_ADAM, seed: ctx.subSeed(2) });
+      try {
+        const step = await trainer.step(toyDataset('two-moons', 64, ctx.subSeed(3)));
+        const expected = await training(backend).sampleTimesteps(64, SCHEDULE.T, ctx.subSeed(2), 2);
+        if (!step.t.every((ti, i) => ti === expected[i])) ctx.fail(`the trainer's first step used t = [${step.t.slice(0, 5).join(', ')}...], sampleTimesteps gives [${expected.slice(0, 5).join(', ')}...]`);
+      } finally {
+        trainer.dispose();
+      }
+    },
+  },
+  {
+    name: 'one Adam step equals the textbook update on a hand-computed example',
+    kind: 'exact',
+    equation: 'm = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; theta -= lr (m / (1 - b1^k)) / (sqrt(v / (1 - b2^k)) + eps)',
+    source: 'Kingma & Ba 2015, Algorithm 1',
+    requires: ['training'],
+    async run(backend, ctx) {
+      // k = 3, lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8: 1 - b1^3 = 0.271, 1 - b2^3 = 0.002997001.
+      // theta[0]: m = 0.09 + 0.05 = 0.14, v = 0.00999 + 0.00025 = 0.01024, m^ = 0.5166051660516605, v^ = 3.416748943360379,
+      //   theta = 1 - 0.1 m^ / (sqrt(v^) + 1e-8) = 0.9720519051775128; the others likewise (40-digit decimal arithmetic).
+      const tensor = (...v: number[]) => ({ shape: [3], data: Float64Array.from(v) });
+      const result = await training(backend).adamStep({
+        param: tensor(1, -2, 0.5),
+        grad: tensor(0.5, -0.25, 0),
+        m: tensor(0.1, 0, -0.2),
+        v: tensor(0.01, 0, 0.04),
+        step: 3,
+        hyper: { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      });
+      const roundings = 16;
+      ctx.expectClose({ what: 'm', actual: result.m, expected: [0.14, -0.025, -0.18], scale: [0.14, 0.025, 0.18], roundings, shape: [3] });
+      ctx.expectClose({ what: 'v', actual: result.v, expected: [0.01024, 0.0000625, 0.03996], scale: [0.01024, 0.0000625, 0.03996], roundings, shape: [3] });
+      ctx.expectClose({ what: 'theta', actual: result.param, expected: [0.9720519051775128, -1.936118644483766, 0.5181900510201205], scale: [1.03, 2.01, 0.52], roundings, shape: [3] });
+    },
+  },
+  {
+    name: 'a trainer step is L_simple gradient, clipping, Adam and EMA on the draws it reports',
+    kind: 'exact',
+    equation: "theta_1 = Adam(theta_0, clip(dL_simple/dtheta at (x_0, t, eps))); ema_1 = d_1 theta_0 + (1 - d_1) theta_1, d_1 = min(d, 2/11); first Adam step moves each weight by lr g / (|g| + eps)",
+    source: 'Ho et al. 2020, Algorithm 1 and appendix B; Kingma & Ba 2015, Algorithm 1; Pascanu et al. 2013',
+    requires: ['training'],
+    async run(backend, ctx) {
+      const model = SMALL_MLP;
+      const params = initialWeights(model, ctx.subSeed(0));
+      const options = { adam: { ...DEFAULT_ADAM, learningRate: 1e-3 }, seed: ctx.subSeed(1), emaDecay: 0.9, clipGradNorm: 0.5 };
+      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
+      const x0 = toyDataset('gaussian-mixture', 32, ctx.subSeed(2));
+      try {
+        const step = await trainer.step(x0);
+        const state = await trainer.state();
+        const { gradients } = await training(backend).lossAndGradients({ model, weights: params, schedule: SCHEDULE, x0, t: step.t, noise: step.noise });
+        const norm = Math.sqrt(Object.values(gradients).reduce((s, g) => s + Float64Array.from(g.data).reduce((a, x) => a + x * x, 0), 0));
+        ctx.expectClose({ what: 'gradient norm', actual: { shape: [1], data: Float64Array.of(step.gradNorm) }, expected: [norm], scale: [norm], roundings: 2 * modelRoundings(model, ctx) });
+        const scale = norm > options.clipGradNorm ? options.clipGradNorm / norm : 1;
+        // Step 1's EMA decay is min(0.9, 2 / 11) = 2 / 11 (the warm-up of src/equations/ema.ts).
+        const decay = { ema: 2 / 11, param: 9 / 11 };
+        for (const [name, p] of Object.entries(params)) {
+          const g = gradients[name].data.map((x) => x * scale);
+          // First bias-corrected step: m^ = g, v^ = g^2, so theta_1 = theta_0 - lr g / (|g| + eps).
+          const expected = p.data.map((x, i) => x - (options.adam.learningRate * g[i]) / (Math.abs(g[i]) + options.adam.epsilon));
+          const magnitude = p.data.map((x) => Math.abs(x) + options.adam.learningRate);
+          ctx.expectClose({ what: `theta_1 ${name}`, actual: state.params[name], expected, scale: magnitude, roundings: 16 + 2 * modelRoundings(model, ctx), shape: p.shape });
+          const ema = p.data.map((x, i) => decay.ema * x + decay.param * expected[i]);
+          ctx.expectClose({ what: `ema_1 ${name}`, actual: state.ema?.[name], expected: ema, scale: magnitude, roundings: 20 + 2 * modelRoundings(model, ctx), shape: p.shape });
+        }
+        if (state.step !== 1) ctx.fail(`state.step is ${state.step} after one step`);
+      } finally {
+        trainer.dispose();
+      }
+    },
+  },
+  {
+    name: 'L_simple has one value per sample, the mean squared noise-prediction error, and the loss is their mean',
+    kind: 'exact',
+    equation: 'L_n = mean_i (eps_n,i - eps_theta(sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps, t)_n,i)^2, L = mean_n L_n',
+    source: 'Ho et al. 2020, eq. 14',
+    requires: ['training'],
+    async run(backend, ctx) {
+      for (const [i, model] of MODELS.entries()) {
+        const c = lossCase(model, ctx.subSeed(200 + i), 4);
+        const result = await caseGradients(backend, model, c);
+        const expected = referenceLoss(model, c.weights, SCHEDULE, c.x0, c.t, c.noise);
+        const m = c.x0.data.length / 4;
+        const roundings = 2 * modelRoundings(model, ctx) + meanSquaredErrorRoundings(m);
+        ctx.expectClose({ what: `${model.architecture} per-sample loss`, actual: result.perSample, expected: expected.perSample, scale: expected.scale, roundings, shape: [4] });
+        const meanScale = expected.scale.reduce((a, b) => a + b, 0) / 4;
+        ctx.expectClose({ what: `${model.architecture} loss`, actual: { shape: [1], data: Float64Array.of(result.loss) }, expected: [expected.loss], scale: [meanScale], roundings: roundings + 4 });
+      }
+    },
+  },
+  {
+    name: 'every parameter gradient equals central finite differences of L_simple',
+    kind: 'property',
+    equation: 'dL/dw . v = (L(w + h v) - L(w - h v)) / 2h + O(h^2), for a random unit direction v and single coordinates of each tensor',
+    source: 'Ho et al. 2020, eq. 14 (the loss differentiated); central differences as in every gradient check',
+    requires: ['training'],
+    async run(backend, ctx) {
+      for (const [i, model] of MODELS.entries()) {
+        const c = lossCase(model, ctx.subSeed(100 + i), 2);
+        const { gradients } = await caseGradients(backend, model, c);
+        const bound = FINITE_DIFFERENCE.relative + 2 * relativeBound(modelRoundings(model, ctx), ctx.precision);
+        for (const [j, p] of architectureOf(model).parameters(model).entries()) {
+          const g = Float64Array.from(ctx.expectShape(`d L / d ${p.name}`, gradients[p.name], p.shape).data);
+          const size = g.length;
+          let norm = 0;
+          let largest = 0;
+          for (const x of g) {
+            norm += x * x;
+            largest = Math.max(largest, Math.abs(x));
+          }
+          norm = Math.sqrt(norm);
+          let checked = 0;
+          for (let attempt = 0; attempt < 10 && checked < 1; attempt++) {
+            const v = gaussianValues(ctx.subSeed(1000 * i + j), attempt, size);
+            const length = Math.hypot(...v);
+            v.forEach((x, k) => (v[k] = x / length));
+            const fd = centralDifference(model, c, p.name, v);
+            if (fd === undefined) continue;
+            checked++;
+            const dot = g.reduce((s, x, k) => s + x * v[k], 0);
+            if (!(Math.abs(dot - fd) <= bound * norm + 1e-300)) ctx.fail(`${model.architecture} ${p.name}: directional derivative ${dot} but central difference ${fd} (bound ${(bound * norm).toExponential(2)})`);
+          }
+          const coordinates = uniformValues(ctx.subSeed(1000 * i + j), 99, 10).map((u) => Math.floor(u * size));
+          for (const k of coordinates) {
+            if (checked >= 1 + COORDINATES_PER_TENSOR) break;
+            const fd = centralDifference(model, c, p.name, Float64Array.from({ length: size }, (_, q) => (q === k ? 1 : 0)));
+            if (fd === undefined) continue;
+            checked++;
+            if (!(Math.abs(g[k] - fd) <= bound * largest + 1e-300)) ctx.fail(`${model.architecture} ${p.name}[${k}]: gradient ${g[k]} but central difference ${fd} (bound ${(bound * largest).toExponential(2)})`);
+          }
+          if (checked < 1 + COORDINATES_PER_TENSOR) ctx.fail(`${model.architecture} ${p.name}: only ${checked} finite differences avoided ReLU kinks`);
+        }
+      }
+    },
+  },
+  {
+    name: 'the trainer draws t uniformly from 1..T',
+    kind: 'statistical',
+    equation: 't ~ Uniform({1, ..., T})',
+    source: 'Ho et al. 2020, Algorithm 1, line 3',
+    requires: ['training'],
+    falseAlarm: 5e-5,
+    async run(backend, ctx) {
+      const T = 20;
+      const t = await training(backend).sampleTimesteps(20000, T, ctx.subSeed(0), 5);
+      const counts = new Float64Array(T + 1);
+      for (const ti of t) counts[Math.min(T, Math.max(0, ti))]++;
+      // Cell 0 collects draws below 1: under H0 it is empty, and a sampler of 0..T-1 fails the fit of 1..T.
+      if (counts[0] > 0) ctx.fail(`${counts[0]} draws are below 1`);
+      ctx.statistic(chiSquareUniformTest(counts.subarray(1), 5e-5));
+    },
+  },
+  {
+    name: 'the noise in the loss is independent of x_0 and across the batch',
+    kind: 'statistical',
+    equation: 'eps ~ N(0, I) independent of x_0; eps_n independent of eps_m for n != m',
+    source: 'Ho et al. 2020, Algorithm 1, line 4',
+    requires: ['training'],
+    falseAlarm: 6e-5,
+    async run(backend, ctx) {
+      const model = SMALL_MLP;
+      const trainer = await freshTrainer(backend, model, ctx.subSeed(0), { adam: DEFAULT_ADAM, seed: ctx.subSeed(1) });
+      const x0s: number[] = [];
+      const noises: number[] = [];
+      const first: number[] = [];
+      const second: number[] = [];
+      const stepFirst: number[] = [];
+      const stepNext: number[] = [];
+      try {
+        let previous: Float64Array | undefined;
+        for (let k = 0; k < 8; k++) {
+          const x0 = toyDataset('swiss-roll', 512, ctx.subSeed(10 + k));
+          const { noise } = await trainer.step(x0);
+          const e = Float64Array.from(noise.data);
+          x0s.push(...x0.data);
+          noises.push(...e);
+          for (let b = 0; b + 1 < 512; b += 2) for (let c = 0; c < 2; c++) {
+            first.push(e[2 * b + c]);
+            second.push(e[2 * (b + 1) + c]);
+          }
+          if (previous) for (let i = 0; i < e.length; i++) {
+            stepFirst.push(previous[i]);
+            stepNext.push(e[i]);
+          }
+          previous = e;
+        }
+      } finally {
+        trainer.dispose();
+      }
+      // Each test detects a linear dependence (a correlation); a nonlinear dependence with zero correlation passes.
+      ctx.statistic(zeroCorrelationTest(x0s, noises, 2e-5));
+      ctx.statistic(zeroCorrelationTest(first, second, 2e-5));
+      ctx.statistic(zeroCorrelationTest(stepFirst, stepNext, 2e-5));
+    },
+  },
+  {
+    name: 'bad inputs to the training operations are rejected, naming the field',
+    kind: 'exact',
+    equation: 'missing or misshapen weights, items of the wrong shape, t outside 1..T, mismatched Adam state, beta1 >= 1: DiffspecInputError(field)',
+    source: 'the contract of src/contract/training.ts',
+    requires: ['training'],
+    async run(backend, ctx) {
+      const tr = training(backend);
+      const c = lossCase(SMALL_MLP, ctx.subSeed(0), 2);
+      const { ['layers.0.bias']: _dropped, ...missing } = c.weights;
+      const three = { shape: [3], data: new Float64Array(3) };
+      const cases: [string, () => Promise<unknown>][] = [
+        ['weights.layers.0.bias', () => tr.lossAndGradients({ model: SMALL_MLP, weights: missing, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise })],
+        ['x.shape', () => tr.predict({ model: SMALL_MLP, weights: c.weights, x: { shape: [2, 3], data: new Float64Array(6) }, t: c.t, T: SCHEDULE.T })],
+        ['t[1]', () => tr.lossAndGradients({ model: SMALL_MLP, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: [1, SCHEDULE.T + 1], noise: c.noise })],
+        ['grad.shape', () => tr.adamStep({ param: three, grad: { shape: [2], data: new Float64Array(2) }, m: three, v: three, step: 1, hyper: DEFAULT_ADAM })],
+        ['options.adam.beta1', () => freshTrainer(backend, SMALL_MLP, 1, { adam: { ...DEFAULT_ADAM, beta1: 1 }, seed: 1 })],
+      ];
+      for (const [field, call] of cases) {
+        const error = await call().then(() => undefined, (e: unknown) => e);
+        if (!(error instanceof DiffspecInputError && error.field === field)) ctx.fail(`expected a DiffspecInputError naming ${field}, got ${error === undefined ? 'a result' : String(error)}`);
+      }
+    },
+  },
+  {
+    name: 'training lowers L_simple below 0.6 on a fixed toy set in 300 steps',
+    kind: 'exact',
+    equation: 'L_simple(theta_300) < 0.6 on a fixed probe (x_0, t, eps), from about 1 at initialisation',
+    source: 'Ho et al. 2020, Algorithm 1',
+    requires: ['training'],
+    async run(backend, ctx) {
+      const model: MlpSpec = { ...SMALL_MLP, hidden: 32, activation: 'gelu' };
+      const data = toyDataset('two-moons', 256, 1);
+      const probe = { x0: toyDataset('two-moons', 512, 2), noise: gaussianTensor([512, 2], 3, 0), t: Int32Array.from(uniformValues(4, 0, 512), (u) => 1 + Math.floor(u * SCHEDULE.T)) };
+      const seed = ctx.subSeed(0);
+      const loss = async (weights: Weights) => (await training(backend).lossAndGradients({ model, weights, schedule: SCHEDULE, ...probe })).loss;
+      const before = await loss(initialWeights(model, seed));
+      const after = await loss(await trainMlp(backend, model, data, 300, 64, seed, { ...DEFAULT_ADAM, learningRate: 3e-3 }, SCHEDULE));
+      ctx.note(`L_simple on the probe: ${before.toFixed(4)} at initialisation, ${after.toFixed(4)} after 300 steps`);
+      if (!(after < 0.6)) ctx.fail(`L_simple is ${after} after 300 steps (${before} at initialisation), expected below 0.6`);
+    },
+  },
+  {
+    name: 'DDPM samples of an MLP trained on two moons match the data: k-NN KL estimate (k = 5) below 0.9',
+    kind: 'exact',
+    equation: 'KL^(data || samples) = (d / n) sum_i ln(nu_5(i) / rho_5(i)) + ln(m / (n - 1)) < 0.9 (N(0, I) scores about 1.8)',
+    source: 'Ho et al. 2020, Algorithms 1 and 2; Wang, Kulkarni & Verdu 2009, eq. 5',
+    requires: ['training', 'sampling'],
+    async run(backend, ctx) {
+      const model: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 32, layers: 3, embeddingDim: 16, activation: 'gelu' };
+      const seed = ctx.subSeed(0);
+      const weights = await trainMlp(backend, model, toyDataset('two-moons', 2000, 1), E2E_STEPS, 128, seed, { ...DEFAULT_ADAM, learningRate: 1e-2 }, SCHEDULE);
+      const n = 400;
+      const denoiser = await training(backend).denoiser(model, weights, SCHEDULE.T);
+      const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: ctx.subSeed(1), model: denoiser.model }).finally(() => denoiser.dispose());
+      const data = toyDataset('two-moons', n, ctx.subSeed(2)).data as Float64Array;
+      const kl = knnKlDivergence(data, Float64Array.from(samples.data), 2, 5);
+      const reverse = knnKlDivergence(Float64Array.from(samples.data), data, 2, 5);
+      ctx.note(`k-NN KL (k = 5, ${n} points each) after ${E2E_STEPS} steps: KL(data || samples) = ${kl.toFixed(3)}, KL(samples || data) = ${reverse.toFixed(3)}`);
+      if (!(kl < 0.9)) ctx.fail(`KL(data || samples) = ${kl} (KL(samples || data) = ${reverse}), expected below 0.9`);
+    },
+  },
+]);
+
+/** Trained for about 3 s on the cpu backend: long enough to separate a trained model (about 0.6) from N(0, I) (about 1.8). */
+const E2E_STEPS = 1500;

@@ -1,0 +1,130 @@
+import type { AdamCoefficients, AdamHyperparameters } from '../equations/adam.js';
+import type { ModelSpec } from '../models/spec.js';
+import type { ScheduleTables } from '../schedule/tables.js';
+import type { Tensor } from '../tensor.js';
+import type { DenoiserModel, Timesteps } from './backend.js';
+
+export type Activation = 'relu' | 'gelu';
+
+/** Gradients of a layer y = f(x; weight, bias) given dL/dy. */
+export interface LayerGradients<H> {
+  dx: H;
+  dWeight: H;
+  dBias: H;
+}
+
+/**
+ * The kernels a backend implements to train. src/models composes them into networks and src/training
+ * into L_simple gradients, Adam and EMA, so a backend only moves numbers, as with TensorKernels. Element-wise
+ * sums (EMA, gradient scaling, dL/d output) reuse TensorKernels.linear. Handles passed in are never
+ * modified, except by adamUpdate, which may update its inputs in place and return them.
+ */
+export interface TrainingKernels<H> {
+  /** y[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] x[n, c, i + u - p, j + v - p] (zero outside): stride 1, square kernel, NCHW. */
+  conv2d(x: H, weight: H, bias: H, padding: number): H;
+  conv2dBackward(x: H, weight: H, dOut: H, padding: number): LayerGradients<H>;
+  /** y[n, o] = b[o] + sum_i w[o, i] x[n, i]: weight [out, in], as torch.nn.Linear. */
+  dense(x: H, weight: H, bias: H): H;
+  denseBackward(x: H, weight: H, dOut: H): LayerGradients<H>;
+  /** Element-wise activation (src/equations/activation.ts) and its backward dx = f'(x) dOut. */
+  activation(kind: Activation, x: H): H;
+  activationBackward(kind: Activation, x: H, dOut: H): H;
+  /** Concatenates along dimension 1 (channels of NCHW, features of [N, D]); splitChannels undoes it. */
+  concatChannels(a: H, b: H): H;
+  /** One Adam update (src/equations/adam.ts) of param with grad; may update param, m and v in place. */
+  adamUpdate(param: H, grad: H, m: H, v: H, c: AdamCoefficients): { param: H; m: H; v: H };
+  /** sum_i x_i^2, returned to the host (gradient clipping). */
+  sumOfSquares(x: H): number;
+  /** t ~ Uniform{1..T}, n draws; when absent the shared counter-based generator (src/random) is used. */
+  randomTimesteps?(n: number, T: number, seed: number, stream: number): Int32Array;
+}
+
+/** Named parameter tensors in the order of the model's parameter list. */
+export type Weights = Readonly<Record<string, Tensor>>;
+
+export interface PredictArgs {
+  model: ModelSpec;
+  weights: Weights;
+  x: Tensor;
+  t: Timesteps;
+  /** The schedule length: simple-conv sees t / T. */
+  T: number;
+}
+
+export interface LossGradientArgs {
+  model: ModelSpec;
+  weights: Weights;
+  schedule: ScheduleTables;
+  x0: Tensor;
+  t: Timesteps;
+  noise: Tensor;
+}
+
+export interface LossGradientResult {
+  loss: number;
+  perSample: Tensor;
+  gradients: Weights;
+}
+
+export interface AdamStepArgs {
+  param: Tensor;
+  grad: Tensor;
+  m: Tensor;
+  v: Tensor;
+  /** 1-based step number k of the bias corrections 1 - beta^k. */
+  step: number;
+  hyper: AdamHyperparameters;
+}
+
+export interface TrainOptions {
+  adam: AdamHyperparameters;
+  /** Rescale the gradient to this global L2 norm when it is larger (off when absent). */
+  clipGradNorm?: number;
+  /** Keep an exponential moving average of the weights with this decay (off when absent). */
+  emaDecay?: number;
+  /** Step k draws its timesteps from (seed, stream 2k) and its noise from (seed, stream 2k + 1). */
+  seed: number;
+}
+
+/** Everything needed to continue training exactly where it stopped. */
+export interface TrainerState {
+  step: number;
+  params: Weights;
+  m: Weights;
+  v: Weights;
+  ema?: Weights;
+}
+
+export interface TrainStepResult {
+  step: number;
+  loss: number;
+  /** The timesteps and noise this step drew (for specs and logs). */
+  t: Int32Array;
+  noise: Tensor;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export interface Trainer {
+  /** One step of Algorithm 1 of Ho et al. 2020 on the batch x0, then Adam (and EMA). */
+  step(x0: Tensor): Promise<TrainStepResult>;
+  state(): Promise<TrainerState>;
+  dispose(): void;
+}
+
+/** The training half of a backend, composed once in src/training from TrainingKernels. */
+export interface TrainingBackend {
+  /** eps_theta(x, t): the model's output. */
+  predict(args: PredictArgs): Promise<Tensor>;
+  /**
+   * The model as the sampling loops call it, with its weights uploaded once (not once per step, as predict
+   * would): pass `model` to sampleDdpm/sampleDdim, then dispose().
+   */
+  denoiser(model: ModelSpec, weights: Weights, T: number): Promise<{ model: DenoiserModel; dispose(): void }>;
+  /** L_simple on given x_0, t and noise, and its gradient for every parameter tensor. */
+  lossAndGradients(args: LossGradientArgs): Promise<LossGradientResult>;
+  /** t ~ Uniform{1..T}: the draw the trainer makes. */
+  sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array>;
+  adamStep(args: AdamStepArgs): Promise<{ param: Tensor; m: Tensor; v: Tensor }>;
+  createTrainer(model: ModelSpec, schedule: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer>;
+}

@@ -1,0 +1,37 @@
+import type { Activation } from '../contract/training.js';
+import type { Architecture } from './architecture.js';
+
+/**
+ * The usual toy denoiser for points in R^dim: [x | sinusoidal embedding of t] -> `layers` hidden dense layers
+ * of width `hidden`, each followed by the activation -> dense to dim.
+ */
+export interface MlpSpec {
+  architecture: 'mlp';
+  dim: number;
+  hidden: number;
+  layers: number;
+  embeddingDim: number;
+  activation: Activation;
+}
+
+export const MLP_DEFAULTS: Omit<MlpSpec, 'architecture'> = { dim: 2, hidden: 128, layers: 3, embeddingDim: 32, activation: 'gelu' };
+const MAX_PERIOD = 10000;
+
+export const mlp: Architecture<MlpSpec> = {
+  parameters({ dim, hidden, layers, embeddingDim }) {
+    const widths = [dim + embeddingDim, ...new Array<number>(layers).fill(hidden), dim];
+    return widths.slice(1).flatMap((out, i) => [
+      { name: `layers.${i}.weight`, shape: [out, widths[i]], fanIn: widths[i] },
+      { name: `layers.${i}.bias`, shape: [out], fanIn: widths[i] },
+    ]);
+  },
+  itemShape: ({ dim }) => [dim],
+  forward(g, spec, p, x, t) {
+    let h = g.concat(x, g.timestepEmbedding(Float64Array.from(t), spec.embeddingDim, MAX_PERIOD));
+    for (let i = 0; i <= spec.layers; i++) {
+      h = g.dense(h, p(`layers.${i}.weight`), p(`layers.${i}.bias`));
+      if (i < spec.layers) h = g.activation(spec.activation, h);
+    }
+    return h;
+  },
+};
