@@ -1,7 +1,9 @@
 // The loops on identical inputs: forwardChain, sampleDdpm and sampleDdim against the float64 recursion of
 // their steps, driven by the backend's own noise. The contract fixes the loops' noise streams (x_T draws
 // stream 0, the step from timestep t draws stream t, forwardChain's step t draws stream t), so the spec can
-// ask the backend's randomNormal for the very values its loop drew, whatever generator it uses.
+// ask the backend's randomNormal for the very values its loop drew, whatever generator it uses. The sampling
+// group composes the default loops (eps, fixed_small; DDIM with eta = 0); this group adds forwardChain, every
+// prediction, variance and clipping option, and DDIM with eta > 0, whose steps draw noise too.
 //   x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) z_t                                   (Ho et al. 2020, eq. 2)
 //   x_{t-1} = mu(x_t, x0^) + [t > 1] sigma_t z_t, mu = c1 x0^ + c2 x_t                  (Ho et al. 2020, Algorithm 2, eq. 7)
 //   x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z,
