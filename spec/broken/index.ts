@@ -2,7 +2,9 @@ import type { BrokenBackend } from './broken.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';
 import { brokenInputs } from './inputs.js';
+import { brokenLoops } from './loops.js';
 import { brokenLoss } from './loss.js';
+import { brokenMemory } from './memory.js';
 import { brokenNoise } from './noise.js';
 import { brokenPosterior } from './posterior.js';
 import { brokenReverse } from './reverse.js';
@@ -22,4 +24,6 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenEmbedding,
   ...brokenInputs,
   ...brokenTraining,
+  ...brokenMemory,
+  ...brokenLoops,
 ];

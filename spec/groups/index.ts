@@ -2,7 +2,9 @@ import type { SpecGroup } from '../../src/speckit/check.js';
 import { embeddingGroup } from './embedding.js';
 import { forwardGroup } from './forward.js';
 import { inputsGroup } from './inputs.js';
+import { loopsGroup } from './loops.js';
 import { lossGroup } from './loss.js';
+import { memoryGroup } from './memory.js';
 import { noiseGroup } from './noise.js';
 import { posteriorGroup } from './posterior.js';
 import { reverseGroup } from './reverse.js';
@@ -11,4 +13,4 @@ import { schedulesGroup } from './schedules.js';
 import { trainingGroup } from './training.js';
 
 /** Every spec group, in reading order. */
-export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup];
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup, memoryGroup];

@@ -19,9 +19,10 @@ export type Capability =
   | 'loss' // lossSimple
   | 'embedding' // timestepEmbedding
   | 'random' // randomNormal: the backend's own noise
-  | 'training'; // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
+  | 'training' // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
+  | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training'];
+export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'memory'];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {
@@ -87,6 +88,11 @@ export interface DiffusionBackend {
   timestepEmbedding(args: TimestepEmbeddingArgs): Promise<Tensor>;
   /** Present exactly when the backend declares the 'training' capability. */
   readonly training?: TrainingBackend;
+  /**
+   * Backends whose tensors live outside the JavaScript heap (tf.Tensor, GPU textures) must free them; this
+   * counts the tensors alive now, so a spec can show the count is flat across operations (capability 'memory').
+   */
+  liveTensorCount?(): number;
   /** Releases native resources, if any. */
   dispose?(): Promise<void> | void;
 }

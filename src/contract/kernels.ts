@@ -41,6 +41,8 @@ export interface TensorKernels<H> {
   meanSquaredErrorPerSample(a: H, b: H): Float64Array;
   /** out[n, j] = cos(t[n] f[j]), out[n, half + j] = sin(t[n] f[j]), zero last column for odd dim. */
   sinusoidalEmbedding(t: Float64Array, frequencies: Float64Array, dim: number): H;
+  /** Device tensors alive now, for backends whose handles must be disposed (gives the 'memory' capability). */
+  liveTensorCount?(): number;
   /** Standard normal noise; when absent the shared counter-based generator (src/random) is uploaded. */
   randomNormal?(shape: readonly number[], seed: number, stream: number): H;
   /** The kernels of training (src/contract/training.ts); a backend without them lacks the 'training' capability. */

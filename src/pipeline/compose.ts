@@ -140,13 +140,16 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     requireInput(Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isInteger(d) && d > 0), 'shape', 'must be an array of positive integers');
   }
 
-  const capabilities = ALL_CAPABILITIES.filter((c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined));
+  const capabilities = ALL_CAPABILITIES.filter(
+    (c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined) && (c !== 'memory' || k.liveTensorCount !== undefined),
+  );
   return {
     name: k.name,
     precision: k.precision,
     capabilities,
     metadata: k.metadata,
     training: capabilities.includes('training') ? composeTraining(k, k.training!) : undefined,
+    liveTensorCount: k.liveTensorCount?.bind(k),
 
     async schedule(spec) {
       return scheduleTables(parseScheduleSpec(spec));

@@ -25,6 +25,9 @@ function checkOutputs(op: string, result: unknown, path: string): void {
   else for (const [k, v] of Object.entries(result)) checkOutputs(op, v, `${path}.${k}`);
 }
 
+/** Members that return no tensors; liveTensorCount must also stay synchronous (the memory group calls it inside models). */
+const UNGUARDED = new Set<string | symbol>(['schedule', 'dispose', 'liveTensorCount']);
+
 /**
  * The backend as checks see it: every tensor an operation returns is checked (typed data, as many values as
  * its shape needs, all finite), so a backend that returns NaN or plain arrays fails with the operation named,
@@ -34,7 +37,7 @@ export function guardOutputs(backend: DiffusionBackend): DiffusionBackend {
   return new Proxy(backend, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || key === 'schedule' || key === 'dispose') return value;
+      if (typeof value !== 'function' || UNGUARDED.has(key)) return value;
       return async (...args: unknown[]) => {
         const result = await value.apply(target, args);
         checkOutputs(`${backend.name}.${String(key)}`, result, 'output');

@@ -54,6 +54,14 @@ export function meanSquaredErrorRoundings(m: number): number {
   return m + 4;
 }
 
+/**
+ * Roundings for a dot product of m terms (a convolution's output or filter gradient): |fl(x.y) - x.y| <= gamma_m |x|.|y|
+ * for any summation order (Higham, sec. 3.1, eq. 3.5), so k = m with scale |x|.|y|.
+ */
+export function dotProductRoundings(m: number): number {
+  return m;
+}
+
 /** The roundings k for an operation on a backend of the given precision. */
 export function roundingsFor(op: Operation, precision: Precision): number {
   return ROUNDINGS[op] + (USES_ELEMENTARY_FUNCTION.has(op) ? ELEMENTARY_FUNCTION_ROUNDINGS[precision] : 0);

@@ -1,0 +1,16 @@
+import { cpuBackend } from '../../backends/cpu/index.js';
+import { broken } from './broken.js';
+
+export const brokenLoops = [
+  broken('ddpm-loop-zero-based-timestep', "the DDPM loop passes the model the 0-based timestep t - 1 (diffusers' indexing) while stepping with the schedule at t", 'loops', {
+    async sampleDdpm({ schedule, shape, model, seed, options }) {
+      let x = await cpuBackend.randomNormal({ shape, seed, stream: 0 });
+      for (let step = schedule.T; step >= 1; step--) {
+        const t = new Int32Array(shape[0]).fill(step);
+        const modelOutput = await model(x, new Int32Array(shape[0]).fill(step - 1));
+        x = (await cpuBackend.ddpmStep({ schedule, xt: x, t, modelOutput, noise: await cpuBackend.randomNormal({ shape, seed, stream: step }), options })).prev;
+      }
+      return x;
+    },
+  }),
+];

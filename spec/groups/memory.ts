@@ -1,0 +1,137 @@
+// Memory specs for backends whose tensors live outside the JavaScript heap (tf.Tensor, GPU textures): the
+// garbage collector does not free them, so every intermediate must be disposed. Claim: the number of live
+// device tensors (DiffusionBackend.liveTensorCount, capability 'memory') after any operation returns, or
+// throws, equals the number before it, and is the same at every step of the sampling loops.
+import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
+import { gaussianTensor } from '../../src/random/gaussian.js';
+import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
+import { defineGroup } from '../../src/speckit/check.js';
+import type { SpecContext } from '../../src/speckit/context.js';
+import { tensor, type Tensor } from '../../src/tensor.js';
+
+const SHAPE = [2, 3, 4, 4];
+/** Short enough that the DDPM loop runs in milliseconds per option set, long enough to see a per-step leak. */
+const LOOP_SCHEDULE: ScheduleSpec = { kind: 'linear', T: 25, betaStart: 1e-4, betaEnd: 0.2 };
+const REPEATS = 3;
+/** Every prediction/variance/clip combination the reverse process composes differently. */
+const REVERSE_OPTIONS: ReverseOptions[] = [
+  {},
+  { prediction: 'x0', variance: 'fixed_large', clip: true },
+  { prediction: 'v', variance: 'learned_range' },
+  { prediction: 'eps', variance: 'learned_range', clip: true, eta: 0.5 },
+];
+
+const noise = (ctx: SpecContext, i: number, shape: readonly number[] = SHAPE) => gaussianTensor(shape, ctx.subSeed(i), 0);
+/** A model output for the options: twice the channels for learned_range, the second half in [-1, 1]. */
+function modelOutput(ctx: SpecContext, i: number, o: ReverseOptions): Tensor {
+  if (o.variance !== 'learned_range') return noise(ctx, i);
+  const z = noise(ctx, i, [SHAPE[0], 2 * SHAPE[1], SHAPE[2], SHAPE[3]]);
+  return tensor(z.shape, z.data.map(Math.tanh));
+}
+
+/** Runs op REPEATS times; the live count must be back at its starting value after each run, failed or not. */
+async function expectFlat(ctx: SpecContext, backend: DiffusionBackend, what: string, op: () => Promise<unknown>): Promise<void> {
+  const count = () => backend.liveTensorCount!();
+  const before = count();
+  for (let r = 0; r < REPEATS; r++) {
+    await op();
+    const after = count();
+    if (after !== before) ctx.fail(`${what}: ${after - before} more live tensors after run ${r + 1} (${before} before, ${after} after)`);
+  }
+}
+
+export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outlives the operation that made it', [
+  {
+    name: 'forward-process operations leave the live tensor count unchanged',
+    kind: 'exact',
+    equation: 'liveTensorCount() after op = liveTensorCount() before op',
+    source: 'TensorFlow.js memory model (tf.tidy / dispose); DDPM forward process, Ho et al. 2020, eqs. 2, 4, 6-7',
+    requires: ['memory', 'forward', 'random'],
+    async run(backend, ctx) {
+      const schedule = await backend.schedule(SEED_SCHEDULE);
+      const [x0, e] = [noise(ctx, 0), noise(ctx, 1)];
+      const t = [3, 100];
+      await expectFlat(ctx, backend, 'forwardStep', () => backend.forwardStep({ schedule, xPrev: x0, noise: e, t }));
+      await expectFlat(ctx, backend, 'qSample', () => backend.qSample({ schedule, x0, noise: e, t }));
+      await expectFlat(ctx, backend, 'qPosterior', () => backend.qPosterior({ schedule, x0, xt: e, t }));
+      await expectFlat(ctx, backend, 'forwardChain', () => backend.forwardChain({ schedule, x0, t: 20, seed: ctx.subSeed(2), recordAt: [0, 5, 20] }));
+      await expectFlat(ctx, backend, 'randomNormal', () => backend.randomNormal({ shape: SHAPE, seed: ctx.subSeed(3), stream: 1 }));
+    },
+  },
+  {
+    name: 'reverse-process steps, the loss and the embedding leave the live tensor count unchanged',
+    kind: 'exact',
+    equation: 'liveTensorCount() after op = liveTensorCount() before op, for every prediction and variance type',
+    source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12; Nichol & Dhariwal 2021, eq. 15',
+    requires: ['memory', 'reverse', 'loss', 'embedding'],
+    async run(backend, ctx) {
+      const schedule = await backend.schedule(SEED_SCHEDULE);
+      const [xt, z] = [noise(ctx, 0), noise(ctx, 1)];
+      const t = [1, 57];
+      for (const [i, options] of REVERSE_OPTIONS.entries()) {
+        const out = modelOutput(ctx, 10 + i, options);
+        const label = JSON.stringify(options);
+        await expectFlat(ctx, backend, `pMeanVariance ${label}`, () => backend.pMeanVariance({ schedule, xt, t, modelOutput: out, options }));
+        await expectFlat(ctx, backend, `ddpmStep ${label}`, () => backend.ddpmStep({ schedule, xt, t, modelOutput: out, noise: z, options }));
+        await expectFlat(ctx, backend, `ddimStep ${label}`, () => backend.ddimStep({ schedule, xt, t, tPrev: [0, 40], modelOutput: out, noise: z, options }));
+        if (!options.eta) await expectFlat(ctx, backend, `ddimReverseStep ${label}`, () => backend.ddimReverseStep({ schedule, xt, t, tNext: [2, 80], modelOutput: out, options }));
+      }
+      await expectFlat(ctx, backend, 'lossSimple', () => backend.lossSimple({ schedule, x0: xt, noise: z, t, modelOutput: xt }));
+      await expectFlat(ctx, backend, 'timestepEmbedding', () => backend.timestepEmbedding({ t: [1, 500.5], dim: 9 }));
+    },
+  },
+  {
+    name: 'the live tensor count is the same at every step of the DDPM and DDIM sampling loops and after them',
+    kind: 'exact',
+    equation: 'liveTensorCount() seen by the model at step t is the same for every t, and equals the count before the loop once it returns',
+    source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12',
+    requires: ['memory', 'sampling'],
+    async run(backend, ctx) {
+      const schedule = await backend.schedule(LOOP_SCHEDULE);
+      for (const [i, options] of REVERSE_OPTIONS.entries()) {
+        const seen: number[] = [];
+        const model = (xt: Tensor) => {
+          seen.push(backend.liveTensorCount!());
+          return modelOutput(ctx, 20 + i, options);
+        };
+        const label = JSON.stringify(options);
+        const loops = [
+          { what: `sampleDdpm ${label}`, run: () => backend.sampleDdpm({ schedule, shape: SHAPE, model, seed: ctx.subSeed(30 + i), options }) },
+          { what: `sampleDdim ${label}`, run: () => backend.sampleDdim({ schedule, shape: SHAPE, model, seed: ctx.subSeed(40 + i), timesteps: [25, 17, 8, 2, 1], options }) },
+        ];
+        for (const loop of loops) {
+          seen.length = 0;
+          await expectFlat(ctx, backend, loop.what, loop.run);
+          if (new Set(seen).size !== 1) ctx.fail(`${loop.what}: live tensors seen by the model per step vary: ${[...new Set(seen)].join(', ')}`);
+        }
+      }
+    },
+  },
+  {
+    name: 'an operation that fails part-way releases what it had allocated',
+    kind: 'exact',
+    equation: 'liveTensorCount() after a throwing op = liveTensorCount() before it',
+    source: 'TensorFlow.js memory model (dispose in finally)',
+    requires: ['memory', 'sampling', 'reverse'],
+    async run(backend, ctx) {
+      const schedule = await backend.schedule(SEED_SCHEDULE);
+      const failing = (stepsBeforeFailure: number) => {
+        let calls = 0;
+        return (xt: Tensor) => {
+          if (++calls > stepsBeforeFailure) throw new Error('model failed on purpose');
+          return xt;
+        };
+      };
+      const expectThrow = async (what: string, op: () => Promise<unknown>) => {
+        let threw = false;
+        await expectFlat(ctx, backend, what, () => op().catch(() => (threw = true)));
+        if (!threw) ctx.fail(`${what}: expected the operation to throw`);
+      };
+      await expectThrow('sampleDdpm with a model that throws at step 3', () => backend.sampleDdpm({ schedule, shape: SHAPE, model: failing(2), seed: ctx.subSeed(50) }));
+      await expectThrow('sampleDdim with a model of the wrong shape', () => backend.sampleDdim({ schedule, shape: SHAPE, model: () => noise(ctx, 51, [1, 1]), seed: ctx.subSeed(51), timesteps: [50, 10] }));
+      // eta > 0 without noise is rejected after x0 and eps are already on the device.
+      const [xt, out] = [noise(ctx, 52), noise(ctx, 53)];
+      await expectThrow('ddimStep with eta > 0 and no noise', () => backend.ddimStep({ schedule, xt, t: [50, 50], tPrev: [10, 10], modelOutput: out, options: { eta: 1 } }));
+    },
+  },
+]);
