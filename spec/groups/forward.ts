@@ -35,7 +35,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
             { coef: atT(t, (s) => Math.sqrt(1 - tables.betas[s])), x: xPrev.data },
             { coef: atT(t, (s) => Math.sqrt(tables.betas[s])), x: noise.data },
           ]);
-          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, roundings: ROUNDINGS.forwardStep, shape });
+          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, floor: expected.floor, roundings: ROUNDINGS.forwardStep, shape });
         }),
         ctx.fastCheck(60),
       );
@@ -56,7 +56,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
             { coef: atT(t, (s) => Math.sqrt(tables.alphaBar[s])), x: x0.data },
             { coef: atT(t, (s) => Math.sqrt(tables.oneMinusAlphaBar[s])), x: noise.data },
           ]);
-          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, roundings: ROUNDINGS.qSample, shape });
+          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, floor: expected.floor, roundings: ROUNDINGS.qSample, shape });
         }),
         ctx.fastCheck(60),
       );

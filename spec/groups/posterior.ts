@@ -35,9 +35,9 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
             { coef: atT(t, (u) => (u === 1 ? 1 : Math.sqrt(s.alphaBar[u - 1]) / s.oneMinusAlphaBar[u - 1] / precision(u))), x: x0.data },
             { coef: atT(t, (u) => (u === 1 ? 0 : Math.sqrt(s.alphas[u]) / s.betas[u] / precision(u))), x: xt.data },
           ]);
-          ctx.expectClose({ what: 'posterior mean', actual: r.mean, expected: mean.value, scale: mean.scale, roundings: ROUNDINGS.posteriorMean, shape });
+          ctx.expectClose({ what: 'posterior mean', actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.posteriorMean, shape });
           const variance = combine(shape[0], [{ coef: atT(t, () => 0), x: x0.data }], atT(t, (u) => 1 / precision(u)));
-          ctx.expectClose({ what: 'posterior variance', actual: r.variance, expected: variance.value, scale: variance.scale, roundings: ROUNDINGS.posteriorVariance, shape });
+          ctx.expectClose({ what: 'posterior variance', actual: r.variance, expected: variance.value, scale: variance.scale, floor: variance.floor, roundings: ROUNDINGS.posteriorVariance, shape });
           const logClipped = combine(shape[0], [{ coef: atT(t, () => 0), x: x0.data }], atT(t, (u) => Math.log(u > 1 ? 1 / precision(u) : s.T >= 2 ? 1 / precision(2) : s.betas[1])));
           ctx.expectClose({ what: 'clipped log-variance', actual: r.logVarianceClipped, expected: logClipped.value, scale: logClipped.scale.map((v) => Math.max(v, 1)), roundings: ROUNDINGS.posteriorVariance, shape });
         }),

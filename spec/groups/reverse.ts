@@ -63,13 +63,13 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const s = scheduleTables(schedule);
           const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt, t, modelOutput: out, options: { prediction, variance } });
           const x0 = expectedX0(prediction, s, t, xt.data, out.data);
-          ctx.expectClose({ what: `x0^ (${prediction})`, actual: r.predX0, expected: x0.value, scale: x0.scale, roundings: ROUNDINGS.predX0, shape });
+          ctx.expectClose({ what: `x0^ (${prediction})`, actual: r.predX0, expected: x0.value, scale: x0.scale, floor: x0.floor, roundings: ROUNDINGS.predX0, shape });
           const mean = expectedPosteriorMean(s, t, x0, xt.data);
-          ctx.expectClose({ what: `mean (${prediction})`, actual: r.mean, expected: mean.value, scale: mean.scale, roundings: ROUNDINGS.pMean, shape });
+          ctx.expectClose({ what: `mean (${prediction})`, actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.pMean, shape });
           const v = perItem(t, xt.data.length, (u) => fixedVariance(variance, s, u));
-          ctx.expectClose({ what: `variance (${variance})`, actual: r.variance, expected: v.value, scale: v.scale, roundings: roundingsFor('pVariance', backend.precision), shape });
+          ctx.expectClose({ what: `variance (${variance})`, actual: r.variance, expected: v.value, scale: v.scale, floor: v.floor, roundings: roundingsFor('pVariance', backend.precision), shape });
           const lv = perItem(t, xt.data.length, (u) => fixedLogVariance(variance, s, u));
-          ctx.expectClose({ what: `log-variance (${variance})`, actual: r.logVariance, expected: lv.value, scale: lv.scale, roundings: roundingsFor('pVariance', backend.precision), shape });
+          ctx.expectClose({ what: `log-variance (${variance})`, actual: r.logVariance, expected: lv.value, scale: lv.scale, floor: lv.floor, roundings: roundingsFor('pVariance', backend.precision), shape });
         }),
         ctx.fastCheck(60),
       );
@@ -102,10 +102,10 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt: tensor(shape, xt.value), t, modelOutput: tensor(shape, target), options: { prediction } });
           // x_t and the target were rounded once more by the spec: their magnitudes feed the bound.
           const recovered = expectedX0(prediction, s, t, xt.scale, Float64Array.from(target, Math.abs));
-          ctx.expectClose({ what: `x0^ from a perfect ${prediction}`, actual: r.predX0, expected: x0.data, scale: recovered.scale, roundings: ROUNDINGS.predX0 + ROUNDINGS.qSample, shape });
+          ctx.expectClose({ what: `x0^ from a perfect ${prediction}`, actual: r.predX0, expected: x0.data, scale: recovered.scale, floor: recovered.floor, roundings: ROUNDINGS.predX0 + ROUNDINGS.qSample, shape });
           const mean = expectedPosteriorMean(s, t, x0.data, xt.value);
-          const meanScale = expectedPosteriorMean(s, t, recovered, xt.scale).scale;
-          ctx.expectClose({ what: `mean from a perfect ${prediction}`, actual: r.mean, expected: mean.value, scale: meanScale, roundings: ROUNDINGS.pMean + ROUNDINGS.qSample, shape });
+          const meanBound = expectedPosteriorMean(s, t, recovered, xt.scale);
+          ctx.expectClose({ what: `mean from a perfect ${prediction}`, actual: r.mean, expected: mean.value, scale: meanBound.scale, floor: meanBound.floor, roundings: ROUNDINGS.pMean + ROUNDINGS.qSample, shape });
         }),
         ctx.fastCheck(60),
       );
@@ -155,9 +155,9 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt, t, modelOutput: out, options: { prediction, clip: true } });
           const x0 = clipped(expectedX0(prediction, s, t, xt.data, out.data));
           if (r.predX0.data.some((v) => v < -1 || v > 1)) ctx.fail(`clipped x0^ leaves [-1, 1]: ${Array.from(r.predX0.data).find((v) => v < -1 || v > 1)}`);
-          ctx.expectClose({ what: 'clipped x0^', actual: r.predX0, expected: x0.value, scale: x0.scale, roundings: ROUNDINGS.predX0, shape });
+          ctx.expectClose({ what: 'clipped x0^', actual: r.predX0, expected: x0.value, scale: x0.scale, floor: x0.floor, roundings: ROUNDINGS.predX0, shape });
           const mean = expectedPosteriorMean(s, t, x0, xt.data);
-          ctx.expectClose({ what: 'mean at the clipped x0^', actual: r.mean, expected: mean.value, scale: mean.scale, roundings: ROUNDINGS.pMean, shape });
+          ctx.expectClose({ what: 'mean at the clipped x0^', actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.pMean, shape });
         }),
         ctx.fastCheck(40),
       );
@@ -181,7 +181,9 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const logVar = perItem(steps, xt.data.length, (u) => fixedLogVariance(variance, s, u));
           const value = mean.value.map((m, i) => m + sigma.value[i] * noise.data[i]);
           const scale = mean.scale.map((m, i) => m + sigma.value[i] * Math.abs(noise.data[i]) * (1 + Math.abs(logVar.value[i]) / 2));
-          ctx.expectClose({ what: `x_{t-1} (${variance})`, actual: r.prev, expected: value, scale, roundings: roundingsFor('ddpmStep', backend.precision), shape });
+          // Flushes: those reaching the mean, the noise, and the scaled noise sigma z itself.
+          const floor = mean.floor.map((f, i) => f + sigma.value[i] + 1);
+          ctx.expectClose({ what: `x_{t-1} (${variance})`, actual: r.prev, expected: value, scale, floor, roundings: roundingsFor('ddpmStep', backend.precision), shape });
         }),
         ctx.fastCheck(60),
       );
@@ -202,7 +204,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), xt, t, tPrev, modelOutput: out, noise, options: { eta } });
           const x0 = expectedX0('eps', s, t, xt.data, out.data);
           const prev = expectedDdim(s, t, tPrev, eta, x0, out.data, noise.data);
-          ctx.expectClose({ what: `x_{t-1} (eta = ${eta})`, actual: r.prev, expected: prev.value, scale: prev.scale, roundings: ROUNDINGS.ddimStep, shape });
+          ctx.expectClose({ what: `x_{t-1} (eta = ${eta})`, actual: r.prev, expected: prev.value, scale: prev.scale, floor: prev.floor, roundings: ROUNDINGS.ddimStep, shape });
         }),
         ctx.fastCheck(60),
       );
@@ -293,7 +295,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const x0 = clipped(expectedX0(prediction, s, t, xt.data, out.data));
           const eps = expectedEpsFromX0(s, t, xt.data, x0);
           const prev = expectedDdim(s, t, tPrev, 0, x0, eps, new Float64Array(xt.data.length));
-          ctx.expectClose({ what: 'x_{t-1} with clipped x0^', actual: r.prev, expected: prev.value, scale: prev.scale, roundings: ROUNDINGS.ddimStep, shape });
+          ctx.expectClose({ what: 'x_{t-1} with clipped x0^', actual: r.prev, expected: prev.value, scale: prev.scale, floor: prev.floor, roundings: ROUNDINGS.ddimStep, shape });
         }),
         ctx.fastCheck(40),
       );

@@ -1,7 +1,13 @@
-/** A value computed in float64 by the spec, with the running magnitude its error bound scales with. */
+/**
+ * A value computed in float64 by the spec, with the running magnitude its error bound scales with, and the running
+ * count of flush-to-zero errors: a backend may flush each subnormal input or result to zero (an absolute error below
+ * the smallest normal number), and later coefficients scale that error like any other.
+ */
 export interface Expected {
   value: Float64Array;
   scale: Float64Array;
+  /** In units of the smallest normal number of the backend's precision. */
+  floor: Float64Array;
 }
 
 export interface Term {
@@ -20,20 +26,23 @@ export function combine(n: number, terms: readonly Term[], bias?: ArrayLike<numb
   const m = size / n;
   const value = new Float64Array(size);
   const scale = new Float64Array(size);
+  const floor = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const b = Math.floor(i / m);
     let v = bias ? bias[b] : 0;
     let s = bias ? Math.abs(bias[b]) : 0;
+    let f = 1;
     for (const { coef, x } of terms) {
-      const xv = 'value' in x ? x.value[i] : x[i];
-      const xs = 'value' in x ? x.scale[i] : Math.abs(x[i]);
-      v += coef[b] * xv;
-      s += Math.abs(coef[b]) * xs;
+      const expected = 'value' in x;
+      v += coef[b] * (expected ? x.value[i] : x[i]);
+      s += Math.abs(coef[b]) * (expected ? x.scale[i] : Math.abs(x[i]));
+      f += Math.abs(coef[b]) * (expected ? x.floor[i] : 1);
     }
     value[i] = v;
     scale[i] = s;
+    floor[i] = f;
   }
-  return { value, scale };
+  return { value, scale, floor };
 }
 
 /** Per-batch values f(t_n). */

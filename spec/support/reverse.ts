@@ -32,9 +32,9 @@ export function expectedPosteriorMean(s: ScheduleTables, t: readonly number[], x
   ]);
 }
 
-/** clip to [-1, 1]: exact, so the magnitude carries over. */
+/** clip to [-1, 1]: exact, so the magnitude and flush count carry over. */
 export function clipped(e: Expected): Expected {
-  return { value: e.value.map((v) => Math.min(1, Math.max(-1, v))), scale: e.scale };
+  return { value: e.value.map((v) => Math.min(1, Math.max(-1, v))), scale: e.scale, floor: e.floor };
 }
 
 /** eps from x_t and x0^: (x_t - sqrt(ab_t) x0^) / sqrt(1 - ab_t). */
@@ -49,5 +49,5 @@ export function expectedEpsFromX0(s: ScheduleTables, t: readonly number[], xt: A
 export function perItem(t: readonly number[], size: number, f: (t: number) => number): Expected {
   const m = size / t.length;
   const value = Float64Array.from({ length: size }, (_, i) => f(t[Math.floor(i / m)]));
-  return { value, scale: value.map(Math.abs) };
+  return { value, scale: value.map(Math.abs), floor: new Float64Array(size).fill(1) };
 }

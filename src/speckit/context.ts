@@ -37,6 +37,8 @@ export interface ExpectCloseArgs {
   scale: ArrayLike<number>;
   /** k in |error| <= k (u_backend + u_float64) scale, from src/speckit/tolerance.ts. */
   roundings: number;
+  /** Per element: how many flush-to-zero errors (each below the smallest normal number) reach it, scaled by the coefficients applied after them; default 1. */
+  floor?: ArrayLike<number>;
   shape?: readonly number[];
 }
 
@@ -89,10 +91,11 @@ export class SpecContext {
   }
 
   /** Elementwise |actual - expected| <= k (u_backend + u_float64) scale + floor; records the worst ratio. */
-  expectClose({ what, actual, expected, scale, roundings, shape }: ExpectCloseArgs): void {
+  expectClose({ what, actual, expected, scale, roundings, shape, floor: floors }: ExpectCloseArgs): void {
     const a = this.expectShape(what, actual, shape ?? [expected.length]).data;
     const rel = relativeBound(roundings, this.precision);
     const floor = absoluteFloor(roundings, this.precision);
+    const boundAt = (i: number) => rel * scale[i] + floor * Math.max(1, floors?.[i] ?? 1);
     let worst = 0;
     let worstIndex = -1;
     let maxAbs = 0;
@@ -100,7 +103,7 @@ export class SpecContext {
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) this.fail(`${what}[${i}] is ${a[i]}, expected ${expected[i]}`);
       const err = Math.abs(a[i] - expected[i]);
-      const ratio = err / (rel * scale[i] + floor);
+      const ratio = err / boundAt(i);
       maxAbs = Math.max(maxAbs, err);
       // Relative error only where the reference kept at least half its digits through cancellation (|expected| >=
       // sqrt(u_float64) x scale): elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
@@ -115,7 +118,7 @@ export class SpecContext {
       const i = worstIndex;
       this.fail(
         `${what}[${i}] = ${a[i]}, expected ${expected[i]}: error ${Math.abs(a[i] - expected[i]).toExponential(3)} exceeds the bound ` +
-          `${(rel * scale[i] + floor).toExponential(3)} (${roundings} roundings x (u_${this.precision} + u_float64) x scale ${Number(scale[i]).toExponential(3)}) by ${worst.toFixed(1)}x`,
+          `${boundAt(i).toExponential(3)} (${roundings} roundings x (u_${this.precision} + u_float64) x scale ${Number(scale[i]).toExponential(3)}) by ${worst.toFixed(1)}x`,
       );
     }
   }
