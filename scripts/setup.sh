@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Everything the tests need on a fresh Debian 12 machine (run as root): headless Chromium for the HTML report test,
+# the npm dependencies (npm ci also builds dist/), and Xvfb plus the native `gl` module for gpujs:headlessgl.
+# Idempotent: each step checks first. Then run the tests under an X server: xvfb-run -a npm test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-chromium.sh
+npm ci --no-audit --no-fund
+bash scripts/setup-gpujs.sh
