@@ -96,10 +96,11 @@ function freshTrainer(backend: DiffusionBackend, model: ModelSpec, initSeed: num
 /** L_simple and its gradients on a loss case. */
 const caseGradients = (backend: DiffusionBackend, model: ModelSpec, c: LossCase) => training(backend).lossAndGradients({ model, weights: c.weights, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise });
 
-async function trainMlp(backend: DiffusionBackend, model: MlpSpec, data: Tensor, steps: number, batch: number, seed: number, adam: AdamHyperparameters, schedule: ScheduleTables) {
+/** Trains and returns the weights; `losses` receives (step, batch L_simple) for the report's loss curve. */
+async function trainMlp(backend: DiffusionBackend, model: MlpSpec, data: Tensor, steps: number, batch: number, seed: number, adam: AdamHyperparameters, schedule: ScheduleTables, losses: [number, number][] = []) {
   const trainer = await freshTrainer(backend, model, seed, { adam, seed }, schedule);
   try {
-    for (let k = 1; k <= steps; k++) await trainer.step(sampleBatch(data, batch, seed, k));
+    for (let k = 1; k <= steps; k++) losses.push([k, (await trainer.step(sampleBatch(data, batch, seed, k))).loss]);
     return (await trainer.state()).params;
   } finally {
     trainer.dispose();
@@ -367,7 +368,9 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
       const seed = ctx.subSeed(0);
       const loss = async (weights: Weights) => (await training(backend).lossAndGradients({ model, weights, schedule: SCHEDULE, ...probe })).loss;
       const before = await loss(initialWeights(model, seed));
-      const after = await loss(await trainMlp(backend, model, data, 300, 64, seed, { ...DEFAULT_ADAM, learningRate: 3e-3 }, SCHEDULE));
+      const curve: [number, number][] = [];
+      const after = await loss(await trainMlp(backend, model, data, 300, 64, seed, { ...DEFAULT_ADAM, learningRate: 3e-3 }, SCHEDULE, curve));
+      ctx.figureCurve('training loss, mlp on two moons', 'step', 'batch L_simple', curve);
       ctx.note(`L_simple on the probe: ${before.toFixed(4)} at initialisation, ${after.toFixed(4)} after 300 steps`);
       if (!(after < 0.6)) ctx.fail(`L_simple is ${after} after 300 steps (${before} at initialisation), expected below 0.6`);
     },
@@ -387,6 +390,8 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
       const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: ctx.subSeed(1), model: denoiser.model }).finally(() => denoiser.dispose());
       const data = toyDataset('two-moons', n, ctx.subSeed(2)).data as Float64Array;
       const kl = knnKlDivergence(data, Float64Array.from(samples.data), 2, 5);
+      const points = (a: ArrayLike<number>) => Array.from({ length: a.length / 2 }, (_, i): [number, number] => [a[2 * i], a[2 * i + 1]]);
+      ctx.figureSamples2d('DDPM samples of the trained MLP vs two moons', points(samples.data), points(data));
       const reverse = knnKlDivergence(Float64Array.from(samples.data), data, 2, 5);
       ctx.note(`k-NN KL (k = 5, ${n} points each) after ${E2E_STEPS} steps: KL(data || samples) = ${kl.toFixed(3)}, KL(samples || data) = ${reverse.toFixed(3)}`);
       if (!(kl < 0.9)) ctx.fail(`KL(data || samples) = ${kl} (KL(samples || data) = ${reverse}), expected below 0.9`);
