@@ -3,7 +3,7 @@ import { gaussianTensor } from '../../src/random/gaussian.js';
 import { broken } from './broken.js';
 
 export const brokenSampling = [
-  broken('ddpm-loop-reuses-noise', 'the DDPM loop draws its step noise once and reuses it at every step', 'sampling', {
+  broken('ddpm-loop-reuses-noise', 'the DDPM loop draws its step noise once and reuses it at every step', 'loops', {
     async sampleDdpm({ schedule, shape, model, seed, options }) {
       let x = gaussianTensor(shape, seed, 0);
       const noise = gaussianTensor(shape, seed, 1);
@@ -14,7 +14,7 @@ export const brokenSampling = [
       return x;
     },
   }),
-  broken('ddim-loop-skips-last-step', 'the DDIM loop stops at t_1 instead of taking the final step to t = 0', 'sampling', {
+  broken('ddim-loop-skips-last-step', 'the DDIM loop stops at t_1 instead of taking the final step to t = 0', 'loops', {
     async sampleDdim({ schedule, shape, model, seed, timesteps, options }) {
       let x = gaussianTensor(shape, seed, 0);
       for (let i = 0; i + 1 < timesteps.length; i++) {
@@ -24,5 +24,9 @@ export const brokenSampling = [
       }
       return x;
     },
+  }),
+  broken('sampler-clips-by-default', "the sampling loops clip x0^ to [-1, 1] unless told otherwise (improved-diffusion's clip_denoised=True default), while the contract's default is no clipping", 'sampling', {
+    sampleDdpm: (args) => cpuBackend.sampleDdpm({ ...args, options: { clip: true, ...args.options } }),
+    sampleDdim: (args) => cpuBackend.sampleDdim({ ...args, options: { clip: true, ...args.options } }),
   }),
 ];

@@ -72,21 +72,6 @@ function propagate(steps: AffineStep[]): { mean: number; variance: number } {
   return { mean, variance };
 }
 
-/** x <- A x + B + sigma z through the steps, elementwise, with the running magnitude for the error bound. */
-function composeSteps(xT: ArrayLike<number>, steps: AffineStep[], noises: ArrayLike<number>[] = []) {
-  const expected = Float64Array.from(xT);
-  const scale = expected.map(Math.abs);
-  steps.forEach(({ A, B, sigma }, k) => {
-    const z = noises[k];
-    for (let i = 0; i < expected.length; i++) {
-      const noise = z ? sigma * z[i] : 0;
-      expected[i] = A * expected[i] + B + noise;
-      scale[i] = Math.abs(A) * scale[i] + Math.abs(B) + Math.abs(noise);
-    }
-  });
-  return { expected, scale };
-}
-
 function ddimPairs(timesteps: number[]): [number, number][] {
   return timesteps.map((t, i) => [t, timesteps[i + 1] ?? 0]);
 }
@@ -163,44 +148,6 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
       const { T } = scheduleTables(DDPM_SCHEDULE);
       const timesteps = respacedTimesteps(T, T);
       expectMixture(ctx, 'DDIM', await sample(backend, ctx, 'ddim', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE, timesteps), CHECK_FALSE_ALARM / 2);
-    },
-  },
-  {
-    name: 'the DDPM loop is the composition of its steps on the noise streams (x_T: stream 0, step t: stream t)',
-    kind: 'property',
-    equation: 'x_{t-1} = A_t x_t + B_t + sigma_t z_t under eps* of Gaussian data, x_T = z_0, z_t = randomNormal(seed, stream t)',
-    source: 'Ho et al. 2020, Algorithm 2; the noise-stream convention of src/contract/backend.ts',
-    requires: ['sampling', 'random'],
-    async run(backend, ctx) {
-      const s = scheduleTables(SEED_SCHEDULE);
-      const shape = [2, 8];
-      const seed = ctx.subSeed(4);
-      const x = await backend.sampleDdpm({ schedule: await backend.schedule(SEED_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed });
-      const steps: AffineStep[] = [];
-      const noises: ArrayLike<number>[] = [];
-      for (let t = s.T; t >= 1; t--) {
-        steps.push(ddpmAffine(s, t, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
-        noises.push(t > 1 ? (await backend.randomNormal({ shape, seed, stream: t })).data : new Float64Array(x.data.length));
-      }
-      const { expected, scale } = composeSteps((await backend.randomNormal({ shape, seed, stream: 0 })).data, steps, noises);
-      ctx.expectClose({ what: 'DDPM samples vs composed steps', actual: x, expected, scale, roundings: s.T * roundingsFor('ddpmStep', backend.precision), shape });
-    },
-  },
-  {
-    name: 'the DDIM loop (eta = 0) is the composition of its steps from x_T down to t = 0',
-    kind: 'property',
-    equation: 'x_prev = A x + B under eps* of Gaussian data over t_K > ... > t_1 > 0, x_T = randomNormal(seed, stream 0)',
-    source: 'Song et al. 2021, eq. 12; improved-diffusion final step to alpha-bar = 1',
-    requires: ['sampling', 'random'],
-    async run(backend, ctx) {
-      const s = scheduleTables(DDPM_SCHEDULE);
-      const shape = [2, 8];
-      const seed = ctx.subSeed(5);
-      const timesteps = respacedTimesteps(s.T, DDIM_STEPS);
-      const x = await backend.sampleDdim({ schedule: await backend.schedule(DDPM_SCHEDULE), shape, model: optimalDenoiser(GAUSSIAN, s), seed, timesteps });
-      const steps = ddimPairs(timesteps).map(([t, p]) => ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
-      const { expected, scale } = composeSteps((await backend.randomNormal({ shape, seed, stream: 0 })).data, steps);
-      ctx.expectClose({ what: 'DDIM samples vs composed steps', actual: x, expected, scale, roundings: timesteps.length * ROUNDINGS.ddimStep, shape });
     },
   },
   {
