@@ -3,6 +3,7 @@ import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { philox4x32 } from '../../src/random/philox.js';
 import type { Tensor } from '../../src/tensor.js';
 import { activate, type LoadedEngine } from './engines.js';
+import { tfjsTrainingKernels } from './training.js';
 
 /** Float64 values rounded once to float32 (the backend's one cast of a coefficient or an input). */
 const toFloat32 = (values: ArrayLike<number>): Float32Array => Float32Array.from(values);
@@ -47,6 +48,7 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
     name: `tfjs:${variant}`,
     precision: 'float32',
     metadata: { ...facts, noise: 'tf.randomNormal (seedrandom alea), seeded from (seed, stream)' },
+    training: tfjsTrainingKernels(tf, run),
 
     upload: (t: Tensor) => run(() => tf.tensor(toFloat32(t.data), [...t.shape], 'float32')),
     download(h) {

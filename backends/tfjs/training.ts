@@ -1,0 +1,91 @@
+import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs';
+import type { Activation, TrainingKernels } from '../../src/contract/training.js';
+import type { TF } from './engines.js';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const GELU_CUBIC = 0.044715;
+
+/** NCHW (the contract's layout) to NHWC (the only layout every tfjs engine convolves in), and back. */
+const NHWC = [0, 2, 3, 1];
+const NCHW = [0, 3, 1, 2];
+/** A weight [out, in, S, S] (torch's layout) as a tfjs filter [S, S, in, out], and back. */
+const FILTER = [2, 3, 1, 0];
+const WEIGHT = [3, 2, 0, 1];
+
+/**
+ * Training kernels on TensorFlow.js ops, in float32. `run` activates the variant's engine and runs its
+ * function inside tf.tidy, so every intermediate is disposed and only the returned tensors survive.
+ * The convolution gradients call the engine's Conv2DBackpropFilter and Conv2DBackpropInput kernels
+ * directly (on wasm, the ones conv2dBackpropFilter.ts and conv2dBackpropInput.ts register), not through
+ * tf.grad, which would run the forward convolution again.
+ */
+export function tfjsTrainingKernels(tf: TF, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor> {
+  const convAttrs = (padding: number) => ({ strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] });
+
+  /** th = tanh(sqrt(2/pi) (x + 0.044715 x^3)), the inner term of the tanh-form GELU (src/equations/activation.ts). */
+  const geluTanh = (x: TfTensor) => tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), GELU_CUBIC)), SQRT_2_OVER_PI));
+
+  return {
+    conv2d: (x, weight, bias, padding) =>
+      run(() => {
+        const y = tf.conv2d(tf.transpose(x, NHWC) as Tensor4D, tf.transpose(weight, FILTER) as Tensor4D, 1, padding);
+        return tf.transpose(tf.add(y, bias), NCHW);
+      }),
+
+    conv2dBackward(x, weight, dOut, padding) {
+      const [dx, dWeight, dBias] = run(() => {
+        const xh = tf.transpose(x, NHWC) as Tensor4D;
+        const dy = tf.transpose(dOut, NHWC) as Tensor4D;
+        const filter = tf.transpose(weight, FILTER) as Tensor4D;
+        const attrs = convAttrs(padding);
+        const engine = tf.engine();
+        const dFilter = engine.runKernel('Conv2DBackpropFilter', { x: xh, dy }, { ...attrs, filterShape: filter.shape }) as TfTensor;
+        const dInput = engine.runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xh.shape }) as TfTensor;
+        return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
+      });
+      return { dx, dWeight, dBias };
+    },
+
+    dense: (x, weight, bias) => run(() => tf.add(tf.matMul(x, weight, false, true), bias)),
+
+    denseBackward(x, weight, dOut) {
+      const [dx, dWeight, dBias] = run(() => [tf.matMul(dOut, weight), tf.matMul(dOut, x, true, false), tf.sum(dOut, 0)]);
+      return { dx, dWeight, dBias };
+    },
+
+    activation: (kind: Activation, x) =>
+      run(() => (kind === 'relu' ? tf.relu(x) : tf.mul(tf.mul(x, 0.5), tf.add(geluTanh(x), 1)))),
+
+    activationBackward: (kind: Activation, x, dOut) =>
+      run(() => {
+        // relu: f'(x) = [x > 0]; gelu: 0.5 (1 + th) + 0.5 x (1 - th^2) sqrt(2/pi) (1 + 3 0.044715 x^2).
+        if (kind === 'relu') return tf.mul(dOut, tf.step(x));
+        const th = geluTanh(x);
+        const inner = tf.mul(tf.add(tf.mul(tf.square(x), 3 * GELU_CUBIC), 1), SQRT_2_OVER_PI);
+        const derivative = tf.add(tf.mul(tf.add(th, 1), 0.5), tf.mul(tf.mul(tf.mul(x, 0.5), tf.sub(1, tf.square(th))), inner));
+        return tf.mul(derivative, dOut);
+      }),
+
+    concatChannels: (a, b) => run(() => tf.concat([a, b], 1)),
+
+    adamUpdate(param, grad, m, v, c) {
+      // src/equations/adam.ts, in float32; new tensors (tfjs tensors are immutable), the callers dispose the old ones.
+      const [mNext, vNext, paramNext] = run(() => {
+        const mi = tf.add(tf.mul(m, c.beta1), tf.mul(grad, 1 - c.beta1));
+        const vi = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(grad), 1 - c.beta2));
+        const step = tf.div(tf.mul(tf.mul(mi, c.mCorrection), c.learningRate), tf.add(tf.sqrt(tf.mul(vi, c.vCorrection)), c.epsilon));
+        return [mi, vi, tf.sub(param, step)];
+      });
+      return { param: paramNext, m: mNext, v: vNext };
+    },
+
+    sumOfSquares(x) {
+      const sum = run(() => tf.sum(tf.square(x)));
+      try {
+        return sum.dataSync()[0];
+      } finally {
+        sum.dispose();
+      }
+    },
+  };
+}
