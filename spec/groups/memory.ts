@@ -3,8 +3,12 @@
 // device tensors (DiffusionBackend.liveTensorCount, capability 'memory') after any operation returns, or
 // throws, equals the number before it, and is the same at every step of the sampling loops.
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
+import { DEFAULT_ADAM } from '../../src/equations/adam.js';
+import { initialWeights, zerosLike } from '../../src/models/init.js';
+import type { ModelSpec } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
+import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
@@ -19,6 +23,12 @@ const REVERSE_OPTIONS: ReverseOptions[] = [
   { prediction: 'x0', variance: 'fixed_large', clip: true },
   { prediction: 'v', variance: 'learned_range' },
   { prediction: 'eps', variance: 'learned_range', clip: true, eta: 0.5 },
+];
+
+/** Both kinds of network: convolutions (padding, channel concatenation) and dense layers with GELU and the embedding. */
+const TRAINING_MODELS: ModelSpec[] = [
+  { architecture: 'simple-conv', channels: SHAPE[1], height: SHAPE[2], width: SHAPE[3] },
+  { architecture: 'mlp', dim: 2, hidden: 8, layers: 2, embeddingDim: 4, activation: 'gelu' },
 ];
 
 const noise = (ctx: SpecContext, i: number, shape: readonly number[] = SHAPE) => gaussianTensor(shape, ctx.subSeed(i), 0);
@@ -105,6 +115,39 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
           if (new Set(seen).size !== 1) ctx.fail(`${loop.what}: live tensors seen by the model per step vary: ${[...new Set(seen)].join(', ')}`);
         }
       }
+    },
+  },
+  {
+    name: 'training operations and trainer steps leave the live tensor count unchanged',
+    kind: 'exact',
+    equation: 'liveTensorCount() after predict, lossAndGradients, adamStep, a denoiser call or a trainer step (clipping, EMA) = the count before it; after trainer.dispose() = the count before the trainer',
+    source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 1; Kingma & Ba 2015, Algorithm 1',
+    requires: ['memory', 'training'],
+    async run(backend, ctx) {
+      const training = backend.training!;
+      const schedule = scheduleTables(LOOP_SCHEDULE);
+      for (const [i, model] of TRAINING_MODELS.entries()) {
+        const weights = initialWeights(model, ctx.subSeed(60 + i));
+        const shape = model.architecture === 'mlp' ? [SHAPE[0], model.dim] : SHAPE;
+        const [x0, e] = [noise(ctx, 62 + 2 * i, shape), noise(ctx, 63 + 2 * i, shape)];
+        const t = [1, schedule.T];
+        await expectFlat(ctx, backend, `predict ${model.architecture}`, () => training.predict({ model, weights, x: x0, t, T: schedule.T }));
+        await expectFlat(ctx, backend, `lossAndGradients ${model.architecture}`, () => training.lossAndGradients({ model, weights, schedule, x0, t, noise: e }));
+        const denoiser = await training.denoiser(model, weights, schedule.T);
+        await expectFlat(ctx, backend, `denoiser call ${model.architecture}`, async () => denoiser.model(x0, Int32Array.from(t)));
+        denoiser.dispose();
+        const before = backend.liveTensorCount!();
+        const trainer = await training.createTrainer(model, schedule, { step: 0, params: weights, m: zerosLike(weights), v: zerosLike(weights) }, { adam: DEFAULT_ADAM, clipGradNorm: 0.1, emaDecay: 0.9, seed: ctx.subSeed(70 + i) });
+        try {
+          await expectFlat(ctx, backend, `trainer.step ${model.architecture}`, () => trainer.step(x0));
+        } finally {
+          trainer.dispose();
+        }
+        const after = backend.liveTensorCount!();
+        if (after !== before) ctx.fail(`trainer ${model.architecture}: ${after - before} more live tensors after dispose (${before} before it was created)`);
+      }
+      const p = noise(ctx, 80, [5]);
+      await expectFlat(ctx, backend, 'adamStep', () => training.adamStep({ param: p, grad: p, m: p, v: tensor([5], p.data.map(Math.abs)), step: 2, hyper: DEFAULT_ADAM }));
     },
   },
   {
