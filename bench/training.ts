@@ -75,18 +75,18 @@ async function torchRates(quick: boolean): Promise<TorchRate[] | string> {
 const perSecond = (seconds: number) => `${(1 / seconds).toFixed(seconds < 0.01 ? 0 : 2)} steps/s`;
 
 /**
- * Runs the training benchmark; `quick` takes fewer steps. Rows give seconds per step, and where PyTorch ran, the
+ * Runs the training benchmark on every registered backend, or on those named in `only`; `quick` takes fewer steps. Rows give seconds per step, and where PyTorch ran, the
  * ratio of our time per step to PyTorch's at the backend's precision; notes list skips, PyTorch's rates and the
  * long end-to-end run's quality.
  */
-export async function benchTraining(quick = false): Promise<{ rows: BenchRow[]; notes: string[] }> {
+export async function benchTraining(quick = false, only?: readonly string[]): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const torch = await torchRates(quick);
   if (typeof torch === 'string') notes.push(torch);
   else notes.push(`PyTorch ${process.platform}, 1 thread: ${torch.map((r) => `${r.benchmark} ${r.dtype} ${r.stepsPerSecond.toFixed(2)} steps/s`).join('; ')}`);
   const torchFor = (benchmark: string, dtype: string) => (typeof torch === 'string' ? undefined : torch.find((r) => r.benchmark === benchmark && r.dtype === dtype));
-  for (const registration of registeredBackends()) {
+  for (const registration of registeredBackends().filter((r) => !only || only.includes(r.name))) {
     const resolution = await resolveBackend(registration.name);
     if ('skipped' in resolution) {
       notes.push(`${registration.name}: skipped (${resolution.skipped})`);
