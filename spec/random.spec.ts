@@ -20,6 +20,17 @@ describe('Philox4x32-10', () => {
 });
 
 describe('gaussianValues', () => {
+  it('keeps its documented stream: Box-Muller of Philox block 0 (seed 42, stream 3), pinned so harnesses in other languages can check theirs', () => {
+    // Recomputed from the definition in src/random/gaussian.ts with the Philox output verified above.
+    const out = new Uint32Array(4);
+    philox4x32(0, 3, 0, 0, 42, 0, out);
+    const u1 = ((out[0] >>> 5) * 2 ** 26 + (out[1] >>> 6) + 1) / 2 ** 53;
+    const u2 = ((out[2] >>> 5) * 2 ** 26 + (out[3] >>> 6)) / 2 ** 53;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    expect(Array.from(gaussianValues(42, 3, 2))).toEqual([r * Math.cos(2 * Math.PI * u2), r * Math.sin(2 * Math.PI * u2)]);
+    expect(Array.from(gaussianValues(42, 3, 2))).toEqual([-0.7503794762616095, -0.3792382485408338]);
+  });
+
   it('is addressable: a slice equals the same range of a longer draw', () => {
     const all = gaussianValues(42, 3, 100);
     expect(Array.from(gaussianValues(42, 3, 17, 33))).toEqual(Array.from(all.subarray(33, 50)));

@@ -1,3 +1,4 @@
+import { requireInput } from '../errors.js';
 import type { NoiseLevel } from './alphas.js';
 
 // sigma_t(eta) = eta sqrt((1 - alpha-bar_{t-1}) / (1 - alpha-bar_t)) sqrt(1 - alpha-bar_t / alpha-bar_{t-1})  (Song et al. 2021, eq. 16)
@@ -15,15 +16,9 @@ export function ddimReverseCoefficients(next: NoiseLevel): { x0: number; eps: nu
   return { x0: Math.sqrt(next.alphaBar), eps: Math.sqrt(next.oneMinusAlphaBar) };
 }
 
-/**
- * K timesteps out of 1..T for respaced sampling, descending: t_k = round(k T / K), k = K..1.
- * Sampling runs t_K -> t_{K-1} -> ... -> t_1 -> 0, where alpha-bar_0 = 1 (improved-diffusion's final DDIM step).
- */
+// tau_i = floor(i T / K), i = K..1: K evenly spaced timesteps from T down (Song et al. 2021, sec. 4.2 and appendix D.2,
+// "linear" tau). Sampling runs tau_K -> ... -> tau_1 -> 0, where alpha-bar_0 = 1 (improved-diffusion's final DDIM step).
 export function respacedTimesteps(T: number, K: number): number[] {
-  const steps: number[] = [];
-  for (let k = K; k >= 1; k--) {
-    const t = Math.round((k * T) / K);
-    if (t >= 1 && steps[steps.length - 1] !== t) steps.push(t);
-  }
-  return steps;
+  requireInput(Number.isInteger(K) && K >= 1 && K <= T, 'steps', `must be an integer in 1..${T} (the schedule's T), got ${K}`);
+  return Array.from({ length: K }, (_, j) => Math.floor(((K - j) * T) / K));
 }

@@ -1,13 +1,15 @@
 import { requireInput } from '../errors.js';
 import { sizeOf, type Tensor } from '../tensor.js';
-import { philox4x32 } from './philox.js';
-
-const TWO_POW_26 = 67108864;
-const TWO_POW_MINUS_53 = 1 / 9007199254740992;
+import { philox4x32, philoxKey, uniform53 } from './philox.js';
 
 export function checkSeed(seed: unknown, field = 'seed'): number {
   requireInput(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0, field, `must be an integer in [0, 2^53), got ${JSON.stringify(seed)}`);
   return seed;
+}
+
+export function checkStream(stream: unknown, field = 'stream'): number {
+  requireInput(typeof stream === 'number' && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32, field, `must be an integer in [0, 2^32), got ${JSON.stringify(stream)}`);
+  return stream;
 }
 
 /**
@@ -17,10 +19,8 @@ export function checkSeed(seed: unknown, field = 'seed'): number {
  * The same (seed, stream, index) gives the same value on every backend and platform.
  */
 export function gaussianValues(seed: number, stream: number, count: number, offset = 0): Float64Array {
-  checkSeed(seed);
-  requireInput(Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32, 'stream', `must be an integer in [0, 2^32), got ${stream}`);
-  const k0 = seed >>> 0;
-  const k1 = Math.floor(seed / 4294967296) >>> 0;
+  checkStream(stream);
+  const [k0, k1] = philoxKey(checkSeed(seed));
   const out = new Float64Array(count);
   const words = new Uint32Array(4);
   let block = -1;
@@ -32,8 +32,8 @@ export function gaussianValues(seed: number, stream: number, count: number, offs
     if (b !== block) {
       block = b;
       philox4x32(b >>> 0, stream, Math.floor(b / 4294967296) >>> 0, 0, k0, k1, words);
-      const u1 = ((words[0] >>> 5) * TWO_POW_26 + (words[1] >>> 6) + 1) * TWO_POW_MINUS_53;
-      const u2 = ((words[2] >>> 5) * TWO_POW_26 + (words[3] >>> 6)) * TWO_POW_MINUS_53;
+      const u1 = uniform53(words[0], words[1]) + 2 ** -53; // in (0, 1]: log(u1) stays finite
+      const u2 = uniform53(words[2], words[3]);
       const r = Math.sqrt(-2 * Math.log(u1));
       z0 = r * Math.cos(2 * Math.PI * u2);
       z1 = r * Math.sin(2 * Math.PI * u2);

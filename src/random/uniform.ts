@@ -1,5 +1,4 @@
-import { requireInput } from '../errors.js';
-import { checkSeed } from './gaussian.js';
+import { checkSeed, checkStream } from './gaussian.js';
 import { philox4x32, philoxKey, uniform53 } from './philox.js';
 
 /**
@@ -8,7 +7,7 @@ import { philox4x32, philoxKey, uniform53 } from './philox.js';
  * The counter's last word 1 keeps these blocks apart from the Gaussian generator's (last word 0).
  */
 export function uniformValues(seed: number, stream: number, count: number, offset = 0): Float64Array {
-  requireInput(Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32, 'stream', `must be an integer in [0, 2^32), got ${stream}`);
+  checkStream(stream);
   const [k0, k1] = philoxKey(checkSeed(seed));
   const words = new Uint32Array(4);
   const out = new Float64Array(count);

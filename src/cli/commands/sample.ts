@@ -8,7 +8,7 @@ import { DiffspecInputError, requireInput } from '../../errors.js';
 import { renderSvg, scatterSpec, svgToPng } from '../../figures/charts.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { architectureOf } from '../../models/spec.js';
-import { evenlySpacedTimesteps } from '../../schedule/respace.js';
+import { respacedTimesteps } from '../../equations/ddim.js';
 import { scheduleTables } from '../../schedule/tables.js';
 import { knnKlDivergence } from '../../stats/divergence.js';
 import { decodeCheckpoint } from '../../training/checkpoint.js';
@@ -52,7 +52,7 @@ export const sampleCommand: Command = {
     const stepsRaw = single(args, 'steps');
     const steps = stepsRaw === undefined ? (sampler === 'ddpm' ? schedule.T : Math.min(50, schedule.T)) : Number(stepsRaw);
     if (sampler === 'ddpm') requireInput(steps === schedule.T, '--steps', `ddpm takes all T = ${schedule.T} steps; use --sampler ddim for fewer`);
-    const timesteps = evenlySpacedTimesteps(schedule.T, steps);
+    const timesteps = respacedTimesteps(schedule.T, steps);
     const eta = Number(single(args, 'eta', '0'));
     requireInput(Number.isFinite(eta) && eta >= 0, '--eta', `must be a number >= 0, got ${single(args, 'eta')}`);
     const isImage = model.architecture !== 'mlp';
