@@ -48,7 +48,7 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
     name: `tfjs:${variant}`,
     precision: 'float32',
     metadata: { ...facts, noise: 'tf.randomNormal (seedrandom alea), seeded from (seed, stream)' },
-    training: tfjsTrainingKernels(tf, run),
+    training: tfjsTrainingKernels(tf, engine, run),
 
     upload: (t: Tensor) => run(() => tf.tensor(toFloat32(t.data), [...t.shape], 'float32')),
     download(h) {

@@ -1,5 +1,6 @@
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs';
 import type { Activation, TrainingKernels } from '../../src/contract/training.js';
+import { conv2dBackpropFilterFromConvolution } from './conv2dBackpropFilter.js';
 import type { TF } from './engines.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -17,10 +18,17 @@ const WEIGHT = [3, 2, 0, 1];
  * function inside tf.tidy, so every intermediate is disposed and only the returned tensors survive.
  * The convolution gradients call the engine's Conv2DBackpropFilter and Conv2DBackpropInput kernels
  * directly (on wasm, the ones conv2dBackpropFilter.ts and conv2dBackpropInput.ts register), not through
- * tf.grad, which would run the forward convolution again.
+ * tf.grad, which would run the forward convolution again. The cpu engine's own Conv2DBackpropFilter reads every
+ * element through TensorBuffer.get: 61 s for the 64->64 layer of simple-conv on 8x32x32 (its forward conv2d
+ * takes 0.8 s), so there the filter gradient is the same convolution the wasm engine's kernel runs (1.1 s);
+ * the engine's kernel itself stays registered, as spec/tfjs/wasmConvolution.spec.ts compares against it.
  */
-export function tfjsTrainingKernels(tf: TF, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor> {
-  const convAttrs = (padding: number) => ({ strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1] });
+export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor> {
+  const convAttrs = (padding: number) => ({ strides: [1, 1] as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] });
+  const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number): TfTensor =>
+    engine === 'cpu'
+      ? conv2dBackpropFilterFromConvolution(tf, x, dy, { ...convAttrs(padding), filterShape })
+      : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs(padding), filterShape }) as TfTensor);
 
   /**
    * th = tanh(sqrt(2/pi) (x + 0.044715 x^3)) = tanh(x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2)), the inner term of the
@@ -41,10 +49,8 @@ export function tfjsTrainingKernels(tf: TF, run: <R extends TfTensor | TfTensor[
         const xh = tf.transpose(x, NHWC) as Tensor4D;
         const dy = tf.transpose(dOut, NHWC) as Tensor4D;
         const filter = tf.transpose(weight, FILTER) as Tensor4D;
-        const attrs = convAttrs(padding);
-        const engine = tf.engine();
-        const dFilter = engine.runKernel('Conv2DBackpropFilter', { x: xh, dy }, { ...attrs, filterShape: filter.shape }) as TfTensor;
-        const dInput = engine.runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, inputShape: xh.shape }) as TfTensor;
+        const dFilter = filterGradient(xh, dy, filter.shape, padding);
+        const dInput = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...convAttrs(padding), inputShape: xh.shape }) as TfTensor;
         return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
       });
       return { dx, dWeight, dBias };
