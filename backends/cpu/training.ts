@@ -16,9 +16,14 @@ function convGeometry(x: Tensor, weight: Tensor, padding: number) {
 }
 type ConvGeometry = ReturnType<typeof convGeometry>;
 
-/** cols[(c S + u) S + v, i Wo + j] = x[c, i + u - p, j + v - p], zero outside: one image's patches as columns. */
-function im2col(x: Float64Array, offset: number, g: ConvGeometry, padding: number, cols: Float64Array): void {
-  cols.fill(0);
+/**
+ * Visits the runs of one image that a convolution reads: for channel c, kernel offset (u, v) and output row i, the
+ * image elements image[start + j] (offset + (c H + i + u - p) W + v - p + j) pair with the patch-matrix elements
+ * cols[colStart + j] (((c S + u) S + v) Wo Ho + i Wo + j), for j in [jLo, jHi); rows that fall in the padding are skipped.
+ * im2col copies along these runs and col2im, its adjoint, accumulates back along them; one call per run, the inner
+ * element loop stays in the caller.
+ */
+function forEachPatchRun(g: ConvGeometry, padding: number, offset: number, visit: (imageStart: number, colStart: number, jLo: number, jHi: number) => void): void {
   for (let c = 0; c < g.cin; c++) {
     for (let u = 0; u < g.size; u++) {
       for (let v = 0; v < g.size; v++) {
@@ -28,33 +33,26 @@ function im2col(x: Float64Array, offset: number, g: ConvGeometry, padding: numbe
         for (let i = 0; i < g.outH; i++) {
           const y = i + u - padding;
           if (y < 0 || y >= g.height) continue;
-          const src = offset + (c * g.height + y) * g.width + v - padding;
-          const dst = row + i * g.outW;
-          for (let j = jLo; j < jHi; j++) cols[dst + j] = x[src + j];
+          visit(offset + (c * g.height + y) * g.width + v - padding, row + i * g.outW, jLo, jHi);
         }
       }
     }
   }
 }
 
+/** cols[(c S + u) S + v, i Wo + j] = x[c, i + u - p, j + v - p], zero outside: one image's patches as columns. */
+function im2col(x: Float64Array, offset: number, g: ConvGeometry, padding: number, cols: Float64Array): void {
+  cols.fill(0);
+  forEachPatchRun(g, padding, offset, (src, dst, jLo, jHi) => {
+    for (let j = jLo; j < jHi; j++) cols[dst + j] = x[src + j];
+  });
+}
+
 /** The adjoint of im2col: dx[c, i + u - p, j + v - p] += dcols[(c S + u) S + v, i Wo + j]. */
 function col2im(dcols: Float64Array, g: ConvGeometry, padding: number, dx: Float64Array, offset: number): void {
-  for (let c = 0; c < g.cin; c++) {
-    for (let u = 0; u < g.size; u++) {
-      for (let v = 0; v < g.size; v++) {
-        const row = ((c * g.size + u) * g.size + v) * g.pixels;
-        const jLo = Math.max(0, padding - v);
-        const jHi = Math.min(g.outW, g.width + padding - v);
-        for (let i = 0; i < g.outH; i++) {
-          const y = i + u - padding;
-          if (y < 0 || y >= g.height) continue;
-          const dst = offset + (c * g.height + y) * g.width + v - padding;
-          const src = row + i * g.outW;
-          for (let j = jLo; j < jHi; j++) dx[dst + j] += dcols[src + j];
-        }
-      }
-    }
-  }
+  forEachPatchRun(g, padding, offset, (dst, src, jLo, jHi) => {
+    for (let j = jLo; j < jHi; j++) dx[dst + j] += dcols[src + j];
+  });
 }
 
 /** Float64 training kernels: convolution through im2col and a blocked matrix product. */
