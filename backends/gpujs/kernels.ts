@@ -1,5 +1,5 @@
 import type { GPU, IKernelRunShortcut, Input, KernelOutput, Texture } from 'gpu.js';
-import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
+import type { MaybePromise, ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
 
 /** The GPU.js engines diffspec can drive from Node. */
@@ -8,27 +8,39 @@ export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 /**
  * A tensor held by GPU.js as a [rows, cols] matrix, rows = the batch dimension: a kernel's thread (x, y) is
  * element x of batch item y, so per-batch coefficients are indexed by this.thread.y without dividing a flat
- * index (float32 division misplaces items beyond 2^23 elements). `value` is a float texture that stays on
- * the device (resident mode) or a host Float32Array.
+ * index (float32 division misplaces items beyond 2^23 elements). `value` stays on the device in resident
+ * mode (a float texture in GL, a storage buffer in WebGPU) or is a host Float32Array.
  */
 export interface GpujsTensor {
   readonly shape: readonly number[];
   readonly rows: number;
   readonly cols: number;
-  readonly value: Texture | Float32Array;
+  readonly value: DeviceResult | Float32Array;
 }
+
+/** GPU.js's WebGPU pipeline result (src/backend/web-gpu/buffer-result.js): a storage buffer, read back asynchronously. */
+interface WebGpuBuffer {
+  readonly output: number[];
+  toArray(): Promise<KernelOutput>;
+  delete(): void;
+}
+
+/** A kernel result that stays on the device: a GL texture or a WebGPU buffer. */
+type DeviceResult = Texture | WebGpuBuffer;
 
 /** The parts of the gpu.js module the kernels use (imported lazily by the caller). */
 export interface GpujsLibrary {
   GPU: typeof GPU;
   input: (value: Float32Array, size: number[]) => Input;
+  /** GPU.js's one WebGPU device, shared by every GPU instance in webgpu mode; gpu.destroy() leaves it alive. */
+  WebGPUContext: { destroy(): Promise<void> };
 }
 
 export interface GpujsKernelOptions {
   library: GpujsLibrary;
   gpu: GPU;
   mode: GpujsMode;
-  /** Kernels return textures that the next kernel reads in place (GL modes only); otherwise host arrays. */
+  /** Kernels return textures or buffers that the next kernel reads in place (headlessgl, webgpu); otherwise host arrays. */
   resident: boolean;
 }
 
@@ -87,8 +99,12 @@ function isInput(v: unknown): v is Input {
   return typeof v === 'object' && v !== null && 'size' in v && 'value' in v;
 }
 
-function isTexture(v: unknown): v is Texture {
-  return typeof v === 'object' && v !== null && typeof (v as Texture).toArray === 'function';
+function isTexture(v: unknown): v is DeviceResult {
+  return typeof v === 'object' && v !== null && typeof (v as DeviceResult).toArray === 'function';
+}
+
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof (v as Promise<T> | undefined)?.then === 'function';
 }
 
 /** What a compiled kernel depends on in an argument: its kind and, unless resizable, its size. */
@@ -102,6 +118,8 @@ function argumentSignature(a: unknown, withSize: boolean): string {
 /**
  * TensorKernels on GPU.js. Full float precision is requested everywhere: 'single' precision
  * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
+ * WebGPU kernels return Promises (GPU.js compiles them asynchronously and reads back with mapAsync); the other
+ * engines compute within the call, and their kernels return values, not Promises.
  */
 export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
   const compiled = new Map<string, IKernelRunShortcut>();
@@ -146,17 +164,19 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     return k;
   }
 
-  const argument = (h: GpujsTensor): Texture | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
+  const argument = (h: GpujsTensor): DeviceResult | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
 
-  /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result. */
-  function run(key: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor {
+  /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result (a Promise of it in WebGPU). */
+  function run(key: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor> {
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
-    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-    if (isTexture(result)) return { shape, rows, cols, value: result };
-    // Host arrays may be views of memory the engine reuses on its next run: copy them out.
-    const value = Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols));
-    return { shape, rows, cols, value };
+    const wrap = (result: KernelOutput | DeviceResult): GpujsTensor => {
+      if (isTexture(result)) return { shape, rows, cols, value: result };
+      // Host arrays may be views of memory the engine reuses on its next run: copy them out.
+      return { shape, rows, cols, value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)) };
+    };
+    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
+    return isPromise<KernelOutput>(result) ? result.then(wrap) : wrap(result);
   }
 
   const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
@@ -166,22 +186,24 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     precision: 'float32',
     metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels' },
 
-    upload(t: Tensor): GpujsTensor {
+    upload(t: Tensor): MaybePromise<GpujsTensor> {
       const rows = t.shape[0];
       const host: GpujsTensor = { shape: t.shape, rows, cols: t.data.length / rows, value: f32(t.data) };
       return resident ? run('copy', SOURCES.copy, t.shape, [argument(host)]) : host;
     },
 
-    download(h: GpujsTensor): Tensor {
+    download(h: GpujsTensor): MaybePromise<Tensor> {
       if (!isTexture(h.value)) return { shape: h.shape, data: h.value };
-      return { shape: h.shape, data: Float32Array.from(flatten(h.value.toArray() as Float32Array | Float32Array[], h.rows, h.cols)) };
+      const tensor = (values: KernelOutput): Tensor => ({ shape: h.shape, data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)) });
+      const values = h.value.toArray();
+      return isPromise<KernelOutput>(values) ? values.then(tensor) : tensor(values);
     },
 
     dispose(h: GpujsTensor): void {
       if (isTexture(h.value)) h.value.delete();
     },
 
-    linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): GpujsTensor {
+    linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): MaybePromise<GpujsTensor> {
       const first = terms[0]?.x;
       if (!first) throw new Error('linear needs at least one term');
       const args: unknown[] = terms.flatMap(({ x, coef }) => [argument(x), f32(coef)]);
@@ -197,20 +219,25 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     splitChannels(x, c) {
       const [n, total, ...rest] = x.shape;
       const inner = sizeOf(rest);
-      return [
-        run('slice', SOURCES.slice, [n, c, ...rest], [argument(x), 0]),
-        run('slice', SOURCES.slice, [n, total - c, ...rest], [argument(x), c * inner]),
-      ];
+      const first = run('slice', SOURCES.slice, [n, c, ...rest], [argument(x), 0]);
+      const second = run('slice', SOURCES.slice, [n, total - c, ...rest], [argument(x), c * inner]);
+      return isPromise(first) || isPromise(second) ? Promise.all([first, second]) : [first, second];
     },
 
     meanSquaredErrorPerSample(a, b) {
       if (a.cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${a.cols} elements per sample exceed the loss kernel's loop bound ${MAX_ITEM_SIZE}`);
       const args = [argument(a), argument(b), a.cols];
-      const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-      const values = isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array);
-      const perSample = Float64Array.from(values);
-      if (isTexture(result)) result.delete();
-      return perSample;
+      const perSample = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
+        if (!isTexture(result)) return Float64Array.from(result as Float32Array);
+        const values = result.toArray();
+        const read = (v: KernelOutput) => {
+          result.delete();
+          return Float64Array.from(v as Float32Array);
+        };
+        return isPromise<KernelOutput>(values) ? values.then(read) : read(values);
+      };
+      const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
+      return isPromise<KernelOutput>(result) ? result.then(perSample) : perSample(result);
     },
 
     sinusoidalEmbedding(t, frequencies, dim) {
