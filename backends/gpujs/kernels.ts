@@ -1,6 +1,7 @@
 import type { GPU, IKernelRunShortcut, Input, KernelOutput, Texture } from 'gpu.js';
 import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
+import { gpujsTrainingKernels } from './training.js';
 
 /** The GPU.js engines diffspec can drive from Node. */
 export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
@@ -99,11 +100,24 @@ function argumentSignature(a: unknown, withSize: boolean): string {
   return typeof a === 'number' ? 'number' : `array${size([(a as Float32Array).length])}`;
 }
 
+/** Compiles, caches and runs GPU.js kernels on one engine; the TensorKernels and TrainingKernels share it. */
+export interface GpujsRunner {
+  readonly mode: GpujsMode;
+  readonly resident: boolean;
+  /** A tensor as a kernel argument: its texture in place, or its host array as a [rows, cols] input. */
+  argument(h: GpujsTensor): Texture | Input;
+  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape. */
+  run(name: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor;
+  /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions). */
+  rowValues(name: string, source: string, rows: number, args: unknown[]): Float64Array;
+  destroy(): void;
+}
+
 /**
- * TensorKernels on GPU.js. Full float precision is requested everywhere: 'single' precision
- * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
+ * Full float precision is requested everywhere: 'single' precision (32-bit float textures, never the 8-bit
+ * packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
  */
-export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelOptions): GpujsRunner {
   const compiled = new Map<string, IKernelRunShortcut>();
 
   /**
@@ -148,7 +162,6 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
 
   const argument = (h: GpujsTensor): Texture | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
 
-  /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result. */
   function run(key: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor {
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
@@ -159,6 +172,31 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     return { shape, rows, cols, value };
   }
 
+  function rowValues(name: string, source: string, rows: number, args: unknown[]): Float64Array {
+    const result = kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
+    const values = Float64Array.from(isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array));
+    if (isTexture(result)) result.delete();
+    return values;
+  }
+
+  return {
+    mode,
+    resident,
+    argument,
+    run,
+    rowValues,
+    destroy() {
+      for (const k of compiled.values()) k.destroy();
+      compiled.clear();
+    },
+  };
+}
+
+/** TensorKernels on GPU.js, with its TrainingKernels (training.ts). */
+export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+  const runner = createGpujsRunner(options);
+  const { mode, resident } = options;
+  const { argument, run } = runner;
   const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
 
   return {
@@ -205,12 +243,7 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
 
     meanSquaredErrorPerSample(a, b) {
       if (a.cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${a.cols} elements per sample exceed the loss kernel's loop bound ${MAX_ITEM_SIZE}`);
-      const args = [argument(a), argument(b), a.cols];
-      const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-      const values = isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array);
-      const perSample = Float64Array.from(values);
-      if (isTexture(result)) result.delete();
-      return perSample;
+      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, [argument(a), argument(b), a.cols]);
     },
 
     sinusoidalEmbedding(t, frequencies, dim) {
@@ -219,9 +252,8 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
       return run('sinusoidalEmbedding', SOURCES.sinusoidalEmbedding, [t.length, dim], [f32(t), f, frequencies.length]);
     },
 
-    destroy() {
-      for (const k of compiled.values()) k.destroy();
-      compiled.clear();
-    },
+    training: gpujsTrainingKernels(runner),
+
+    destroy: runner.destroy,
   };
 }
