@@ -39,6 +39,15 @@ export const MAX_ITEM_SIZE = 1 << 24;
 /** From this many output elements on, kernels are compiled for their exact shape (see `kernel` below). */
 const PER_SHAPE_KERNEL_ELEMENTS = 1 << 16;
 
+/**
+ * A shape a kernel has run at this many times gets a kernel compiled for it: loops (sampling, training) repeat a
+ * few shapes thousands of times, property-based specs try each shape a few times.
+ */
+const HOT_SHAPE_CALLS = 4;
+
+/** Kernels compiled for hot small shapes, at most, per backend (resident ones are never evicted, see below). */
+const MAX_HOT_SHAPE_KERNELS = 96;
+
 /** Compiled host-array kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
 const MAX_COMPILED_KERNELS = 256;
 
@@ -119,6 +128,9 @@ export interface GpujsRunner {
  */
 export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelOptions): GpujsRunner {
   const compiled = new Map<string, IKernelRunShortcut>();
+  /** Calls per exact (operation, shapes) among kernels run resizable, and how many of those got their own kernel. */
+  const smallShapeCalls = new Map<string, number>();
+  let hotShapeKernels = 0;
 
   /**
    * Large tensors get one compiled kernel per (operation, output shape, argument shapes); small ones share one
@@ -127,12 +139,23 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
    * a GLSL kernel for each of the many small shapes of a property-based spec run costs more than running it
    * (the headlessgl spec suite: 87 s per shape, 13 s resizable). GPU.js's cpu engine always compiles per shape
    * (a JS function, about a millisecond): resized, it indexes a 2-D Input with the kernel's output width
-   * instead of the input's own (src/backend/cpu/function-node.js) and reads the wrong elements.
+   * instead of the input's own (src/backend/cpu/function-node.js) and reads the wrong elements. A small shape
+   * run HOT_SHAPE_CALLS times gets its own kernel too: the mlp training step on headlessgl took 22 ms with
+   * resizable kernels, 14 ms with kernels per shape (hidden 32, batch 128).
    */
   function kernel(name: string, source: string, output: number[], args: unknown[]): IKernelRunShortcut {
-    const perShape = mode === 'cpu' || sizeOf(output) >= PER_SHAPE_KERNEL_ELEMENTS;
-    const signatures = args.map((a) => argumentSignature(a, perShape)).join(',');
-    const key = perShape ? `${name}|${output}|${signatures}` : `${name}|resizable|${signatures}`;
+    const exactKey = `${name}|${output}|${args.map((a) => argumentSignature(a, true)).join(',')}`;
+    let perShape = mode === 'cpu' || sizeOf(output) >= PER_SHAPE_KERNEL_ELEMENTS || compiled.has(exactKey);
+    if (!perShape && hotShapeKernels < MAX_HOT_SHAPE_KERNELS) {
+      const calls = (smallShapeCalls.get(exactKey) ?? 0) + 1;
+      smallShapeCalls.set(exactKey, calls);
+      if (calls >= HOT_SHAPE_CALLS) {
+        perShape = true;
+        hotShapeKernels++;
+        smallShapeCalls.delete(exactKey);
+      }
+    }
+    const key = perShape ? exactKey : `${name}|resizable|${args.map((a) => argumentSignature(a, false)).join(',')}`;
     let k = compiled.get(key);
     if (!k) {
       k = gpu.createKernel(source, {
