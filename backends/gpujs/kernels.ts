@@ -119,6 +119,10 @@ export interface GpujsRunner {
   run(name: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor;
   /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions). */
   rowValues(name: string, source: string, rows: number, args: unknown[]): Float64Array;
+  /** Frees a tensor's device texture (host arrays need nothing). */
+  dispose(h: GpujsTensor): void;
+  /** Device textures handed out and not yet disposed. */
+  liveTextures(): number;
   destroy(): void;
 }
 
@@ -131,6 +135,7 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
   /** Calls per exact (operation, shapes) among kernels run resizable, and how many of those got their own kernel. */
   const smallShapeCalls = new Map<string, number>();
   let hotShapeKernels = 0;
+  const live = new Set<Texture>();
 
   /**
    * Large tensors get one compiled kernel per (operation, output shape, argument shapes); small ones share one
@@ -189,7 +194,10 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
     const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-    if (isTexture(result)) return { shape, rows, cols, value: result };
+    if (isTexture(result)) {
+      live.add(result);
+      return { shape, rows, cols, value: result };
+    }
     // Host arrays may be views of memory the engine reuses on its next run: copy them out.
     const value = Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols));
     return { shape, rows, cols, value };
@@ -208,6 +216,12 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     argument,
     run,
     rowValues,
+    dispose(h) {
+      if (!isTexture(h.value)) return;
+      live.delete(h.value);
+      h.value.delete();
+    },
+    liveTextures: () => live.size,
     destroy() {
       for (const k of compiled.values()) k.destroy();
       compiled.clear();
@@ -238,9 +252,10 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
       return { shape: h.shape, data: Float32Array.from(flatten(h.value.toArray() as Float32Array | Float32Array[], h.rows, h.cols)) };
     },
 
-    dispose(h: GpujsTensor): void {
-      if (isTexture(h.value)) h.value.delete();
-    },
+    dispose: runner.dispose,
+    // Textures are device memory the garbage collector does not free: counted, so the memory group checks every
+    // operation disposes its intermediates. Host arrays need no disposing.
+    ...(resident ? { liveTensorCount: runner.liveTextures } : {}),
 
     linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): GpujsTensor {
       const first = terms[0]?.x;
