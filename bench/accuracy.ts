@@ -1,6 +1,6 @@
 // Runs every spec group (SPEC_GROUPS) on the given backends and prints, per quantity a check compares with
 // its float64 expectation, the worst measured error as a fraction of its bound (1 = at the tolerance, from
-// src/speckit/tolerance.ts) and the worst absolute error. Run: npx tsx bench/accuracy.ts tfjs:wasm tfjs:cpu
+// src/speckit/tolerance.ts) and the worst absolute error. Run: npx tsx bench/accuracy.ts [--group training] tfjs:wasm tfjs:cpu
 import { pathToFileURL } from 'node:url';
 import '../backends/index.js';
 import { resolveBackend } from '../src/contract/registry.js';
@@ -26,7 +26,8 @@ const quantity = (what: string) =>
     .replace(/ \([^)]*\d[^)]*\)/g, '')
     .replace(/_\d+/g, '_t');
 
-export async function accuracyReport(backendNames: string[]): Promise<{ rows: AccuracyRow[]; failures: string[] }> {
+/** `groups`: the spec group ids to run (all when absent). */
+export async function accuracyReport(backendNames: string[], groups?: readonly string[]): Promise<{ rows: AccuracyRow[]; failures: string[] }> {
   const suiteSeed = suiteSeedFromEnv();
   const rows = new Map<string, AccuracyRow>();
   const failures: string[] = [];
@@ -36,7 +37,7 @@ export async function accuracyReport(backendNames: string[]): Promise<{ rows: Ac
       failures.push(`${name}: skipped: ${resolved.skipped}`);
       continue;
     }
-    for (const group of SPEC_GROUPS) {
+    for (const group of SPEC_GROUPS.filter((g) => !groups || groups.includes(g.id))) {
       for (const check of group.checks) {
         const result = await runCheck(group, check, resolved.backend, suiteSeed);
         if (result.status === 'fail') failures.push(`${name} ${group.id} > ${check.name}: ${result.message}`);
@@ -57,8 +58,11 @@ export async function accuracyReport(backendNames: string[]): Promise<{ rows: Ac
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const names = process.argv.slice(2);
-  const { rows, failures } = await accuracyReport(names.length > 0 ? names : ['cpu']);
+  const args = process.argv.slice(2);
+  const groupAt = args.indexOf('--group');
+  const groups = groupAt >= 0 ? args.splice(groupAt, 2).slice(1) : undefined;
+  if (groups && !SPEC_GROUPS.some((g) => g.id === groups[0])) throw new Error(`--group needs one of ${SPEC_GROUPS.map((g) => g.id).join(', ')}`);
+  const { rows, failures } = await accuracyReport(args.length > 0 ? args : ['cpu'], groups);
   console.log('| backend | group | quantity | k (max) | worst error / bound | max absolute error | cases |');
   console.log('| --- | --- | --- | --: | --: | --: | --: |');
   for (const r of rows) console.log(`| ${r.backend} | ${r.group} | ${r.what} | ${r.roundings} | ${r.worstErrorToBound.toFixed(3)} | ${r.maxAbsError.toExponential(2)} | ${r.cases} |`);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: every benchmark, printed as Markdown tables of median times and same-run ratios.
+// `npm run bench [-- --quick] [-- --long]`: every benchmark, printed as Markdown tables of median times and same-run ratios.
 import '../backends/index.js';
 import { benchEvalStartup, benchFoundation } from './foundation.js';
 import { benchTfjs } from './tfjs.js';
@@ -9,7 +9,7 @@ import { benchTraining } from './training.js';
 const quick = process.argv.includes('--quick');
 printTable('Reference backend (float64) vs the axpy memory bound', await benchFoundation(quick ? [1e6] : [1e6, 1e7]));
 printTable('diffspec eval start-up', await benchEvalStartup());
-const training = await benchTraining(quick);
+const training = await benchTraining(quick, undefined, process.argv.includes('--long'));
 printTable('Training and sampling, per step (vs baseline: our time per step / PyTorch at the same precision, 1 thread)', training.rows);
 for (const note of training.notes) console.log(`\n- ${note}`);
 printTable('TensorFlow.js backend (float32) vs the axpy memory bound', await benchTfjs({ sizes: quick ? [1e6] : [1e6, 1e7] }));

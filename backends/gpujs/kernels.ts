@@ -1,6 +1,7 @@
 import type { GPU, IKernelRunShortcut, Input, KernelOutput, Texture } from 'gpu.js';
 import type { MaybePromise, ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
+import { gpujsTrainingKernels } from './training.js';
 
 /** The GPU.js engines diffspec can drive from Node. */
 export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
@@ -49,6 +50,15 @@ export const MAX_ITEM_SIZE = 1 << 24;
 
 /** From this many output elements on, kernels are compiled for their exact shape (see `kernel` below). */
 const PER_SHAPE_KERNEL_ELEMENTS = 1 << 16;
+
+/**
+ * A shape a kernel has run at this many times gets a kernel compiled for it: loops (sampling, training) repeat a
+ * few shapes thousands of times, property-based specs try each shape a few times.
+ */
+const HOT_SHAPE_CALLS = 4;
+
+/** Kernels compiled for hot small shapes, at most, per backend (resident ones are never evicted, see below). */
+const MAX_HOT_SHAPE_KERNELS = 96;
 
 /** Compiled host-array kernels kept per backend; beyond this the oldest is destroyed (per-shape compilation can grow). */
 const MAX_COMPILED_KERNELS = 256;
@@ -115,14 +125,35 @@ function argumentSignature(a: unknown, withSize: boolean): string {
   return typeof a === 'number' ? 'number' : `array${size([(a as Float32Array).length])}`;
 }
 
+/** Compiles, caches and runs GPU.js kernels on one engine; the TensorKernels and TrainingKernels share it. */
+export interface GpujsRunner {
+  readonly mode: GpujsMode;
+  readonly resident: boolean;
+  /** A tensor as a kernel argument: its texture in place, or its host array as a [rows, cols] input. */
+  argument(h: GpujsTensor): DeviceResult | Input;
+  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape (a Promise in WebGPU). */
+  run(name: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor>;
+  /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions; a Promise in WebGPU). */
+  rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array>;
+  /** Frees a tensor's device texture (host arrays need nothing). */
+  dispose(h: GpujsTensor): void;
+  /** Device textures handed out and not yet disposed. */
+  liveTextures(): number;
+  destroy(): void;
+}
+
 /**
- * TensorKernels on GPU.js. Full float precision is requested everywhere: 'single' precision
- * (32-bit float textures, never the 8-bit packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
- * WebGPU kernels return Promises (GPU.js compiles them asynchronously and reads back with mapAsync); the other
- * engines compute within the call, and their kernels return values, not Promises.
+ * Full float precision is requested everywhere: 'single' precision (32-bit float textures, never the 8-bit
+ * packed 'unsigned' path) and the 'precision' tactic (highp in GLSL). WebGPU kernels return Promises (GPU.js
+ * compiles them asynchronously and reads back with mapAsync); the other engines compute within the call, and
+ * their kernels return values, not Promises.
  */
-export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelOptions): GpujsRunner {
   const compiled = new Map<string, IKernelRunShortcut>();
+  /** Calls per exact (operation, shapes) among kernels run resizable, and how many of those got their own kernel. */
+  const smallShapeCalls = new Map<string, number>();
+  let hotShapeKernels = 0;
+  const live = new Set<DeviceResult>();
 
   /**
    * Large tensors get one compiled kernel per (operation, output shape, argument shapes); small ones share one
@@ -131,12 +162,23 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
    * a GLSL kernel for each of the many small shapes of a property-based spec run costs more than running it
    * (the headlessgl spec suite: 87 s per shape, 13 s resizable). GPU.js's cpu engine always compiles per shape
    * (a JS function, about a millisecond): resized, it indexes a 2-D Input with the kernel's output width
-   * instead of the input's own (src/backend/cpu/function-node.js) and reads the wrong elements.
+   * instead of the input's own (src/backend/cpu/function-node.js) and reads the wrong elements. A small shape
+   * run HOT_SHAPE_CALLS times gets its own kernel too: the mlp training step on headlessgl took 22 ms with
+   * resizable kernels, 14 ms with kernels per shape (hidden 32, batch 128).
    */
   function kernel(name: string, source: string, output: number[], args: unknown[]): IKernelRunShortcut {
-    const perShape = mode === 'cpu' || sizeOf(output) >= PER_SHAPE_KERNEL_ELEMENTS;
-    const signatures = args.map((a) => argumentSignature(a, perShape)).join(',');
-    const key = perShape ? `${name}|${output}|${signatures}` : `${name}|resizable|${signatures}`;
+    const exactKey = `${name}|${output}|${args.map((a) => argumentSignature(a, true)).join(',')}`;
+    let perShape = mode === 'cpu' || sizeOf(output) >= PER_SHAPE_KERNEL_ELEMENTS || compiled.has(exactKey);
+    if (!perShape && hotShapeKernels < MAX_HOT_SHAPE_KERNELS) {
+      const calls = (smallShapeCalls.get(exactKey) ?? 0) + 1;
+      smallShapeCalls.set(exactKey, calls);
+      if (calls >= HOT_SHAPE_CALLS) {
+        perShape = true;
+        hotShapeKernels++;
+        smallShapeCalls.delete(exactKey);
+      }
+    }
+    const key = perShape ? exactKey : `${name}|resizable|${args.map((a) => argumentSignature(a, false)).join(',')}`;
     let k = compiled.get(key);
     if (!k) {
       k = gpu.createKernel(source, {
@@ -171,7 +213,10 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
     const wrap = (result: KernelOutput | DeviceResult): GpujsTensor => {
-      if (isTexture(result)) return { shape, rows, cols, value: result };
+      if (isTexture(result)) {
+        live.add(result);
+        return { shape, rows, cols, value: result };
+      }
       // Host arrays may be views of memory the engine reuses on its next run: copy them out.
       return { shape, rows, cols, value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)) };
     };
@@ -179,6 +224,44 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
     return isPromise<KernelOutput>(result) ? result.then(wrap) : wrap(result);
   }
 
+  function rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array> {
+    const values = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
+      if (!isTexture(result)) return Float64Array.from(result as Float32Array);
+      const read = (v: KernelOutput) => {
+        result.delete();
+        return Float64Array.from(v as Float32Array);
+      };
+      const pixels = result.toArray();
+      return isPromise<KernelOutput>(pixels) ? pixels.then(read) : read(pixels);
+    };
+    const result = kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
+    return isPromise<KernelOutput>(result) ? result.then(values) : values(result);
+  }
+
+  return {
+    mode,
+    resident,
+    argument,
+    run,
+    rowValues,
+    dispose(h) {
+      if (!isTexture(h.value)) return;
+      live.delete(h.value);
+      h.value.delete();
+    },
+    liveTextures: () => live.size,
+    destroy() {
+      for (const k of compiled.values()) k.destroy();
+      compiled.clear();
+    },
+  };
+}
+
+/** TensorKernels on GPU.js, with its TrainingKernels (training.ts). */
+export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
+  const runner = createGpujsRunner(options);
+  const { mode, resident } = options;
+  const { argument, run } = runner;
   const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
 
   return {
@@ -199,9 +282,10 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
       return isPromise<KernelOutput>(values) ? values.then(tensor) : tensor(values);
     },
 
-    dispose(h: GpujsTensor): void {
-      if (isTexture(h.value)) h.value.delete();
-    },
+    dispose: runner.dispose,
+    // Textures are device memory the garbage collector does not free: counted, so the memory group checks every
+    // operation disposes its intermediates. Host arrays need no disposing.
+    ...(resident ? { liveTensorCount: runner.liveTextures } : {}),
 
     linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): MaybePromise<GpujsTensor> {
       const first = terms[0]?.x;
@@ -226,18 +310,7 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
 
     meanSquaredErrorPerSample(a, b) {
       if (a.cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${a.cols} elements per sample exceed the loss kernel's loop bound ${MAX_ITEM_SIZE}`);
-      const args = [argument(a), argument(b), a.cols];
-      const perSample = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
-        if (!isTexture(result)) return Float64Array.from(result as Float32Array);
-        const values = result.toArray();
-        const read = (v: KernelOutput) => {
-          result.delete();
-          return Float64Array.from(v as Float32Array);
-        };
-        return isPromise<KernelOutput>(values) ? values.then(read) : read(values);
-      };
-      const result = kernel('meanSquaredError', SOURCES.meanSquaredError, [a.rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
-      return isPromise<KernelOutput>(result) ? result.then(perSample) : perSample(result);
+      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, [argument(a), argument(b), a.cols]);
     },
 
     sinusoidalEmbedding(t, frequencies, dim) {
@@ -246,9 +319,8 @@ export function createGpujsKernels({ library, gpu, mode, resident }: GpujsKernel
       return run('sinusoidalEmbedding', SOURCES.sinusoidalEmbedding, [t.length, dim], [f32(t), f, frequencies.length]);
     },
 
-    destroy() {
-      for (const k of compiled.values()) k.destroy();
-      compiled.clear();
-    },
+    training: gpujsTrainingKernels(runner),
+
+    destroy: runner.destroy,
   };
 }
