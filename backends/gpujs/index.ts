@@ -52,14 +52,17 @@ let openWebgpuKernels = 0;
 
 /** GPU.js kernels on one engine; `resident: false` copies through host arrays between kernels (for the bench). */
 export async function openGpujsKernels(mode: GpujsMode, resident = mode === 'headlessgl' || mode === 'webgpu') {
+  let adapter: string | undefined;
   if (mode === 'webgpu') {
     const device = await webgpuDevice();
     if (typeof device === 'string') throw new Error(`gpujs:webgpu: ${device}`);
     installNavigatorGpu(device.gpu);
+    adapter = device.adapter;
   }
   const library = await loadGpujs();
   const gpu = new library.GPU({ mode });
-  const kernels = createGpujsKernels({ library, gpu, mode, resident });
+  const created = createGpujsKernels({ library, gpu, mode, resident });
+  const kernels = adapter ? { ...created, metadata: { ...created.metadata, adapter } } : created;
   if (mode === 'webgpu') openWebgpuKernels++;
   return {
     kernels,

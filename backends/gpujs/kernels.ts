@@ -267,7 +267,7 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
   return {
     name: `gpujs:${mode}`,
     precision: 'float32',
-    metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels' },
+    metadata: { engine: 'gpu.js', mode, storage: resident ? `device ${mode === 'webgpu' ? 'storage buffers' : 'textures'} between kernels` : 'host Float32Array between kernels' },
 
     upload(t: Tensor): MaybePromise<GpujsTensor> {
       const rows = t.shape[0];
