@@ -203,7 +203,7 @@ export async function measureGpujsAccuracy(modes: readonly GpujsMode[], large?: 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const modes = (process.argv.length > 2 ? process.argv.slice(2) : ['cpu', 'webasm', 'headlessgl']) as GpujsMode[];
+  const modes = (process.argv.length > 2 ? process.argv.slice(2) : ['cpu', 'webasm', 'headlessgl', 'webgpu']) as GpujsMode[];
   const rows = await measureGpujsAccuracy(modes);
   console.log('| mode | operation | output | k | max abs error | max rel error | error / bound |');
   console.log('|---|---|---|---|---|---|---|');

@@ -1,6 +1,7 @@
 // GPU.js backends per mode, side by side, against the same-run axpy bound of bench/foundation.ts: q_sample and the
 // forward chain through the contract, and a chain of linear kernels on tensors uploaded once, kept on the device
-// (headlessgl textures) or copied through host arrays between kernels, which is the difference residency makes.
+// (headlessgl textures, webgpu storage buffers) or copied through host arrays between kernels, which is the
+// difference residency makes.
 //   npx tsx bench/gpujs.ts [--steps=N] [elements ...]       (headlessgl needs an X server: xvfb-run -a)
 import { pathToFileURL } from 'node:url';
 import { cpuBackend } from '../backends/cpu/index.js';
@@ -15,7 +16,7 @@ import { axpy, elementRate } from './foundation.js';
 import { medianSeconds, printTable, type BenchRow } from './timing.js';
 
 export interface GpujsBenchOptions {
-  /** Modes to run; unavailable ones come back in `skipped` with the reason. Default: cpu, webasm, headlessgl. */
+  /** Modes to run; unavailable ones come back in `skipped` with the reason. Default: all four. */
   modes?: readonly GpujsMode[];
   /** Elements per tensor. Default: 1e6. */
   sizes?: readonly number[];
@@ -30,7 +31,7 @@ export interface GpujsBenchResult {
 
 const BATCH = 8;
 
-export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl'], sizes = [1e6], steps = 10 }: GpujsBenchOptions = {}): Promise<GpujsBenchResult> {
+export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl', 'webgpu'], sizes = [1e6], steps = 10 }: GpujsBenchOptions = {}): Promise<GpujsBenchResult> {
   const schedule = scheduleTables(DDPM_SCHEDULE);
   const rows: BenchRow[] = [];
   const skipped: GpujsBenchResult['skipped'] = [];
@@ -69,20 +70,20 @@ export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl'], size
       } finally {
         await backend.dispose?.();
       }
-      for (const resident of mode === 'headlessgl' ? [true, false] : [false]) {
+      for (const resident of mode === 'headlessgl' || mode === 'webgpu' ? [true, false] : [false]) {
         const { kernels: k, close } = await openGpujsKernels(mode, resident);
         const signal = new Float64Array(BATCH).fill(Math.sqrt(1 - 0.02));
         const scale = new Float64Array(BATCH).fill(Math.sqrt(0.02));
         try {
-          const seconds = await medianSeconds(() => {
-            let x = k.upload(x0);
-            const z = k.upload(noise);
+          const seconds = await medianSeconds(async () => {
+            let x = await k.upload(x0);
+            const z = await k.upload(noise);
             for (let s = 0; s < steps; s++) {
-              const next = k.linear([{ x, coef: signal }, { x: z, coef: scale }]);
+              const next = await k.linear([{ x, coef: signal }, { x: z, coef: scale }]);
               k.dispose(x);
               x = next;
             }
-            k.download(x);
+            await k.download(x);
             k.dispose(x);
             k.dispose(z);
           }, 3);

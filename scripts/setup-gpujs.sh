@@ -7,7 +7,7 @@
 #     and gl's own script first tries to download a prebuilt binary from outside the npm registry, so it is
 #     compiled here with node-gyp against the installed Node's headers.
 # Tests that use the headlessgl variant must then run under an X server: `xvfb-run -a npm test`.
-# gpujs:webgpu additionally needs Mesa's Vulkan software driver from bookworm-backports (see README); not done here.
+# gpujs:webgpu's Vulkan driver comes from scripts/setup-webgpu.sh (setup.sh runs it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh Debian 12 machine (run as root): headless Chromium for the HTML report test,
-# the npm dependencies (npm ci also builds dist/), and Xvfb plus the native `gl` module for gpujs:headlessgl.
+# the npm dependencies (npm ci also builds dist/), the Vulkan loader and Mesa lavapipe for gpujs:webgpu (before the
+# GL set-up: lavapipe comes from bookworm-backports and moves Mesa's GL driver along, which setup-gpujs.sh then
+# checks), and Xvfb plus the native `gl` module for gpujs:headlessgl.
 # Idempotent: each step checks first. Then run the tests under an X server: xvfb-run -a npm test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-chromium.sh
 npm ci --no-audit --no-fund
+bash scripts/setup-webgpu.sh
 bash scripts/setup-gpujs.sh

@@ -134,10 +134,10 @@ describe('gpujs training kernels', () => {
       const { kernels, close } = await openGpujsKernels(mode);
       try {
         const values = Float64Array.from({ length: 64 }, (_, i) => Math.sign(i - 31.5) * 10 ** (-3 + (7 * (i % 32)) / 31));
-        const x = kernels.upload({ shape: [1, values.length], data: values });
-        const ones = kernels.upload({ shape: [1, values.length], data: new Float64Array(values.length).fill(1) });
-        const y = kernels.download(kernels.training!.activation('gelu', x)).data;
-        const dy = kernels.download(kernels.training!.activationBackward('gelu', x, ones)).data;
+        const x = await kernels.upload({ shape: [1, values.length], data: values });
+        const ones = await kernels.upload({ shape: [1, values.length], data: new Float64Array(values.length).fill(1) });
+        const y = (await kernels.download(await kernels.training!.activation('gelu', x))).data;
+        const dy = (await kernels.download(await kernels.training!.activationBackward('gelu', x, ones))).data;
         // A few roundings around one elementary function, on the magnitudes |x| (GELU) and 1 + |x| (a + 3b x^2) (its derivative).
         const roundings = ELEMENTARY_FUNCTION_ROUNDINGS.float32 + 12;
         const u = relativeBound(roundings, 'float32');

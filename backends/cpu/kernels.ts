@@ -4,7 +4,7 @@ import { itemSize, sizeOf, type Tensor } from '../../src/tensor.js';
 import { cpuTrainingKernels } from './training.js';
 
 /** Float64 tensor kernels on plain typed arrays: the reference every other backend is compared with. */
-export const cpuKernels: TensorKernels<Tensor> = {
+export const cpuKernels: TensorKernels<Tensor, true> = {
   name: 'cpu',
   precision: 'float64',
   metadata: { engine: 'typescript', dtype: 'float64' },

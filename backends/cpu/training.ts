@@ -56,7 +56,7 @@ function col2im(dcols: Float64Array, g: ConvGeometry, padding: number, dx: Float
 }
 
 /** Float64 training kernels: convolution through im2col and a blocked matrix product. */
-export const cpuTrainingKernels: TrainingKernels<Tensor> = {
+export const cpuTrainingKernels: TrainingKernels<Tensor, true> = {
   conv2d(x, weight, bias, padding) {
     const g = convGeometry(x, weight, padding);
     const out = new Float64Array(g.n * g.cout * g.pixels);

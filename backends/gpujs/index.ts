@@ -1,12 +1,11 @@
 // GPU.js backends, one per engine: gpujs:webgpu, gpujs:headlessgl, gpujs:webasm, gpujs:cpu. gpu.js, the
 // native `gl` module and dawn.node load only when a variant is checked or created, so registering stays cheap.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { registerBackend } from '../../src/contract/registry.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
 import { createGpujsKernels, type GpujsLibrary, type GpujsMode } from './kernels.js';
+import { installNavigatorGpu, webgpuDevice } from './webgpu.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,29 +29,9 @@ function headlessGlAvailability(): true | string {
   return float ? true : 'the WebGL context has no OES_texture_float: only 8-bit packed textures, not float32';
 }
 
-/**
- * dawn.node needs the Vulkan loader on Linux and, lacking it, writes a warning to stderr on every load (once
- * per test file); looking for the library first gives the same answer quietly.
- */
-function vulkanLoaderMissing(): boolean {
-  if (process.platform !== 'linux') return false;
-  const multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), `/usr/lib/${multiarch}`, `/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/usr/local/lib'];
-  return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
-}
-
-async function webgpuAvailability(): Promise<string> {
-  if (vulkanLoaderMissing()) return 'no Vulkan loader (libvulkan.so.1, Debian package libvulkan1), so dawn.node has no WebGPU adapter; without a GPU it also needs Mesa lavapipe from bookworm-backports, see README';
-  let adapter: { info?: { description?: string; vendor?: string } } | null;
-  try {
-    const { create } = (await import('webgpu')) as { create(flags: string[]): { requestAdapter(): Promise<typeof adapter> } };
-    adapter = await create([]).requestAdapter();
-  } catch (e) {
-    return `dawn.node (package webgpu) did not load: ${(e as Error).message.split('\n')[0]}`;
-  }
-  if (!adapter) return 'dawn.node found no WebGPU adapter (no Vulkan driver: without a GPU it needs Mesa lavapipe from bookworm-backports, see README)';
-  // GPU.js runs WebGPU kernels asynchronously only (each call returns a Promise); TensorKernels is synchronous.
-  return `WebGPU adapter "${adapter.info?.description ?? adapter.info?.vendor ?? 'unknown'}" found, but GPU.js's WebGPU kernels are asynchronous only and diffspec's TensorKernels contract is synchronous`;
+async function webgpuAvailability(): Promise<true | string> {
+  const device = await webgpuDevice();
+  return typeof device === 'string' ? device : true;
 }
 
 async function availability(mode: GpujsMode): Promise<true | string> {
@@ -68,16 +47,30 @@ async function availability(mode: GpujsMode): Promise<true | string> {
   return true;
 }
 
+/** WebGPU kernel sets open now; GPU.js shares one WebGPU device among them. */
+let openWebgpuKernels = 0;
+
 /** GPU.js kernels on one engine; `resident: false` copies through host arrays between kernels (for the bench). */
-export async function openGpujsKernels(mode: GpujsMode, resident = mode === 'headlessgl') {
+export async function openGpujsKernels(mode: GpujsMode, resident = mode === 'headlessgl' || mode === 'webgpu') {
+  let adapter: string | undefined;
+  if (mode === 'webgpu') {
+    const device = await webgpuDevice();
+    if (typeof device === 'string') throw new Error(`gpujs:webgpu: ${device}`);
+    installNavigatorGpu(device.gpu);
+    adapter = device.adapter;
+  }
   const library = await loadGpujs();
   const gpu = new library.GPU({ mode });
-  const kernels = createGpujsKernels({ library, gpu, mode, resident });
+  const created = createGpujsKernels({ library, gpu, mode, resident });
+  const kernels = adapter ? { ...created, metadata: { ...created.metadata, adapter } } : created;
+  if (mode === 'webgpu') openWebgpuKernels++;
   return {
     kernels,
     async close() {
       kernels.destroy();
       await gpu.destroy();
+      // A live dawn.node device keeps Node from exiting (or crashes it at exit): the last one out destroys it.
+      if (mode === 'webgpu' && --openWebgpuKernels === 0) await library.WebGPUContext.destroy();
     },
   };
 }

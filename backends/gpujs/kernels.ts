@@ -1,5 +1,5 @@
 import type { GPU, IKernelRunShortcut, Input, KernelOutput, Texture } from 'gpu.js';
-import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
+import type { MaybePromise, ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
 import { gpujsTrainingKernels } from './training.js';
 
@@ -9,27 +9,39 @@ export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 /**
  * A tensor held by GPU.js as a [rows, cols] matrix, rows = the batch dimension: a kernel's thread (x, y) is
  * element x of batch item y, so per-batch coefficients are indexed by this.thread.y without dividing a flat
- * index (float32 division misplaces items beyond 2^23 elements). `value` is a float texture that stays on
- * the device (resident mode) or a host Float32Array.
+ * index (float32 division misplaces items beyond 2^23 elements). `value` stays on the device in resident
+ * mode (a float texture in GL, a storage buffer in WebGPU) or is a host Float32Array.
  */
 export interface GpujsTensor {
   readonly shape: readonly number[];
   readonly rows: number;
   readonly cols: number;
-  readonly value: Texture | Float32Array;
+  readonly value: DeviceResult | Float32Array;
 }
+
+/** GPU.js's WebGPU pipeline result (src/backend/web-gpu/buffer-result.js): a storage buffer, read back asynchronously. */
+interface WebGpuBuffer {
+  readonly output: number[];
+  toArray(): Promise<KernelOutput>;
+  delete(): void;
+}
+
+/** A kernel result that stays on the device: a GL texture or a WebGPU buffer. */
+type DeviceResult = Texture | WebGpuBuffer;
 
 /** The parts of the gpu.js module the kernels use (imported lazily by the caller). */
 export interface GpujsLibrary {
   GPU: typeof GPU;
   input: (value: Float32Array, size: number[]) => Input;
+  /** GPU.js's one WebGPU device, shared by every GPU instance in webgpu mode; gpu.destroy() leaves it alive. */
+  WebGPUContext: { destroy(): Promise<void> };
 }
 
 export interface GpujsKernelOptions {
   library: GpujsLibrary;
   gpu: GPU;
   mode: GpujsMode;
-  /** Kernels return textures that the next kernel reads in place (GL modes only); otherwise host arrays. */
+  /** Kernels return textures or buffers that the next kernel reads in place (headlessgl, webgpu); otherwise host arrays. */
   resident: boolean;
 }
 
@@ -97,8 +109,12 @@ function isInput(v: unknown): v is Input {
   return typeof v === 'object' && v !== null && 'size' in v && 'value' in v;
 }
 
-function isTexture(v: unknown): v is Texture {
-  return typeof v === 'object' && v !== null && typeof (v as Texture).toArray === 'function';
+function isTexture(v: unknown): v is DeviceResult {
+  return typeof v === 'object' && v !== null && typeof (v as DeviceResult).toArray === 'function';
+}
+
+function isPromise<T>(v: unknown): v is Promise<T> {
+  return typeof (v as Promise<T> | undefined)?.then === 'function';
 }
 
 /** What a compiled kernel depends on in an argument: its kind and, unless resizable, its size. */
@@ -114,11 +130,11 @@ export interface GpujsRunner {
   readonly mode: GpujsMode;
   readonly resident: boolean;
   /** A tensor as a kernel argument: its texture in place, or its host array as a [rows, cols] input. */
-  argument(h: GpujsTensor): Texture | Input;
-  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape. */
-  run(name: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor;
-  /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions). */
-  rowValues(name: string, source: string, rows: number, args: unknown[]): Float64Array;
+  argument(h: GpujsTensor): DeviceResult | Input;
+  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape (a Promise in WebGPU). */
+  run(name: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor>;
+  /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions; a Promise in WebGPU). */
+  rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array>;
   /** Frees a tensor's device texture (host arrays need nothing). */
   dispose(h: GpujsTensor): void;
   /** Device textures handed out and not yet disposed. */
@@ -128,14 +144,16 @@ export interface GpujsRunner {
 
 /**
  * Full float precision is requested everywhere: 'single' precision (32-bit float textures, never the 8-bit
- * packed 'unsigned' path) and the 'precision' tactic (highp in GLSL).
+ * packed 'unsigned' path) and the 'precision' tactic (highp in GLSL). WebGPU kernels return Promises (GPU.js
+ * compiles them asynchronously and reads back with mapAsync); the other engines compute within the call, and
+ * their kernels return values, not Promises.
  */
 export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelOptions): GpujsRunner {
   const compiled = new Map<string, IKernelRunShortcut>();
   /** Calls per exact (operation, shapes) among kernels run resizable, and how many of those got their own kernel. */
   const smallShapeCalls = new Map<string, number>();
   let hotShapeKernels = 0;
-  const live = new Set<Texture>();
+  const live = new Set<DeviceResult>();
 
   /**
    * Large tensors get one compiled kernel per (operation, output shape, argument shapes); small ones share one
@@ -188,26 +206,36 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     return k;
   }
 
-  const argument = (h: GpujsTensor): Texture | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
+  const argument = (h: GpujsTensor): DeviceResult | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
 
-  function run(key: string, source: string, shape: readonly number[], args: unknown[]): GpujsTensor {
+  /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result (a Promise of it in WebGPU). */
+  function run(key: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor> {
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
-    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-    if (isTexture(result)) {
-      live.add(result);
-      return { shape, rows, cols, value: result };
-    }
-    // Host arrays may be views of memory the engine reuses on its next run: copy them out.
-    const value = Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols));
-    return { shape, rows, cols, value };
+    const wrap = (result: KernelOutput | DeviceResult): GpujsTensor => {
+      if (isTexture(result)) {
+        live.add(result);
+        return { shape, rows, cols, value: result };
+      }
+      // Host arrays may be views of memory the engine reuses on its next run: copy them out.
+      return { shape, rows, cols, value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)) };
+    };
+    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
+    return isPromise<KernelOutput>(result) ? result.then(wrap) : wrap(result);
   }
 
-  function rowValues(name: string, source: string, rows: number, args: unknown[]): Float64Array {
-    const result = kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput;
-    const values = Float64Array.from(isTexture(result) ? (result.toArray() as Float32Array) : (result as Float32Array));
-    if (isTexture(result)) result.delete();
-    return values;
+  function rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array> {
+    const values = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
+      if (!isTexture(result)) return Float64Array.from(result as Float32Array);
+      const read = (v: KernelOutput) => {
+        result.delete();
+        return Float64Array.from(v as Float32Array);
+      };
+      const pixels = result.toArray();
+      return isPromise<KernelOutput>(pixels) ? pixels.then(read) : read(pixels);
+    };
+    const result = kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
+    return isPromise<KernelOutput>(result) ? result.then(values) : values(result);
   }
 
   return {
@@ -239,17 +267,19 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
   return {
     name: `gpujs:${mode}`,
     precision: 'float32',
-    metadata: { engine: 'gpu.js', mode, storage: resident ? 'device textures between kernels' : 'host Float32Array between kernels' },
+    metadata: { engine: 'gpu.js', mode, storage: resident ? `device ${mode === 'webgpu' ? 'storage buffers' : 'textures'} between kernels` : 'host Float32Array between kernels' },
 
-    upload(t: Tensor): GpujsTensor {
+    upload(t: Tensor): MaybePromise<GpujsTensor> {
       const rows = t.shape[0];
       const host: GpujsTensor = { shape: t.shape, rows, cols: t.data.length / rows, value: f32(t.data) };
       return resident ? run('copy', SOURCES.copy, t.shape, [argument(host)]) : host;
     },
 
-    download(h: GpujsTensor): Tensor {
+    download(h: GpujsTensor): MaybePromise<Tensor> {
       if (!isTexture(h.value)) return { shape: h.shape, data: h.value };
-      return { shape: h.shape, data: Float32Array.from(flatten(h.value.toArray() as Float32Array | Float32Array[], h.rows, h.cols)) };
+      const tensor = (values: KernelOutput): Tensor => ({ shape: h.shape, data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)) });
+      const values = h.value.toArray();
+      return isPromise<KernelOutput>(values) ? values.then(tensor) : tensor(values);
     },
 
     dispose: runner.dispose,
@@ -257,7 +287,7 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     // operation disposes its intermediates. Host arrays need no disposing.
     ...(resident ? { liveTensorCount: runner.liveTextures } : {}),
 
-    linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): GpujsTensor {
+    linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): MaybePromise<GpujsTensor> {
       const first = terms[0]?.x;
       if (!first) throw new Error('linear needs at least one term');
       const args: unknown[] = terms.flatMap(({ x, coef }) => [argument(x), f32(coef)]);
@@ -273,10 +303,9 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     splitChannels(x, c) {
       const [n, total, ...rest] = x.shape;
       const inner = sizeOf(rest);
-      return [
-        run('slice', SOURCES.slice, [n, c, ...rest], [argument(x), 0]),
-        run('slice', SOURCES.slice, [n, total - c, ...rest], [argument(x), c * inner]),
-      ];
+      const first = run('slice', SOURCES.slice, [n, c, ...rest], [argument(x), 0]);
+      const second = run('slice', SOURCES.slice, [n, total - c, ...rest], [argument(x), c * inner]);
+      return isPromise(first) || isPromise(second) ? Promise.all([first, second]) : [first, second];
     },
 
     meanSquaredErrorPerSample(a, b) {

@@ -178,24 +178,24 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
       return run('conv2d', SOURCES.conv2d, [N, O, Ho, Wo], [argument(x), argument(weight), argument(bias), C, H, W, S, padding, Ho, Wo]);
     },
 
-    conv2dBackward(x, weight, dOut, padding): LayerGradients<GpujsTensor> {
+    async conv2dBackward(x, weight, dOut, padding): Promise<LayerGradients<GpujsTensor>> {
       const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding);
       const dy = argument(dOut);
       return {
-        dx: run('conv2dInputGradient', SOURCES.conv2dInputGradient, [N, C, H, W], [dy, argument(weight), O, H, W, S, padding, Ho, Wo]),
-        dWeight: run('conv2dWeightGradient', SOURCES.conv2dWeightGradient, [O, C, S, S], [argument(x), dy, N, H, W, S, padding, Ho, Wo]),
-        dBias: run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]),
+        dx: await run('conv2dInputGradient', SOURCES.conv2dInputGradient, [N, C, H, W], [dy, argument(weight), O, H, W, S, padding, Ho, Wo]),
+        dWeight: await run('conv2dWeightGradient', SOURCES.conv2dWeightGradient, [O, C, S, S], [argument(x), dy, N, H, W, S, padding, Ho, Wo]),
+        dBias: await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]),
       };
     },
 
     dense: (x, weight, bias) => run('dense', SOURCES.dense, [x.rows, weight.rows], [argument(x), argument(weight), argument(bias), x.cols]),
 
-    denseBackward(x, weight, dOut): LayerGradients<GpujsTensor> {
+    async denseBackward(x, weight, dOut): Promise<LayerGradients<GpujsTensor>> {
       const dy = argument(dOut);
       return {
-        dx: run('denseInputGradient', SOURCES.denseInputGradient, x.shape, [dy, argument(weight), weight.rows]),
-        dWeight: run('denseWeightGradient', SOURCES.denseWeightGradient, weight.shape, [argument(x), dy, x.rows]),
-        dBias: run('biasGradient', SOURCES.biasGradient, [weight.rows], [dy, x.rows, 1]),
+        dx: await run('denseInputGradient', SOURCES.denseInputGradient, x.shape, [dy, argument(weight), weight.rows]),
+        dWeight: await run('denseWeightGradient', SOURCES.denseWeightGradient, weight.shape, [argument(x), dy, x.rows]),
+        dBias: await run('biasGradient', SOURCES.biasGradient, [weight.rows], [dy, x.rows, 1]),
       };
     },
 
@@ -210,11 +210,11 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
     concatChannels: (first, second) =>
       run('concat', SOURCES.concat, [first.shape[0], first.shape[1] + second.shape[1], ...first.shape.slice(2)], [argument(first), argument(second), first.cols]),
 
-    adamUpdate(param, grad, m, v, c) {
+    async adamUpdate(param, grad, m, v, c) {
       const g = argument(grad);
-      const mNext = run('adamFirstMoment', SOURCES.adamFirstMoment, m.shape, [argument(m), g, c.beta1, 1 - c.beta1]);
-      const vNext = run('adamSecondMoment', SOURCES.adamSecondMoment, v.shape, [argument(v), g, c.beta2, 1 - c.beta2]);
-      const paramNext = run('adamParameter', SOURCES.adamParameter, param.shape, [
+      const mNext = await run('adamFirstMoment', SOURCES.adamFirstMoment, m.shape, [argument(m), g, c.beta1, 1 - c.beta1]);
+      const vNext = await run('adamSecondMoment', SOURCES.adamSecondMoment, v.shape, [argument(v), g, c.beta2, 1 - c.beta2]);
+      const paramNext = await run('adamParameter', SOURCES.adamParameter, param.shape, [
         argument(param),
         argument(mNext),
         argument(vNext),
@@ -225,10 +225,10 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
       return { param: paramNext, m: mNext, v: vNext };
     },
 
-    sumOfSquares(x) {
+    async sumOfSquares(x) {
       if (x.cols > MAX_ITEM_SIZE) throw new Error(`${runner.mode}: ${x.cols} elements per row exceed the sum kernel's loop bound ${MAX_ITEM_SIZE}`);
       // Each row's sum in float32 on the engine, the rows added on the host in float64.
-      return runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, [argument(x), x.cols]).reduce((s, r) => s + r, 0);
+      return (await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, [argument(x), x.cols])).reduce((s, r) => s + r, 0);
     },
   };
 }

@@ -23,7 +23,7 @@ export function engineSeed(seed: number, stream: number): number {
  * arrive as float64 from the float64 schedule tables (src/schedule) and are rounded once here; see README.md
  * for why a float32 backend must not compute alpha-bar itself.
  */
-export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): TensorKernels<TfTensor> {
+export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): TensorKernels<TfTensor, true> {
   /** Runs fn on this variant's engine, disposing every intermediate tensor. */
   const run = <R extends TfTensor | TfTensor[]>(fn: () => R): R => {
     activate(tf, engine);

@@ -23,7 +23,7 @@ const WEIGHT = [3, 2, 0, 1];
  * takes 0.8 s), so there the filter gradient is the same convolution the wasm engine's kernel runs (1.1 s);
  * the engine's kernel itself stays registered, as spec/tfjs/wasmConvolution.spec.ts compares against it.
  */
-export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor> {
+export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor, true> {
   const convAttrs = (padding: number) => ({ strides: [1, 1] as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] });
   const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number): TfTensor =>
     engine === 'cpu'

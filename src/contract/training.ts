@@ -3,6 +3,7 @@ import type { ModelSpec } from '../models/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import type { DenoiserModel, Timesteps } from './backend.js';
+import type { KernelResult } from './kernels.js';
 
 export type Activation = 'relu' | 'gelu';
 
@@ -17,26 +18,27 @@ export interface LayerGradients<H> {
  * The kernels a backend implements to train. src/models composes them into networks and src/training
  * into L_simple gradients, Adam and EMA, so a backend only moves numbers, as with TensorKernels. Element-wise
  * sums (EMA, gradient scaling, dL/d output) reuse TensorKernels.linear. Handles passed in are never
- * modified, except by adamUpdate, which may update its inputs in place and return them.
+ * modified, except by adamUpdate, which may update its inputs in place and return them. Results may be
+ * Promises, as with TensorKernels (`Sync` true: never).
  */
-export interface TrainingKernels<H> {
+export interface TrainingKernels<H, Sync extends boolean = boolean> {
   /** y[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] x[n, c, i + u - p, j + v - p] (zero outside): stride 1, square kernel, NCHW. */
-  conv2d(x: H, weight: H, bias: H, padding: number): H;
-  conv2dBackward(x: H, weight: H, dOut: H, padding: number): LayerGradients<H>;
+  conv2d(x: H, weight: H, bias: H, padding: number): KernelResult<H, Sync>;
+  conv2dBackward(x: H, weight: H, dOut: H, padding: number): KernelResult<LayerGradients<H>, Sync>;
   /** y[n, o] = b[o] + sum_i w[o, i] x[n, i]: weight [out, in], as torch.nn.Linear. */
-  dense(x: H, weight: H, bias: H): H;
-  denseBackward(x: H, weight: H, dOut: H): LayerGradients<H>;
+  dense(x: H, weight: H, bias: H): KernelResult<H, Sync>;
+  denseBackward(x: H, weight: H, dOut: H): KernelResult<LayerGradients<H>, Sync>;
   /** Element-wise activation (src/equations/activation.ts) and its backward dx = f'(x) dOut. */
-  activation(kind: Activation, x: H): H;
-  activationBackward(kind: Activation, x: H, dOut: H): H;
+  activation(kind: Activation, x: H): KernelResult<H, Sync>;
+  activationBackward(kind: Activation, x: H, dOut: H): KernelResult<H, Sync>;
   /** Concatenates along dimension 1 (channels of NCHW, features of [N, D]); splitChannels undoes it. */
-  concatChannels(a: H, b: H): H;
+  concatChannels(a: H, b: H): KernelResult<H, Sync>;
   /** One Adam update (src/equations/adam.ts) of param with grad; may update param, m and v in place. */
-  adamUpdate(param: H, grad: H, m: H, v: H, c: AdamCoefficients): { param: H; m: H; v: H };
+  adamUpdate(param: H, grad: H, m: H, v: H, c: AdamCoefficients): KernelResult<{ param: H; m: H; v: H }, Sync>;
   /** sum_i x_i^2, returned to the host (gradient clipping). */
-  sumOfSquares(x: H): number;
+  sumOfSquares(x: H): KernelResult<number, Sync>;
   /** t ~ Uniform{1..T}, n draws; when absent the shared counter-based generator (src/random) is used. */
-  randomTimesteps?(n: number, T: number, seed: number, stream: number): Int32Array;
+  randomTimesteps?(n: number, T: number, seed: number, stream: number): KernelResult<Int32Array, Sync>;
 }
 
 /** Named parameter tensors in the order of the model's parameter list. */

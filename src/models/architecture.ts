@@ -16,5 +16,5 @@ export interface Architecture<S> {
   /** The shape of one data item (without the batch dimension). */
   itemShape(spec: S): number[];
   /** eps_theta(x, t) for timesteps t in 1..T. */
-  forward<H>(g: Graph<H>, spec: S, parameter: (name: string) => Value<H>, x: Value<H>, t: Int32Array, T: number): Value<H>;
+  forward<H>(g: Graph<H>, spec: S, parameter: (name: string) => Value<H>, x: Value<H>, t: Int32Array, T: number): Promise<Value<H>>;
 }

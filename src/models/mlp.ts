@@ -26,11 +26,11 @@ export const mlp: Architecture<MlpSpec> = {
     ]);
   },
   itemShape: ({ dim }) => [dim],
-  forward(g, spec, p, x, t) {
-    let h = g.concat(x, g.timestepEmbedding(Float64Array.from(t), spec.embeddingDim, MAX_PERIOD));
+  async forward(g, spec, p, x, t) {
+    let h = await g.concat(x, await g.timestepEmbedding(Float64Array.from(t), spec.embeddingDim, MAX_PERIOD));
     for (let i = 0; i <= spec.layers; i++) {
-      h = g.dense(h, p(`layers.${i}.weight`), p(`layers.${i}.bias`));
-      if (i < spec.layers) h = g.activation(spec.activation, h);
+      h = await g.dense(h, p(`layers.${i}.weight`), p(`layers.${i}.bias`));
+      if (i < spec.layers) h = await g.activation(spec.activation, h);
     }
     return h;
   },

@@ -24,11 +24,11 @@ export const simpleConv: Architecture<SimpleConvSpec> = {
     ]);
   },
   itemShape: ({ channels, height, width }) => [channels, height, width],
-  forward(g, _spec, p, x, t, T) {
+  async forward(g, _spec, p, x, t, T) {
     const [n, , height, width] = x.shape;
-    const time = g.fill([n, 1, height, width], Float64Array.from(t, (ti) => ti / T));
-    const h1 = g.activation('relu', g.conv2d(g.concat(x, time), p('conv1.weight'), p('conv1.bias'), 1));
-    const h2 = g.activation('relu', g.conv2d(h1, p('conv2.weight'), p('conv2.bias'), 1));
+    const time = await g.fill([n, 1, height, width], Float64Array.from(t, (ti) => ti / T));
+    const h1 = await g.activation('relu', await g.conv2d(await g.concat(x, time), p('conv1.weight'), p('conv1.bias'), 1));
+    const h2 = await g.activation('relu', await g.conv2d(h1, p('conv2.weight'), p('conv2.bias'), 1));
     return g.conv2d(h2, p('conv3.weight'), p('conv3.bias'), 1);
   },
 };

@@ -23,10 +23,10 @@ function perBatch(t: Int32Array, f: (t: number) => number): Float64Array {
 interface Prediction<H> {
   predX0: H;
   /** The model's eps, or eps recomputed from the (clipped) x0 prediction. */
-  eps: () => H;
-  mean: () => H;
-  logVariance: () => H;
-  variance: () => H;
+  eps: () => Promise<H>;
+  mean: () => Promise<H>;
+  logVariance: () => Promise<H>;
+  variance: () => Promise<H>;
 }
 
 /**
@@ -34,13 +34,14 @@ interface Prediction<H> {
  * from src/equations; this file only decides which coefficients combine which tensors. Tables are
  * always the float64 ones from src/schedule: a float32 backend rounds each coefficient once instead
  * of accumulating float32 error in alpha-bar's running product (7e-7 relative at T = 1000).
+ * Every kernel call is awaited, so kernels of asynchronous engines plug in as well (see KernelResult).
  */
 export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
-  /** Runs fn with a tracker; every tracked handle is disposed when fn returns or throws, except `keep`. */
-  function scoped<R>(fn: (track: (h: H) => H) => R, keep?: (result: R) => H): R {
+  /** Runs fn with a tracker; every tracked handle is disposed when fn resolves or throws, except `keep`. */
+  async function scoped<R>(fn: (track: (h: H) => H) => Promise<R>, keep?: (result: R) => H): Promise<R> {
     const handles = new Set<H>();
     try {
-      const result = fn((h) => {
+      const result = await fn((h) => {
         handles.add(h);
         return h;
       });
@@ -52,57 +53,55 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   /** Like scoped, but the handle fn returns outlives the scope (the sampling loops' running x). */
-  const scopedHandle = (fn: (track: (h: H) => H) => H): H => scoped(fn, (h) => h);
+  const scopedHandle = (fn: (track: (h: H) => H) => Promise<H>): Promise<H> => scoped(fn, (h) => h);
 
-  const normal = (shape: readonly number[], seed: number, stream: number): H =>
+  const normal = async (shape: readonly number[], seed: number, stream: number): Promise<H> =>
     k.randomNormal ? k.randomNormal(shape, seed, stream) : k.upload(gaussianTensor(shape, seed, stream));
 
-  const linear = (terms: ScaledTerm<H>[], bias?: Float64Array) => k.linear(terms, bias);
+  const linear = async (terms: ScaledTerm<H>[], bias?: Float64Array): Promise<H> => k.linear(terms, bias);
 
-  function predict(track: (h: H) => H, s: ScheduleTables, xt: H, xtShape: readonly number[], t: Int32Array, output: H, o: ResolvedOptions): Prediction<H> {
+  async function predict(track: (h: H) => H, s: ScheduleTables, xt: H, xtShape: readonly number[], t: Int32Array, output: H, o: ResolvedOptions): Promise<Prediction<H>> {
     let raw = output;
     let v: H | undefined;
-    if (o.variance === 'learned_range') [raw, v] = k.splitChannels(output, xtShape[1]).map(track) as [H, H];
+    if (o.variance === 'learned_range') [raw, v] = (await k.splitChannels(output, xtShape[1])).map(track) as [H, H];
     let predX0 =
       o.prediction === 'x0'
         ? raw
-        : track(linear([{ x: xt, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).xt) }, { x: raw, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).out) }]));
-    if (o.clip) predX0 = track(k.clip(predX0, -1, 1));
-    let logVar: H | undefined;
-    const logVariance = (): H => {
-      if (logVar !== undefined) return logVar;
+        : track(await linear([{ x: xt, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).xt) }, { x: raw, coef: perBatch(t, (ti) => x0Coefficients(o.prediction, noiseLevel(s, ti)).out) }]));
+    if (o.clip) predX0 = track(await k.clip(predX0, -1, 1));
+    // Memoised as a Promise: computed once however many callers ask.
+    let logVar: Promise<H> | undefined;
+    const computeLogVariance = async (): Promise<H> => {
       if (o.variance === 'learned_range') {
         const c = perBatch(t, (ti) => learnedRangeLogVarianceCoefficients(Math.log(s.betas[ti]), s.posteriorLogVarianceClipped[ti]).scale);
         const offset = perBatch(t, (ti) => learnedRangeLogVarianceCoefficients(Math.log(s.betas[ti]), s.posteriorLogVarianceClipped[ti]).offset);
-        logVar = track(linear([{ x: v!, coef: c }], offset));
-      } else if (o.variance === 'fixed_large') {
-        logVar = track(k.fill(xtShape, perBatch(t, (ti) => Math.log(fixedLargeVariance(s.betas, s.posteriorVariance, ti)))));
-      } else {
-        logVar = track(k.fill(xtShape, perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti])));
+        return track(await linear([{ x: v!, coef: c }], offset));
       }
-      return logVar;
+      if (o.variance === 'fixed_large') return track(await k.fill(xtShape, perBatch(t, (ti) => Math.log(fixedLargeVariance(s.betas, s.posteriorVariance, ti)))));
+      return track(await k.fill(xtShape, perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti])));
     };
+    const logVariance = (): Promise<H> => (logVar ??= computeLogVariance());
     return {
       predX0,
       // For an unclipped eps prediction the model's eps is used as is: recomputing it from x0 is the same in exact arithmetic but cancels digits.
-      eps: () =>
+      eps: async () =>
         o.prediction === 'eps' && !o.clip
           ? raw
-          : track(linear([{ x: xt, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).xt) }, { x: predX0, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).x0) }])),
-      mean: () => track(linear([{ x: predX0, coef: perBatch(t, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: xt, coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) }])),
+          : track(await linear([{ x: xt, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).xt) }, { x: predX0, coef: perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti)).x0) }])),
+      mean: async () => track(await linear([{ x: predX0, coef: perBatch(t, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: xt, coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) }])),
       logVariance,
-      variance: () => {
-        if (o.variance === 'learned_range') return track(k.exp(logVariance(), 1));
-        if (o.variance === 'fixed_large') return track(k.fill(xtShape, perBatch(t, (ti) => fixedLargeVariance(s.betas, s.posteriorVariance, ti))));
-        return track(k.fill(xtShape, perBatch(t, (ti) => s.posteriorVariance[ti])));
+      variance: async () => {
+        if (o.variance === 'learned_range') return track(await k.exp(await logVariance(), 1));
+        if (o.variance === 'fixed_large') return track(await k.fill(xtShape, perBatch(t, (ti) => fixedLargeVariance(s.betas, s.posteriorVariance, ti))));
+        return track(await k.fill(xtShape, perBatch(t, (ti) => s.posteriorVariance[ti])));
       },
     };
   }
 
   /** x_{t-1} = mean + [t > 1] exp(log sigma^2 / 2) z: no noise is added at t = 1 (Ho et al. 2020, Algorithm 2). */
-  function ancestralStep(track: (h: H) => H, p: Prediction<H>, t: Int32Array, noise: H): H {
-    const scaledNoise = track(k.multiply(track(k.exp(p.logVariance(), 0.5)), noise));
-    return track(linear([{ x: p.mean(), coef: perBatch(t, () => 1) }, { x: scaledNoise, coef: perBatch(t, (ti) => (ti > 1 ? 1 : 0)) }]));
+  async function ancestralStep(track: (h: H) => H, p: Prediction<H>, t: Int32Array, noise: H): Promise<H> {
+    const scaledNoise = track(await k.multiply(track(await k.exp(await p.logVariance(), 0.5)), noise));
+    return track(await linear([{ x: await p.mean(), coef: perBatch(t, () => 1) }, { x: scaledNoise, coef: perBatch(t, (ti) => (ti > 1 ? 1 : 0)) }]));
   }
 
   function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number) {
@@ -111,15 +110,21 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     return { sigma, x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
   }
 
-  function ddimStep(track: (h: H) => H, p: Prediction<H>, s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number, noise: () => H | undefined): H {
+  async function ddimStep(track: (h: H) => H, p: Prediction<H>, s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number, noise: () => Promise<H | undefined>): Promise<H> {
     const c = ddimCoefficients(s, t, tPrev, eta);
-    const terms: ScaledTerm<H>[] = [{ x: p.predX0, coef: c.x0 }, { x: p.eps(), coef: c.eps }];
+    const terms: ScaledTerm<H>[] = [{ x: p.predX0, coef: c.x0 }, { x: await p.eps(), coef: c.eps }];
     if (c.sigma.some((x) => x > 0)) {
-      const z = noise();
+      const z = await noise();
       requireInput(z !== undefined, 'noise', 'is required when eta > 0');
       terms.push({ x: z, coef: c.sigma });
     }
-    return track(linear(terms));
+    return track(await linear(terms));
+  }
+
+  /** The prediction of a single reverse-process call from its host tensors. */
+  async function predictUploaded(track: (h: H) => H, args: { schedule: ScheduleTables; xt: Tensor; modelOutput: Tensor }, t: Int32Array, o: ResolvedOptions): Promise<Prediction<H>> {
+    const xt = track(await k.upload(args.xt));
+    return predict(track, args.schedule, xt, args.xt.shape, t, track(await k.upload(args.modelOutput)), o);
   }
 
   function checkReverse(args: { schedule: ScheduleTables; xt: Tensor; t: readonly number[] | Int32Array; modelOutput: Tensor; options?: ReverseOptions }) {
@@ -158,16 +163,17 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     async randomNormal({ shape, seed, stream }) {
       checkShape(shape);
       checkSeed(seed);
-      return scoped((track) => k.download(track(normal(shape, seed, stream))));
+      return scoped(async (track) => k.download(track(await normal(shape, seed, stream))));
     },
 
     async forwardStep({ schedule: s, xPrev, noise, t }) {
       const n = checkBatch('xPrev', xPrev);
       checkLike('noise', noise, xPrev, 'xPrev');
       const ts = checkTimesteps('t', t, s, n);
-      return scoped((track) => {
+      return scoped(async (track) => {
         const c = Array.from(ts, (ti) => forwardStepCoefficients(s.betas[ti]));
-        return k.download(track(linear([{ x: track(k.upload(xPrev)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }])));
+        const terms = [{ x: track(await k.upload(xPrev)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }];
+        return k.download(track(await linear(terms)));
       });
     },
 
@@ -177,19 +183,18 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       requireInput(Number.isInteger(t) && t >= 0 && t <= s.T, 't', `must be an integer in 0..${s.T}, got ${JSON.stringify(t)}`);
       recordAt.forEach((r, i) => requireInput(Number.isInteger(r) && r >= 0 && r <= t, `recordAt[${i}]`, `must be an integer in 0..${t}, got ${JSON.stringify(r)}`));
       const recorded: { t: number; x: Tensor }[] = [];
-      let x = k.upload(x0);
+      let x = await k.upload(x0);
       try {
-        if (recordAt.includes(0)) recorded.push({ t: 0, x: k.download(x) });
+        if (recordAt.includes(0)) recorded.push({ t: 0, x: await k.download(x) });
         for (let step = 1; step <= t; step++) {
           const c = forwardStepCoefficients(s.betas[step]);
-          const z = normal(x0.shape, seed, step);
-          const next = linear([{ x, coef: new Float64Array(n).fill(c.signal) }, { x: z, coef: new Float64Array(n).fill(c.noise) }]);
-          k.dispose(z);
+          const z = await normal(x0.shape, seed, step);
+          const next = await linear([{ x, coef: new Float64Array(n).fill(c.signal) }, { x: z, coef: new Float64Array(n).fill(c.noise) }]).finally(() => k.dispose(z));
           k.dispose(x);
           x = next;
-          if (recordAt.includes(step)) recorded.push({ t: step, x: k.download(x) });
+          if (recordAt.includes(step)) recorded.push({ t: step, x: await k.download(x) });
         }
-        return { xt: k.download(x), recorded };
+        return { xt: await k.download(x), recorded };
       } finally {
         k.dispose(x);
       }
@@ -199,9 +204,10 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       const n = checkBatch('x0', x0);
       checkLike('noise', noise, x0, 'x0');
       const ts = checkTimesteps('t', t, s, n);
-      return scoped((track) => {
+      return scoped(async (track) => {
         const c = Array.from(ts, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
-        return k.download(track(linear([{ x: track(k.upload(x0)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }])));
+        const terms = [{ x: track(await k.upload(x0)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }];
+        return k.download(track(await linear(terms)));
       });
     },
 
@@ -209,27 +215,30 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       const n = checkBatch('x0', x0);
       checkLike('xt', xt, x0, 'x0');
       const ts = checkTimesteps('t', t, s, n);
-      return scoped((track) => ({
-        mean: k.download(track(linear([{ x: track(k.upload(x0)), coef: perBatch(ts, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: track(k.upload(xt)), coef: perBatch(ts, (ti) => s.posteriorMeanCoefXt[ti]) }]))),
-        variance: k.download(track(k.fill(x0.shape, perBatch(ts, (ti) => s.posteriorVariance[ti])))),
-        logVarianceClipped: k.download(track(k.fill(x0.shape, perBatch(ts, (ti) => s.posteriorLogVarianceClipped[ti])))),
-      }));
+      return scoped(async (track) => {
+        const terms = [{ x: track(await k.upload(x0)), coef: perBatch(ts, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: track(await k.upload(xt)), coef: perBatch(ts, (ti) => s.posteriorMeanCoefXt[ti]) }];
+        return {
+          mean: await k.download(track(await linear(terms))),
+          variance: await k.download(track(await k.fill(x0.shape, perBatch(ts, (ti) => s.posteriorVariance[ti])))),
+          logVarianceClipped: await k.download(track(await k.fill(x0.shape, perBatch(ts, (ti) => s.posteriorLogVarianceClipped[ti])))),
+        };
+      });
     },
 
     async pMeanVariance(args) {
       const { t, o } = checkReverse(args);
-      return scoped((track) => {
-        const p = predict(track, args.schedule, track(k.upload(args.xt)), args.xt.shape, t, track(k.upload(args.modelOutput)), o);
-        return { mean: k.download(p.mean()), variance: k.download(p.variance()), logVariance: k.download(p.logVariance()), predX0: k.download(p.predX0) };
+      return scoped(async (track) => {
+        const p = await predictUploaded(track, args, t, o);
+        return { mean: await k.download(await p.mean()), variance: await k.download(await p.variance()), logVariance: await k.download(await p.logVariance()), predX0: await k.download(p.predX0) };
       });
     },
 
     async ddpmStep(args) {
       const { t, o } = checkReverse(args);
       checkLike('noise', args.noise, args.xt, 'xt');
-      return scoped((track) => {
-        const p = predict(track, args.schedule, track(k.upload(args.xt)), args.xt.shape, t, track(k.upload(args.modelOutput)), o);
-        return { prev: k.download(ancestralStep(track, p, t, track(k.upload(args.noise)))), predX0: k.download(p.predX0) };
+      return scoped(async (track) => {
+        const p = await predictUploaded(track, args, t, o);
+        return { prev: await k.download(await ancestralStep(track, p, t, track(await k.upload(args.noise)))), predX0: await k.download(p.predX0) };
       });
     },
 
@@ -238,10 +247,10 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       const tPrev = checkTimesteps('tPrev', args.tPrev, args.schedule, n, 0);
       tPrev.forEach((tp, i) => requireInput(tp < t[i], `tPrev[${i}]`, `must be below t[${i}] = ${t[i]}, got ${tp}`));
       if (args.noise !== undefined) checkLike('noise', args.noise, args.xt, 'xt');
-      return scoped((track) => {
-        const p = predict(track, args.schedule, track(k.upload(args.xt)), args.xt.shape, t, track(k.upload(args.modelOutput)), o);
-        const prev = ddimStep(track, p, args.schedule, t, tPrev, o.eta, () => (args.noise ? track(k.upload(args.noise)) : undefined));
-        return { prev: k.download(prev), predX0: k.download(p.predX0) };
+      return scoped(async (track) => {
+        const p = await predictUploaded(track, args, t, o);
+        const prev = await ddimStep(track, p, args.schedule, t, tPrev, o.eta, async () => (args.noise ? track(await k.upload(args.noise)) : undefined));
+        return { prev: await k.download(prev), predX0: await k.download(p.predX0) };
       });
     },
 
@@ -250,11 +259,11 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       requireInput(o.eta === 0, 'options.eta', 'must be 0: only deterministic DDIM can be inverted');
       const tNext = checkTimesteps('tNext', args.tNext, args.schedule, n);
       tNext.forEach((tn, i) => requireInput(tn > t[i], `tNext[${i}]`, `must be above t[${i}] = ${t[i]}, got ${tn}`));
-      return scoped((track) => {
-        const p = predict(track, args.schedule, track(k.upload(args.xt)), args.xt.shape, t, track(k.upload(args.modelOutput)), o);
+      return scoped(async (track) => {
+        const p = await predictUploaded(track, args, t, o);
         const c = Array.from(tNext, (tn) => ddimReverseCoefficients(noiseLevel(args.schedule, tn)));
-        const next = linear([{ x: p.predX0, coef: Float64Array.from(c, (ci) => ci.x0) }, { x: p.eps(), coef: Float64Array.from(c, (ci) => ci.eps) }]);
-        return { next: k.download(track(next)) };
+        const next = await linear([{ x: p.predX0, coef: Float64Array.from(c, (ci) => ci.x0) }, { x: await p.eps(), coef: Float64Array.from(c, (ci) => ci.eps) }]);
+        return { next: await k.download(track(next)) };
       });
     },
 
@@ -262,21 +271,21 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       checkShape(shape);
       checkSeed(seed);
       const o = resolveOptions(options);
-      let x = normal(shape, seed, 0);
+      let x = await normal(shape, seed, 0);
       try {
         for (let step = s.T; step >= 1; step--) {
           const t = new Int32Array(shape[0]).fill(step);
-          const xHost = k.download(x);
+          const xHost = await k.download(x);
           const out = await callModel(model, xHost, t, o.variance);
-          const next = scopedHandle((track) => {
-            const p = predict(track, s, x, shape, t, track(k.upload(out)), o);
-            const z = step > 1 ? track(normal(shape, seed, step)) : track(k.fill(shape, new Float64Array(shape[0])));
+          const next = await scopedHandle(async (track) => {
+            const p = await predict(track, s, x, shape, t, track(await k.upload(out)), o);
+            const z = step > 1 ? track(await normal(shape, seed, step)) : track(await k.fill(shape, new Float64Array(shape[0])));
             return ancestralStep(track, p, t, z);
           });
           k.dispose(x);
           x = next;
         }
-        return k.download(x);
+        return await k.download(x);
       } finally {
         k.dispose(x);
       }
@@ -291,20 +300,20 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
         requireInput(Number.isInteger(ti) && ti >= 1 && ti <= s.T, `timesteps[${i}]`, `must be an integer in 1..${s.T}, got ${JSON.stringify(ti)}`);
         requireInput(i === 0 || ti < timesteps[i - 1], `timesteps[${i}]`, 'timesteps must be strictly descending');
       });
-      let x = normal(shape, seed, 0);
+      let x = await normal(shape, seed, 0);
       try {
         for (let i = 0; i < timesteps.length; i++) {
           const t = new Int32Array(shape[0]).fill(timesteps[i]);
           const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1] ?? 0);
-          const out = await callModel(model, k.download(x), t, o.variance);
-          const next = scopedHandle((track) => {
-            const p = predict(track, s, x, shape, t, track(k.upload(out)), o);
-            return ddimStep(track, p, s, t, tPrev, o.eta, () => track(normal(shape, seed, timesteps[i])));
+          const out = await callModel(model, await k.download(x), t, o.variance);
+          const next = await scopedHandle(async (track) => {
+            const p = await predict(track, s, x, shape, t, track(await k.upload(out)), o);
+            return ddimStep(track, p, s, t, tPrev, o.eta, async () => track(await normal(shape, seed, timesteps[i])));
           });
           k.dispose(x);
           x = next;
         }
-        return k.download(x);
+        return await k.download(x);
       } finally {
         k.dispose(x);
       }
@@ -315,7 +324,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       checkLike('noise', noise, x0, 'x0');
       checkLike('modelOutput', modelOutput, x0, 'x0');
       checkTimesteps('t', t, s, n);
-      const perSample = scoped((track) => k.meanSquaredErrorPerSample(track(k.upload(noise)), track(k.upload(modelOutput))));
+      const perSample = await scoped(async (track) => k.meanSquaredErrorPerSample(track(await k.upload(noise)), track(await k.upload(modelOutput))));
       let sum = 0;
       for (const v of perSample) sum += v;
       return { perSample: tensor([n], perSample), loss: sum / n };
@@ -327,7 +336,7 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
       times.forEach((v, i) => requireInput(Number.isFinite(v), `t[${i}]`, `must be a finite number, got ${JSON.stringify(t[i])}`));
       requireInput(Number.isInteger(dim) && dim >= 1, 'dim', `must be an integer >= 1, got ${JSON.stringify(dim)}`);
       requireInput(typeof maxPeriod === 'number' && Number.isFinite(maxPeriod) && maxPeriod > 0, 'maxPeriod', `must be a finite number > 0, got ${JSON.stringify(maxPeriod)}`);
-      return scoped((track) => k.download(track(k.sinusoidalEmbedding(times, embeddingFrequencies(dim, maxPeriod), dim))));
+      return scoped(async (track) => k.download(track(await k.sinusoidalEmbedding(times, embeddingFrequencies(dim, maxPeriod), dim))));
     },
   };
 }

@@ -35,12 +35,15 @@ export async function seedStrips(selectors: readonly string[], seed: number, tim
       const name = typeof backend === 'string' ? selector : backend.name;
       const figure = { id: `strip-${name}`, title: `${name}: forward chain, seed schedule`, caption: `x_t for t = ${STRIP_STEPS.join(', ')} from the backend's forwardChain (seed ${seed}).` };
       if (typeof backend === 'string') return { ...figure, note: `not drawn: ${backend}` };
-      if (!backend.capabilities.includes('forward')) return { ...figure, note: `not drawn: ${name} does not declare the forward capability` };
+      // Disposed after drawing: a backend holding a device (dawn.node's WebGPU device) keeps Node from exiting.
       try {
+        if (!backend.capabilities.includes('forward')) return { ...figure, note: `not drawn: ${name} does not declare the forward capability` };
         const frames = await withTimeout(forwardFrames({ backend, x0, schedule: SEED_SCHEDULE, steps: STRIP_STEPS, seed }), CHECK_TIMEOUT_MS);
         return { ...figure, svg: await stripSvg(frames) };
       } catch (e) {
         return { ...figure, note: `not drawn: forwardChain failed: ${e instanceof Error ? e.message : String(e)}` };
+      } finally {
+        await backend.dispose?.();
       }
     }),
   );

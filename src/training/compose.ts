@@ -20,7 +20,8 @@ import { checkTrainOptions } from './options.js';
 
 /**
  * Builds the training half of a backend from its kernels: the networks of src/models, L_simple and its
- * gradient, Adam, clipping and EMA, each equation taken from src/equations.
+ * gradient, Adam, clipping and EMA, each equation taken from src/equations. Every kernel call is awaited, so
+ * kernels that return Promises plug in (src/contract/kernels.ts).
  */
 export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>): TrainingBackend {
   function checkItems(model: ModelSpec, x: Tensor, field: string): number {
@@ -31,7 +32,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   /** Runs the model on the graph with the given parameter handles. */
-  function network(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, x: H, shape: readonly number[], t: Int32Array, T: number): Value<H> {
+  function network(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, x: H, shape: readonly number[], t: Int32Array, T: number): Promise<Value<H>> {
     const arch = architectureOf(model);
     const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
     const leaves = new Map<string, Value<H>>();
@@ -44,17 +45,17 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   /** L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the caller's. */
-  function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
+  async function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
-    const xt = k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
+    const xt = await k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
     try {
-      const out = network(g, model, params, xt, shape, t, s.T);
-      const perSample = k.meanSquaredErrorPerSample(noise, out.h);
+      const out = await network(g, model, params, xt, shape, t, s.T);
+      const perSample = await k.meanSquaredErrorPerSample(noise, out.h);
       const n = shape[0];
       const scale = lossSimpleGradientScale(n, sizeOf(out.shape.slice(1)));
-      const dOut = k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
+      const dOut = await k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
       try {
-        return { perSample, grads: g.backward(out, dOut) };
+        return { perSample, grads: await g.backward(out, dOut) };
       } finally {
         k.dispose(dOut);
       }
@@ -65,23 +66,27 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
   const meanOf = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
 
-  function uploadWeights(w: Weights): Map<string, H> {
+  async function uploadWeights(w: Weights): Promise<Map<string, H>> {
     // A copy: adamUpdate may update handles in place, and on a host backend a handle may be the caller's array.
-    return new Map(Object.entries(w).map(([name, t]) => [name, k.upload(copy(t))]));
+    const handles = new Map<string, H>();
+    for (const [name, t] of Object.entries(w)) handles.set(name, await k.upload(copy(t)));
+    return handles;
   }
-  function downloadWeights(model: ModelSpec, handles: ReadonlyMap<string, H>): Weights {
-    return Object.fromEntries(architectureOf(model).parameters(model).map((p) => [p.name, copy(k.download(handles.get(p.name)!))]));
+  async function downloadWeights(model: ModelSpec, handles: ReadonlyMap<string, H>): Promise<Weights> {
+    const weights: Record<string, Tensor> = {};
+    for (const p of architectureOf(model).parameters(model)) weights[p.name] = copy(await k.download(handles.get(p.name)!));
+    return weights;
   }
   const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
   const disposeAll = (handles: Iterable<H>) => {
     for (const h of handles) k.dispose(h);
   };
 
-  function sampleTimesteps(n: number, T: number, seed: number, stream: number): Int32Array {
+  async function sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array> {
     if (tk.randomTimesteps) return tk.randomTimesteps(n, T, seed, stream);
     return Int32Array.from(uniformValues(seed, stream, n), (u) => timestepFromUniform(u, T));
   }
-  const normal = (shape: readonly number[], seed: number, stream: number): H =>
+  const normal = async (shape: readonly number[], seed: number, stream: number): Promise<H> =>
     k.randomNormal ? k.randomNormal(shape, seed, stream) : k.upload(gaussianTensor(shape, seed, stream));
 
   async function createTrainer(model: ModelSpec, s: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer> {
@@ -92,10 +97,10 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     if (options.emaDecay !== undefined && state.ema) checkWeights(model, state.ema, 'state.ema');
     requireInput(Number.isInteger(state.step) && state.step >= 0, 'state.step', `must be an integer >= 0, got ${state.step}`);
     let step = state.step;
-    const params = uploadWeights(state.params);
-    const m = uploadWeights(state.m);
-    const v = uploadWeights(state.v);
-    const ema = options.emaDecay === undefined ? undefined : uploadWeights(state.ema ?? state.params);
+    const params = await uploadWeights(state.params);
+    const m = await uploadWeights(state.m);
+    const v = await uploadWeights(state.v);
+    const ema = options.emaDecay === undefined ? undefined : await uploadWeights(state.ema ?? state.params);
     const names = architectureOf(model).parameters(model).map((p) => p.name);
     // TensorKernels.linear takes one coefficient per row of dimension 0.
     const rows = new Map(architectureOf(model).parameters(model).map((p) => [p.name, p.shape[0]]));
@@ -105,34 +110,36 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         const n = checkItems(model, x0, 'x0');
         const next = step + 1;
         requireInput(2 * next + 1 < 2 ** 32, 'step', 'exceeds the 2^31 steps the noise streams allow');
-        const t = sampleTimesteps(n, s.T, options.seed, 2 * next);
+        const t = await sampleTimesteps(n, s.T, options.seed, 2 * next);
         const g = new Graph(k, tk, true);
-        const x0h = k.upload(x0);
-        const noise = normal(x0.shape, options.seed, 2 * next + 1);
+        const x0h = await k.upload(x0);
+        const noise = await normal(x0.shape, options.seed, 2 * next + 1);
         try {
-          const { perSample, grads } = lossGradient(g, model, params, s, x0h, noise, x0.shape, t);
-          const gradNorm = Math.sqrt(names.reduce((sum, name) => sum + tk.sumOfSquares(grads.get(name)!), 0));
+          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noise, x0.shape, t);
+          let squares = 0;
+          for (const name of names) squares += await tk.sumOfSquares(grads.get(name)!);
+          const gradNorm = Math.sqrt(squares);
           const scale = options.clipGradNorm === undefined ? 1 : clipScale(gradNorm, options.clipGradNorm);
           const c = adamCoefficients(options.adam, next);
           for (const name of names) {
             let grad: H = grads.get(name)!;
             if (scale !== 1) {
-              const scaled = k.linear([{ x: grad, coef: filled(name, scale) }]);
+              const scaled = await k.linear([{ x: grad, coef: filled(name, scale) }]);
               k.dispose(grad);
               grad = scaled;
             }
-            const updated = tk.adamUpdate(params.get(name)!, grad, m.get(name)!, v.get(name)!, c);
+            const updated = await tk.adamUpdate(params.get(name)!, grad, m.get(name)!, v.get(name)!, c);
             replace(params, name, updated.param);
             replace(m, name, updated.m);
             replace(v, name, updated.v);
             k.dispose(grad);
             if (ema) {
               const e = emaCoefficients(options.emaDecay!, next);
-              replace(ema, name, k.linear([{ x: ema.get(name)!, coef: filled(name, e.ema) }, { x: updated.param, coef: filled(name, e.param) }]));
+              replace(ema, name, await k.linear([{ x: ema.get(name)!, coef: filled(name, e.ema) }, { x: updated.param, coef: filled(name, e.param) }]));
             }
           }
           step = next;
-          return { step, loss: meanOf(perSample), t, noise: copy(k.download(noise)), gradNorm };
+          return { step, loss: meanOf(perSample), t, noise: copy(await k.download(noise)), gradNorm };
         } finally {
           k.dispose(x0h);
           k.dispose(noise);
@@ -140,7 +147,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         }
       },
       async state() {
-        return { step, params: downloadWeights(model, params), m: downloadWeights(model, m), v: downloadWeights(model, v), ema: ema ? downloadWeights(model, ema) : undefined };
+        return { step, params: await downloadWeights(model, params), m: await downloadWeights(model, m), v: await downloadWeights(model, v), ema: ema ? await downloadWeights(model, ema) : undefined };
       },
       dispose() {
         for (const map of [params, m, v, ema ?? new Map<string, H>()]) disposeAll(map.values());
@@ -157,15 +164,15 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   async function denoiser(model: ModelSpec, weights: Weights, T: number) {
     checkWeights(model, weights);
     requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
-    const params = uploadWeights(weights);
+    const params = await uploadWeights(weights);
     return {
       model: async (x: Tensor, t: Timesteps) => {
         const n = checkItems(model, x, 'x');
         const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
         const g = new Graph(k, tk, false);
-        const xh = k.upload(x);
+        const xh = await k.upload(x);
         try {
-          return copy(k.download(network(g, model, params, xh, x.shape, ts, T).h));
+          return copy(await k.download((await network(g, model, params, xh, x.shape, ts, T)).h));
         } finally {
           g.dispose();
           k.dispose(xh);
@@ -192,13 +199,13 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       const n = checkItems(model, x0, 'x0');
       checkLike('noise', noise, x0, 'x0');
       const ts = checkTimesteps('t', t, s, n);
-      const params = uploadWeights(weights);
+      const params = await uploadWeights(weights);
       const g = new Graph(k, tk, true);
-      const x0h = k.upload(x0);
-      const noiseh = k.upload(noise);
+      const x0h = await k.upload(x0);
+      const noiseh = await k.upload(noise);
       try {
-        const { perSample, grads } = lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
-        const gradients = downloadWeights(model, grads);
+        const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
+        const gradients = await downloadWeights(model, grads);
         disposeAll(grads.values());
         return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
       } finally {
@@ -222,9 +229,10 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       checkLike('v', v, param, 'param');
       requireInput(Number.isInteger(step) && step >= 1, 'step', `must be an integer >= 1, got ${step}`);
       checkTrainOptions({ adam: hyper, seed: 0 });
-      const handles = [param, grad, m, v].map((x) => k.upload(copy(x)));
-      const out = tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
-      const result = { param: copy(k.download(out.param)), m: copy(k.download(out.m)), v: copy(k.download(out.v)) };
+      const handles: H[] = [];
+      for (const x of [param, grad, m, v]) handles.push(await k.upload(copy(x)));
+      const out = await tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
+      const result = { param: copy(await k.download(out.param)), m: copy(await k.download(out.m)), v: copy(await k.download(out.v)) };
       disposeAll(new Set([...handles, out.param, out.m, out.v]));
       return result;
     },
