@@ -31,12 +31,12 @@ export async function seedStrips(selectors: readonly string[], seed: number, tim
   return Promise.all(
     selectors.map(async (selector): Promise<Figure> => {
       const backend = await backendFor(selector);
-      if (typeof backend !== 'string' && timedOut.has(backend.name)) return { id: `strip-${backend.name}`, title: `${backend.name}: forward chain, seed schedule`, caption: '', note: 'not drawn: the backend timed out in its checks' };
       const name = typeof backend === 'string' ? selector : backend.name;
       const figure = { id: `strip-${name}`, title: `${name}: forward chain, seed schedule`, caption: `x_t for t = ${STRIP_STEPS.join(', ')} from the backend's forwardChain (seed ${seed}).` };
       if (typeof backend === 'string') return { ...figure, note: `not drawn: ${backend}` };
       // Disposed after drawing: a backend holding a device (dawn.node's WebGPU device) keeps Node from exiting.
       try {
+        if (timedOut.has(name)) return { ...figure, caption: '', note: 'not drawn: the backend timed out in its checks' };
         if (!backend.capabilities.includes('forward')) return { ...figure, note: `not drawn: ${name} does not declare the forward capability` };
         const frames = await withTimeout(forwardFrames({ backend, x0, schedule: SEED_SCHEDULE, steps: STRIP_STEPS, seed }), CHECK_TIMEOUT_MS);
         return { ...figure, svg: await stripSvg(frames) };
