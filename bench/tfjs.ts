@@ -63,7 +63,7 @@ export async function benchTfjs({ sizes = [1e6, 1e7], engines = ['node', 'wasm',
     const name = `tfjs:${variant}`;
     const resolved = await resolveBackend(name);
     if ('skipped' in resolved) {
-      rows.push({ benchmark: `${name} skipped: ${resolved.skipped}`, size: '-', seconds: NaN });
+      rows.push({ benchmark: name, size: '-', seconds: NaN, skipped: resolved.skipped });
       continue;
     }
     const backend = resolved.backend;

@@ -20,6 +20,8 @@ export interface BenchRow {
   /** Time relative to the baseline measured in the same run. */
   ratio?: number;
   baseline?: string;
+  /** Why the benchmark did not run (its time is then not a measurement). */
+  skipped?: string;
 }
 
 export function printTable(title: string, rows: BenchRow[]): void {
@@ -27,6 +29,10 @@ export function printTable(title: string, rows: BenchRow[]): void {
   console.log('| benchmark | size | median time | rate | vs baseline |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
+    if (r.skipped !== undefined) {
+      console.log(`| ${r.benchmark} | ${r.size} | skipped | | ${r.skipped} |`);
+      continue;
+    }
     const vs = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x ${r.baseline ?? ''}`;
     console.log(`| ${r.benchmark} | ${r.size} | ${(r.seconds * 1e3).toFixed(2)} ms | ${r.rate ?? ''} | ${vs} |`);
   }
