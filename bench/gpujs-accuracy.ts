@@ -11,7 +11,7 @@ import { composeBackend } from '../src/pipeline/compose.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
 import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
-import { meanSquaredErrorRoundings, relativeBound, roundingsFor, absoluteFloor, type Operation } from '../src/speckit/tolerance.js';
+import { meanSquaredErrorRoundings, meanSquaredErrorScale, relativeBound, roundingsFor, absoluteFloor, type Operation } from '../src/speckit/tolerance.js';
 import { itemSize, type Tensor } from '../src/tensor.js';
 
 /** A float64 value with the running magnitude its rounding error scales with (src/speckit/tolerance.ts). */
@@ -135,7 +135,7 @@ function cases(large: readonly number[]): Case[] {
       operation: 'lossSimple',
       roundings: { perSample: meanSquaredErrorRoundings(m) },
       run: async (b) => ({ perSample: (await b.lossSimple({ schedule: s, x0, noise, t, modelOutput: out })).perSample }),
-      scale: { perSample: lossScale(noise, out) },
+      scale: { perSample: { shape: [noise.shape[0]], data: meanSquaredErrorScale(noise.data, out.data, noise.shape[0]) } },
     },
     {
       operation: 'timestepEmbedding dim=128',
@@ -151,14 +151,6 @@ function cases(large: readonly number[]): Case[] {
 }
 
 /** The loss kernel returns to the host, so it has no composed magnitude: the mean of (|a| + |b|)^2 bounds every rounded term. */
-function lossScale(a: Tensor, b: Tensor): Tensor {
-  const n = a.shape[0];
-  const m = itemSize(a);
-  const scale = new Float64Array(n);
-  for (let i = 0; i < n * m; i++) scale[Math.floor(i / m)] += (Math.abs(a.data[i]) + Math.abs(b.data[i])) ** 2 / m;
-  return { shape: [n], data: scale };
-}
-
 /** Runs every case on the backend and compares it with the float64 reference. */
 export async function measureAccuracy(backend: DiffusionBackend, large: readonly number[] = [8, 3, 256, 256]): Promise<AccuracyRow[]> {
   const reference = composeBackend(trackingKernels('value'));

@@ -3,7 +3,7 @@
 //   squared error; the loss is the mean over the batch.
 import fc from 'fast-check';
 import { defineGroup } from '../../src/speckit/check.js';
-import { meanSquaredErrorRoundings } from '../../src/speckit/tolerance.js';
+import { meanSquaredErrorRoundings, meanSquaredErrorScale } from '../../src/speckit/tolerance.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
 
 export const lossGroup = defineGroup('loss', 'The simplified training objective L_simple', [
@@ -25,10 +25,12 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
             return sum / m;
           });
           const k = meanSquaredErrorRoundings(m);
-          ctx.expectClose({ what: 'per-sample loss', actual: r.perSample, expected: perSample, scale: perSample, roundings: k, shape: [n] });
+          const scale = meanSquaredErrorScale(noise.data, out.data, n);
+          ctx.expectClose({ what: 'per-sample loss', actual: r.perSample, expected: perSample, scale, roundings: k, shape: [n] });
           const loss = perSample.reduce((a, b) => a + b, 0) / n;
           if (typeof r.loss !== 'number') ctx.fail(`loss must be a number, got ${typeof r.loss}`);
-          ctx.expectClose({ what: 'loss', actual: { shape: [1], data: Float64Array.of(r.loss) }, expected: [loss], scale: [loss], roundings: k + n + 1, shape: [1] });
+          const lossScale = scale.reduce((a, b) => a + b, 0) / n;
+          ctx.expectClose({ what: 'loss', actual: { shape: [1], data: Float64Array.of(r.loss) }, expected: [loss], scale: [lossScale], roundings: k + n + 1, shape: [1] });
         }),
         ctx.fastCheck(60),
       );

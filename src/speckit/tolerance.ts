@@ -49,9 +49,25 @@ export type Operation = keyof typeof ROUNDINGS;
 /** Operations that apply exp, log, sin or cos once to each element. */
 const USES_ELEMENTARY_FUNCTION: ReadonlySet<Operation> = new Set<Operation>(['posteriorVariance', 'pVariance', 'ddpmStep', 'timestepEmbedding']);
 
-/** Roundings for a mean of m squared differences: the recursive sum of m terms costs m - 1, each square 2, the division 1. */
+/**
+ * Roundings for a mean of m squared differences (a_i - b_i)^2, with the scale meanSquaredErrorScale: per term,
+ * rounding a and b to the backend's precision moves a - b by u (|a| + |b|), so d^2 by 2 |d| u (|a| + |b|) <= 2 u s;
+ * the subtraction 2 u d^2 <= 2 u s and the square u d^2 <= u s (s = (|a| + |b|)^2 >= d^2); then the recursive sum
+ * of m terms m - 1 and the division 1.
+ */
 export function meanSquaredErrorRoundings(m: number): number {
-  return m + 4;
+  return m + 5;
+}
+
+/**
+ * The magnitude, per sample, that the error of mean_i (a_i - b_i)^2 scales with: mean_i (|a_i| + |b_i|)^2. Not the
+ * mean squared difference itself: where a and b nearly cancel, their roundings do not shrink with a - b.
+ */
+export function meanSquaredErrorScale(a: ArrayLike<number>, b: ArrayLike<number>, samples: number): Float64Array {
+  const m = a.length / samples;
+  const scale = new Float64Array(samples);
+  for (let i = 0; i < a.length; i++) scale[Math.floor(i / m)] += (Math.abs(a[i]) + Math.abs(b[i])) ** 2 / m;
+  return scale;
 }
 
 /**
