@@ -46,7 +46,7 @@ export interface GpujsKernelOptions {
 }
 
 /** Longest per-sample sum the loss kernel loops over; GLSL loops need a compile-time bound. */
-export const MAX_ITEM_SIZE = 1 << 24;
+const MAX_ITEM_SIZE = 1 << 24;
 
 /** From this many output elements on, kernels are compiled for their exact shape (see `kernel` below). */
 const PER_SHAPE_KERNEL_ELEMENTS = 1 << 16;
@@ -109,7 +109,7 @@ function isInput(v: unknown): v is Input {
   return typeof v === 'object' && v !== null && 'size' in v && 'value' in v;
 }
 
-function isTexture(v: unknown): v is DeviceResult {
+function isDeviceResult(v: unknown): v is DeviceResult {
   return typeof v === 'object' && v !== null && typeof (v as DeviceResult).toArray === 'function';
 }
 
@@ -117,11 +117,16 @@ function isPromise<T>(v: unknown): v is Promise<T> {
   return typeof (v as Promise<T> | undefined)?.then === 'function';
 }
 
+/** f applied to a value, or once it resolves: WebGPU results are Promises, the other engines' are values. */
+function whenReady<T, R>(v: MaybePromise<T>, f: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return isPromise<T>(v) ? v.then(f) : f(v);
+}
+
 /** What a compiled kernel depends on in an argument: its kind and, unless resizable, its size. */
 function argumentSignature(a: unknown, withSize: boolean): string {
   const size = (dims: ArrayLike<number>) => (withSize ? ` ${Array.from(dims).join('x')}` : '');
   if (isInput(a)) return `input${size(a.size)}`;
-  if (isTexture(a)) return `texture${size((a as unknown as { output: number[] }).output)}`;
+  if (isDeviceResult(a)) return `texture${size((a as unknown as { output: number[] }).output)}`;
   return typeof a === 'number' ? 'number' : `array${size([(a as Float32Array).length])}`;
 }
 
@@ -133,12 +138,15 @@ export interface GpujsRunner {
   argument(h: GpujsTensor): DeviceResult | Input;
   /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape (a Promise in WebGPU). */
   run(name: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor>;
-  /** Runs a kernel with one thread per row and returns its values to the host (per-row reductions; a Promise in WebGPU). */
-  rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array>;
-  /** Frees a tensor's device texture (host arrays need nothing). */
+  /**
+   * Runs a kernel with one thread per row that loops over the row's `cols` elements, and returns its values to the
+   * host (per-row reductions; a Promise in WebGPU).
+   */
+  rowValues(name: string, source: string, rows: number, cols: number, args: unknown[]): MaybePromise<Float64Array>;
+  /** Frees a tensor's device texture or buffer (host arrays need nothing). */
   dispose(h: GpujsTensor): void;
-  /** Device textures handed out and not yet disposed. */
-  liveTextures(): number;
+  /** Device textures or buffers handed out and not yet disposed. */
+  liveDeviceResults(): number;
   destroy(): void;
 }
 
@@ -206,36 +214,33 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     return k;
   }
 
-  const argument = (h: GpujsTensor): DeviceResult | Input => (isTexture(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
+  const argument = (h: GpujsTensor): DeviceResult | Input => (isDeviceResult(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
 
   /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result (a Promise of it in WebGPU). */
   function run(key: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor> {
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
     const wrap = (result: KernelOutput | DeviceResult): GpujsTensor => {
-      if (isTexture(result)) {
+      if (isDeviceResult(result)) {
         live.add(result);
         return { shape, rows, cols, value: result };
       }
       // Host arrays may be views of memory the engine reuses on its next run: copy them out.
       return { shape, rows, cols, value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)) };
     };
-    const result = kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
-    return isPromise<KernelOutput>(result) ? result.then(wrap) : wrap(result);
+    return whenReady(kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>, wrap);
   }
 
-  function rowValues(name: string, source: string, rows: number, args: unknown[]): MaybePromise<Float64Array> {
+  function rowValues(name: string, source: string, rows: number, cols: number, args: unknown[]): MaybePromise<Float64Array> {
+    if (cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${cols} elements per row exceed the ${name} kernel's loop bound ${MAX_ITEM_SIZE}`);
     const values = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
-      if (!isTexture(result)) return Float64Array.from(result as Float32Array);
-      const read = (v: KernelOutput) => {
+      if (!isDeviceResult(result)) return Float64Array.from(result as Float32Array);
+      return whenReady(result.toArray() as MaybePromise<KernelOutput>, (v) => {
         result.delete();
         return Float64Array.from(v as Float32Array);
-      };
-      const pixels = result.toArray();
-      return isPromise<KernelOutput>(pixels) ? pixels.then(read) : read(pixels);
+      });
     };
-    const result = kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as KernelOutput | Promise<KernelOutput>;
-    return isPromise<KernelOutput>(result) ? result.then(values) : values(result);
+    return whenReady(kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>, values);
   }
 
   return {
@@ -245,11 +250,11 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     run,
     rowValues,
     dispose(h) {
-      if (!isTexture(h.value)) return;
+      if (!isDeviceResult(h.value)) return;
       live.delete(h.value);
       h.value.delete();
     },
-    liveTextures: () => live.size,
+    liveDeviceResults: () => live.size,
     destroy() {
       for (const k of compiled.values()) k.destroy();
       compiled.clear();
@@ -276,16 +281,14 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     },
 
     download(h: GpujsTensor): MaybePromise<Tensor> {
-      if (!isTexture(h.value)) return { shape: h.shape, data: h.value };
-      const tensor = (values: KernelOutput): Tensor => ({ shape: h.shape, data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)) });
-      const values = h.value.toArray();
-      return isPromise<KernelOutput>(values) ? values.then(tensor) : tensor(values);
+      if (!isDeviceResult(h.value)) return { shape: h.shape, data: h.value };
+      return whenReady(h.value.toArray() as MaybePromise<KernelOutput>, (values) => ({ shape: h.shape, data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)) }));
     },
 
     dispose: runner.dispose,
-    // Textures are device memory the garbage collector does not free: counted, so the memory group checks every
+    // Textures and buffers are device memory the garbage collector does not free: counted, so the memory group checks every
     // operation disposes its intermediates. Host arrays need no disposing.
-    ...(resident ? { liveTensorCount: runner.liveTextures } : {}),
+    ...(resident ? { liveTensorCount: runner.liveDeviceResults } : {}),
 
     linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): MaybePromise<GpujsTensor> {
       const first = terms[0]?.x;
@@ -309,8 +312,7 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     },
 
     meanSquaredErrorPerSample(a, b) {
-      if (a.cols > MAX_ITEM_SIZE) throw new Error(`${mode}: ${a.cols} elements per sample exceed the loss kernel's loop bound ${MAX_ITEM_SIZE}`);
-      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, [argument(a), argument(b), a.cols]);
+      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, a.cols, [argument(a), argument(b), a.cols]);
     },
 
     sinusoidalEmbedding(t, frequencies, dim) {

@@ -1,5 +1,5 @@
 import type { Activation, LayerGradients, TrainingKernels } from '../../src/contract/training.js';
-import { MAX_ITEM_SIZE, type GpujsRunner, type GpujsTensor } from './kernels.js';
+import type { GpujsRunner, GpujsTensor } from './kernels.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;
@@ -226,9 +226,8 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
     },
 
     async sumOfSquares(x) {
-      if (x.cols > MAX_ITEM_SIZE) throw new Error(`${runner.mode}: ${x.cols} elements per row exceed the sum kernel's loop bound ${MAX_ITEM_SIZE}`);
       // Each row's sum in float32 on the engine, the rows added on the host in float64.
-      return (await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, [argument(x), x.cols])).reduce((s, r) => s + r, 0);
+      return (await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, x.cols, [argument(x), x.cols])).reduce((s, r) => s + r, 0);
     },
   };
 }
