@@ -10,6 +10,7 @@ import { runCli } from './run-cli.js';
 const TABLE = {
   count: option(integer(1), { default: 5, description: 'how many' }),
   rate: option(number({ min: 0, below: 1 }), { description: 'a rate' }),
+  share: option(number({ above: 0, max: 1 }), { description: 'a share' }),
   mode: option(oneOf(['fast', 'exact']), { default: 'exact', description: 'how' }),
   tag: option(text('TAG'), { list: true, description: 'tags' }),
   name: option(text('NAME'), { required: true, description: 'a name' }),
@@ -19,7 +20,8 @@ const TABLE = {
 describe('option parsing', () => {
   it('reads "--name value", "--name=value", lists in order, flags and defaults, and records what was given', () => {
     const { values, given } = parseOptions(['--name', 'x', '--tag=a,b', '--tag', 'c', '--dry', '--rate=0.5'], TABLE);
-    expect(values).toEqual({ count: 5, rate: 0.5, mode: 'exact', tag: ['a', 'b', 'c'], name: 'x', dry: true });
+    const expected = { count: 5, rate: 0.5, share: undefined, mode: 'exact', tag: ['a', 'b', 'c'], name: 'x', dry: true };
+    expect(values).toEqual(expected);
     expect([...given].sort()).toEqual(['dry', 'name', 'rate', 'tag']);
     expect(parseOptions(['--name', 'x'], TABLE).values).toMatchObject({ dry: false, tag: [], rate: undefined });
   });
@@ -32,6 +34,8 @@ describe('option parsing', () => {
     [['--name', 'x', '--count', ''], '--count must be an integer >= 1, got ""'],
     [['--name', 'x', '--rate', '1'], '--rate must be a number >= 0 and < 1, got "1"'],
     [['--name', 'x', '--rate', 'NaN'], '--rate must be a number >= 0 and < 1, got "NaN"'],
+    [['--name', 'x', '--share', '0'], '--share must be a number > 0 and <= 1, got "0"'],
+    [['--name', 'x', '--share', '1.5'], '--share must be a number > 0 and <= 1, got "1.5"'],
     [['--name', 'x', '--mode', 'slow'], '--mode must be one of fast, exact, got "slow"'],
     [['--name', 'x', '--count'], '--count needs a value (--count N)'],
     [['--name', '--dry'], '--name needs a value (--name NAME), got the option --dry'],

@@ -28,11 +28,20 @@ export function integer(min: number, placeholder = 'N'): ValueType<number> {
   };
 }
 
-/** A finite number in a range: `min` and `max` inclusive, `above` and `below` exclusive. */
-export function number(range: { min?: number; above?: number; below?: number }, placeholder = 'X'): ValueType<number> {
+/** Bounds of a number: `min` and `max` inclusive, `above` and `below` exclusive; each optional. */
+export interface NumberRange {
+  min?: number;
+  above?: number;
+  max?: number;
+  below?: number;
+}
+
+/** A finite number within `range`. */
+export function number(range: NumberRange, placeholder = 'X'): ValueType<number> {
   const bounds = [
     range.min !== undefined ? `>= ${range.min}` : '',
     range.above !== undefined ? `> ${range.above}` : '',
+    range.max !== undefined ? `<= ${range.max}` : '',
     range.below !== undefined ? `< ${range.below}` : '',
   ].filter(Boolean);
   return {
@@ -43,6 +52,7 @@ export function number(range: { min?: number; above?: number; below?: number }, 
       const inRange =
         (range.min === undefined || n >= range.min) &&
         (range.above === undefined || n > range.above) &&
+        (range.max === undefined || n <= range.max) &&
         (range.below === undefined || n < range.below);
       return raw.trim() !== '' && Number.isFinite(n) && inRange ? n : undefined;
     },

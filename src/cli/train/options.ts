@@ -62,4 +62,4 @@ export const RUN_OPTIONS = [
 ] as const satisfies readonly (keyof typeof TRAIN_OPTIONS)[];
 
 /** A run's defining options; undefined where one does not apply (--points to a run on images). */
-export type RunRecord = Record<(typeof RUN_OPTIONS)[number], string | number | undefined>;
+export type RunRecord = Record<(typeof RUN_OPTIONS)[number], string | number | boolean | undefined>;
