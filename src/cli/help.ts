@@ -3,7 +3,7 @@ import type { OptionTable } from './options.js';
 const WIDTH = 116;
 const OPTION_COLUMN = 26;
 
-/** Exit statuses every command shares; a command states what 1 means for it and may add others (130). */
+/** What exit status 2 means, for every command; each command states what its 0 and 1 mean (and any other). */
 export const USAGE_EXIT_STATUS =
   'a usage error: an unknown option, or a missing or malformed value (the message names it)';
 
@@ -17,7 +17,7 @@ export interface HelpSpec {
 }
 
 /** Words into lines of at most `width` characters (a longer word keeps its own line). */
-export function wrap(text: string, width: number): string[] {
+function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {
@@ -30,7 +30,7 @@ export function wrap(text: string, width: number): string[] {
 }
 
 /** Paragraphs (separated by a blank line) reflowed to the help's width. */
-export function paragraphs(text: string): string {
+function paragraphs(text: string): string {
   return text
     .split(/\n\s*\n/)
     .map((p) => wrap(p, WIDTH).join('\n'))
