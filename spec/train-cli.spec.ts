@@ -101,6 +101,24 @@ describe('diffspec train and sample', () => {
     for (const t of Object.values(kept.state.params)) expect(Array.from(t.data).every(Number.isFinite)).toBe(true);
   });
 
+  it('resumes only with the run\'s own options, naming every one that differs from the checkpoint', async () => {
+    const out = join(dir, 'options');
+    const run = ['--out', out, '--hidden', '8', '--batch', '8', '--seed', '3'];
+    expect(await trainCommand.run([...run, '--steps', '1'])).toBe(0);
+    const differing = trainCommand.run(['--out', out, '--hidden', '8', '--batch', '4', '--lr', '0.5', '--points', '5']);
+    // In the order of RUN_OPTIONS; --hidden 8 agrees with the checkpoint, so it is not named.
+    await expectInputError(
+      differing,
+      new RegExp(
+        "^--points: .* holds a checkpoint of another run: --points 5 \\(the checkpoint's: 10000\\), " +
+          "--batch 4 \\(the checkpoint's: 8\\), --lr 0.5 \\(the checkpoint's: 0.001\\); " +
+          'resume it without --points, --batch, --lr,',
+      ),
+    );
+    expect(await trainCommand.run([...run, '--steps', '2', '--lr', '1e-3'])).toBe(0);
+    expect(decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE))).state.step).toBe(2);
+  });
+
   it('refuses a corrupt checkpoint or one of another model, and leaves it as it was', async () => {
     const out = join(dir, 'guarded');
     expect(await trainCommand.run(['--out', out, '--steps', '2', '--batch', '8', '--hidden', '8'])).toBe(0);
