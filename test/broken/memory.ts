@@ -7,7 +7,11 @@ import type { TensorKernels } from '../../src/contract/kernels.js';
 import type { LayerGradients, TrainingKernels } from '../../src/contract/training.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
 import type { Tensor } from '../../src/tensor.js';
-import type { BrokenBackend } from './broken.js';
+import type { BrokenBackend, CheckName } from './broken.js';
+
+const FORWARD_LEAKS: CheckName = 'memory > forward-process operations leave the live tensor count unchanged';
+const TRAINING_LEAKS: CheckName =
+  'memory > training operations and trainer steps leave the live tensor count unchanged';
 
 /** A device-like handle: the tensor it holds and whether it was disposed. */
 interface Handle {
@@ -80,13 +84,13 @@ export const brokenMemory: BrokenBackend[] = [
   {
     id: 'leaked-coefficient-tensor',
     bug: 'linear uploads its per-batch coefficients as a device tensor and never disposes it (an op outside tf.tidy)',
-    caughtBy: 'memory',
+    caughtBy: FORWARD_LEAKS,
     backend: composeBackend(countedKernels('broken:leaked-coefficient-tensor', { linear: (allocate, coef) => allocate({ shape: [coef.length], data: coef }) })),
   },
   {
     id: 'leaked-transposed-weight',
     bug: "the dense layer's backward pass transposes its weight into a new device tensor and never disposes it (a tf.transpose outside tf.tidy)",
-    caughtBy: 'memory',
+    caughtBy: TRAINING_LEAKS,
     backend: composeBackend(countedKernels('broken:leaked-transposed-weight', { denseBackward: (allocate, weight) => allocate(weight) })),
   },
 ];

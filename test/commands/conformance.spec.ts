@@ -34,8 +34,8 @@ let report: ConformanceReport;
 const statusOf = (backend: string, check: string) => report.results.find((r) => r.backend === backend && r.check === check)?.status;
 
 beforeAll(() => {
-  const backends = ['cpu', 'examples/plain-js-backend/backend.mjs', ...Object.keys(MISBEHAVING).map((m) => `spec/fixtures/misbehaving/${m}.ts`)];
-  run = runCli(['conformance', '--backend', backends.join(','), '--group', 'forward', '--filter', FILTER, '--timeout', '2000', '--out', out, '--expectations', 'spec/fixtures/expectations-cpu.json', '--expectations', 'spec/fixtures/expectations-throws.json']);
+  const backends = ['cpu', 'examples/plain-js-backend/backend.mjs', ...Object.keys(MISBEHAVING).map((m) => `test/fixtures/misbehaving/${m}.ts`)];
+  run = runCli(['conformance', '--backend', backends.join(','), '--group', 'forward', '--filter', FILTER, '--timeout', '2000', '--out', out, '--expectations', 'test/fixtures/expectations-cpu.json', '--expectations', 'test/fixtures/expectations-throws.json']);
   report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 }, 120_000);
 
@@ -75,7 +75,7 @@ describe('diffspec conformance', () => {
         const r = report.results.find((x) => x.backend === backend && x.check === check)!;
         expect(r.status, `${backend} ${check}`).toBe('fail');
         expect(r.message, `${backend} ${check}`).toContain(words);
-        expect(r.replay).toContain(`DIFFSPEC_BACKENDS=${join(packageRoot(), 'spec/fixtures/misbehaving', backend)}.ts`);
+        expect(r.replay).toContain(`DIFFSPEC_BACKENDS=${join(packageRoot(), 'test/fixtures/misbehaving', backend)}.ts`);
         expect(r.seed).toBeTypeOf('number');
       }
     }

@@ -10,10 +10,10 @@ import type { TensorKernels } from '../../src/contract/kernels.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
 import { runCheck } from '../../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../../src/speckit/seed.js';
-import { forwardGroup } from '../groups/forward.js';
-import { noiseGroup } from '../groups/noise.js';
-import { posteriorGroup } from '../groups/posterior.js';
-import { samplingGroup } from '../groups/sampling.js';
+import { forwardGroup } from '../../spec/groups/forward.js';
+import { noiseGroup } from '../../spec/groups/noise.js';
+import { posteriorGroup } from '../../spec/groups/posterior.js';
+import { samplingGroup } from '../../spec/groups/sampling.js';
 import { tfjsSelected } from './selection.js';
 
 describe.skipIf(!tfjsSelected)('tfjs:wasm with the shared generator injected: the statistical specs', async () => {

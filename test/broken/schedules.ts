@@ -1,7 +1,12 @@
 import { cpuBackend } from '../../backends/cpu/index.js';
 import { cosineTheta } from '../../src/schedule/cosine.js';
 import type { ScheduleSpec } from '../../src/schedule/spec.js';
-import { broken } from './broken.js';
+import { broken, type CheckName } from './broken.js';
+
+const COSINE_CLIP: CheckName =
+  'schedules > cosine betas are clipped at max_beta = 0.999 and follow f(t)/f(0) before the clip';
+const ALPHA_BAR_PRODUCT: CheckName =
+  'schedules > alpha-bar and 1 - alpha-bar equal the product of (1 - beta) computed in 64-digit arithmetic';
 
 /** Cosine betas 1 - f(t)/f(t-1) without the max_beta clip: beta_T rounds to 1 and alpha-bar_T to 0. */
 async function unclippedCosine(spec: ScheduleSpec) {
@@ -16,8 +21,13 @@ async function unclippedCosine(spec: ScheduleSpec) {
 }
 
 export const brokenSchedules = [
-  broken('cosine-unclipped', 'cosine betas are not clipped at max_beta = 0.999', 'schedules', { schedule: unclippedCosine }),
-  broken('float32-alpha-bar', 'alpha-bar accumulated as a float32 running product', 'schedules', {
+  broken(
+    'cosine-unclipped',
+    'cosine betas are not clipped at max_beta = 0.999',
+    COSINE_CLIP,
+    { schedule: unclippedCosine },
+  ),
+  broken('float32-alpha-bar', 'alpha-bar accumulated as a float32 running product', ALPHA_BAR_PRODUCT, {
     async schedule(spec) {
       const s = await cpuBackend.schedule(spec);
       const alphaBar = new Float32Array(s.T + 1);

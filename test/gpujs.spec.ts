@@ -20,7 +20,7 @@ import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
 import { selectedBackendNames } from '../src/speckit/selection.js';
 import { ELEMENTARY_FUNCTION_ROUNDINGS, networkRoundings, relativeBound } from '../src/speckit/tolerance.js';
-import { referencePredict } from './support/reference-models.js';
+import { referencePredict } from '../spec/support/reference-models.js';
 
 const MODES: GpujsMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
 // 8x3x64x64 passes PER_SHAPE_KERNEL_ELEMENTS: the large case runs kernels compiled for its shape, the rest resizable ones.

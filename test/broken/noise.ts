@@ -3,13 +3,15 @@ import { composeBackend } from '../../src/pipeline/compose.js';
 import { gaussianValues } from '../../src/random/gaussian.js';
 import { normalCdf } from '../../src/stats/normal.js';
 import { sizeOf } from '../../src/tensor.js';
-import type { BrokenBackend } from './broken.js';
+import type { BrokenBackend, CheckName } from './broken.js';
+
+const IID_NORMAL: CheckName = 'noise > randomNormal draws iid N(0, 1), independent across the batch';
 
 export const brokenNoise: BrokenBackend[] = [
   {
     id: 'uniform-noise',
     bug: 'noise is uniform on [-sqrt 3, sqrt 3]: mean 0 and variance 1, but not Gaussian',
-    caughtBy: 'noise',
+    caughtBy: IID_NORMAL,
     backend: composeBackend({
       ...cpuKernels,
       name: 'broken:uniform-noise',
@@ -20,7 +22,7 @@ export const brokenNoise: BrokenBackend[] = [
   {
     id: 'batch-shared-noise',
     bug: 'one noise sample is drawn and broadcast over the batch',
-    caughtBy: 'noise',
+    caughtBy: IID_NORMAL,
     backend: composeBackend({
       ...cpuKernels,
       name: 'broken:batch-shared-noise',
