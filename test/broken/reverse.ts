@@ -38,29 +38,16 @@ export const brokenReverse = [
   broken('ddim-sigma-squared', 'DDIM uses sigma^2 where sigma belongs (eq. 16 without its square roots)', DDIM_STEP, {
     ddimStep: ddimWith((ab, abPrev, eta) => eta * ((1 - abPrev) / (1 - ab)) * (1 - ab / abPrev), false),
   }),
-  broken(
-    'ddim-clip-keeps-model-eps',
-    "DDIM with clipping keeps the model's eps instead of recomputing it from the clipped x0",
-    DDIM_CLIPPED_EPS,
-    {
-      ddimStep: ddimWith(
-        (ab, abPrev, eta) => eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev),
-        true,
-      ),
+  broken('ddim-clip-keeps-model-eps', "DDIM with clipping keeps the model's eps instead of recomputing it from the clipped x0", DDIM_CLIPPED_EPS, {
+    ddimStep: ddimWith((ab, abPrev, eta) => eta * Math.sqrt((1 - abPrev) / (1 - ab)) * Math.sqrt(1 - ab / abPrev), true),
+  }),
+  broken('v-prediction-sign', 'v-prediction recovers x0 as sqrt(ab) x_t + sqrt(1 - ab) v (sign flipped)', P_MEAN_VARIANCE, {
+    async pMeanVariance(args) {
+      if (args.options?.prediction !== 'v') return cpuBackend.pMeanVariance(args);
+      const negated = { shape: args.modelOutput.shape, data: args.modelOutput.data.map((v) => -v) };
+      return cpuBackend.pMeanVariance({ ...args, modelOutput: negated });
     },
-  ),
-  broken(
-    'v-prediction-sign',
-    'v-prediction recovers x0 as sqrt(ab) x_t + sqrt(1 - ab) v (sign flipped)',
-    P_MEAN_VARIANCE,
-    {
-      async pMeanVariance(args) {
-        if (args.options?.prediction !== 'v') return cpuBackend.pMeanVariance(args);
-        const negated = { shape: args.modelOutput.shape, data: args.modelOutput.data.map((v) => -v) };
-        return cpuBackend.pMeanVariance({ ...args, modelOutput: negated });
-      },
-    },
-  ),
+  }),
   broken('fixed-large-without-floor', 'fixed_large uses beta_1 at t = 1 instead of beta~_2', P_MEAN_VARIANCE, {
     async pMeanVariance(args) {
       const r = await cpuBackend.pMeanVariance(args);

@@ -21,12 +21,7 @@ async function unclippedCosine(spec: ScheduleSpec) {
 }
 
 export const brokenSchedules = [
-  broken(
-    'cosine-unclipped',
-    'cosine betas are not clipped at max_beta = 0.999',
-    COSINE_CLIP,
-    { schedule: unclippedCosine },
-  ),
+  broken('cosine-unclipped', 'cosine betas are not clipped at max_beta = 0.999', COSINE_CLIP, { schedule: unclippedCosine }),
   broken('float32-alpha-bar', 'alpha-bar accumulated as a float32 running product', ALPHA_BAR_PRODUCT, {
     async schedule(spec) {
       const s = await cpuBackend.schedule(spec);
