@@ -19,7 +19,15 @@ import { tensor } from '../src/tensor.js';
 const CASES = join(import.meta.dirname, '..', 'examples', 'cases');
 const table = ALL_OPERATIONS.map((op) => [op.method, op] as const);
 /** Fields a validator need not name: the schedule tables come from the backend, the model is called as given. */
-const UNCHECKED: readonly FieldKind[] = ['schedule', 'model', 'optional tensor', 'optional integers', 'optional number', 'reverse options', 'reverse options with eta'];
+const UNCHECKED: readonly FieldKind[] = [
+  'schedule',
+  'model',
+  'optional tensor',
+  'optional integers',
+  'optional number',
+  'reverse options',
+  'reverse options with eta',
+];
 
 describe('the operation table', () => {
   it('names each method, case and compare row once', () => {
@@ -35,7 +43,7 @@ describe('the operation table', () => {
     expect(op.results.length).toBeGreaterThan(0);
   });
 
-  it.each(table)('%s evaluates from its example case file, or says why case files cannot express it', async (_name, op) => {
+  it.each(table)('%s evaluates from its example case file, or says why it cannot', async (_name, op) => {
     if (typeof op.caseName !== 'string') {
       expect(op.caseName.unsupported).toMatch(/\w+ \w+ \w+/);
       return;
@@ -61,7 +69,8 @@ describe('the operation table', () => {
 
   it.each(table)('%s: its validator names each required argument that is missing', async (_name, op) => {
     if ('unsupported' in op.compare) return;
-    const args = op.compare.args(await cpuBackend.schedule(COMPARE_SCHEDULE), compareInputs(3, 2, 2)) as Record<string, unknown>;
+    const schedule = await cpuBackend.schedule(COMPARE_SCHEDULE);
+    const args = op.compare.args(schedule, compareInputs(3, 2, 2)) as Record<string, unknown>;
     for (const [field, kind] of Object.entries(op.fields as Record<string, FieldKind>)) {
       if (UNCHECKED.includes(kind)) continue;
       let error: unknown;

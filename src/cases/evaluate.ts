@@ -37,7 +37,13 @@ const SECTION: Record<FieldKind, 'schedule' | 'inputs' | 'options' | undefined> 
   'reverse options with eta': 'options',
 };
 
-const OPTIONAL = new Set<FieldKind>(['optional tensor', 'optional integers', 'optional number', 'reverse options', 'reverse options with eta']);
+const OPTIONAL: ReadonlySet<FieldKind> = new Set<FieldKind>([
+  'optional tensor',
+  'optional integers',
+  'optional number',
+  'reverse options',
+  'reverse options with eta',
+]);
 /** The reverse options a case file may give, spread into its "options" (eta only where the operation uses it). */
 const REVERSE_OPTION_KEYS: Partial<Record<FieldKind, readonly string[]>> = {
   'reverse options': ['prediction', 'variance', 'clip'],
@@ -47,17 +53,24 @@ const REVERSE_OPTION_KEYS: Partial<Record<FieldKind, readonly string[]>> = {
 function tensorInput(inputs: Record<string, unknown>, name: string): Tensor {
   const raw = inputs[name];
   const field = `inputs.${name}`;
-  requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), field, 'must be a tensor {"shape": [...], "data": [...]}');
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  requireInput(isObject, field, 'must be a tensor {"shape": [...], "data": [...]}');
   const { shape, data } = raw as { shape?: unknown; data?: unknown };
   requireInput(Array.isArray(data), `${field}.data`, 'must be an array of numbers');
-  data.forEach((v, i) => requireInput(typeof v === 'number' && Number.isFinite(v), `${field}.data[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`));
+  data.forEach((v, i) => {
+    const finite = typeof v === 'number' && Number.isFinite(v);
+    requireInput(finite, `${field}.data[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`);
+  });
   return checkTensor(field, { shape, data: Float64Array.from(data as number[]) });
 }
 
 function integerList(inputs: Record<string, unknown>, name: string): number[] {
   const raw = inputs[name];
   requireInput(Array.isArray(raw), `inputs.${name}`, 'must be an array with one integer timestep per batch element');
-  raw.forEach((v, i) => requireInput(typeof v === 'number' && Number.isInteger(v), `inputs.${name}[${i}]`, `must be an integer, got ${JSON.stringify(v)}`));
+  raw.forEach((v, i) => {
+    const integer = typeof v === 'number' && Number.isInteger(v);
+    requireInput(integer, `inputs.${name}[${i}]`, `must be an integer, got ${JSON.stringify(v)}`);
+  });
   return raw as number[];
 }
 
@@ -66,7 +79,8 @@ const out = (t: Tensor) => ({ shape: [...t.shape], data: Array.from(t.data) });
 /** The plain conversion of a result: a bare tensor under the operation's one result name, or each named field. */
 function caseOutputs(op: AnyOperation, result: unknown): CaseOutputs {
   if (op.caseOutputs) return op.caseOutputs(result);
-  if (op.results.length === 1 && (result as Tensor).data !== undefined) return { [op.results[0]]: out(result as Tensor) };
+  const bare = op.results.length === 1 && (result as Tensor).data !== undefined;
+  if (bare) return { [op.results[0]]: out(result as Tensor) };
   return Object.fromEntries(op.results.map((name) => [name, out((result as Record<string, Tensor>)[name])]));
 }
 
@@ -79,27 +93,27 @@ function objectField(value: unknown, field: string): Record<string, unknown> {
 }
 
 /**
- * Validates a parsed case and evaluates it on a backend: case-file JSON -> the operation's arguments -> its
- * validator (src/operations) -> the backend. Errors name the offending field as the case file spells it.
+ * The operation's arguments from a case, and where the case file keeps each (to name a field as the file spells it).
+ * Unknown and missing fields are errors naming them.
  */
-export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Promise<CaseOutputs> {
-  requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), 'case', 'must be a JSON object {"op", "schedule", "inputs", "options"}');
-  const c = raw as Record<string, unknown>;
-  for (const key of Object.keys(c)) if (!CASE_KEYS.includes(key)) throw new DiffspecInputError(key, `is not a case field (known: ${CASE_KEYS.join(', ')})`);
-  requireInput(typeof c.op === 'string' && Object.hasOwn(CASE_OPS, c.op), 'op', `must be one of ${Object.keys(CASE_OPS).join(', ')}, got ${JSON.stringify(c.op)}`);
-  const op = CASE_OPS[c.op];
+async function caseArguments(backend: DiffusionBackend, op: AnyOperation, c: Record<string, unknown>) {
   const fields = Object.entries(op.fields as Record<string, FieldKind>);
   const inputFields = fields.filter(([, kind]) => SECTION[kind] === 'inputs');
   const optionFields = fields.filter(([, kind]) => SECTION[kind] === 'options' && !REVERSE_OPTION_KEYS[kind]);
-  const optionNames = [...optionFields.map(([name]) => name), ...fields.flatMap(([, kind]) => REVERSE_OPTION_KEYS[kind] ?? [])];
+  const reverseOptionKeys = fields.flatMap(([, kind]) => REVERSE_OPTION_KEYS[kind] ?? []);
+  const optionNames = [...optionFields.map(([name]) => name), ...reverseOptionKeys];
   const inputs = objectField(c.inputs, 'inputs');
   const options = objectField(c.options, 'options');
   const inputNames = inputFields.map(([name]) => name);
   for (const key of Object.keys(inputs)) {
-    if (!inputNames.includes(key)) throw new DiffspecInputError(`inputs.${key}`, `is not an input of ${c.op} (inputs: ${inputNames.join(', ') || 'none'})`);
+    if (inputNames.includes(key)) continue;
+    const known = inputNames.join(', ') || 'none';
+    throw new DiffspecInputError(`inputs.${key}`, `is not an input of ${c.op} (inputs: ${known})`);
   }
   for (const key of Object.keys(options)) {
-    if (!optionNames.includes(key)) throw new DiffspecInputError(`options.${key}`, `is not an option of ${c.op} (options: ${optionNames.join(', ') || 'none'})`);
+    if (optionNames.includes(key)) continue;
+    const known = optionNames.join(', ') || 'none';
+    throw new DiffspecInputError(`options.${key}`, `is not an option of ${c.op} (options: ${known})`);
   }
 
   const args: Record<string, unknown> = {};
@@ -117,12 +131,31 @@ export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Pro
       requireInput(OPTIONAL.has(kind), `${SECTION[kind]}.${name}`, `is required by ${c.op}`);
       continue;
     }
-    args[name] = kind === 'tensor' || kind === 'optional tensor' ? tensorInput(inputs, name) : kind === 'timesteps' ? integerList(inputs, name) : given[name];
+    if (kind === 'tensor' || kind === 'optional tensor') args[name] = tensorInput(inputs, name);
+    else if (kind === 'timesteps') args[name] = integerList(inputs, name);
+    else args[name] = given[name];
   }
   const reverseOptions = fields.find(([, kind]) => REVERSE_OPTION_KEYS[kind]);
   if (reverseOptions) args[reverseOptions[0]] = options;
 
-  const sectionOf = new Map(fields.map(([name, kind]) => [name, SECTION[kind]]));
+  return { args, sectionOf: new Map(fields.map(([name, kind]) => [name, SECTION[kind]])) };
+}
+
+/**
+ * Validates a parsed case and evaluates it on a backend: case-file JSON -> the operation's arguments -> its
+ * validator (src/operations) -> the backend. Errors name the offending field as the case file spells it.
+ */
+export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Promise<CaseOutputs> {
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  requireInput(isObject, 'case', 'must be a JSON object {"op", "schedule", "inputs", "options"}');
+  const c = raw as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    requireInput(CASE_KEYS.includes(key), key, `is not a case field (known: ${CASE_KEYS.join(', ')})`);
+  }
+  const ops = Object.keys(CASE_OPS).join(', ');
+  const op = typeof c.op === 'string' && Object.hasOwn(CASE_OPS, c.op) ? CASE_OPS[c.op] : undefined;
+  requireInput(op, 'op', `must be one of ${ops}, got ${JSON.stringify(c.op)}`);
+  const { args, sectionOf } = await caseArguments(backend, op, c);
   let outputs: CaseOutputs;
   try {
     const operationArgs = op.argsFromFields ? op.argsFromFields(args) : args;
@@ -131,8 +164,9 @@ export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Pro
     outputs = caseOutputs(op, await method.call(backend, operationArgs));
   } catch (e) {
     // The contract names its arguments (t, xt, dim, ...); in a case file they live under "inputs" or "options".
-    const section = e instanceof DiffspecInputError ? sectionOf.get(e.field.split(/[.[]/)[0]) : undefined;
-    if (e instanceof DiffspecInputError && (section === 'inputs' || (section === 'options' && !e.field.startsWith('options')))) {
+    if (!(e instanceof DiffspecInputError)) throw e;
+    const section = sectionOf.get(e.field.split(/[.[]/)[0]);
+    if (section === 'inputs' || (section === 'options' && !e.field.startsWith('options'))) {
       throw new DiffspecInputError(`${section}.${e.field}`, e.message.slice(e.field.length + 2));
     }
     throw e;

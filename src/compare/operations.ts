@@ -3,7 +3,7 @@ import { gaussianTensor } from '../random/gaussian.js';
 import { DDPM_SCHEDULE } from '../schedule/spec.js';
 import type { Tensor } from '../tensor.js';
 
-// What `diffspec compare` feeds the operations; each operation says how it uses these (its `compare` entry, src/operations).
+// What `diffspec compare` feeds the operations; each says how it uses these (its `compare`, src/operations).
 
 /** The shared inputs every backend gets: the same seeded noise (src/random), so outputs compare value by value. */
 export interface CompareInputs {

@@ -22,7 +22,17 @@ export type Capability =
   | 'training' // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
   | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'memory'];
+export const ALL_CAPABILITIES: readonly Capability[] = [
+  'schedule',
+  'forward',
+  'reverse',
+  'sampling',
+  'loss',
+  'embedding',
+  'random',
+  'training',
+  'memory',
+];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {

@@ -14,7 +14,15 @@ export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({
   method: 'ddimStep',
   caseName: 'ddim_step',
   capability: 'reverse',
-  fields: { schedule: 'schedule', xt: 'tensor', t: 'timesteps', tPrev: 'timesteps', modelOutput: 'tensor', noise: 'optional tensor', options: 'reverse options with eta' },
+  fields: {
+    schedule: 'schedule',
+    xt: 'tensor',
+    t: 'timesteps',
+    tPrev: 'timesteps',
+    modelOutput: 'tensor',
+    noise: 'optional tensor',
+    options: 'reverse options with eta',
+  },
   validate(args: DdimStepArgs) {
     const { n, t, o } = checkReverse(args);
     const tPrev = checkTimesteps('tPrev', args.tPrev, args.schedule, n, 0);
@@ -31,5 +39,9 @@ export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({
       return { prev: await k.download(prev), predX0: await k.download(p.predX0) };
     }),
   results: ['prev', 'predX0'],
-  compare: { label: 'ddimStep (eta 0)', output: 'prev', args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, tPrev: i.tPrev, modelOutput: i.modelOutput }) },
+  compare: {
+    label: 'ddimStep (eta 0)',
+    output: 'prev',
+    args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, tPrev: i.tPrev, modelOutput: i.modelOutput }),
+  },
 });

@@ -12,7 +12,14 @@ export const ddpmStep = defineOperation<DdpmStepArgs, StepResult>()({
   method: 'ddpmStep',
   caseName: 'ddpm_step',
   capability: 'reverse',
-  fields: { schedule: 'schedule', xt: 'tensor', t: 'timesteps', modelOutput: 'tensor', noise: 'tensor', options: 'reverse options' },
+  fields: {
+    schedule: 'schedule',
+    xt: 'tensor',
+    t: 'timesteps',
+    modelOutput: 'tensor',
+    noise: 'tensor',
+    options: 'reverse options',
+  },
   validate(args: DdpmStepArgs) {
     const checked = checkReverse(args);
     checkLike('noise', args.noise, args.xt, 'xt');
@@ -21,8 +28,13 @@ export const ddpmStep = defineOperation<DdpmStepArgs, StepResult>()({
   compose: (k, v) =>
     scoped(k, async (track) => {
       const p = await predictUploaded(k, track, v, v.t, v.o);
-      return { prev: await k.download(await ancestralStep(k, track, p, v.t, track(await k.upload(v.noise)))), predX0: await k.download(p.predX0) };
+      const prev = await ancestralStep(k, track, p, v.t, track(await k.upload(v.noise)));
+      return { prev: await k.download(prev), predX0: await k.download(p.predX0) };
     }),
   results: ['prev', 'predX0'],
-  compare: { label: 'ddpmStep', output: 'prev', args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput, noise: i.noise }) },
+  compare: {
+    label: 'ddpmStep',
+    output: 'prev',
+    args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput, noise: i.noise }),
+  },
 });

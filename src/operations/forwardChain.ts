@@ -7,7 +7,13 @@ import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
 
-export interface ForwardChainArgs { schedule: ScheduleTables; x0: Tensor; t: number; seed: number; recordAt?: readonly number[] }
+export interface ForwardChainArgs {
+  schedule: ScheduleTables;
+  x0: Tensor;
+  t: number;
+  seed: number;
+  recordAt?: readonly number[];
+}
 export interface ForwardChainResult { xt: Tensor; recorded: { t: number; x: Tensor }[] }
 
 /** t forward steps from x_0, the step to t drawing noise stream t; x is recorded (downloaded) at `recordAt`. */
@@ -20,8 +26,11 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
     const { schedule: s, t, recordAt = [] } = args;
     const n = checkBatch('x0', args.x0);
     checkSeed(args.seed);
-    requireInput(Number.isInteger(t) && t >= 0 && t <= s.T, 't', `must be an integer in 0..${s.T}, got ${JSON.stringify(t)}`);
-    recordAt.forEach((r, i) => requireInput(Number.isInteger(r) && r >= 0 && r <= t, `recordAt[${i}]`, `must be an integer in 0..${t}, got ${JSON.stringify(r)}`));
+    const inRange = (v: number, hi: number) => Number.isInteger(v) && v >= 0 && v <= hi;
+    requireInput(inRange(t, s.T), 't', `must be an integer in 0..${s.T}, got ${JSON.stringify(t)}`);
+    recordAt.forEach((r, i) => {
+      requireInput(inRange(r, t), `recordAt[${i}]`, `must be an integer in 0..${t}, got ${JSON.stringify(r)}`);
+    });
     return { ...args, recordAt, n };
   },
   async compose(k, { schedule: s, x0, t, seed, recordAt, n }) {
@@ -34,7 +43,10 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
         const z = await normalNoise(k, x0.shape, seed, step);
         let next;
         try {
-          next = await k.linear([{ x, coef: new Float64Array(n).fill(c.signal) }, { x: z, coef: new Float64Array(n).fill(c.noise) }]);
+          next = await k.linear([
+            { x, coef: new Float64Array(n).fill(c.signal) },
+            { x: z, coef: new Float64Array(n).fill(c.noise) },
+          ]);
         } finally {
           k.dispose(z);
         }
@@ -48,5 +60,10 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
     }
   },
   results: ['xt', 'recorded'],
-  compare: { label: 'forwardChain (100 steps)', drawsNoise: true, output: 'xt', args: (s, i) => ({ schedule: s, x0: i.x0, t: 100, seed: i.seed }) },
+  compare: {
+    label: 'forwardChain (100 steps)',
+    drawsNoise: true,
+    output: 'xt',
+    args: (s, i) => ({ schedule: s, x0: i.x0, t: 100, seed: i.seed }),
+  },
 });

@@ -22,7 +22,10 @@ export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
   compose: (k, { schedule: s, xPrev, noise, t }) =>
     scoped(k, async (track) => {
       const c = Array.from(t, (ti) => forwardStepCoefficients(s.betas[ti]));
-      const terms = [{ x: track(await k.upload(xPrev)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }];
+      const terms = [
+        { x: track(await k.upload(xPrev)), coef: Float64Array.from(c, (ci) => ci.signal) },
+        { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) },
+      ];
       return k.download(track(await k.linear(terms)));
     }),
   results: ['xt'],

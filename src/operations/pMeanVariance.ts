@@ -17,8 +17,17 @@ export const pMeanVariance = defineOperation<PMeanVarianceArgs, PMeanVarianceRes
   compose: (k, v) =>
     scoped(k, async (track) => {
       const p = await predictUploaded(k, track, v, v.t, v.o);
-      return { mean: await k.download(await p.mean()), variance: await k.download(await p.variance()), logVariance: await k.download(await p.logVariance()), predX0: await k.download(p.predX0) };
+      return {
+        mean: await k.download(await p.mean()),
+        variance: await k.download(await p.variance()),
+        logVariance: await k.download(await p.logVariance()),
+        predX0: await k.download(p.predX0),
+      };
     }),
   results: ['mean', 'variance', 'logVariance', 'predX0'],
-  compare: { label: 'pMeanVariance mean', output: 'mean', args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput }) },
+  compare: {
+    label: 'pMeanVariance mean',
+    output: 'mean',
+    args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput }),
+  },
 });

@@ -22,13 +22,22 @@ export const qPosterior = defineOperation<QPosteriorArgs, PosteriorResult>()({
   },
   compose: (k, { schedule: s, x0, xt, t }) =>
     scoped(k, async (track) => {
-      const terms = [{ x: track(await k.upload(x0)), coef: perBatch(t, (ti) => s.posteriorMeanCoefX0[ti]) }, { x: track(await k.upload(xt)), coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) }];
+      const terms = [
+        { x: track(await k.upload(x0)), coef: perBatch(t, (ti) => s.posteriorMeanCoefX0[ti]) },
+        { x: track(await k.upload(xt)), coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) },
+      ];
+      const filled = async (table: Float64Array) =>
+        k.download(track(await k.fill(x0.shape, perBatch(t, (ti) => table[ti]))));
       return {
         mean: await k.download(track(await k.linear(terms))),
-        variance: await k.download(track(await k.fill(x0.shape, perBatch(t, (ti) => s.posteriorVariance[ti])))),
-        logVarianceClipped: await k.download(track(await k.fill(x0.shape, perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti])))),
+        variance: await filled(s.posteriorVariance),
+        logVarianceClipped: await filled(s.posteriorLogVarianceClipped),
       };
     }),
   results: ['mean', 'variance', 'logVarianceClipped'],
-  compare: { label: 'qPosterior mean', output: 'mean', args: (s, i) => ({ schedule: s, x0: i.x0, xt: i.noise, t: i.t }) },
+  compare: {
+    label: 'qPosterior mean',
+    output: 'mean',
+    args: (s, i) => ({ schedule: s, x0: i.x0, xt: i.noise, t: i.t }),
+  },
 });

@@ -22,7 +22,10 @@ export const qSample = defineOperation<QSampleArgs, Tensor>()({
   compose: (k, { schedule: s, x0, noise, t }) =>
     scoped(k, async (track) => {
       const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
-      const terms = [{ x: track(await k.upload(x0)), coef: Float64Array.from(c, (ci) => ci.signal) }, { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) }];
+      const terms = [
+        { x: track(await k.upload(x0)), coef: Float64Array.from(c, (ci) => ci.signal) },
+        { x: track(await k.upload(noise)), coef: Float64Array.from(c, (ci) => ci.noise) },
+      ];
       return k.download(track(await k.linear(terms)));
     }),
   results: ['xt'],

@@ -6,7 +6,7 @@ import { defineOperation } from './operation.js';
 
 export interface RandomNormalArgs { shape: readonly number[]; seed: number; stream: number }
 
-/** Standard normal noise of stream `stream` under `seed`: the backend's own generator, or the shared one (src/random). */
+/** Standard normal noise, stream `stream` of `seed`: the backend's own generator, or the shared one (src/random). */
 export const randomNormal = defineOperation<RandomNormalArgs, Tensor>()({
   method: 'randomNormal',
   caseName: { unsupported: 'a backend may draw its own noise, so no output is expected of it value by value' },
@@ -17,7 +17,8 @@ export const randomNormal = defineOperation<RandomNormalArgs, Tensor>()({
     checkSeed(args.seed);
     return args;
   },
-  compose: (k, { shape, seed, stream }) => scoped(k, async (track) => k.download(track(await normalNoise(k, shape, seed, stream)))),
+  compose: (k, { shape, seed, stream }) =>
+    scoped(k, async (track) => k.download(track(await normalNoise(k, shape, seed, stream)))),
   results: ['noise'],
   compare: { unsupported: 'a backend may draw its own noise; the noise group checks its distribution' },
 });

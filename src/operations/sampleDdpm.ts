@@ -7,9 +7,15 @@ import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
 
-export interface SampleDdpmArgs { schedule: ScheduleTables; shape: readonly number[]; model: DenoiserModel; seed: number; options?: ReverseOptions }
+export interface SampleDdpmArgs {
+  schedule: ScheduleTables;
+  shape: readonly number[];
+  model: DenoiserModel;
+  seed: number;
+  options?: ReverseOptions;
+}
 
-/** Ancestral sampling from x_T through every t = T..1 (Ho et al. 2020, Algorithm 2); the step at t > 1 draws stream t. */
+/** Ancestral sampling from x_T through t = T..1 (Ho et al. 2020, Algorithm 2); the step at t > 1 draws stream t. */
 export const sampleDdpm = defineOperation<SampleDdpmArgs, Tensor>()({
   method: 'sampleDdpm',
   caseName: { unsupported: 'it calls a model, which a case file cannot carry' },
@@ -21,7 +27,8 @@ export const sampleDdpm = defineOperation<SampleDdpmArgs, Tensor>()({
     const timesteps = Array.from({ length: run.schedule.T }, (_, i) => run.schedule.T - i);
     return sampleLoop(k, run, timesteps, async (track, p, t, i) => {
       const step = timesteps[i];
-      const z = step > 1 ? track(await normalNoise(k, shape, seed, step)) : track(await k.fill(shape, new Float64Array(shape[0])));
+      const z = step > 1 ? await normalNoise(k, shape, seed, step) : await k.fill(shape, new Float64Array(shape[0]));
+      track(z);
       return ancestralStep(k, track, p, t, z);
     });
   },

@@ -16,7 +16,9 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
     (c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined) && (c !== 'memory' || k.liveTensorCount !== undefined),
   );
   // async: a validator's error becomes a rejection, as for every other failure of an operation.
-  const operations = Object.fromEntries(ALL_OPERATIONS.map((op) => [op.method, async (args: unknown) => op.compose(k, op.validate(args))])) as unknown as OperationMethods;
+  const operations = Object.fromEntries(
+    ALL_OPERATIONS.map((op) => [op.method, async (args: unknown) => op.compose(k, op.validate(args))]),
+  ) as unknown as OperationMethods;
   return {
     name: k.name,
     precision: k.precision,

@@ -15,7 +15,7 @@ export interface SamplingRun {
   options: ResolvedOptions;
 }
 
-/** One step of a loop: from the prediction at x_t (t = timesteps[index]) to the next x, a handle tracked in the step's scope or kept. */
+/** One step of a loop: from the prediction at x_t (t = timesteps[index]) to the next x, which outlives the step. */
 export type SamplingStep<H> = (track: Track<H>, p: Prediction<H>, t: Int32Array, index: number) => Promise<H>;
 
 /**
@@ -23,7 +23,12 @@ export type SamplingStep<H> = (track: Track<H>, p: Prediction<H>, t: Int32Array,
  * then at each of `timesteps` (descending) the model's output at x_t, its prediction and the loop's own step. The
  * loops differ only in their steps, which draw the noise of timestep t from stream t.
  */
-export async function sampleLoop<H>(k: TensorKernels<H>, run: SamplingRun, timesteps: readonly number[], step: SamplingStep<H>): Promise<Tensor> {
+export async function sampleLoop<H>(
+  k: TensorKernels<H>,
+  run: SamplingRun,
+  timesteps: readonly number[],
+  step: SamplingStep<H>,
+): Promise<Tensor> {
   const { schedule, shape, model, seed, options } = run;
   let x = await normalNoise(k, shape, seed, 0);
   try {
@@ -33,7 +38,10 @@ export async function sampleLoop<H>(k: TensorKernels<H>, run: SamplingRun, times
       const out = await model(xHost, t);
       checkModelOutput('model output', out, xHost, options.variance);
       const current = x;
-      const next = await scopedHandle(k, async (track) => step(track, await predict(k, track, schedule, current, shape, t, track(await k.upload(out)), options), t, i));
+      const next = await scopedHandle(k, async (track) => {
+        const p = await predict(k, track, schedule, current, shape, t, track(await k.upload(out)), options);
+        return step(track, p, t, i);
+      });
       k.dispose(x);
       x = next;
     }

@@ -5,7 +5,11 @@ import { gaussianTensor } from '../random/gaussian.js';
 export type Track<H> = (h: H) => H;
 
 /** Runs fn with a tracker; every tracked handle is disposed when fn resolves or throws, except the one `keep` picks. */
-export async function scoped<H, R>(k: TensorKernels<H>, fn: (track: Track<H>) => Promise<R>, keep?: (result: R) => H): Promise<R> {
+export async function scoped<H, R>(
+  k: TensorKernels<H>,
+  fn: (track: Track<H>) => Promise<R>,
+  keep?: (result: R) => H,
+): Promise<R> {
   const handles = new Set<H>();
   try {
     const result = await fn((h) => {
@@ -29,6 +33,6 @@ export function disposeAll<H>(k: TensorKernels<H>, handles: Iterable<H>): void {
 }
 
 /** Standard normal noise on the device: the backend's own generator, or the shared one (src/random) uploaded. */
-export async function normalNoise<H>(k: TensorKernels<H>, shape: readonly number[], seed: number, stream: number): Promise<H> {
+export async function normalNoise<H>(k: TensorKernels<H>, shape: readonly number[], seed: number, stream: number) {
   return k.randomNormal ? k.randomNormal(shape, seed, stream) : k.upload(gaussianTensor(shape, seed, stream));
 }

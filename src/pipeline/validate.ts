@@ -71,7 +71,8 @@ export function checkModelOutput(field: string, out: Tensor, xt: Tensor, varianc
 }
 
 export function checkShape(shape: readonly number[], field = 'shape'): void {
-  requireInput(Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isInteger(d) && d > 0), field, 'must be an array of positive integers');
+  const valid = Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isInteger(d) && d > 0);
+  requireInput(valid, field, 'must be an array of positive integers');
 }
 
 /** The arguments every single reverse-process step shares. */
@@ -92,8 +93,17 @@ export function checkReverse(args: ReverseArgs): { n: number; t: Int32Array; o: 
   return { n, t, o };
 }
 
+/** What every sampling loop is given. */
+export interface SamplingArgs {
+  schedule: ScheduleTables;
+  shape: readonly number[];
+  model: DenoiserModel;
+  seed: number;
+  options?: ReverseOptions;
+}
+
 /** Checks what every sampling loop is given and resolves its options. */
-export function checkSamplingRun<A extends { schedule: ScheduleTables; shape: readonly number[]; model: DenoiserModel; seed: number; options?: ReverseOptions }>(args: A): A & { options: ResolvedOptions } {
+export function checkSamplingRun<A extends SamplingArgs>(args: A): A & { options: ResolvedOptions } {
   checkShape(args.shape);
   checkSeed(args.seed);
   return { ...args, options: resolveOptions(args.options) };

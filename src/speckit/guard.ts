@@ -26,7 +26,10 @@ function checkOutputs(op: string, result: unknown, path: string): void {
   else for (const [k, v] of Object.entries(result)) checkOutputs(op, v, `${path}.${k}`);
 }
 
-/** The operations of the table; other members (liveTensorCount, which the memory group calls inside models, dispose) pass as they are. */
+/**
+ * The operations of the table. Other members pass as they are: liveTensorCount must stay synchronous (the memory
+ * group calls it inside models), and dispose returns nothing.
+ */
 const GUARDED = new Set<string | symbol>(ALL_OPERATIONS.map((op) => op.method));
 
 /**

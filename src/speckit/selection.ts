@@ -34,8 +34,8 @@ export function contractMismatch(value: unknown): string | undefined {
   if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
   // Every check needs the schedule; the other operations are owed by the capabilities the backend declares.
   const owed = ALL_OPERATIONS.filter((op) => op.capability === 'schedule' || b.capabilities!.includes(op.capability));
-  const missing = owed.filter((op) => typeof (b as Record<string, unknown>)[op.method] !== 'function').map((op) => op.method);
-  if (missing.length > 0) return `lacks the operations ${missing.join(', ')} (of its capabilities ${b.capabilities.join(', ')})`;
+  const missing = owed.map((op) => op.method).filter((m) => typeof (b as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) return `lacks the operations ${missing.join(', ')} (declares ${b.capabilities.join(', ')})`;
   return undefined;
 }
 

@@ -200,9 +200,12 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         return await scoped(k, async (track) => {
           const params = await uploadWeights(weights);
           params.forEach(track);
-          const { perSample, grads } = await lossGradient(g, model, params, s, track(await k.upload(x0)), track(await k.upload(noise)), x0.shape, ts);
+          const x0h = track(await k.upload(x0));
+          const noiseh = track(await k.upload(noise));
+          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
           grads.forEach(track);
-          return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients: await downloadWeights(model, grads) };
+          const gradients = await downloadWeights(model, grads);
+          return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
         });
       } finally {
         g.dispose();
@@ -228,7 +231,8 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         const out = await tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
         // adamUpdate may update in place and hand back an input's handle: the scope frees each handle once.
         [out.param, out.m, out.v].forEach(track);
-        return { param: copy(await k.download(out.param)), m: copy(await k.download(out.m)), v: copy(await k.download(out.v)) };
+        const download = async (h: H) => copy(await k.download(h));
+        return { param: await download(out.param), m: await download(out.m), v: await download(out.v) };
       });
     },
 
