@@ -26,7 +26,7 @@ Options:
   --checkpoint FILE|DIR   a checkpoint written by diffspec train, or its run folder
   --sampler NAME          ddpm (ancestral, all T steps; default) or ddim
   --steps K               DDIM steps, evenly spaced over 1..T (default 50, at most T); ddpm always takes T
-  --eta X                 DDIM eta (default 0: deterministic)
+  --eta X                 DDIM eta in [0, 1] (default 0: deterministic)
   --n N                   number of samples (default 64 images, 1000 points)
   --weights ema|params    which weights to use (default ema when the checkpoint has them)
   --seed N                sampling seed (default 0)
@@ -54,7 +54,7 @@ export const sampleCommand: Command = {
     if (sampler === 'ddpm') requireInput(steps === schedule.T, '--steps', `ddpm takes all T = ${schedule.T} steps; use --sampler ddim for fewer`);
     const timesteps = respacedTimesteps(schedule.T, steps);
     const eta = Number(single(args, 'eta', '0'));
-    requireInput(Number.isFinite(eta) && eta >= 0, '--eta', `must be a number >= 0, got ${single(args, 'eta')}`);
+    requireInput(eta >= 0 && eta <= 1, '--eta', `must be a number in [0, 1], got ${single(args, 'eta')}`);
     const isImage = model.architecture !== 'mlp';
     const n = Number(single(args, 'n', isImage ? '64' : '1000'));
     requireInput(Number.isInteger(n) && n >= 1, '--n', `must be an integer >= 1, got ${single(args, 'n')}`);

@@ -1,0 +1,71 @@
+// Deliberately broken backends for the blind-spot classes of issue 11: each bug passes a check that tries an
+// argument at one value only, leaves an option combination to chance, never reads a returned field, tests noise
+// for correlation only, or never tries seeds above 2^32. The check that must catch each is named above it.
+import { cpuBackend } from '../../backends/cpu/index.js';
+import { cpuKernels } from '../../backends/cpu/kernels.js';
+import { composeBackend } from '../../src/pipeline/compose.js';
+import { gaussianValues } from '../../src/random/gaussian.js';
+import { uniformValues } from '../../src/random/uniform.js';
+import { sizeOf, tensor } from '../../src/tensor.js';
+import { broken } from './broken.js';
+
+export const brokenBlindSpots = [
+  // Arguments checked at one value: an inversion written for tNext = t + 1 (the first inversion loops step one at a time).
+  // caught by: reverse > the DDIM reverse step follows eq. 12 run forward, for every prediction and clip option, from any t to any later timestep
+  broken('ddim-inversion-unit-stride', 'the DDIM reverse step goes to t + 1 whatever tNext it is given', 'reverse', {
+    ddimReverseStep: (args) => cpuBackend.ddimReverseStep({ ...args, tNext: Array.from(args.t, (u) => u + 1) }),
+  }),
+  // Option combinations left to chance: a DDPM sampler that slices off the variance channels and samples with the
+  // fixed variance (learned_range honoured by p_mean_variance, lost in the loop).
+  // caught by: loops > sampleDdpm equals the float64 recursion of DDPM steps with the backend's noise streams, for every prediction, variance and clip option
+  broken('ddpm-loop-drops-learned-variance', 'the DDPM loop under learned_range drops the v channels and samples with fixed_small', 'loops', {
+    async sampleDdpm(args) {
+      if (args.options?.variance !== 'learned_range') return cpuBackend.sampleDdpm(args);
+      const model = async (xt: Parameters<typeof args.model>[0], t: Int32Array) => {
+        const out = await args.model(xt, t);
+        const m = xt.data.length / xt.shape[0];
+        return tensor(xt.shape, Float64Array.from(xt.data, (_, i) => out.data[2 * Math.floor(i / m) * m + (i % m)]));
+      };
+      return cpuBackend.sampleDdpm({ ...args, model, options: { ...args.options, variance: 'fixed_small' } });
+    },
+  }),
+  // Returned fields no check read: a DDIM step whose prev uses the clipped x0^ but that returns the raw one.
+  // caught by: reverse > a DDIM step follows eq. 12 for every prediction, clip option and eta in [0, 1], from any t to any earlier timestep
+  broken('ddim-step-returns-unclipped-x0', 'the DDIM step returns the unclipped x0^ as predX0 while stepping with the clipped one', 'reverse', {
+    async ddimStep(args) {
+      const r = await cpuBackend.ddimStep(args);
+      if (!args.options?.clip) return r;
+      const { predX0 } = await cpuBackend.pMeanVariance({ ...args, options: { ...args.options, clip: false, eta: 0 } });
+      return { ...r, predX0 };
+    },
+  }),
+  // Noise tested for correlation only: Box-Muller on a sliding window of uniforms, z_i = sqrt(-2 ln u_i) cos(2 pi u_{i+1}),
+  // one uniform per value instead of two: each z_i is exactly N(0, 1) and neighbours are uncorrelated, but z_i's
+  // angle is z_{i+1}'s radius.
+  // caught by: noise > randomNormal values are independent beyond correlation: within a tensor, across the batch and across streams
+  {
+    id: 'box-muller-shared-uniform',
+    bug: "Box-Muller reuses each uniform: one value's angle is the next value's radius",
+    caughtBy: 'noise',
+    backend: composeBackend({
+      ...cpuKernels,
+      name: 'broken:box-muller-shared-uniform',
+      randomNormal(shape, seed, stream) {
+        const u = uniformValues(seed, stream, sizeOf(shape) + 1);
+        return { shape, data: Float64Array.from({ length: sizeOf(shape) }, (_, i) => Math.sqrt(-2 * Math.log(1 - u[i])) * Math.cos(2 * Math.PI * u[i + 1])) };
+      },
+    }),
+  },
+  // Seeds: the Philox key built with JavaScript's 32-bit bitwise operators, so seed and seed + 2^32 share a stream.
+  // caught by: noise > every integer seed in 0..2^53 - 1 gives its own stream, and other seeds are rejected naming the field
+  {
+    id: 'seed-truncated-to-32-bits',
+    bug: 'the noise key is seed >>> 0: seeds that differ only above 2^32 give the same noise',
+    caughtBy: 'noise',
+    backend: composeBackend({
+      ...cpuKernels,
+      name: 'broken:seed-truncated-to-32-bits',
+      randomNormal: (shape, seed, stream) => ({ shape, data: gaussianValues(seed >>> 0, stream, sizeOf(shape)) }),
+    }),
+  },
+];
