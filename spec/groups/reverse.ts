@@ -14,10 +14,11 @@ import { defineGroup } from '../../src/speckit/check.js';
 import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
-import { batchCaseArbitrary, type BatchCase } from '../arbitraries/case.js';
+import { batchCaseArbitrary } from '../arbitraries/case.js';
+import { uniformArbitrary } from '../arbitraries/uniform.js';
 import { atT, combine, type Expected } from '../support/combination.js';
 import { forEachOption, optionGrid } from '../support/options.js';
-import { clipped, expectedEpsFromX0, expectedPosteriorMean, expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';
+import { clipped, ddimCoefficients, expectedEpsFromX0, expectedPosteriorMean, expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';
 
 /** x_t, the model's prediction channels and raw values for learned_range's v channels, at any timesteps. */
 const reverseCase = (extra = 0, options: Parameters<typeof batchCaseArbitrary>[1] = {}) => batchCaseArbitrary(3 + extra, options);
@@ -32,27 +33,16 @@ function expectedPrediction(o: Required<ReverseOptions>, s: ScheduleTables, t: r
   return { x0, eps: o.prediction === 'eps' && !o.clip ? out : expectedEpsFromX0(s, t, xt, x0) };
 }
 
-/** Per batch item, a draw in [0, 1) mapping to an earlier or later timestep. */
-const positions = (c: BatchCase) => fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: c.t.length, maxLength: c.t.length });
-
-/** 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no cancellation. */
-function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
-  let sum = 0;
-  let tail = 1;
-  for (let u = t; u > p; u--) {
-    sum += s.betas[u] * tail;
-    tail *= s.alphas[u];
-  }
-  return sum;
-}
+/** Per batch item, any timestep in lo(t)..hi(t), each item its own. */
+const timestepsBetween = (t: readonly number[], lo: (u: number) => number, hi: (u: number) => number) => fc.tuple(...t.map((u) => fc.integer({ min: lo(u), max: hi(u) })));
 
 /** The DDIM step's expected output (Song et al. 2021, eq. 12), eps^ the model's or recomputed from a clipped x0^. */
 function expectedDdim(s: ScheduleTables, t: number[], tPrev: number[], eta: number, x0: Expected, eps: Expected | ArrayLike<number>, noise: ArrayLike<number>): Expected {
-  const sigma = t.map((u, n) => eta * Math.sqrt(s.oneMinusAlphaBar[tPrev[n]] / s.oneMinusAlphaBar[u]) * Math.sqrt(oneMinusRatio(s, tPrev[n], u)));
+  const c = t.map((u, n) => ddimCoefficients(s, u, tPrev[n], eta));
   return combine(t.length, [
-    { coef: tPrev.map((p) => Math.sqrt(s.alphaBar[p])), x: x0 },
-    { coef: tPrev.map((p, n) => Math.sqrt(Math.max(0, s.oneMinusAlphaBar[p] - sigma[n] ** 2))), x: eps },
-    { coef: sigma, x: noise },
+    { coef: c.map((ci) => ci.x0), x: x0 },
+    { coef: c.map((ci) => ci.eps), x: eps },
+    { coef: c.map((ci) => ci.noise), x: noise },
   ]);
 }
 
@@ -126,7 +116,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
       const arbitrary = batchCaseArbitrary(1, { minT: 2 }).chain((c) => {
         const doubled = [c.shape[0], 2 * c.shape[1], ...c.shape.slice(2)];
         const size = doubled.reduce((a, b) => a * b, 1);
-        return fc.record({ c: fc.constant(c), out: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: size, maxLength: size }).map((d) => tensor(doubled, d)) });
+        return fc.record({ c: fc.constant(c), out: fc.array(uniformArbitrary(-1, 1), { minLength: size, maxLength: size }).map((d) => tensor(doubled, d)) });
       });
       await fc.assert(
         fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt] }, out }) => {
@@ -185,10 +175,9 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     async run(backend, ctx) {
       // learned_range only adds the v channels DDIM must ignore; fixed_large is fixed_small to DDIM.
       const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
-      const arbitrary = reverseCase(1).chain((c) => fc.record({ c: fc.constant(c), back: positions(c) }));
-      await forEachOption(ctx, grid, arbitrary, 2, async ({ c: { schedule, shape, t, tensors: [xt, out, raw, noise] }, back }, o) => {
+      const arbitrary = reverseCase(1).chain((c) => fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 0, (u) => u - 1) }));
+      await forEachOption(ctx, grid, arbitrary, 2, async ({ c: { schedule, shape, t, tensors: [xt, out, raw, noise] }, tPrev }, o) => {
         const s = scheduleTables(schedule);
-        const tPrev = t.map((u, n) => Math.floor(back[n] * u));
         const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), xt, t, tPrev, modelOutput: modelOutput(o, out, raw), noise, options: o });
         const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
         ctx.expectClose({ what: 'x0^', actual: r.predX0, expected: x0.value, scale: x0.scale, floor: x0.floor, roundings: ROUNDINGS.predX0, shape });
@@ -249,12 +238,11 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     requires: ['reverse'],
     reads: ['ddimStep.prev', 'ddimReverseStep.next'],
     async run(backend, ctx) {
-      const arbitrary = batchCaseArbitrary(2, { tMin: 2 }).chain((c) => fc.record({ c: fc.constant(c), back: positions(c) }));
+      const arbitrary = batchCaseArbitrary(2, { tMin: 2 }).chain((c) => fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 1, (u) => u - 1) }));
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt, eps] }, back }) => {
+        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt, eps] }, tPrev }) => {
           const s = scheduleTables(schedule);
           const backendSchedule = await backend.schedule(schedule);
-          const tPrev = t.map((u, n) => 1 + Math.floor(back[n] * (u - 1)));
           const { prev } = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: eps });
           const { next } = await backend.ddimReverseStep({ schedule: backendSchedule, xt: prev, t: tPrev, tNext: t, modelOutput: eps });
           // Magnitudes through both steps: x0^ at t, x_{t'}, x0^ at t', x_t again.
@@ -280,11 +268,12 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     reads: ['ddimReverseStep.next'],
     async run(backend, ctx) {
       const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] });
-      const arbitrary = reverseCase(0, { minT: 2 }).chain((c) => fc.record({ c: fc.constant(c), ahead: positions(c) }));
-      await forEachOption(ctx, grid, arbitrary, 5, async ({ c: { schedule, shape, T, t: drawn, tensors: [xt, out, raw] }, ahead }, o) => {
+      const arbitrary = reverseCase(0, { minT: 2 }).chain((c) => {
+        const t = c.t.map((u) => Math.min(u, c.T - 1));
+        return fc.record({ c: fc.constant(c), t: fc.constant(t), tNext: timestepsBetween(t, (u) => u + 1, () => c.T) });
+      });
+      await forEachOption(ctx, grid, arbitrary, 4, async ({ c: { schedule, shape, tensors: [xt, out, raw] }, t, tNext }, o) => {
         const s = scheduleTables(schedule);
-        const t = drawn.map((u) => Math.min(u, T - 1));
-        const tNext = t.map((u, n) => u + 1 + Math.floor(ahead[n] * (T - u)));
         const { next } = await backend.ddimReverseStep({ schedule: await backend.schedule(schedule), xt, t, tNext, modelOutput: modelOutput(o, out, raw), options: o });
         const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
         const expected = combine(shape[0], [

@@ -95,3 +95,31 @@ export function expectedVariance(variance: VarianceType, s: ScheduleTables, t: r
     variance: { value: value.map(Math.exp), scale: value.map((lv, i) => Math.exp(lv) * (1 + scale[i])), floor: ones },
   };
 }
+
+/** 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no cancellation. */
+export function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
+  let sum = 0;
+  let tail = 1;
+  for (let u = t; u > p; u--) {
+    sum += s.betas[u] * tail;
+    tail *= s.alphas[u];
+  }
+  return sum;
+}
+
+/**
+ * DDIM's coefficients from t to p < t (Song et al. 2021, eqs. 12 and 16): sqrt(ab_p) on x0^, sqrt(1 - ab_p - sigma^2) on
+ * eps^, sigma = eta sqrt((1 - ab_p)/(1 - ab_t)) sqrt(1 - ab_t/ab_p) on z. With q = (1 - ab_t/ab_p)/(1 - ab_t),
+ * 1 - ab_p - sigma^2 = (1 - ab_p)(1 - eta^2 q) and 1 - eta^2 q = ab_t (1 - ab_p)/(ab_p (1 - ab_t)) + (1 - eta^2) q: evaluated
+ * as that sum of non-negative terms, since the difference loses its digits as sigma^2 nears 1 - ab_p.
+ */
+export function ddimCoefficients(s: ScheduleTables, t: number, p: number, eta: number): { x0: number; eps: number; noise: number } {
+  const ratio = oneMinusRatio(s, p, t);
+  const q = ratio / s.oneMinusAlphaBar[t];
+  const rest = (s.alphaBar[t] * s.oneMinusAlphaBar[p]) / (s.alphaBar[p] * s.oneMinusAlphaBar[t]);
+  return {
+    x0: Math.sqrt(s.alphaBar[p]),
+    eps: Math.sqrt(s.oneMinusAlphaBar[p] * (rest + (1 - eta * eta) * q)),
+    noise: eta * Math.sqrt(s.oneMinusAlphaBar[p] / s.oneMinusAlphaBar[t]) * Math.sqrt(ratio),
+  };
+}

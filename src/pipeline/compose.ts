@@ -2,7 +2,7 @@ import { ALL_CAPABILITIES, type DiffusionBackend, type ReverseOptions } from '..
 import type { ScaledTerm, TensorKernels } from '../contract/kernels.js';
 import { requireInput } from '../errors.js';
 import { oneMinusAlphaBarRatio } from '../equations/alphas.js';
-import { ddimReverseCoefficients, ddimSigma, ddimStepCoefficients } from '../equations/ddim.js';
+import { ddimReverseCoefficients, ddimStepCoefficients } from '../equations/ddim.js';
 import { embeddingFrequencies } from '../equations/embedding.js';
 import { closedFormCoefficients, forwardStepCoefficients } from '../equations/forward.js';
 import { epsFromX0Coefficients, x0Coefficients } from '../equations/prediction.js';
@@ -105,9 +105,8 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number) {
-    const sigma = Float64Array.from(t, (ti, n) => ddimSigma(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)));
-    const c = Array.from(t, (_, n) => ddimStepCoefficients(noiseLevel(s, tPrev[n]), sigma[n]));
-    return { sigma, x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
+    const c = Array.from(t, (ti, n) => ddimStepCoefficients(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)));
+    return { sigma: Float64Array.from(c, (ci) => ci.noise), x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
   }
 
   async function ddimStep(track: (h: H) => H, p: Prediction<H>, s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number, noise: () => Promise<H | undefined>): Promise<H> {
