@@ -39,6 +39,14 @@ export const brokenBlindSpots = [
       return { ...r, predX0 };
     },
   }),
+  // Returned fields no check read: a chain that records inside its step loop, so x_0 (recordAt 0) never is.
+  // caught by: loops > forwardChain equals the float64 recursion of forward steps with the backend's noise streams, and records exactly the steps asked for
+  broken('forward-chain-drops-step-zero', 'forwardChain records only the steps it takes: recordAt 0 (x_0 itself) is missing', 'loops', {
+    async forwardChain(args) {
+      const r = await cpuBackend.forwardChain(args);
+      return { ...r, recorded: r.recorded.filter((entry) => entry.t > 0) };
+    },
+  }),
   // Noise tested for correlation only: Box-Muller on a sliding window of uniforms, z_i = sqrt(-2 ln u_i) cos(2 pi u_{i+1}),
   // one uniform per value instead of two: each z_i is exactly N(0, 1) and neighbours are uncorrelated, but z_i's
   // angle is z_{i+1}'s radius.

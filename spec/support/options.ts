@@ -33,7 +33,7 @@ export function optionGrid({ prediction = PREDICTION_TYPES, variance = VARIANCE_
 
 const etaArbitrary = (eta: EtaClass): fc.Arbitrary<number> => (eta === 'between' ? uniformArbitrary(0, 1, { open: true }) : fc.constant(eta));
 
-export const describeOptions = (o: Required<ReverseOptions>) => `${o.prediction}, ${o.variance}, clip ${o.clip}, eta ${o.eta}`;
+const describeOptions = (o: Required<ReverseOptions>) => `${o.prediction}, ${o.variance}, clip ${o.clip}, eta ${o.eta}`;
 
 /**
  * Runs `body` on `runsEach` random draws of `data` for every combination of the grid, each combination under its own
