@@ -10,15 +10,15 @@ import { sizeOf, tensor } from '../../src/tensor.js';
 import { broken } from './broken.js';
 
 export const brokenBlindSpots = [
-  // Arguments checked at one value: an inversion written for tNext = t + 1 (the first inversion loops step one at a time).
-  // caught by: reverse > the DDIM reverse step follows eq. 12 run forward, for every prediction and clip option, from any t to any later timestep
+  // Arguments checked at one value: an inversion written for tNext = t + 1 (inversion loops that step one at a time).
+  // caught by: reverse > the DDIM reverse step is eq. 12 run forward for every option, from t to any later timestep
   broken('ddim-inversion-unit-stride', 'the DDIM reverse step goes to t + 1 whatever tNext it is given', 'reverse', {
     ddimReverseStep: (args) => cpuBackend.ddimReverseStep({ ...args, tNext: Array.from(args.t, (u) => u + 1) }),
   }),
   // Option combinations left to chance: a DDPM sampler that slices off the variance channels and samples with the
   // fixed variance (learned_range honoured by p_mean_variance, lost in the loop).
-  // caught by: loops > sampleDdpm equals the float64 recursion of DDPM steps with the backend's noise streams, for every prediction, variance and clip option
-  broken('ddpm-loop-drops-learned-variance', 'the DDPM loop under learned_range drops the v channels and samples with fixed_small', 'loops', {
+  // caught by: loops > sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option
+  broken('ddpm-loop-drops-learned-variance', 'under learned_range the DDPM loop samples with fixed_small', 'loops', {
     async sampleDdpm(args) {
       if (args.options?.variance !== 'learned_range') return cpuBackend.sampleDdpm(args);
       const model = async (xt: Parameters<typeof args.model>[0], t: Int32Array) => {
@@ -30,8 +30,8 @@ export const brokenBlindSpots = [
     },
   }),
   // Returned fields no check read: a DDIM step whose prev uses the clipped x0^ but that returns the raw one.
-  // caught by: reverse > a DDIM step follows eq. 12 for every prediction, clip option and eta in [0, 1], from any t to any earlier timestep
-  broken('ddim-step-returns-unclipped-x0', 'the DDIM step returns the unclipped x0^ as predX0 while stepping with the clipped one', 'reverse', {
+  // caught by: reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep
+  broken('ddim-step-returns-unclipped-x0', 'the DDIM step returns the unclipped x0^ as predX0', 'reverse', {
     async ddimStep(args) {
       const r = await cpuBackend.ddimStep(args);
       if (!args.options?.clip) return r;
@@ -40,17 +40,17 @@ export const brokenBlindSpots = [
     },
   }),
   // Returned fields no check read: a chain that records inside its step loop, so x_0 (recordAt 0) never is.
-  // caught by: loops > forwardChain equals the float64 recursion of forward steps with the backend's noise streams, and records exactly the steps asked for
-  broken('forward-chain-drops-step-zero', 'forwardChain records only the steps it takes: recordAt 0 (x_0 itself) is missing', 'loops', {
+  // caught by: loops > forwardChain is the float64 recursion on the backend's noise and records the steps asked for
+  broken('forward-chain-drops-step-zero', 'forwardChain never records x_0 (recordAt 0)', 'loops', {
     async forwardChain(args) {
       const r = await cpuBackend.forwardChain(args);
       return { ...r, recorded: r.recorded.filter((entry) => entry.t > 0) };
     },
   }),
-  // Noise tested for correlation only: Box-Muller on a sliding window of uniforms, z_i = sqrt(-2 ln u_i) cos(2 pi u_{i+1}),
-  // one uniform per value instead of two: each z_i is exactly N(0, 1) and neighbours are uncorrelated, but z_i's
-  // angle is z_{i+1}'s radius.
-  // caught by: noise > randomNormal values are independent beyond correlation: within a tensor, across the batch and across streams
+  // Noise tested for correlation only: Box-Muller on a sliding window of uniforms,
+  // z_i = sqrt(-2 ln u_i) cos(2 pi u_{i+1}), one uniform per value instead of two: each z_i is exactly N(0, 1) and
+  // neighbours are uncorrelated, but z_i's angle is z_{i+1}'s radius.
+  // caught by: noise > randomNormal values are independent beyond correlation: in a tensor, across batch and streams
   {
     id: 'box-muller-shared-uniform',
     bug: "Box-Muller reuses each uniform: one value's angle is the next value's radius",
@@ -60,12 +60,13 @@ export const brokenBlindSpots = [
       name: 'broken:box-muller-shared-uniform',
       randomNormal(shape, seed, stream) {
         const u = uniformValues(seed, stream, sizeOf(shape) + 1);
-        return { shape, data: Float64Array.from({ length: sizeOf(shape) }, (_, i) => Math.sqrt(-2 * Math.log(1 - u[i])) * Math.cos(2 * Math.PI * u[i + 1])) };
+        const z = (i: number) => Math.sqrt(-2 * Math.log(1 - u[i])) * Math.cos(2 * Math.PI * u[i + 1]);
+        return { shape, data: Float64Array.from({ length: sizeOf(shape) }, (_, i) => z(i)) };
       },
     }),
   },
   // Seeds: the Philox key built with JavaScript's 32-bit bitwise operators, so seed and seed + 2^32 share a stream.
-  // caught by: noise > every integer seed in 0..2^53 - 1 gives its own stream, and other seeds are rejected naming the field
+  // caught by: noise > each integer seed in 0..2^53 - 1 has its own stream; other seeds are rejected naming the field
   {
     id: 'seed-truncated-to-32-bits',
     bug: 'the noise key is seed >>> 0: seeds that differ only above 2^32 give the same noise',

@@ -16,6 +16,7 @@ import type { PredictionType } from '../../src/equations/prediction.js';
 import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
 import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
@@ -26,12 +27,14 @@ import { clipped, ddimCoefficients, learnedRangeOutput } from '../support/revers
 
 const SHAPE = [3, 2, 2, 5];
 const SIZE = SHAPE.reduce((a, b) => a * b);
-/** The DDPM loop runs once per option combination (18): a short schedule keeps the steps near the seed schedule's 100 x 6. */
+/** The DDPM loop runs once per option combination (18): a short schedule keeps the steps near 100 x 6 as before. */
 const GRID_SCHEDULE: ScheduleSpec = { kind: 'linear', T: 25, betaStart: 1e-4, betaEnd: 0.2 };
 /** At most this many DDIM steps per option combination (36). */
 const MAX_DDIM_STEPS = 8;
 /** The model output's cast to the backend's precision: one rounding per step on top of the step's own. */
 const MODEL_OUTPUT_ROUNDINGS = 1;
+
+type Options = Required<ReverseOptions>;
 
 const exact = (x: ArrayLike<number>): Expected => ({ value: Float64Array.from(x), scale: Float64Array.from(x, Math.abs), floor: new Float64Array(x.length).fill(1) });
 const scaled = (e: Expected, c: number): Expected => combine(SHAPE[0], [{ coef: new Array(SHAPE[0]).fill(c), x: e }]);
@@ -65,24 +68,33 @@ function predictX0(s: ScheduleTables, t: number, x: Expected, out: Expected, o: 
  * The model the loops call, recording nothing: output = g(t) x_t computed in float64 from the backend's x_t; under
  * learned_range followed by the fixed v channels (raw values, tanh applied by learnedRangeOutput).
  */
-const linearModel = (s: ScheduleTables, o: Required<Pick<ReverseOptions, 'prediction' | 'variance'>>, d: number, vRaw: readonly number[]) => (xt: Tensor, t: Int32Array) => {
-  const out = tensor(xt.shape, Float64Array.from(xt.data, (v) => gain(s, t[0], o.prediction, d) * v));
-  return o.variance === 'learned_range' ? learnedRangeOutput(out, tensor(xt.shape, vRaw)) : out;
-};
+function linearModel(s: ScheduleTables, o: Pick<Options, 'prediction' | 'variance'>, d: number, vRaw: number[]) {
+  return (xt: Tensor, t: Int32Array) => {
+    const out = tensor(xt.shape, Float64Array.from(xt.data, (v) => gain(s, t[0], o.prediction, d) * v));
+    return o.variance === 'learned_range' ? learnedRangeOutput(out, tensor(xt.shape, vRaw)) : out;
+  };
+}
 
 /**
  * sigma_t z elementwise for learned_range: log sigma^2 = frac log beta_t + (1 - frac) log beta~_t, frac = (v + 1)/2
- * (Nichol & Dhariwal 2021, eq. 15); the backend's exp of its rounded log-variance errs by sigma |z| (|log beta| + |log beta~|)/2.
+ * (Nichol & Dhariwal 2021, eq. 15); the backend's exp of its rounded log-variance errs by
+ * sigma |z| (|log beta| + |log beta~|) / 2.
  */
-function learnedNoise(s: ScheduleTables, t: number, v: readonly number[], z: Expected): Expected {
+function learnedNoise(s: ScheduleTables, t: number, v: number[], z: Expected): Expected {
   const logBeta = Math.log(s.betas[t]);
   const logPosterior = s.posteriorLogVarianceClipped[t];
-  const sigma = v.map((raw) => Math.exp((((Math.tanh(raw) + 1) / 2) * logBeta + (1 - (Math.tanh(raw) + 1) / 2) * logPosterior) / 2));
+  const frac = v.map((raw) => (Math.tanh(raw) + 1) / 2);
+  const sigma = frac.map((f) => Math.exp((f * logBeta + (1 - f) * logPosterior) / 2));
   return {
     value: z.value.map((zi, i) => sigma[i] * zi),
     scale: z.scale.map((zi, i) => sigma[i] * zi * (1 + (Math.abs(logBeta) + Math.abs(logPosterior)) / 2)),
     floor: z.floor.map((f, i) => sigma[i] * f + 1),
   };
+}
+
+/** ctx.expectClose of a loop's output against the float64 recursion. */
+function expectLoop(ctx: SpecContext, what: string, actual: Tensor, e: Expected, roundings: number) {
+  ctx.expectClose({ what, actual, expected: e.value, scale: e.scale, floor: e.floor, roundings, shape: SHAPE });
 }
 
 const noiseOf = async (backend: DiffusionBackend, seed: number, stream: number): Promise<Expected> => exact((await backend.randomNormal({ shape: SHAPE, seed, stream })).data);
@@ -98,9 +110,11 @@ const loopArbitrary = fc.record({
 
 export const loopsGroup = defineGroup('loops', "The loops on identical inputs: the float64 recursion of their steps with the backend's own noise", [
   {
-    name: "forwardChain equals the float64 recursion of forward steps with the backend's noise streams, and records exactly the steps asked for",
+    name: "forwardChain is the float64 recursion on the backend's noise and records the steps asked for",
     kind: 'property',
-    equation: 'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t; recorded = {(s, x_s) : s in recordAt}',
+    equation:
+      'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t; ' +
+      'recorded = {(s, x_s) : s in recordAt}',
     source: 'Ho et al. 2020, eq. 2',
     requires: ['forward', 'random'],
     reads: ['forwardChain.xt', 'forwardChain.recorded'],
@@ -108,15 +122,18 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
       const tables = scheduleTables(SEED_SCHEDULE);
       const schedule = await backend.schedule(SEED_SCHEDULE);
       // Always the ends 0 (x_0 itself) and t, with up to three steps between in any order.
+      const inner = (t: number) =>
+        t > 1 ? fc.uniqueArray(fc.integer({ min: 1, max: t - 1 }), { maxLength: 3 }) : fc.constant([]);
+      const x0Arbitrary = fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE });
       const arbitrary = fc
-        .record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE }) })
-        .chain((c) => fc.record({ c: fc.constant(c), recordAt: (c.t > 1 ? fc.uniqueArray(fc.integer({ min: 1, max: c.t - 1 }), { maxLength: 3 }) : fc.constant([])).map((inner) => [0, ...inner, c.t]) }));
+        .record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: x0Arbitrary })
+        .chain((c) => fc.record({ c: fc.constant(c), recordAt: inner(c.t).map((steps) => [0, ...steps, c.t]) }));
       await fc.assert(
         fc.asyncProperty(arbitrary, async ({ c: { t, seed, x0 }, recordAt }) => {
           const { xt, recorded } = await backend.forwardChain({ schedule, x0: tensor(SHAPE, x0), t, seed, recordAt });
           const steps = recorded.map((r) => r.t).sort((a, b) => a - b);
           const asked = [...recordAt].sort((a, b) => a - b);
-          if (steps.join() !== asked.join()) ctx.fail(`forwardChain recorded steps [${steps.join(', ')}], asked for [${asked.join(', ')}]`);
+          if (steps.join() !== asked.join()) ctx.fail(`forwardChain recorded steps [${steps}], asked for [${asked}]`);
           let x = exact(x0);
           const expected = new Map<number, Expected>([[0, x]]);
           for (let s = 1; s <= t; s++) {
@@ -125,7 +142,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
           }
           for (const r of [...recorded, { t, x: xt }]) {
             const e = expected.get(r.t)!;
-            ctx.expectClose({ what: `forwardChain x_${r.t}`, actual: r.x, expected: e.value, scale: e.scale, floor: e.floor, roundings: Math.max(1, r.t) * ROUNDINGS.forwardStep, shape: SHAPE });
+            expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, Math.max(1, r.t) * ROUNDINGS.forwardStep);
           }
         }),
         ctx.fastCheck(8),
@@ -133,9 +150,11 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
     },
   },
   {
-    name: "sampleDdpm equals the float64 recursion of DDPM steps with the backend's noise streams, for every prediction, variance and clip option",
+    name: "sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
     kind: 'property',
-    equation: 'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); sigma^2 = beta~_t (fixed_small), beta_t (fixed_large) or learned_range',
+    equation:
+      'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); ' +
+      'sigma^2 = beta~_t (fixed_small), beta_t (fixed_large) or learned_range',
     source: 'Ho et al. 2020, Algorithm 2 and eq. 7; Nichol & Dhariwal 2021, eq. 15',
     requires: ['sampling', 'random'],
     async run(backend, ctx) {
@@ -144,21 +163,33 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
       const perStep = roundingsFor('ddpmStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
       await forEachOption(ctx, optionGrid(), loopArbitrary, 1, async ({ seed, d, vRaw }, options) => {
         const { prediction, clip, variance } = options;
-        const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model: linearModel(tables, options, d, vRaw), seed, options });
+        const model = linearModel(tables, options, d, vRaw);
+        const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model, seed, options });
         let x = await noiseOf(backend, seed, 0);
         for (let t = tables.T; t >= 1; t--) {
           const x0 = predictX0(tables, t, x, scaled(x, gain(tables, t, prediction, d)), { prediction, clip });
-          const mean = sum([{ coef: tables.posteriorMeanCoefX0[t], x: x0 }, { coef: tables.posteriorMeanCoefXt[t], x }]);
-          if (t === 1) x = mean;
-          else if (variance === 'learned_range') x = sum([{ coef: 1, x: mean }, { coef: 1, x: learnedNoise(tables, t, vRaw, await noiseOf(backend, seed, t)) }]);
-          else x = sum([{ coef: 1, x: mean }, { coef: Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]), x: await noiseOf(backend, seed, t) }]);
+          const mean = sum([
+            { coef: tables.posteriorMeanCoefX0[t], x: x0 },
+            { coef: tables.posteriorMeanCoefXt[t], x },
+          ]);
+          if (t === 1) {
+            x = mean;
+            continue;
+          }
+          const z = await noiseOf(backend, seed, t);
+          if (variance === 'learned_range') {
+            x = sum([{ coef: 1, x: mean }, { coef: 1, x: learnedNoise(tables, t, vRaw, z) }]);
+          } else {
+            const sigma = Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]);
+            x = sum([{ coef: 1, x: mean }, { coef: sigma, x: z }]);
+          }
         }
-        ctx.expectClose({ what: 'sampleDdpm x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: tables.T * perStep, shape: SHAPE });
+        expectLoop(ctx, 'sampleDdpm x_0', actual, x, tables.T * perStep);
       });
     },
   },
   {
-    name: "sampleDdim equals the float64 recursion of DDIM steps with the backend's noise streams, for every prediction, clip option and eta",
+    name: "sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta",
     kind: 'property',
     equation: "x_T = z_0; x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z_t, z_t = randomNormal(seed, stream t); the last step goes to t' = 0",
     source: 'Song et al. 2021, eqs. 12 and 16',
@@ -167,25 +198,33 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
       const tables = scheduleTables(SEED_SCHEDULE);
       const schedule = await backend.schedule(SEED_SCHEDULE);
       const perStep = roundingsFor('ddimStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
-      const timestepsArbitrary = fc.uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS }).map((ts) => ts.sort((a, b) => b - a));
+      const timestepsArbitrary = fc
+        .uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS })
+        .map((ts) => ts.sort((a, b) => b - a));
       // learned_range only adds the v channels the DDIM loop must ignore.
       const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
-      await forEachOption(ctx, grid, fc.tuple(loopArbitrary, timestepsArbitrary), 1, async ([{ seed, d, vRaw }, timesteps], options) => {
+      const data = fc.tuple(loopArbitrary, timestepsArbitrary);
+      await forEachOption(ctx, grid, data, 1, async ([{ seed, d, vRaw }, timesteps], options) => {
         const { prediction, clip, eta } = options;
-        const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model: linearModel(tables, options, d, vRaw), seed, timesteps, options });
+        const model = linearModel(tables, options, d, vRaw);
+        const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model, seed, timesteps, options });
         let x = await noiseOf(backend, seed, 0);
         for (const [i, t] of timesteps.entries()) {
           const tPrev = timesteps[i + 1] ?? 0;
           const out = scaled(x, gain(tables, t, prediction, d));
           const x0 = predictX0(tables, t, x, out, { prediction, clip });
           // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
-          const eps = prediction === 'eps' && !clip ? out : sum([{ coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x }, { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 }]);
+          const fromX0 = [
+            { coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x },
+            { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 },
+          ];
+          const eps = prediction === 'eps' && !clip ? out : sum(fromX0);
           const c = ddimCoefficients(tables, t, tPrev, eta);
           const terms = [{ coef: c.x0, x: x0 }, { coef: c.eps, x: eps }];
           if (c.noise > 0) terms.push({ coef: c.noise, x: await noiseOf(backend, seed, t) });
           x = sum(terms);
         }
-        ctx.expectClose({ what: 'sampleDdim x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: timesteps.length * perStep, shape: SHAPE });
+        expectLoop(ctx, 'sampleDdim x_0', actual, x, timesteps.length * perStep);
       });
     },
   },

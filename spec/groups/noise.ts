@@ -6,7 +6,14 @@
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
-import { bivariateNormalTest, ksNormalTest, meanZeroTest, squaresUncorrelatedTest, unitVarianceTest, zeroCorrelationTest } from '../../src/stats/tests.js';
+import {
+  bivariateNormalTest,
+  ksNormalTest,
+  meanZeroTest,
+  squaresUncorrelatedTest,
+  unitVarianceTest,
+  zeroCorrelationTest,
+} from '../../src/stats/tests.js';
 import { sameShape } from '../../src/tensor.js';
 
 const BATCH = 8;
@@ -20,7 +27,7 @@ const INDEPENDENCE_TESTS = 2 * (LAGS.length + 2);
 /** What the suite budget (src/speckit/budget.ts) had left: the statistical checks now spend 9.9e-4 of 1e-3. */
 const INDEPENDENCE_FALSE_ALARM = 8e-5;
 
-/** Non-overlapping pairs (x_i, x_{i+k}): i runs over the first half of each block of 2k, so every value is used once. */
+/** Non-overlapping pairs (x_i, x_{i+k}): i runs over the first half of each block of 2k, each value used once. */
 function lagPairs(x: ArrayLike<number>, k: number): [Float64Array, Float64Array] {
   const left: number[] = [];
   const right: number[] = [];
@@ -33,7 +40,7 @@ function lagPairs(x: ArrayLike<number>, k: number): [Float64Array, Float64Array]
   return [Float64Array.from(left), Float64Array.from(right)];
 }
 
-function expectIndependent(ctx: SpecContext, what: string, x: ArrayLike<number>, y: ArrayLike<number>, alpha: number): void {
+function expectIndependent(ctx: SpecContext, what: string, x: ArrayLike<number>, y: ArrayLike<number>, alpha: number) {
   ctx.statistic({ ...bivariateNormalTest(x, y, alpha), test: `${what}: (x, y) ~ N(0, I_2) over radius x angle bins` });
   ctx.statistic({ ...squaresUncorrelatedTest(x, y, alpha), test: `${what}: squares uncorrelated` });
 }
@@ -74,9 +81,9 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
     },
   },
   {
-    name: 'every integer seed in 0..2^53 - 1 gives its own stream, and other seeds are rejected naming the field',
+    name: 'each integer seed in 0..2^53 - 1 has its own stream; other seeds are rejected naming the field',
     kind: 'exact',
-    equation: 'seed in {0, ..., 2^53 - 1}: z(seed) reproducible, z(a) != z(b) for a != b, also when a - b is a multiple of 2^32',
+    equation: 'seed in {0, ..., 2^53 - 1}: z(seed) reproducible, z(a) != z(b) for a != b, also for a - b in 2^32 Z',
     source: 'Philox key [seed mod 2^32, floor(seed / 2^32)] (Salmon et al. 2011; README Conventions)',
     requires: ['random'],
     async run(backend, ctx) {
@@ -88,7 +95,9 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
         const again = await backend.randomNormal({ shape, seed, stream: 1 });
         if (z.data.some((v, i) => v !== again.data[i])) ctx.fail(`two draws with seed ${seed} differ`);
         if (!z.data.every(Number.isFinite)) ctx.fail(`seed ${seed} gave non-finite noise ${Array.from(z.data)}`);
-        for (const [other, w] of draws) if (w.every((v, i) => v === z.data[i])) ctx.fail(`seeds ${other} and ${seed} gave identical noise`);
+        for (const [other, w] of draws) {
+          if (w.every((v, i) => v === z.data[i])) ctx.fail(`seeds ${other} and ${seed} gave identical noise`);
+        }
         draws.set(seed, Float64Array.from(z.data));
       }
       for (const seed of INVALID_SEEDS) {
@@ -117,9 +126,11 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
     },
   },
   {
-    name: 'randomNormal values are independent beyond correlation: within a tensor, across the batch and across streams',
+    name: 'randomNormal values are independent beyond correlation: in a tensor, across batch and streams',
     kind: 'statistical',
-    equation: '(z_i, z_{i+k}) ~ N(0, I_2) for k = 1, 2, 3, for batch items n and n + 1 and for streams s and s + 1: radius^2 ~ chi^2_2, angle uniform and independent; corr(z_i^2, z_j^2) = 0',
+    equation:
+      '(z_i, z_{i+k}) ~ N(0, I_2) for k = 1, 2, 3, batch items n, n + 1 and streams s, s + 1: radius^2 ~ chi^2_2, ' +
+      'angle uniform and independent of it; corr(z_i^2, z_j^2) = 0',
     source: 'Ho et al. 2020, Algorithm 1 (eps ~ N(0, I)); Box & Muller 1958',
     requires: ['random'],
     falseAlarm: INDEPENDENCE_FALSE_ALARM,
@@ -128,7 +139,8 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
       const shape = [BATCH, ITEM];
       const seed = ctx.subSeed(2);
       const z = ctx.expectShape('z', await backend.randomNormal({ shape, seed, stream: 11 }), shape).data;
-      const next = ctx.expectShape('z of the next stream', await backend.randomNormal({ shape, seed, stream: 12 }), shape).data;
+      const nextStream = await backend.randomNormal({ shape, seed, stream: 12 });
+      const next = ctx.expectShape('z of the next stream', nextStream, shape).data;
       for (const k of LAGS) expectIndependent(ctx, `lag ${k}`, ...lagPairs(z, k), alpha);
       expectIndependent(ctx, 'batch items n, n + 1', ...lagPairs(z, ITEM), alpha);
       expectIndependent(ctx, 'streams 11, 12', z, next, alpha);

@@ -78,16 +78,25 @@ export function varianceChannel(output: Tensor): Float64Array {
  * fixed_small beta~_t with the clipped log (t = 1 takes t = 2's), fixed_large beta_t (t = 1: beta~_2), learned_range
  * exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1) / 2 per element, v the output's second half.
  */
-export function expectedVariance(variance: VarianceType, s: ScheduleTables, t: readonly number[], size: number, v?: ArrayLike<number>): { variance: Expected; logVariance: Expected } {
+export function expectedVariance(
+  variance: VarianceType,
+  s: ScheduleTables,
+  t: readonly number[],
+  size: number,
+  v?: ArrayLike<number>,
+): { variance: Expected; logVariance: Expected } {
   if (variance !== 'learned_range') {
-    const value = (u: number) => (variance === 'fixed_small' ? s.posteriorVariance[u] : u === 1 && s.T >= 2 ? s.posteriorVariance[2] : s.betas[u]);
-    const logValue = (u: number) => (variance === 'fixed_small' ? s.posteriorLogVarianceClipped[u] : Math.log(value(u)));
+    const fixedLarge = (u: number) => (u === 1 && s.T >= 2 ? s.posteriorVariance[2] : s.betas[u]);
+    const value = (u: number) => (variance === 'fixed_small' ? s.posteriorVariance[u] : fixedLarge(u));
+    const logValue = (u: number) =>
+      variance === 'fixed_small' ? s.posteriorLogVarianceClipped[u] : Math.log(value(u));
     return { variance: perItem(t, size, value), logVariance: perItem(t, size, logValue) };
   }
   const m = size / t.length;
   const logBeta = (i: number) => Math.log(s.betas[t[Math.floor(i / m)]]);
   const logPosterior = (i: number) => s.posteriorLogVarianceClipped[t[Math.floor(i / m)]];
-  const value = Float64Array.from({ length: size }, (_, i) => ((v![i] + 1) / 2) * logBeta(i) + (1 - (v![i] + 1) / 2) * logPosterior(i));
+  const frac = (i: number) => (v![i] + 1) / 2;
+  const value = Float64Array.from({ length: size }, (_, i) => frac(i) * logBeta(i) + (1 - frac(i)) * logPosterior(i));
   const scale = Float64Array.from({ length: size }, (_, i) => Math.abs(logBeta(i)) + Math.abs(logPosterior(i)));
   const ones = new Float64Array(size).fill(1);
   return {
@@ -96,7 +105,10 @@ export function expectedVariance(variance: VarianceType, s: ScheduleTables, t: r
   };
 }
 
-/** 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no cancellation. */
+/**
+ * 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no
+ * cancellation.
+ */
 export function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
   let sum = 0;
   let tail = 1;
@@ -108,12 +120,12 @@ export function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
 }
 
 /**
- * DDIM's coefficients from t to p < t (Song et al. 2021, eqs. 12 and 16): sqrt(ab_p) on x0^, sqrt(1 - ab_p - sigma^2) on
- * eps^, sigma = eta sqrt((1 - ab_p)/(1 - ab_t)) sqrt(1 - ab_t/ab_p) on z. With q = (1 - ab_t/ab_p)/(1 - ab_t),
- * 1 - ab_p - sigma^2 = (1 - ab_p)(1 - eta^2 q) and 1 - eta^2 q = ab_t (1 - ab_p)/(ab_p (1 - ab_t)) + (1 - eta^2) q: evaluated
- * as that sum of non-negative terms, since the difference loses its digits as sigma^2 nears 1 - ab_p.
+ * DDIM's coefficients from t to p < t (Song et al. 2021, eqs. 12 and 16): sqrt(ab_p) on x0^, sqrt(1 - ab_p - sigma^2)
+ * on eps^, sigma = eta sqrt((1 - ab_p)/(1 - ab_t)) sqrt(1 - ab_t/ab_p) on z. With q = (1 - ab_t/ab_p)/(1 - ab_t),
+ * 1 - ab_p - sigma^2 = (1 - ab_p)(1 - eta^2 q) and 1 - eta^2 q = ab_t (1 - ab_p)/(ab_p (1 - ab_t)) + (1 - eta^2) q:
+ * evaluated as that sum of non-negative terms, since the difference loses its digits as sigma^2 nears 1 - ab_p.
  */
-export function ddimCoefficients(s: ScheduleTables, t: number, p: number, eta: number): { x0: number; eps: number; noise: number } {
+export function ddimCoefficients(s: ScheduleTables, t: number, p: number, eta: number) {
   const ratio = oneMinusRatio(s, p, t);
   const q = ratio / s.oneMinusAlphaBar[t];
   const rest = (s.alphaBar[t] * s.oneMinusAlphaBar[p]) / (s.alphaBar[p] * s.oneMinusAlphaBar[t]);

@@ -105,8 +105,12 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number) {
-    const c = Array.from(t, (ti, n) => ddimStepCoefficients(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)));
-    return { sigma: Float64Array.from(c, (ci) => ci.noise), x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
+    const c = Array.from(t, (ti, n) => {
+      const oneMinusRatio = oneMinusAlphaBarRatio(s.betas, tPrev[n], ti);
+      return ddimStepCoefficients(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusRatio);
+    });
+    const of = (pick: (ci: (typeof c)[number]) => number) => Float64Array.from(c, pick);
+    return { sigma: of((ci) => ci.noise), x0: of((ci) => ci.x0), eps: of((ci) => ci.eps) };
   }
 
   async function ddimStep(track: (h: H) => H, p: Prediction<H>, s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number, noise: () => Promise<H | undefined>): Promise<H> {

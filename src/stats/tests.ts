@@ -152,18 +152,26 @@ export function chiSquareUniformTest(counts: ArrayLike<number>, alpha: number): 
 
 /**
  * H0: (x_i, y_i) iid with x and y independent N(0, 1). Then r^2 = x^2 + y^2 ~ chi^2_2 (P(r^2 <= q) = 1 - exp(-q/2)) and
- * the angle atan2(y, x) is uniform on (-pi, pi], independent of r (the converse of Box & Muller 1958): with radius bins
- * at the chi^2_2 quantiles and equal angle bins, each of the R x A cells holds probability 1 / (R A), and Pearson's
- * chi-square over the cells (chiSquareUniformTest, power as stated there) sees dependence that leaves the correlation 0.
+ * the angle atan2(y, x) is uniform on (-pi, pi], independent of r (the converse of Box & Muller 1958): with radius
+ * bins at the chi^2_2 quantiles and equal angle bins, each of the R x A cells holds probability 1 / (R A), and
+ * Pearson's chi-square over the cells (chiSquareUniformTest, power as stated there) sees dependence that leaves the
+ * correlation 0.
  */
-export function bivariateNormalTest(x: ArrayLike<number>, y: ArrayLike<number>, alpha: number, radiusBins = 8, angleBins = 8): TestOutcome {
+export function bivariateNormalTest(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  alpha: number,
+  radiusBins = 8,
+  angleBins = 8,
+): TestOutcome {
   const counts = new Float64Array(radiusBins * angleBins);
   for (let i = 0; i < x.length; i++) {
-    const radius = Math.min(radiusBins - 1, Math.floor(radiusBins * -Math.expm1(-(x[i] * x[i] + y[i] * y[i]) / 2)));
-    const angle = Math.min(angleBins - 1, Math.floor((angleBins * (Math.atan2(y[i], x[i]) + Math.PI)) / (2 * Math.PI)));
-    counts[radius * angleBins + angle]++;
+    const radius = Math.floor(radiusBins * -Math.expm1(-(x[i] * x[i] + y[i] * y[i]) / 2));
+    const angle = Math.floor((angleBins * (Math.atan2(y[i], x[i]) + Math.PI)) / (2 * Math.PI));
+    counts[Math.min(radiusBins - 1, radius) * angleBins + Math.min(angleBins - 1, angle)]++;
   }
-  return { ...chiSquareUniformTest(counts, alpha), test: `(x, y) ~ N(0, I_2): chi-square over ${radiusBins} radius x ${angleBins} angle bins` };
+  const test = `(x, y) ~ N(0, I_2): chi-square over ${radiusBins} radius x ${angleBins} angle bins`;
+  return { ...chiSquareUniformTest(counts, alpha), test };
 }
 
 /**
