@@ -207,7 +207,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     },
   },
   {
-    name: 'a DDIM step follows eq. 12 for every option and eta in [0, 1], from any t to any earlier timestep',
+    name: 'a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep',
     kind: 'property',
     equation:
       'x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^ + sigma z, ' +
@@ -313,7 +313,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     },
   },
   {
-    name: 'the DDIM reverse step follows eq. 12 run forward for every option, from any t to any later timestep',
+    name: 'the DDIM reverse step is eq. 12 run forward for every option, from t to any later timestep',
     kind: 'property',
     equation: "x_{t'} = sqrt(ab_{t'}) x0^(x_t) + sqrt(1 - ab_{t'}) eps^(x_t), t' > t (eps^ from a clipped x0^)",
     source: 'Song et al. 2021, eq. 12 with sigma = 0 and sec. 4.3 (DDIM inversion)',
