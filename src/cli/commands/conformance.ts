@@ -93,7 +93,7 @@ export const conformanceCommand: Command = {
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
 
-    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }] = await Promise.all([
+    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { conformancePoolOptions }] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
@@ -101,6 +101,7 @@ export const conformanceCommand: Command = {
       import('../../report/write.js'),
       import('../../report/summary.js'),
       import('../../report/results.js'),
+      import('../../speckit/pool.js'),
     ]);
     const groupIds = listOption(args, 'group');
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
@@ -113,7 +114,7 @@ export const conformanceCommand: Command = {
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true, ...conformancePoolOptions() });
     try {
       await vitest.start();
     } finally {
