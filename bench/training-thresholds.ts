@@ -15,10 +15,16 @@ import { E2E_RUN, PROBE_LOSS_RUN, endToEndKl, probeLossAfterTraining } from '../
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { seeds: { type: 'string', default: '100' }, steps: { type: 'string' }, backend: { type: 'string', default: 'cpu' } },
+  options: {
+    seeds: { type: 'string', default: '100' },
+    steps: { type: 'string' },
+    backend: { type: 'string', default: 'cpu' },
+  },
 });
 const statistic = positionals[0];
-if (statistic !== 'loss' && statistic !== 'kl') throw new Error('name the statistic: loss (L_simple on the probe) or kl (k-NN KL of DDPM samples)');
+if (statistic !== 'loss' && statistic !== 'kl') {
+  throw new Error('name the statistic: loss (L_simple on the probe) or kl (k-NN KL of DDPM samples)');
+}
 const run = statistic === 'loss' ? PROBE_LOSS_RUN : E2E_RUN;
 const seeds = Number(values.seeds);
 const steps = values.steps === undefined ? run.steps : Number(values.steps);
@@ -44,21 +50,31 @@ const started = performance.now();
 for (let i = 1; i <= seeds; i++) {
   trained.push(await measure(i, steps));
   untrained.push(await measure(i, 0));
-  if (i % 10 === 0) process.stderr.write(`${i}/${seeds} seeds, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  if (i % 10 === 0) process.stderr.write(`${i}/${seeds} seeds, ${seconds} s\n`);
 }
 const t = summary(trained);
 const u = summary(untrained);
 const z = (run.threshold - t.mean) / t.sd;
-const fmt = (s: ReturnType<typeof summary>) => `mean ${s.mean.toFixed(4)}, sd ${s.sd.toFixed(4)}, min ${s.min.toFixed(4)}, max ${s.max.toFixed(4)}`;
+const fmt = (s: ReturnType<typeof summary>) =>
+  `mean ${s.mean.toFixed(4)}, sd ${s.sd.toFixed(4)}, min ${s.min.toFixed(4)}, max ${s.max.toFixed(4)}`;
 console.log(`${statistic} on ${backend.name}, ${seeds} seeds, threshold ${run.threshold}:`);
 console.log(`  trained ${steps} steps: ${fmt(t)}`);
 console.log(`  untrained:           ${fmt(u)}`);
-console.log(`  threshold at ${z.toFixed(1)} sd above the trained mean: Gaussian-fit false-alarm rate ${normalCdf(-z).toExponential(2)}; ${trained.filter((x) => !(x < run.threshold)).length} of ${seeds} trained runs at or above it`);
-console.log(`  untrained runs below the threshold (missed): ${untrained.filter((x) => x < run.threshold).length} of ${seeds}; threshold ${((u.mean - run.threshold) / u.sd).toFixed(1)} sd below the untrained mean`);
+const falseAlarms = trained.filter((x) => !(x < run.threshold)).length;
+const missed = untrained.filter((x) => x < run.threshold).length;
+const fitted = normalCdf(-z).toExponential(2);
+console.log(`  threshold at ${z.toFixed(1)} sd above the trained mean: Gaussian-fit false-alarm rate ${fitted}`);
+console.log(`  trained runs at or above the threshold: ${falseAlarms} of ${seeds}`);
+const untrainedSd = ((u.mean - run.threshold) / u.sd).toFixed(1);
+console.log(`  untrained runs below it (missed): ${missed} of ${seeds}; ${untrainedSd} sd below their mean`);
 if (statistic === 'kl') {
   // Samples that only match the data's first two moments: N(0, I), against as many two-moons points.
   const n = E2E_RUN.samples;
-  const gaussian = summary(Array.from({ length: seeds }, (_, i) => knnKlDivergence(toyDataset('two-moons', n, 3_000_017 * (i + 1) + 11).data as Float64Array, gaussianValues(i + 1, 7, 2 * n), 2, 5)));
-  console.log(`  N(0, I) samples: ${fmt(gaussian)}; threshold ${((gaussian.mean - run.threshold) / gaussian.sd).toFixed(1)} sd below their mean`);
+  const data = (i: number) => toyDataset('two-moons', n, 3_000_017 * i + 11).data as Float64Array;
+  const klOf = (i: number) => knnKlDivergence(data(i), gaussianValues(i, 7, 2 * n), 2, 5);
+  const gaussian = summary(Array.from({ length: seeds }, (_, i) => klOf(i + 1)));
+  const below = ((gaussian.mean - run.threshold) / gaussian.sd).toFixed(1);
+  console.log(`  N(0, I) samples: ${fmt(gaussian)}; threshold ${below} sd below their mean`);
 }
 await backend.dispose?.();

@@ -22,7 +22,7 @@ const HOT_SHAPE_CALLS = 4;
 /** Kernels compiled for hot small shapes, at most, per engine (resident ones are never evicted, see below). */
 const MAX_HOT_SHAPE_KERNELS = 96;
 
-/** Compiled host-array kernels kept per engine; beyond this the oldest is destroyed (per-shape compilation can grow). */
+/** Compiled host-array kernels kept per engine; beyond this the oldest is destroyed (per-shape kernels add up). */
 const MAX_COMPILED_KERNELS = 256;
 
 function isInput(v: unknown): v is Input {

@@ -6,7 +6,7 @@ import type { MaybePromise } from '../../src/contract/kernels.js';
 /** The GPU.js engines diffspec can drive from Node. */
 export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 
-/** GPU.js's WebGPU pipeline result (src/backend/web-gpu/buffer-result.js): a storage buffer, read back asynchronously. */
+/** GPU.js's WebGPU pipeline result (src/backend/web-gpu/buffer-result.js): a storage buffer, read back async. */
 export interface WebGpuBuffer {
   readonly output: number[];
   toArray(): Promise<KernelOutput>;
@@ -41,7 +41,7 @@ export interface GpujsKernelOptions {
   library: GpujsLibrary;
   gpu: GPU;
   mode: GpujsMode;
-  /** Kernels return textures or buffers that the next kernel reads in place (headlessgl, webgpu); otherwise host arrays. */
+  /** Kernels return textures or buffers the next kernel reads in place (headlessgl, webgpu); else host arrays. */
   resident: boolean;
 }
 
@@ -51,7 +51,7 @@ export interface GpujsRunner {
   readonly resident: boolean;
   /** A tensor as a kernel argument: its texture in place, or its host array as a [rows, cols] input. */
   argument(h: GpujsTensor): DeviceResult | Input;
-  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of the given shape (a Promise in WebGPU). */
+  /** Runs a kernel whose thread (x, y) computes element x of row y of a tensor of this shape (a Promise in WebGPU). */
   run(name: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor>;
   /**
    * Runs a kernel with one thread per row that loops over the row's `cols` elements, and returns its values to the

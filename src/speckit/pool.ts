@@ -7,7 +7,8 @@ import { SPEC_GROUPS } from '../../spec/groups/index.js';
 
 /** Groups in the order their files start when vitest has no durations from an earlier run: training first. */
 function groupsByExpectedCost(): string[] {
-  const trains = (id: string) => SPEC_GROUPS.find((g) => g.id === id)!.checks.filter((c) => c.requires.includes('training')).length;
+  const trains = (id: string) =>
+    SPEC_GROUPS.find((g) => g.id === id)!.checks.filter((c) => c.requires.includes('training')).length;
   return SPEC_GROUPS.map((g) => g.id).sort((a, b) => trains(b) - trains(a));
 }
 
@@ -17,7 +18,8 @@ function groupsByExpectedCost(): string[] {
  */
 class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const known = files.every((f) => this.ctx.cache.getFileTestResults(`${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`));
+    const cacheKey = (f: TestSpecification) => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
+    const known = files.every((f) => this.ctx.cache.getFileTestResults(cacheKey(f)));
     if (known) return super.sort(files);
     const order = groupsByExpectedCost();
     const rank = (f: TestSpecification) => order.findIndex((id) => f.moduleId.endsWith(`/${id}.spec.ts`));
