@@ -104,7 +104,7 @@ per run).`,
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
 
-    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }] = await Promise.all([
+    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { conformancePoolOptions }] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
@@ -112,6 +112,7 @@ per run).`,
       import('../../report/write.js'),
       import('../../report/summary.js'),
       import('../../report/results.js'),
+      import('../../speckit/pool.js'),
     ]);
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
@@ -123,7 +124,7 @@ per run).`,
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true, ...conformancePoolOptions() });
     try {
       await vitest.start();
     } finally {
