@@ -1,0 +1,145 @@
+// The subset of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto) that diffspec writes: a ModelProto holding one
+// graph of standard operators with static shapes. Field numbers are the ones of onnx.proto.
+import protobuf from 'protobufjs';
+
+const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
+
+const root = protobuf.Root.fromJSON({
+  nested: {
+    onnx: {
+      nested: {
+        ModelProto: {
+          fields: {
+            irVersion: { type: 'int64', id: 1 },
+            producerName: { type: 'string', id: 2 },
+            graph: { type: 'GraphProto', id: 7 },
+            opsetImport: repeated('OperatorSetIdProto', 8),
+          },
+        },
+        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
+        GraphProto: {
+          fields: {
+            node: repeated('NodeProto', 1),
+            name: { type: 'string', id: 2 },
+            initializer: repeated('TensorProto', 5),
+            input: repeated('ValueInfoProto', 11),
+            output: repeated('ValueInfoProto', 12),
+          },
+        },
+        NodeProto: {
+          fields: {
+            input: repeated('string', 1),
+            output: repeated('string', 2),
+            name: { type: 'string', id: 3 },
+            opType: { type: 'string', id: 4 },
+            attribute: repeated('AttributeProto', 5),
+          },
+        },
+        AttributeProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            f: { type: 'float', id: 2 },
+            i: { type: 'int64', id: 3 },
+            ints: repeated('int64', 8),
+            type: { type: 'int32', id: 20 },
+          },
+        },
+        TensorProto: {
+          fields: {
+            dims: repeated('int64', 1),
+            dataType: { type: 'int32', id: 2 },
+            name: { type: 'string', id: 8 },
+            rawData: { type: 'bytes', id: 9 },
+          },
+        },
+        ValueInfoProto: { fields: { name: { type: 'string', id: 1 }, type: { type: 'TypeProto', id: 2 } } },
+        TypeProto: {
+          fields: { tensorType: { type: 'TensorTypeProto', id: 1 } },
+        },
+        TensorTypeProto: {
+          fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
+        },
+        TensorShapeProto: { fields: { dim: repeated('Dimension', 1) } },
+        Dimension: { fields: { dimValue: { type: 'int64', id: 1 } } },
+      },
+    },
+  },
+});
+const ModelProto = root.lookupType('onnx.ModelProto');
+
+/** The opset every generated graph imports, and the IR version that goes with it. */
+export const OPSET = 17;
+const IR_VERSION = 8;
+
+/** TensorProto.DataType values. */
+export const ELEMENT_TYPE = { float32: 1, int64: 7, bool: 9 } as const;
+export type ElementType = keyof typeof ELEMENT_TYPE;
+
+/** AttributeProto.AttributeType values of the kinds written here. */
+const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, INTS: 7 } as const;
+
+/** An attribute value: a float (written with a fractional `f` marker), an integer, or a list of integers. */
+export type AttributeValue = { f: number } | number | readonly number[];
+
+export interface OnnxNode {
+  op: string;
+  inputs: readonly string[];
+  output: string;
+  attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+export interface OnnxValue {
+  name: string;
+  type: ElementType;
+  shape: readonly number[];
+}
+
+export interface OnnxInitializer extends OnnxValue {
+  data: Float32Array | BigInt64Array;
+}
+
+export interface OnnxGraph {
+  nodes: readonly OnnxNode[];
+  inputs: readonly OnnxValue[];
+  outputs: readonly OnnxValue[];
+  initializers: readonly OnnxInitializer[];
+}
+
+function attribute(name: string, value: AttributeValue) {
+  if (typeof value === 'number') return { name, i: value, type: ATTRIBUTE_TYPE.INT };
+  if ('f' in value) return { name, f: value.f, type: ATTRIBUTE_TYPE.FLOAT };
+  return { name, ints: [...value], type: ATTRIBUTE_TYPE.INTS };
+}
+
+const valueInfo = ({ name, type, shape }: OnnxValue) => ({
+  name,
+  type: { tensorType: { elemType: ELEMENT_TYPE[type], shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+});
+
+/** Serialises a graph as an ONNX ModelProto (opset OPSET), ready for InferenceSession.create. */
+export function encodeModel(graph: OnnxGraph, name: string): Uint8Array {
+  const message = ModelProto.fromObject({
+    irVersion: IR_VERSION,
+    producerName: 'diffspec',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: {
+      name,
+      node: graph.nodes.map((n, i) => ({
+        name: `${n.op}_${i}`,
+        opType: n.op,
+        input: n.inputs,
+        output: [n.output],
+        attribute: Object.entries(n.attributes ?? {}).map(([key, value]) => attribute(key, value)),
+      })),
+      initializer: graph.initializers.map((t) => ({
+        name: t.name,
+        dims: t.shape,
+        dataType: ELEMENT_TYPE[t.type],
+        rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+      })),
+      input: graph.inputs.map(valueInfo),
+      output: graph.outputs.map(valueInfo),
+    },
+  });
+  return ModelProto.encode(message).finish();
+}
