@@ -1,5 +1,6 @@
 // The subset of onnx.proto (github.com/onnx/onnx, onnx/onnx.proto) that diffspec writes: a ModelProto holding one
-// graph of standard operators with static shapes. Field numbers are the ones of onnx.proto.
+// graph of standard operators with static shapes, and reads back: the float initializers (weights) of a model
+// exported elsewhere. Field numbers are the ones of onnx.proto; fields outside the subset are skipped when read.
 import protobuf from 'protobufjs';
 
 const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
@@ -48,6 +49,7 @@ const root = protobuf.Root.fromJSON({
           fields: {
             dims: repeated('int64', 1),
             dataType: { type: 'int32', id: 2 },
+            floatData: repeated('float', 4),
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
           },
@@ -142,4 +144,27 @@ export function encodeModel(graph: OnnxGraph, name: string): Uint8Array {
     },
   });
   return ModelProto.encode(message).finish();
+}
+
+interface DecodedTensor {
+  name: string;
+  dims: (number | { toNumber(): number })[];
+  dataType: number;
+  floatData: number[];
+  rawData: Uint8Array;
+}
+
+/** The float32 initializers of an ONNX model (its weights), by name, with their shapes. */
+export function floatInitializers(model: Uint8Array): Map<string, { shape: number[]; data: Float32Array }> {
+  const decoded = ModelProto.toObject(ModelProto.decode(model), { defaults: true }) as { graph?: { initializer: DecodedTensor[] } };
+  const result = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const t of decoded.graph?.initializer ?? []) {
+    if (t.dataType !== ELEMENT_TYPE.float32) continue;
+    const shape = t.dims.map((d) => (typeof d === 'number' ? d : d.toNumber()));
+    const raw = t.rawData;
+    // raw_data is little-endian; copied (protobufjs may hand out a view of a shared buffer) so the floats are aligned.
+    const data = raw.length > 0 ? new Float32Array(new Uint8Array(raw).buffer) : Float32Array.from(t.floatData);
+    result.set(t.name, { shape, data });
+  }
+  return result;
 }
