@@ -1,4 +1,4 @@
-// The seed's SimpleDenoiseModel exported from PyTorch (spec/fixtures/onnx/simple-denoise.onnx, written by
+// The seed's SimpleDenoiseModel exported from PyTorch (test/fixtures/onnx/simple-denoise.onnx, written by
 // make_simple_denoise.py with Debian's python3-torch) computes what diffspec's simple-conv computes with the same
 // weights: eps_theta(x, t) = conv3(ReLU(conv2(ReLU(conv1([x | t / T]))))) (the seed's model). The weights are
 // read from the ONNX file's initializers; the exported graph runs on ONNX Runtime (float32) through
@@ -13,7 +13,7 @@ import type { Weights } from '../../src/contract/training.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { absoluteFloor, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
-import { referencePredict } from '../support/reference-models.js';
+import { referencePredict } from '../../spec/support/reference-models.js';
 import { ortSelected } from './selection.js';
 
 const FIXTURE = new URL('../fixtures/onnx/simple-denoise.onnx', import.meta.url);
