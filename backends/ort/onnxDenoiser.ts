@@ -10,8 +10,10 @@ type TimestepType = (typeof TIMESTEP_TYPES)[number];
 export interface OnnxDenoiser {
   /** The model as the sampling loops call it. */
   model: DenoiserModel;
-  /** The names and types read from the model: what the loader took as x, t and the output. */
-  signature: { x: string; t: string; tType: TimestepType; output: string };
+  /** The names and types read from the model: what the loader took as x, t and the output; x's fixed item shape. */
+  signature: { x: string; t: string; tType: TimestepType; output: string; itemShape?: number[] };
+  /** The ONNX Runtime package that runs it. */
+  runtime: string;
   dispose(): Promise<void>;
 }
 
@@ -24,8 +26,8 @@ export interface OnnxDenoiser {
  *   channels for a learned variance).
  * Names are free; the batch dimension may be dynamic.
  */
-export async function loadOnnxDenoiser(bytes: Uint8Array, variant: OrtVariant = 'node', field = 'model'): Promise<OnnxDenoiser> {
-  const runtime = await loadRuntime(variant);
+export async function loadOnnxDenoiser(bytes: Uint8Array, field = 'model'): Promise<OnnxDenoiser> {
+  const runtime = await firstRuntime();
   let session: Awaited<ReturnType<typeof runtime.createSession>>;
   try {
     session = await runtime.createSession(bytes);
@@ -39,6 +41,8 @@ export async function loadOnnxDenoiser(bytes: Uint8Array, variant: OrtVariant = 
   const tType = (t.isTensor ? t.type : undefined) as TimestepType;
   requireInput(TIMESTEP_TYPES.includes(tType), `${field} input ${t.name}`, `must be int64, int32 or float32 (the timesteps t), is ${tType}`);
   const output = session.outputNames[0];
+  const dims = x.isTensor ? x.shape.slice(1) : [];
+  const itemShape = dims.every((d): d is number => typeof d === 'number') ? dims : undefined;
   const model: DenoiserModel = async (xt: Tensor, ts: Int32Array) => {
     const timesteps =
       tType === 'int64' ? new runtime.Tensor('int64', BigInt64Array.from(ts, BigInt), [ts.length]) : new runtime.Tensor(tType, tType === 'int32' ? Int32Array.from(ts) : Float32Array.from(ts), [ts.length]);
@@ -48,5 +52,23 @@ export async function loadOnnxDenoiser(bytes: Uint8Array, variant: OrtVariant = 
     requireInput(sizeOf(out.dims) === out.data.length, `${field} output ${output}`, 'has a shape that disagrees with its data');
     return { shape: [...out.dims], data: Float32Array.from(out.data as Float32Array) };
   };
-  return { model, signature: { x: x.name, t: t.name, tType, output }, dispose: () => session.release() };
+  return {
+    model,
+    signature: { x: x.name, t: t.name, tType, output, ...(itemShape ? { itemShape } : {}) },
+    runtime: `${runtime.facts.package} ${runtime.facts.version}`,
+    dispose: () => session.release(),
+  };
+}
+
+/** onnxruntime-node, or onnxruntime-web where the native package does not load. */
+async function firstRuntime() {
+  const reasons: string[] = [];
+  for (const variant of ['node', 'wasm'] as OrtVariant[]) {
+    try {
+      return await loadRuntime(variant);
+    } catch (e) {
+      reasons.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  throw new Error(`no ONNX Runtime package loads here: ${reasons.join('; ')}`);
 }

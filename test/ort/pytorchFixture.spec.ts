@@ -35,7 +35,7 @@ describe.skipIf(!ortSelected)('ort: a denoiser exported from PyTorch', () => {
     );
     const denoiser = await loadOnnxDenoiser(bytes);
     try {
-      expect(denoiser.signature).toEqual({ x: 'x', t: 't', tType: 'int64', output: 'eps' });
+      expect(denoiser.signature).toEqual({ x: 'x', t: 't', tType: 'int64', output: 'eps', itemShape: [3, 8, 8] });
       const x = gaussianTensor([4, 3, 8, 8], 20261130, 0);
       const t = Int32Array.of(1, 37, 64, T);
       const actual = await denoiser.model(x, t);
