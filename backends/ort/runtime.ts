@@ -1,6 +1,7 @@
 // Loads one of the two ONNX Runtime packages on demand: nothing is imported until an ort backend is asked
 // whether it is available or created, so registering the backends costs nothing at start-up.
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { sharedLoads } from '../../src/shared-loads.js';
 
 /** The variants of the ort family, by the name diffspec registers (ort:<variant>). */
 export type OrtVariant = 'node' | 'wasm';
@@ -57,15 +58,5 @@ async function load(variant: OrtVariant): Promise<OrtRuntime> {
   return runtime;
 }
 
-const loaded = new Map<OrtVariant, Promise<OrtRuntime>>();
-
 /** Loads the variant's package; repeated calls share one load. A failed load is retried next time. */
-export function loadRuntime(variant: OrtVariant): Promise<OrtRuntime> {
-  let p = loaded.get(variant);
-  if (!p) {
-    p = load(variant);
-    loaded.set(variant, p);
-    p.catch(() => loaded.delete(variant));
-  }
-  return p;
-}
+export const loadRuntime: (variant: OrtVariant) => Promise<OrtRuntime> = sharedLoads(load);

@@ -4,6 +4,7 @@
 import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
 import { registerWasmConv2dBackpropInput } from './conv2dBackpropInput.js';
 import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
+import { sharedLoads } from '../../src/shared-loads.js';
 
 export type TF = typeof import('@tensorflow/tfjs');
 
@@ -25,8 +26,6 @@ export interface LoadedEngine {
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
 let tfModule: Promise<TF> | undefined;
-const loaded = new Map<TfjsVariant, Promise<LoadedEngine>>();
-
 function loadTf(): Promise<TF> {
   tfModule ??= import('@tensorflow/tfjs').then((tf) => {
     // The cpu engine prints a banner recommending tfjs-node on its first tensor; diffspec reports the engine itself.
@@ -85,15 +84,7 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
 }
 
 /** Loads TensorFlow.js with the variant's engine initialised; repeated calls share one load. A failed load is retried next time. */
-export function loadEngine(variant: TfjsVariant): Promise<LoadedEngine> {
-  let p = loaded.get(variant);
-  if (!p) {
-    p = load(variant);
-    loaded.set(variant, p);
-    p.catch(() => loaded.delete(variant));
-  }
-  return p;
-}
+export const loadEngine: (variant: TfjsVariant) => Promise<LoadedEngine> = sharedLoads(load);
 
 /**
  * TensorFlow.js has one global engine with one active backend. Several tfjs variants may live in one
