@@ -120,12 +120,17 @@ export class DeferredEngine {
     });
   }
 
-  /** The graph that computes `outputs` from known values, and its structure as a cache key. */
-  private trace(outputs: readonly Deferred[]) {
+  /**
+   * The graph that computes `outputs` from known values: its inputs x0, x1, ... (the values behind them in
+   * `sources`, their data in `feeds`), outputs y0, y1, ..., and its structure as a cache key. Computes nothing.
+   */
+  trace(outputs: readonly Deferred[]) {
     const names = new Map<Deferred, string>();
     const nodes: OnnxNode[] = [];
     const graph = { nodes, inputs: [] as OnnxValue[], outputs: [] as OnnxValue[], initializers: [] as OnnxInitializer[] };
     const feeds: Record<string, OrtTensor> = {};
+    /** The value behind each graph input, in order. */
+    const sources: Deferred[] = [];
     const key: string[] = [];
     const visit = (root: Deferred): string => {
       // Iterative post-order: a deep network traces without deep recursion.
@@ -137,6 +142,7 @@ export class DeferredEngine {
           const name = `x${graph.inputs.length}`;
           graph.inputs.push({ name, type: d.type, shape: d.shape });
           feeds[name] = d.value;
+          sources.push(d);
           key.push(`${name}:${d.type}[${d.shape}]`);
           names.set(d, name);
         } else if (d.constant) {
@@ -165,7 +171,7 @@ export class DeferredEngine {
       graph.outputs.push({ name, type: d.type, shape: d.shape });
       key.push(`${name}=${source}`);
     });
-    return { key: key.join(';'), graph, feeds };
+    return { key: key.join(';'), graph, feeds, sources };
   }
 
   private session(key: string, graph: OnnxGraph): Promise<InferenceSession> {

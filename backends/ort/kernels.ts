@@ -45,7 +45,8 @@ export function ortKernels(engine: DeferredEngine): TensorKernels<Deferred> {
       return held(sum!);
     },
 
-    fill: (shape, values) => held(e.op('Expand', [input(values, columnShape(shape)), e.ints(shape)], shape)),
+    // Broadcast against [1, ...]: the graph then holds no batch size, so a traced model exports for any batch.
+    fill: (shape, values) => held(e.op('Expand', [input(values, columnShape(shape)), e.ints([1, ...shape.slice(1)])], shape)),
     clip: (x, lo, hi) => held(e.op('Clip', [x, scalar(lo), scalar(hi)], x.shape)),
     exp: (x, scale) => held(e.op('Exp', [scale === 1 ? x : e.op('Mul', [x, scalar(scale)], x.shape)], x.shape)),
     multiply: (a, b) => held(e.op('Mul', [a, b], a.shape)),

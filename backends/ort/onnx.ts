@@ -62,7 +62,7 @@ const root = protobuf.Root.fromJSON({
           fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
         },
         TensorShapeProto: { fields: { dim: repeated('Dimension', 1) } },
-        Dimension: { fields: { dimValue: { type: 'int64', id: 1 } } },
+        Dimension: { fields: { dimValue: { type: 'int64', id: 1 }, dimParam: { type: 'string', id: 2 } } },
       },
     },
   },
@@ -93,10 +93,12 @@ export interface OnnxNode {
 export interface OnnxValue {
   name: string;
   type: ElementType;
-  shape: readonly number[];
+  /** Sizes; a string names a dimension fixed only when the model runs (a dynamic batch). */
+  shape: readonly (number | string)[];
 }
 
 export interface OnnxInitializer extends OnnxValue {
+  shape: readonly number[];
   data: Float32Array | BigInt64Array;
 }
 
@@ -115,7 +117,7 @@ function attribute(name: string, value: AttributeValue) {
 
 const valueInfo = ({ name, type, shape }: OnnxValue) => ({
   name,
-  type: { tensorType: { elemType: ELEMENT_TYPE[type], shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+  type: { tensorType: { elemType: ELEMENT_TYPE[type], shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
 });
 
 /** Serialises a graph as an ONNX ModelProto (opset OPSET), ready for InferenceSession.create. */

@@ -9,6 +9,7 @@ import { closedFormCoefficients } from '../equations/forward.js';
 import { lossSimpleGradientScale } from '../equations/loss.js';
 import { timestepFromUniform } from '../equations/timesteps.js';
 import { Graph, type Value } from '../models/graph.js';
+import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
@@ -31,19 +32,6 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return n;
   }
 
-  /** Runs the model on the graph with the given parameter handles. */
-  function network(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, x: H, shape: readonly number[], t: Int32Array, T: number): Promise<Value<H>> {
-    const arch = architectureOf(model);
-    const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
-    const leaves = new Map<string, Value<H>>();
-    const parameter = (name: string): Value<H> => {
-      let leaf = leaves.get(name);
-      if (!leaf) leaves.set(name, (leaf = g.leaf(params.get(name)!, shapes.get(name)!, name)));
-      return leaf;
-    };
-    return arch.forward(g, model, parameter, g.leaf(x, shape), t, T);
-  }
-
   /**
    * L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the
    * caller's. The per-sample loss is read back last, once the network's intermediates are released, so a backend
@@ -56,7 +44,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     let out: Value<H>;
     let grads: Map<string, H>;
     try {
-      out = await network(g, model, params, xt, shape, t, s.T);
+      out = await runNetwork(g, model, params, xt, shape, t, s.T);
       const n = shape[0];
       const scale = lossSimpleGradientScale(n, sizeOf(out.shape.slice(1)));
       const dOut = await k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
@@ -188,7 +176,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         const g = new Graph(k, tk, false);
         const xh = await k.upload(x);
         try {
-          return copy(await k.download((await network(g, model, params, xh, x.shape, ts, T)).h));
+          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T)).h));
         } finally {
           g.dispose();
           k.dispose(xh);

@@ -1,8 +1,9 @@
 // Every graph the ort backends generate is a valid ONNX model: onnx.checker.check_model(model, full_check=True)
 // (the operator definitions of the ONNX standard, opset 17, with strict shape inference) accepts it. The
 // graphs are collected while every operation of the contract runs, the training step included, with each
-// prediction, variance, clipping and activation option; ONNX Runtime is more lenient than the standard
-// (it accepts some attribute and shape mistakes), so passing the spec groups alone does not show this.
+// prediction, variance, clipping and activation option, and the denoisers exportDenoiser writes; ONNX Runtime is
+// more lenient than the standard (it accepts some attribute and shape mistakes), so passing the spec groups alone
+// does not show this.
 // Uses Debian's python3-onnx for /usr/bin/python3 (scripts/setup-onnx.sh); skipped with the reason without it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeferredEngine } from '../../backends/ort/deferred.js';
+import { exportDenoiser } from '../../backends/ort/export.js';
 import { ortKernels } from '../../backends/ort/kernels.js';
 import { loadRuntime } from '../../backends/ort/runtime.js';
 import type { ReverseOptions } from '../../src/contract/backend.js';
@@ -93,6 +95,7 @@ async function generatedModels(): Promise<Uint8Array[]> {
     await backend.sampleDdpm({ schedule, shape: data.shape, model: denoiser.model, seed: 1 });
     denoiser.dispose();
   }
+  for (const model of [conv, { ...mlp('gelu'), embeddingDim: 6 }]) models.push(await exportDenoiser(model, initialWeights(model, 2), schedule.T));
   const param = gaussianTensor([3, 2], 3, 0);
   await backend.training!.adamStep({ param, grad: param, m: param, v: zerosLike({ v: param }).v, step: 1, hyper: DEFAULT_ADAM });
   return models;

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { loadData } from '../../data/load.js';
 import { imageGridPng } from '../../data/images.js';
@@ -9,12 +9,11 @@ import { architectureOf } from '../../models/spec.js';
 import { respacedTimesteps } from '../../equations/ddim.js';
 import { scheduleTables } from '../../schedule/tables.js';
 import { knnKlDivergence } from '../../stats/divergence.js';
-import { decodeCheckpoint } from '../../training/checkpoint.js';
 import { runnableBackend, trainingBackend } from '../backend.js';
+import { readCheckpointOption, weightsOption } from '../checkpoint-option.js';
 import { defineCommand } from '../command.js';
 import { option } from '../options.js';
 import { integer, number, oneOf, text } from '../values.js';
-import { CHECKPOINT_FILE } from './train.js';
 import { SCHEDULE_KINDS, scheduleOf } from './forward.js';
 import type { DenoiserModel, DiffusionBackend } from '../../contract/backend.js';
 import type { ScheduleTables } from '../../schedule/tables.js';
@@ -96,10 +95,7 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     }),
     eta: option(number({ min: 0 }), { default: 0, description: 'DDIM eta (0: deterministic)' }),
     n: option(integer(1), { description: 'number of samples', defaultText: '64 images, 1000 points' }),
-    weights: option(oneOf(['ema', 'params']), {
-      description: 'which weights to use: the EMA of the weights or the trained ones',
-      defaultText: 'ema when the checkpoint has them',
-    }),
+    weights: weightsOption,
     seed: option(integer(0), { default: 0, description: 'sampling seed' }),
     backend: option(text('NAME'), { default: 'cpu', description: 'backend to sample on' }),
     out: option(text('FILE'), {
@@ -117,18 +113,11 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
       throw new UsageError('give either --checkpoint FILE|DIR or --model-onnx FILE');
     }
     if (options.checkpoint === undefined) return sampleOnnx(options['model-onnx']!, options);
-    let path = options.checkpoint;
-    const info = await stat(path).catch(() => undefined);
-    requireInput(info !== undefined, '--checkpoint', `${JSON.stringify(path)} does not exist`);
-    if (info.isDirectory()) path = join(path, CHECKPOINT_FILE);
-    const checkpoint = decodeCheckpoint(await readFile(path).catch((e: Error) => Promise.reject(new DiffspecInputError('--checkpoint', e.message))), path);
+    const { checkpoint, path, weights } = await readCheckpointOption(options.checkpoint, options.weights);
     const { model, config } = checkpoint;
     const schedule = scheduleTables(config.schedule);
     const isImage = model.architecture !== 'mlp';
     const n = options.n ?? (isImage ? 64 : 1000);
-    const which = options.weights ?? (checkpoint.state.ema ? 'ema' : 'params');
-    const weights = which === 'ema' ? checkpoint.state.ema : checkpoint.state.params;
-    requireInput(weights !== undefined, '--weights', 'ema: this checkpoint keeps no EMA of the weights (trained with --ema 0)');
     const { sampler } = options;
     const timesteps = samplerTimesteps(options, schedule.T);
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
