@@ -69,7 +69,7 @@ def train_rate(model, shape, T, steps, image):
 
 
 def sampling_rate(model, shape, T, image):
-    """Steps per second of Algorithm 2 of Ho et al. 2020 (sigma_t^2 = beta_t) over a T-step schedule, and CPU seconds per step."""
+    """Steps per second of Algorithm 2 of Ho et al. 2020 (sigma_t^2 = beta_t) over T steps, and CPU seconds per step."""
     dtype = next(model.parameters()).dtype
     betas = torch.linspace(1e-4, 0.06, T, dtype=torch.float64)
     alphas = 1 - betas

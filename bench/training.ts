@@ -41,10 +41,18 @@ async function timeSteps(steps: number, fn: () => Promise<unknown>): Promise<Ste
   return { seconds: (performance.now() - start) / 1000 / steps, cpuSeconds: (used.user + used.system) / 1e6 / steps };
 }
 
-/** Steps before timing: a backend that compiles a graph per structure (ort) meets a new one in step 2, whose graph also holds step 1's Adam update. */
+/**
+ * Steps before timing: a backend that compiles a graph per structure (ort) meets a new one in step 2, whose graph
+ * also holds step 1's Adam update.
+ */
 const WARM_UP_STEPS = 2;
 
-async function secondsPerTrainingStep(training: TrainingBackend, model: ModelSpec, shape: number[], steps: number): Promise<StepTime> {
+async function secondsPerTrainingStep(
+  training: TrainingBackend,
+  model: ModelSpec,
+  shape: number[],
+  steps: number,
+): Promise<StepTime> {
   const params = initialWeights(model, 1);
   const trainer = await training.createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.999 });
   try {
@@ -59,7 +67,13 @@ async function secondsPerTrainingStep(training: TrainingBackend, model: ModelSpe
 }
 
 /** Seconds per reverse step of DDPM sampling: a short schedule (T = steps) with the model's weights. */
-async function secondsPerSamplingStep(backend: DiffusionBackend, training: TrainingBackend, model: ModelSpec, shape: number[], steps: number): Promise<StepTime> {
+async function secondsPerSamplingStep(
+  backend: DiffusionBackend,
+  training: TrainingBackend,
+  model: ModelSpec,
+  shape: number[],
+  steps: number,
+): Promise<StepTime> {
   const schedule = scheduleTables({ kind: 'linear', T: steps, betaStart: 1e-4, betaEnd: 0.06 });
   const weights = initialWeights(model, 1);
   const denoiser = await training.denoiser(model, weights, steps);
@@ -101,7 +115,7 @@ const perSecond = (seconds: number) => `${(1 / seconds).toFixed(seconds < 0.01 ?
 /** The long end-to-end run is left out (with a note) on a backend where it would take longer than this, unless forced. */
 const LONG_RUN_BUDGET_SECONDS = 300;
 const LONG_RUN_STEPS = 3000;
-/** The full DDPM sampling run of simple-conv (as bench/torch_training.py's SAMPLING_STEPS), left out beyond the budget. */
+/** The full DDPM sampling run of simple-conv (bench/torch_training.py's SAMPLING_STEPS), left out beyond the budget. */
 const SAMPLING_RUN_STEPS = 1000;
 const QUICK_SAMPLING_RUN_STEPS = 20;
 const SAMPLING_RUN_BUDGET_SECONDS = 300;
@@ -132,9 +146,12 @@ export async function benchTraining(quick = false, only?: readonly string[], for
       const reference = torchFor(benchmark, backend.precision);
       const versus = reference && {
         ratio: seconds * reference.stepsPerSecond,
-        baseline: `PyTorch ${reference.dtype}, 1 thread (${reference.stepsPerSecond.toFixed(2)} steps/s); CPU time ${(cpuSeconds / reference.cpuSecondsPerStep).toFixed(2)}x`,
+        baseline:
+          `PyTorch ${reference.dtype}, 1 thread (${reference.stepsPerSecond.toFixed(2)} steps/s); ` +
+          `CPU time ${(cpuSeconds / reference.cpuSecondsPerStep).toFixed(2)}x`,
       };
-      return { benchmark: `${benchmark} (${backend.name})`, size: `[${shape.join(', ')}]`, seconds, rate: perSecond(seconds), ...versus };
+      const size = `[${shape.join(', ')}]`;
+      return { benchmark: `${benchmark} (${backend.name})`, size, seconds, rate: perSecond(seconds), ...versus };
     };
     for (const [benchmark, model, shape, steps] of cases) {
       const time = await secondsPerTrainingStep(backend.training, model, shape, steps);
@@ -153,9 +170,12 @@ export async function benchTraining(quick = false, only?: readonly string[], for
     const samplingSteps = quick ? QUICK_SAMPLING_RUN_STEPS : SAMPLING_RUN_STEPS;
     const samplingRun = `DDPM sampling simple-conv ${samplingSteps} steps`;
     if (samplingSteps * perStep.get('DDPM sampling simple-conv')! <= SAMPLING_RUN_BUDGET_SECONDS) {
-      rows.push(row(samplingRun, [8, 3, 32, 32], await secondsPerSamplingStep(backend, backend.training, conv(32), [8, 3, 32, 32], samplingSteps)));
+      const shape = [8, 3, 32, 32];
+      const time = await secondsPerSamplingStep(backend, backend.training, conv(32), shape, samplingSteps);
+      rows.push(row(samplingRun, shape, time));
     } else {
-      notes.push(`${backend.name}: ${samplingRun} left out: at the measured step time it would take over ${SAMPLING_RUN_BUDGET_SECONDS} s`);
+      const budget = SAMPLING_RUN_BUDGET_SECONDS;
+      notes.push(`${backend.name}: ${samplingRun} left out: at the measured step time it would take over ${budget} s`);
     }
     if (!quick) {
       const estimate = LONG_RUN_STEPS * perStep.get('train mlp batch 256')! + SCHEDULE.T * perStep.get('DDPM sampling mlp')!;

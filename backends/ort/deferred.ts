@@ -1,4 +1,12 @@
-import { encodeModel, type AttributeValue, type ElementType, type OnnxGraph, type OnnxInitializer, type OnnxNode, type OnnxValue } from './onnx.js';
+import {
+  encodeModel,
+  type AttributeValue,
+  type ElementType,
+  type OnnxGraph,
+  type OnnxInitializer,
+  type OnnxNode,
+  type OnnxValue,
+} from './onnx.js';
 import type { InferenceSession, OrtRuntime, OrtTensor } from './runtime.js';
 
 /** How a deferred value is computed: an operator of the ONNX standard domain applied to other values. */
@@ -76,7 +84,13 @@ export class DeferredEngine {
     return this.constant(`f${value}`, Float32Array.of(value), []);
   }
 
-  op(op: string, inputs: readonly Deferred[], shape: readonly number[], attributes?: Definition['attributes'], type?: ElementType): Deferred {
+  op(
+    op: string,
+    inputs: readonly Deferred[],
+    shape: readonly number[],
+    attributes?: Definition['attributes'],
+    type?: ElementType,
+  ): Deferred {
     const d = new Deferred(shape, type);
     d.definition = { op, inputs, attributes };
     return d;
@@ -127,7 +141,12 @@ export class DeferredEngine {
   trace(outputs: readonly Deferred[]) {
     const names = new Map<Deferred, string>();
     const nodes: OnnxNode[] = [];
-    const graph = { nodes, inputs: [] as OnnxValue[], outputs: [] as OnnxValue[], initializers: [] as OnnxInitializer[] };
+    const graph = {
+      nodes,
+      inputs: [] as OnnxValue[],
+      outputs: [] as OnnxValue[],
+      initializers: [] as OnnxInitializer[],
+    };
     const feeds: Record<string, OrtTensor> = {};
     /** The value behind each graph input, in order. */
     const sources: Deferred[] = [];
@@ -157,7 +176,10 @@ export class DeferredEngine {
           const { op, inputs, attributes } = d.definition!;
           const name = `n${nodes.length}`;
           nodes.push({ op, inputs: inputs.map((i) => names.get(i)!), output: name, attributes });
-          key.push(`${name}=${op}${attributes ? JSON.stringify(attributes) : ''}(${inputs.map((i) => names.get(i)).join(',')})[${d.shape}]`);
+          key.push(
+            `${name}=${op}${attributes ? JSON.stringify(attributes) : ''}` +
+              `(${inputs.map((i) => names.get(i)).join(',')})[${d.shape}]`,
+          );
           names.set(d, name);
         }
       }

@@ -38,7 +38,11 @@ export async function exportDenoiser(model: ModelSpec, weights: Weights, T: numb
     traces.push({ ...engine.trace([out.h]), x, t });
   }
   const [first, second] = traces;
-  requireInput(first.key === second.key, 'model', 'traces to different graphs at different timesteps: its forward pass branches on t');
+  requireInput(
+    first.key === second.key,
+    'model',
+    'traces to different graphs at different timesteps: its forward pass branches on t',
+  );
   const names = new Map([...params].map(([name, d]) => [d, name]));
   const prefix: OnnxNode[] = [{ op: 'Cast', inputs: [EXPORT_NAMES.t], output: 't_float', attributes: { to: 1 } }];
   const initializers: OnnxInitializer[] = [...first.graph.initializers];
@@ -48,26 +52,51 @@ export async function exportDenoiser(model: ModelSpec, weights: Weights, T: numb
     const parameter = names.get(source);
     if (parameter !== undefined) {
       rename.set(input, parameter);
-      initializers.push({ name: parameter, type: 'float32', shape: source.shape, data: Float32Array.from(weights[parameter].data) });
+      initializers.push({
+        name: parameter,
+        type: 'float32',
+        shape: source.shape,
+        data: Float32Array.from(weights[parameter].data),
+      });
     } else if (source === first.x) {
       rename.set(input, EXPORT_NAMES.x);
     } else {
       const a = first.feeds[input].data as Float32Array;
       const b = second.feeds[input].data as Float32Array;
       if (a.every((v, k) => v === b[k])) {
-        requireInput(source.shape[0] !== first.t.length || first.t.length === 1, 'model', `has a constant input of shape [${source.shape}] that depends on the batch size`);
+        requireInput(
+          source.shape[0] !== first.t.length || first.t.length === 1,
+          'model',
+          `has a constant input of shape [${source.shape}] that depends on the batch size`,
+        );
         initializers.push({ name: input, type: 'float32', shape: source.shape, data: Float32Array.from(a) });
         return;
       }
       const divisor = timeDivisor(a, first.t) ?? NaN;
-      requireInput(timeDivisor(b, second.t) === divisor, 'model', `has a time input of shape [${source.shape}] that is not t / D for a whole D`);
+      requireInput(
+        timeDivisor(b, second.t) === divisor,
+        'model',
+        `has a time input of shape [${source.shape}] that is not t / D for a whole D`,
+      );
       const scaled = `${input}_t`;
       initializers.push({ name: `${input}_divisor`, type: 'float32', shape: [], data: Float32Array.of(divisor) });
-      initializers.push({ name: `${input}_shape`, type: 'int64', shape: [source.shape.length], data: BigInt64Array.from([-1n, ...source.shape.slice(1).map(BigInt)]) });
-      prefix.push({ op: 'Div', inputs: ['t_float', `${input}_divisor`], output: scaled }, { op: 'Reshape', inputs: [scaled, `${input}_shape`], output: input });
+      initializers.push({
+        name: `${input}_shape`,
+        type: 'int64',
+        shape: [source.shape.length],
+        data: BigInt64Array.from([-1n, ...source.shape.slice(1).map(BigInt)]),
+      });
+      prefix.push(
+        { op: 'Div', inputs: ['t_float', `${input}_divisor`], output: scaled },
+        { op: 'Reshape', inputs: [scaled, `${input}_shape`], output: input },
+      );
     }
   });
-  const nodes = first.graph.nodes.map((n) => ({ ...n, inputs: n.inputs.map((name) => rename.get(name) ?? name), output: n.output === 'y0' ? EXPORT_NAMES.output : n.output }));
+  const nodes = first.graph.nodes.map((n) => ({
+    ...n,
+    inputs: n.inputs.map((name) => rename.get(name) ?? name),
+    output: n.output === 'y0' ? EXPORT_NAMES.output : n.output,
+  }));
   const dynamic = (shape: readonly number[]): OnnxValue['shape'] => [EXPORT_NAMES.batch, ...shape.slice(1)];
   for (const d of [...params.values(), first.x, second.x]) kernels.dispose(d);
   return encodeModel(
@@ -77,7 +106,9 @@ export async function exportDenoiser(model: ModelSpec, weights: Weights, T: numb
         { name: EXPORT_NAMES.x, type: 'float32', shape: dynamic(first.x.shape) },
         { name: EXPORT_NAMES.t, type: 'int64', shape: [EXPORT_NAMES.batch] },
       ],
-      outputs: [{ name: EXPORT_NAMES.output, type: 'float32', shape: dynamic(first.graph.outputs[0].shape as number[]) }],
+      outputs: [
+        { name: EXPORT_NAMES.output, type: 'float32', shape: dynamic(first.graph.outputs[0].shape as number[]) },
+      ],
       initializers,
     },
     `diffspec ${model.architecture}`,

@@ -46,20 +46,27 @@ export function ortKernels(engine: DeferredEngine): TensorKernels<Deferred> {
     },
 
     // Broadcast against [1, ...]: the graph then holds no batch size, so a traced model exports for any batch.
-    fill: (shape, values) => held(e.op('Expand', [input(values, columnShape(shape)), e.ints([1, ...shape.slice(1)])], shape)),
+    fill: (shape, values) =>
+      held(e.op('Expand', [input(values, columnShape(shape)), e.ints([1, ...shape.slice(1)])], shape)),
     clip: (x, lo, hi) => held(e.op('Clip', [x, scalar(lo), scalar(hi)], x.shape)),
     exp: (x, scale) => held(e.op('Exp', [scale === 1 ? x : e.op('Mul', [x, scalar(scale)], x.shape)], x.shape)),
     multiply: (a, b) => held(e.op('Mul', [a, b], a.shape)),
     splitChannels(x, c) {
       const part = (from: number, to: number) =>
-        held(e.op('Slice', [x, e.ints([from]), e.ints([to]), e.ints([1])], [x.shape[0], to - from, ...x.shape.slice(2)]));
+        held(
+          e.op('Slice', [x, e.ints([from]), e.ints([to]), e.ints([1])], [x.shape[0], to - from, ...x.shape.slice(2)]),
+        );
       return [part(0, c), part(c, x.shape[1])];
     },
 
     async meanSquaredErrorPerSample(a, b) {
       const n = a.shape[0];
       const difference = e.op('Sub', [a, b], a.shape);
-      const rows = e.op('Reshape', [e.op('Mul', [difference, difference], a.shape), e.ints([n, -1])], [n, a.shape.slice(1).reduce((p, q) => p * q, 1)]);
+      const rows = e.op(
+        'Reshape',
+        [e.op('Mul', [difference, difference], a.shape), e.ints([n, -1])],
+        [n, a.shape.slice(1).reduce((p, q) => p * q, 1)],
+      );
       const perSample = e.op('ReduceMean', [rows], [n], { axes: [1], keepdims: 0 });
       return Float64Array.from((await e.read(perSample)).data as Float32Array);
     },

@@ -117,7 +117,12 @@ function attribute(name: string, value: AttributeValue) {
 
 const valueInfo = ({ name, type, shape }: OnnxValue) => ({
   name,
-  type: { tensorType: { elemType: ELEMENT_TYPE[type], shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
+  type: {
+    tensorType: {
+      elemType: ELEMENT_TYPE[type],
+      shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+    },
+  },
 });
 
 /** Serialises a graph as an ONNX ModelProto (opset OPSET), ready for InferenceSession.create. */
@@ -158,7 +163,9 @@ interface DecodedTensor {
 
 /** The float32 initializers of an ONNX model (its weights), by name, with their shapes. */
 export function floatInitializers(model: Uint8Array): Map<string, { shape: number[]; data: Float32Array }> {
-  const decoded = ModelProto.toObject(ModelProto.decode(model), { defaults: true }) as { graph?: { initializer: DecodedTensor[] } };
+  const decoded = ModelProto.toObject(ModelProto.decode(model), { defaults: true }) as {
+    graph?: { initializer: DecodedTensor[] };
+  };
   const result = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const t of decoded.graph?.initializer ?? []) {
     if (t.dataType !== ELEMENT_TYPE.float32) continue;

@@ -32,24 +32,53 @@ export async function loadOnnxDenoiser(bytes: Uint8Array, field = 'model'): Prom
   try {
     session = await runtime.createSession(bytes);
   } catch (e) {
-    requireInput(false, field, `is not an ONNX model ONNX Runtime can load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    requireInput(
+      false,
+      field,
+      `is not an ONNX model ONNX Runtime can load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
     throw e;
   }
   const [x, t] = session.inputMetadata;
-  requireInput(session.inputMetadata.length === 2 && x.isTensor && t.isTensor, field, `must have two tensor inputs (x_t and t), has ${session.inputNames.join(', ')}`);
-  requireInput(x.isTensor && x.type === 'float32', `${field} input ${x.name}`, `must be float32 (x_t), is ${x.isTensor ? x.type : 'not a tensor'}`);
+  requireInput(
+    session.inputMetadata.length === 2 && x.isTensor && t.isTensor,
+    field,
+    `must have two tensor inputs (x_t and t), has ${session.inputNames.join(', ')}`,
+  );
+  requireInput(
+    x.isTensor && x.type === 'float32',
+    `${field} input ${x.name}`,
+    `must be float32 (x_t), is ${x.isTensor ? x.type : 'not a tensor'}`,
+  );
   const tType = (t.isTensor ? t.type : undefined) as TimestepType;
-  requireInput(TIMESTEP_TYPES.includes(tType), `${field} input ${t.name}`, `must be int64, int32 or float32 (the timesteps t), is ${tType}`);
+  requireInput(
+    TIMESTEP_TYPES.includes(tType),
+    `${field} input ${t.name}`,
+    `must be int64, int32 or float32 (the timesteps t), is ${tType}`,
+  );
   const output = session.outputNames[0];
   const dims = x.isTensor ? x.shape.slice(1) : [];
   const itemShape = dims.every((d): d is number => typeof d === 'number') ? dims : undefined;
   const model: DenoiserModel = async (xt: Tensor, ts: Int32Array) => {
     const timesteps =
-      tType === 'int64' ? new runtime.Tensor('int64', BigInt64Array.from(ts, BigInt), [ts.length]) : new runtime.Tensor(tType, tType === 'int32' ? Int32Array.from(ts) : Float32Array.from(ts), [ts.length]);
-    const results = await session.run({ [x.name]: new runtime.Tensor('float32', Float32Array.from(xt.data), [...xt.shape]), [t.name]: timesteps });
+      tType === 'int64'
+        ? new runtime.Tensor('int64', BigInt64Array.from(ts, BigInt), [ts.length])
+        : new runtime.Tensor(tType, tType === 'int32' ? Int32Array.from(ts) : Float32Array.from(ts), [ts.length]);
+    const results = await session.run({
+      [x.name]: new runtime.Tensor('float32', Float32Array.from(xt.data), [...xt.shape]),
+      [t.name]: timesteps,
+    });
     const out = results[output];
-    requireInput(out.type === 'float32' && out.data.length % xt.shape[0] === 0, `${field} output ${output}`, `must be float32 with one row per batch item, got ${out.type} [${out.dims.join(', ')}]`);
-    requireInput(sizeOf(out.dims) === out.data.length, `${field} output ${output}`, 'has a shape that disagrees with its data');
+    requireInput(
+      out.type === 'float32' && out.data.length % xt.shape[0] === 0,
+      `${field} output ${output}`,
+      `must be float32 with one row per batch item, got ${out.type} [${out.dims.join(', ')}]`,
+    );
+    requireInput(
+      sizeOf(out.dims) === out.data.length,
+      `${field} output ${output}`,
+      'has a shape that disagrees with its data',
+    );
     return { shape: [...out.dims], data: Float32Array.from(out.data as Float32Array) };
   };
   return {

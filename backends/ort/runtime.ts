@@ -53,7 +53,12 @@ async function load(variant: OrtVariant): Promise<OrtRuntime> {
   // A first session proves the native binding or the wasm module works here, not only that the package imports.
   const { encodeModel } = await import('./onnx.js');
   const x = { name: 'x', type: 'float32' as const, shape: [1] };
-  const identity = { nodes: [{ op: 'Identity', inputs: ['x'], output: 'y' }], inputs: [x], outputs: [{ ...x, name: 'y' }], initializers: [] };
+  const identity = {
+    nodes: [{ op: 'Identity', inputs: ['x'], output: 'y' }],
+    inputs: [x],
+    outputs: [{ ...x, name: 'y' }],
+    initializers: [],
+  };
   await runtime.createSession(encodeModel(identity, 'probe'));
   return runtime;
 }

@@ -25,9 +25,13 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
   const held = (d: Deferred) => e.hold(d);
   const input = (value: number) => e.input(Float32Array.of(value), []);
 
-  /** th = tanh(x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2)), the inner term of the tanh-form GELU (src/equations/activation.ts). */
+  /** th = tanh(x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2)), the tanh-form GELU's inner term (src/equations). */
   const geluTanh = (x: Deferred, x2: Deferred) => {
-    const inner = e.op('Add', [e.op('Mul', [x2, e.scalar(SQRT_2_OVER_PI * GELU_CUBIC)], x.shape), e.scalar(SQRT_2_OVER_PI)], x.shape);
+    const inner = e.op(
+      'Add',
+      [e.op('Mul', [x2, e.scalar(SQRT_2_OVER_PI * GELU_CUBIC)], x.shape), e.scalar(SQRT_2_OVER_PI)],
+      x.shape,
+    );
     return e.op('Tanh', [e.op('Mul', [x, inner], x.shape)], x.shape);
   };
 
@@ -45,7 +49,11 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
       const [, , outHeight, outWidth] = dOut.shape;
       // dx = dOut convolved with w[o, c] flipped in both spatial axes, as [c, o]; padding k - 1 - p restores H x W.
       const transposed = e.op('Transpose', [weight], [channels, out, k, k], { perm: [1, 0, 2, 3] });
-      const flipped = e.op('Slice', [transposed, e.ints([-1, -1]), e.ints([-k - 1, -k - 1]), e.ints([2, 3]), e.ints([-1, -1])], [channels, out, k, k]);
+      const flipped = e.op(
+        'Slice',
+        [transposed, e.ints([-1, -1]), e.ints([-k - 1, -k - 1]), e.ints([2, 3]), e.ints([-1, -1])],
+        [channels, out, k, k],
+      );
       const q = k - 1 - padding;
       let dx: Deferred;
       if (q >= 0) {
@@ -57,15 +65,29 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
       }
       const k2 = channels * k * k;
       const pixels = outHeight * outWidth;
-      const patches = e.op('Conv', [x, e.constant(`onehot${channels}x${k}`, oneHotKernel(channels, k), [k2, 1, k, k])], [n, k2, outHeight, outWidth], {
-        pads: [padding, padding, padding, padding],
-        group: channels,
-      });
+      const patches = e.op(
+        'Conv',
+        [x, e.constant(`onehot${channels}x${k}`, oneHotKernel(channels, k), [k2, 1, k, k])],
+        [n, k2, outHeight, outWidth],
+        {
+          pads: [padding, padding, padding, padding],
+          group: channels,
+        },
+      );
       const rows = e.op('Reshape', [patches, e.ints([n, k2, pixels])], [n, k2, pixels]);
-      const dOutColumns = e.op('Transpose', [e.op('Reshape', [dOut, e.ints([n, out, pixels])], [n, out, pixels])], [n, pixels, out], { perm: [0, 2, 1] });
+      const dOutColumns = e.op(
+        'Transpose',
+        [e.op('Reshape', [dOut, e.ints([n, out, pixels])], [n, out, pixels])],
+        [n, pixels, out],
+        { perm: [0, 2, 1] },
+      );
       const perItem = e.op('MatMul', [rows, dOutColumns], [n, k2, out]);
       const summed = e.op('ReduceSum', [perItem, e.ints([0])], [k2, out], { keepdims: 0 });
-      const dWeight = e.op('Reshape', [e.op('Transpose', [summed], [out, k2], { perm: [1, 0] }), e.ints(weight.shape)], weight.shape);
+      const dWeight = e.op(
+        'Reshape',
+        [e.op('Transpose', [summed], [out, k2], { perm: [1, 0] }), e.ints(weight.shape)],
+        weight.shape,
+      );
       const dBias = e.op('ReduceSum', [dOut, e.ints([0, 2, 3])], [out], { keepdims: 0 });
       return { dx: held(dx), dWeight: held(dWeight), dBias: held(dBias) };
     },
@@ -96,21 +118,38 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
       const s = x.shape;
       const x2 = e.op('Mul', [x, x], s);
       const th = geluTanh(x, x2);
-      const inner = e.op('Add', [e.op('Mul', [x2, e.scalar(3 * SQRT_2_OVER_PI * GELU_CUBIC)], s), e.scalar(SQRT_2_OVER_PI)], s);
+      const inner = e.op(
+        'Add',
+        [e.op('Mul', [x2, e.scalar(3 * SQRT_2_OVER_PI * GELU_CUBIC)], s), e.scalar(SQRT_2_OVER_PI)],
+        s,
+      );
       const slope = e.op('Sub', [e.scalar(1), e.op('Mul', [th, th], s)], s);
-      const derivative = e.op('Add', [e.op('Add', [th, e.scalar(1)], s), e.op('Mul', [e.op('Mul', [x, slope], s), inner], s)], s);
+      const derivative = e.op(
+        'Add',
+        [e.op('Add', [th, e.scalar(1)], s), e.op('Mul', [e.op('Mul', [x, slope], s), inner], s)],
+        s,
+      );
       return held(e.op('Mul', [derivative, e.op('Mul', [dOut, e.scalar(0.5)], s)], s));
     },
 
-    concatChannels: (a, b) => held(e.op('Concat', [a, b], [a.shape[0], a.shape[1] + b.shape[1], ...a.shape.slice(2)], { axis: 1 })),
+    concatChannels: (a, b) =>
+      held(e.op('Concat', [a, b], [a.shape[0], a.shape[1] + b.shape[1], ...a.shape.slice(2)], { axis: 1 })),
 
     adamUpdate(param, grad, m, v, c) {
       // src/equations/adam.ts in float32; lr / (1 - b1^k) multiplied in float64 and rounded once.
       const s = param.shape;
       const mNext = e.op('Add', [e.op('Mul', [m, input(c.beta1)], s), e.op('Mul', [grad, input(1 - c.beta1)], s)], s);
       const squared = e.op('Mul', [grad, grad], s);
-      const vNext = e.op('Add', [e.op('Mul', [v, input(c.beta2)], s), e.op('Mul', [squared, input(1 - c.beta2)], s)], s);
-      const denominator = e.op('Add', [e.op('Sqrt', [e.op('Mul', [vNext, input(c.vCorrection)], s)], s), input(c.epsilon)], s);
+      const vNext = e.op(
+        'Add',
+        [e.op('Mul', [v, input(c.beta2)], s), e.op('Mul', [squared, input(1 - c.beta2)], s)],
+        s,
+      );
+      const denominator = e.op(
+        'Add',
+        [e.op('Sqrt', [e.op('Mul', [vNext, input(c.vCorrection)], s)], s), input(c.epsilon)],
+        s,
+      );
       const step = e.op('Div', [e.op('Mul', [mNext, input(c.learningRate * c.mCorrection)], s), denominator], s);
       return { param: held(e.op('Sub', [param, step], s)), m: held(mNext), v: held(vNext) };
     },

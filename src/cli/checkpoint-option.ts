@@ -22,9 +22,16 @@ export async function readCheckpointOption(given: string, which: 'ema' | 'params
   const info = await stat(path).catch(() => undefined);
   requireInput(info !== undefined, '--checkpoint', `${JSON.stringify(path)} does not exist`);
   if (info.isDirectory()) path = join(path, CHECKPOINT_FILE);
-  const checkpoint = decodeCheckpoint(await readFile(path).catch((e: Error) => Promise.reject(new DiffspecInputError('--checkpoint', e.message))), path);
+  const checkpoint = decodeCheckpoint(
+    await readFile(path).catch((e: Error) => Promise.reject(new DiffspecInputError('--checkpoint', e.message))),
+    path,
+  );
   const chosen = which ?? (checkpoint.state.ema ? 'ema' : 'params');
   const weights: Weights | undefined = chosen === 'ema' ? checkpoint.state.ema : checkpoint.state.params;
-  requireInput(weights !== undefined, '--weights', 'ema: this checkpoint keeps no EMA of the weights (trained with --ema 0)');
+  requireInput(
+    weights !== undefined,
+    '--weights',
+    'ema: this checkpoint keeps no EMA of the weights (trained with --ema 0)',
+  );
   return { checkpoint, path, weights };
 }

@@ -36,10 +36,17 @@ describe.skipIf(!ortSelected)('ort: exported denoisers', () => {
         const t = Int32Array.of(1, 500, T);
         const actual = await denoiser.model(x, t);
         const expected = referencePredict(model, weights, x, t, T);
-        const weightsOf = architectureOf(model).parameters(model).filter((p) => p.name.endsWith('weight'));
+        const weightsOf = architectureOf(model)
+          .parameters(model)
+          .filter((p) => p.name.endsWith('weight'));
         const elementary = model.architecture === 'mlp' ? model.layers + 1 : 0;
-        const roundings = networkRoundings(weightsOf.map((p) => p.fanIn), elementary, 'float32');
-        const bound = (i: number) => relativeBound(roundings, 'float32') * expected.scale[i] + absoluteFloor(roundings, 'float32');
+        const roundings = networkRoundings(
+          weightsOf.map((p) => p.fanIn),
+          elementary,
+          'float32',
+        );
+        const bound = (i: number) =>
+          relativeBound(roundings, 'float32') * expected.scale[i] + absoluteFloor(roundings, 'float32');
         expect(actual.shape).toEqual(x.shape);
         const worst = Math.max(...Array.from(actual.data, (a, i) => Math.abs(a - expected.value[i]) / bound(i)));
         expect(worst).toBeLessThanOrEqual(1);
@@ -49,7 +56,7 @@ describe.skipIf(!ortSelected)('ort: exported denoisers', () => {
     });
   }
 
-  it('diffspec export --checkpoint run/ --format onnx --out FILE writes the run\'s denoiser', async () => {
+  it("diffspec export --checkpoint run/ --format onnx --out FILE writes the run's denoiser", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diffspec-export-'));
     try {
       const run = join(dir, 'run');

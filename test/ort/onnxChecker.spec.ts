@@ -43,7 +43,11 @@ for path in sys.argv[1:]:
 print(json.dumps({"onnx": onnx.__version__, "failures": failures, "largest": largest}))
 `;
 
-function runChecker(paths: string[]): { missing?: string; failures?: { path: string; error: string }[]; largest?: number } {
+function runChecker(paths: string[]): {
+  missing?: string;
+  failures?: { path: string; error: string }[];
+  largest?: number;
+} {
   const run = spawnSync('/usr/bin/python3', ['-c', CHECKER, ...paths], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.error) return { missing: `/usr/bin/python3 did not run: ${run.error.message}` };
   if (run.status !== 0) throw new Error(`the ONNX checker exited with ${run.status}: ${run.stderr}`);
@@ -78,16 +82,42 @@ async function generatedModels(): Promise<Uint8Array[]> {
     await backend.pMeanVariance({ schedule, xt: x, t, modelOutput, options });
     await backend.ddpmStep({ schedule, xt: x, t, modelOutput, noise, options });
     await backend.ddimStep({ schedule, xt: x, t, tPrev: [4, 10], modelOutput, noise, options });
-    await backend.ddimReverseStep({ schedule, xt: x, t: [4, 10], tNext: t, modelOutput, options: { ...options, eta: 0 } });
+    await backend.ddimReverseStep({
+      schedule,
+      xt: x,
+      t: [4, 10],
+      tNext: t,
+      modelOutput,
+      options: { ...options, eta: 0 },
+    });
   }
   const conv: ModelSpec = { architecture: 'simple-conv', channels: 2, height: 3, width: 3 };
-  const mlp = (activation: 'relu' | 'gelu'): ModelSpec => ({ architecture: 'mlp', ...MLP_DEFAULTS, hidden: 8, layers: 2, embeddingDim: 5, activation });
+  const mlp = (activation: 'relu' | 'gelu'): ModelSpec => ({
+    architecture: 'mlp',
+    ...MLP_DEFAULTS,
+    hidden: 8,
+    layers: 2,
+    embeddingDim: 5,
+    activation,
+  });
   for (const model of [conv, mlp('relu'), mlp('gelu')]) {
     const data = gaussianTensor(model.architecture === 'mlp' ? [3, 2] : shape, 2, 0);
     const params = initialWeights(model, 1);
     const training = backend.training!;
-    await training.lossAndGradients({ model, weights: params, schedule, x0: data, t: [1, 20, 7].slice(0, data.shape[0]), noise: gaussianTensor(data.shape, 2, 1) });
-    const trainer = await training.createTrainer(model, schedule, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.99 });
+    await training.lossAndGradients({
+      model,
+      weights: params,
+      schedule,
+      x0: data,
+      t: [1, 20, 7].slice(0, data.shape[0]),
+      noise: gaussianTensor(data.shape, 2, 1),
+    });
+    const trainer = await training.createTrainer(
+      model,
+      schedule,
+      { step: 0, params, m: zerosLike(params), v: zerosLike(params) },
+      { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.99 },
+    );
     for (let step = 0; step < 2; step++) await trainer.step(data);
     await trainer.state();
     trainer.dispose();
@@ -95,16 +125,27 @@ async function generatedModels(): Promise<Uint8Array[]> {
     await backend.sampleDdpm({ schedule, shape: data.shape, model: denoiser.model, seed: 1 });
     denoiser.dispose();
   }
-  for (const model of [conv, { ...mlp('gelu'), embeddingDim: 6 }]) models.push(await exportDenoiser(model, initialWeights(model, 2), schedule.T));
+  for (const model of [conv, { ...mlp('gelu'), embeddingDim: 6 }])
+    models.push(await exportDenoiser(model, initialWeights(model, 2), schedule.T));
   const param = gaussianTensor([3, 2], 3, 0);
-  await backend.training!.adamStep({ param, grad: param, m: param, v: zerosLike({ v: param }).v, step: 1, hyper: DEFAULT_ADAM });
+  await backend.training!.adamStep({
+    param,
+    grad: param,
+    m: param,
+    v: zerosLike({ v: param }).v,
+    step: 1,
+    hyper: DEFAULT_ADAM,
+  });
   return models;
 }
 
 describe.skipIf(!ortSelected)('ort: generated ONNX graphs', () => {
   it('every generated graph passes onnx.checker.check_model(full_check=True)', async (ctx) => {
     const available = runChecker([]);
-    if (available.missing) return ctx.skip(`python3-onnx is not installed for /usr/bin/python3 (scripts/setup-onnx.sh): ${available.missing}`);
+    if (available.missing)
+      return ctx.skip(
+        `python3-onnx is not installed for /usr/bin/python3 (scripts/setup-onnx.sh): ${available.missing}`,
+      );
     const models = await generatedModels();
     const directory = mkdtempSync(join(tmpdir(), 'diffspec-onnx-'));
     try {

@@ -41,12 +41,28 @@ describe.skipIf(!ortSelected)('ort: a denoiser exported from PyTorch', () => {
       const actual = await denoiser.model(x, t);
       const expected = referencePredict(MODEL, weights, x, t, T);
       expect(actual.shape).toEqual(x.shape);
-      const roundings = networkRoundings(parameters.filter((p) => p.name.endsWith('weight')).map((p) => p.fanIn), 0, 'float32');
-      const bound = (i: number) => relativeBound(roundings, 'float32') * expected.scale[i] + absoluteFloor(roundings, 'float32');
-      const worstRatio = (value: Float64Array) => Math.max(...Array.from(actual.data, (a, i) => Math.abs(a - value[i]) / bound(i)));
+      const roundings = networkRoundings(
+        parameters.filter((p) => p.name.endsWith('weight')).map((p) => p.fanIn),
+        0,
+        'float32',
+      );
+      const bound = (i: number) =>
+        relativeBound(roundings, 'float32') * expected.scale[i] + absoluteFloor(roundings, 'float32');
+      const worstRatio = (value: Float64Array) =>
+        Math.max(...Array.from(actual.data, (a, i) => Math.abs(a - value[i]) / bound(i)));
       expect(worstRatio(expected.value)).toBeLessThanOrEqual(1);
       // The bound has power: the same reference at other timesteps (t read as T + 1 - t) lies outside it.
-      expect(worstRatio(referencePredict(MODEL, weights, x, Int32Array.from(t, (ti) => T + 1 - ti), T).value)).toBeGreaterThan(1);
+      expect(
+        worstRatio(
+          referencePredict(
+            MODEL,
+            weights,
+            x,
+            Int32Array.from(t, (ti) => T + 1 - ti),
+            T,
+          ).value,
+        ),
+      ).toBeGreaterThan(1);
     } finally {
       await denoiser.dispose();
     }

@@ -19,11 +19,13 @@ describe.skipIf(!ortSelected)('diffspec sample --model-onnx', () => {
 
   it('samples the exported SimpleDenoiseModel and writes the grid', async () => {
     const out = join(dir, 'grid.png');
-    expect(await sampleCommand.run(['--model-onnx', FIXTURE, '--sampler', 'ddim', '--steps', '3', '--n', '4', '--out', out])).toBe(0);
+    expect(
+      await sampleCommand.run(['--model-onnx', FIXTURE, '--sampler', 'ddim', '--steps', '3', '--n', '4', '--out', out]),
+    ).toBe(0);
     expect(statSync(out).size).toBeGreaterThan(100);
   });
 
-  it('takes exactly one of --checkpoint and --model-onnx, and names the option of a file that is not ONNX', async () => {
+  it('takes one of --checkpoint and --model-onnx, and names the option of a file that is not ONNX', async () => {
     await expect(sampleCommand.run(['--n', '4'])).rejects.toThrow(UsageError);
     await expect(sampleCommand.run(['--model-onnx', FIXTURE, '--checkpoint', dir])).rejects.toThrow(UsageError);
     const junk = join(dir, 'junk.onnx');

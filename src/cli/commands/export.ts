@@ -13,7 +13,10 @@ forward pass traced into one graph with its weights, inputs x (float32, [N, C, H
 1..T), output eps, batch size N free. Any ONNX runtime loads it; diffspec sample --model-onnx samples it (image
 models).`,
   options: {
-    checkpoint: option(text('FILE|DIR'), { required: true, description: 'a checkpoint written by diffspec train, or its run folder' }),
+    checkpoint: option(text('FILE|DIR'), {
+      required: true,
+      description: 'a checkpoint written by diffspec train, or its run folder',
+    }),
     format: option(oneOf(['onnx']), { default: 'onnx', description: 'the format to write' }),
     weights: weightsOption,
     out: option(text('FILE'), { required: true, description: 'where to write the model' }),
@@ -26,7 +29,9 @@ models).`,
     const { T } = scheduleTables(checkpoint.config.schedule);
     const bytes = await exportDenoiser(checkpoint.model, weights, T);
     await writeFileAtomic(options.out, bytes);
-    process.stderr.write(`${checkpoint.model.architecture} denoiser (T = ${T}) as ONNX: ${options.out} (${bytes.length} bytes)\n`);
+    process.stderr.write(
+      `${checkpoint.model.architecture} denoiser (T = ${T}) as ONNX: ${options.out} (${bytes.length} bytes)\n`,
+    );
     return 0;
   },
 });

@@ -30,29 +30,54 @@ interface SamplerOptions {
 /** The timesteps the sampler visits: all T for DDPM, --steps evenly spaced over 1..T for DDIM. */
 function samplerTimesteps({ sampler, steps }: SamplerOptions, T: number): number[] {
   const count = steps ?? (sampler === 'ddpm' ? T : Math.min(50, T));
-  if (sampler === 'ddpm') requireInput(count === T, '--steps', `ddpm takes all T = ${T} steps; use --sampler ddim for fewer`);
+  if (sampler === 'ddpm') {
+    requireInput(count === T, '--steps', `ddpm takes all T = ${T} steps; use --sampler ddim for fewer`);
+  }
   return respacedTimesteps(T, count);
 }
 
 /** Runs the sampler with the model and reports its speed. */
-async function draw(backend: DiffusionBackend, model: DenoiserModel, schedule: ScheduleTables, shape: number[], timesteps: number[], { sampler, eta, seed }: SamplerOptions): Promise<Tensor> {
+async function draw(
+  backend: DiffusionBackend,
+  model: DenoiserModel,
+  schedule: ScheduleTables,
+  shape: number[],
+  timesteps: number[],
+  { sampler, eta, seed }: SamplerOptions,
+): Promise<Tensor> {
   const started = performance.now();
   const samples = await (sampler === 'ddpm'
     ? backend.sampleDdpm({ schedule, shape, model, seed })
     : backend.sampleDdim({ schedule, shape, model, seed, timesteps, options: { eta } }));
   const seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`${sampler}: ${timesteps.length} steps for ${shape[0]} samples in ${seconds.toFixed(1)} s (${(timesteps.length / seconds).toFixed(1)} steps/s) on ${backend.name}\n`);
+  const rate = `${(timesteps.length / seconds).toFixed(1)} steps/s`;
+  process.stderr.write(
+    `${sampler}: ${timesteps.length} steps for ${shape[0]} samples in ${seconds.toFixed(1)} s (${rate}) ` +
+      `on ${backend.name}\n`,
+  );
   return samples;
 }
 
 /** Samples an ONNX image denoiser from elsewhere (backends/ort/onnxDenoiser.ts) and writes the grid. */
-async function sampleOnnx(file: string, options: SamplerOptions & { n?: number; backend: string; out?: string; schedule: (typeof SCHEDULE_KINDS)[number]; T: number }): Promise<number> {
-  const bytes = await readFile(file).catch((e: Error) => Promise.reject(new DiffspecInputError('--model-onnx', e.message)));
+interface OnnxSampleOptions extends SamplerOptions {
+  n?: number;
+  backend: string;
+  out?: string;
+  schedule: (typeof SCHEDULE_KINDS)[number];
+  T: number;
+}
+
+async function sampleOnnx(file: string, options: OnnxSampleOptions): Promise<number> {
+  const bytes = await readFile(file).catch((e: Error) =>
+    Promise.reject(new DiffspecInputError('--model-onnx', e.message)),
+  );
   const { loadOnnxDenoiser } = await import('../../../backends/ort/onnxDenoiser.js');
   const denoiser = await loadOnnxDenoiser(bytes, '--model-onnx');
   try {
     const item = denoiser.signature.itemShape;
-    requireInput(item?.length === 3, '--model-onnx', `input ${denoiser.signature.x} must be an image batch [N, C, H, W] with C, H and W fixed, is [N, ${item?.join(', ') ?? 'dynamic'}]`);
+    const given = `[N, ${item?.join(', ') ?? 'dynamic'}]`;
+    const expected = 'an image batch [N, C, H, W] with C, H and W fixed';
+    requireInput(item?.length === 3, '--model-onnx', `input ${denoiser.signature.x} must be ${expected}, is ${given}`);
     const schedule = scheduleTables(scheduleOf(options.schedule, options.T));
     const timesteps = samplerTimesteps(options, schedule.T);
     const n = options.n ?? 64;
@@ -122,7 +147,10 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     const timesteps = samplerTimesteps(options, schedule.T);
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
     const denoiser = await training.denoiser(model, weights, schedule.T);
-    const samples = await draw(backend, denoiser.model, schedule, [n, ...architectureOf(model).itemShape(model)], timesteps, options).finally(() => denoiser.dispose());
+    const shape = [n, ...architectureOf(model).itemShape(model)];
+    const samples = await draw(backend, denoiser.model, schedule, shape, timesteps, options).finally(() =>
+      denoiser.dispose(),
+    );
     const out = options.out ?? join(dirname(path), isImage ? 'samples.png' : 'samples.svg');
     if (isImage) {
       await writeFileAtomic(out, await imageGridPng(samples, Math.ceil(Math.sqrt(n))));
@@ -131,11 +159,15 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
       const data = await loadData(config.data);
       const reference = Float64Array.from(data.data.subarray(0, Math.min(data.data.length, 2 * n)));
       const kl = knnKlDivergence(reference, Float64Array.from(samples.data), 2, 5);
-      const svg = await renderSvg(scatterSpec(reference, Float64Array.from(samples.data), `${n} ${options.sampler} samples (${timesteps.length} steps) vs data: kNN KL(data || samples) = ${kl.toFixed(3)}`));
+      const title =
+        `${n} ${options.sampler} samples (${timesteps.length} steps) vs data: ` +
+        `kNN KL(data || samples) = ${kl.toFixed(3)}`;
+      const svg = await renderSvg(scatterSpec(reference, Float64Array.from(samples.data), title));
       const svgPath = extname(out) === '.png' ? out.slice(0, -4) + '.svg' : out;
       await writeFileAtomic(svgPath, svg);
       await writeFileAtomic(svgPath.replace(/\.svg$/, '') + '.png', await svgToPng(svg));
-      process.stdout.write(`${JSON.stringify({ sampler: options.sampler, steps: timesteps.length, n, knnKlDataToSamples: kl, k: 5 })}\n`);
+      const summary = { sampler: options.sampler, steps: timesteps.length, n, knnKlDataToSamples: kl, k: 5 };
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
       process.stderr.write(`scatter ${svgPath} and .png\n`);
     }
     await backend.dispose?.();
