@@ -2,3 +2,4 @@
 import './cpu/index.js';
 import './tfjs/index.js';
 import './gpujs/index.js';
+import './ort/index.js';

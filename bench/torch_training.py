@@ -40,7 +40,12 @@ class Mlp(torch.nn.Module):
         return h
 
 
+# The full-length DDPM sampling run of simple-conv that bench/training.ts times as well.
+SAMPLING_STEPS = 1000
+
+
 def train_rate(model, shape, T, steps, image):
+    """Steps per second of Algorithm 1 of Ho et al. 2020 with Adam, and CPU seconds per step."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
     alpha_bar = torch.cumprod(1 - torch.linspace(1e-4, 0.06, T, dtype=torch.float64), 0).to(next(model.parameters()).dtype)
     x0 = torch.randn(shape, dtype=alpha_bar.dtype)
@@ -57,10 +62,35 @@ def train_rate(model, shape, T, steps, image):
         optimizer.step()
 
     step()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for _ in range(steps):
         step()
-    return steps / (time.perf_counter() - start)
+    return steps / (time.perf_counter() - start), (time.process_time() - cpu) / steps
+
+
+def sampling_rate(model, shape, T, image):
+    """Steps per second of Algorithm 2 of Ho et al. 2020 (sigma_t^2 = beta_t) over T steps, and CPU seconds per step."""
+    dtype = next(model.parameters()).dtype
+    betas = torch.linspace(1e-4, 0.06, T, dtype=torch.float64)
+    alphas = 1 - betas
+    alpha_bar = torch.cumprod(alphas, 0)
+    c1 = (1 / alphas.sqrt()).to(dtype)
+    c2 = (betas / (1 - alpha_bar).sqrt()).to(dtype)
+    sigma = betas.sqrt().to(dtype)
+    start, cpu = time.perf_counter(), time.process_time()
+    with torch.no_grad():
+        x = torch.randn(shape, dtype=dtype)
+        for t in range(T, 0, -1):
+            ts = torch.full((shape[0],), t, dtype=dtype)
+            eps = model(x, ts / T if image else ts)
+            x = c1[t - 1] * (x - c2[t - 1] * eps)
+            if t > 1:
+                x = x + sigma[t - 1] * torch.randn_like(x)
+    return T / (time.perf_counter() - start), (time.process_time() - cpu) / T
+
+
+def report(benchmark, dtype, rate, cpu):
+    print(json.dumps({'benchmark': benchmark, 'dtype': dtype, 'stepsPerSecond': rate, 'cpuSecondsPerStep': cpu}))
 
 
 def main():
@@ -71,10 +101,14 @@ def main():
     for dtype in (torch.float64, torch.float32):
         name = 'float64' if dtype == torch.float64 else 'float32'
         for size, steps in ((32, 3 if quick else 10), (64, 2 if quick else 5)):
-            rate = train_rate(SimpleConv(3).to(dtype), (8, 3, size, size), 100, steps, True)
-            print(json.dumps({'benchmark': f'train simple-conv batch 8 3x{size}x{size}', 'dtype': name, 'stepsPerSecond': rate}))
-        rate = train_rate(Mlp().to(dtype), (256, 2), 100, 20 if quick else 100, False)
-        print(json.dumps({'benchmark': 'train mlp batch 256', 'dtype': name, 'stepsPerSecond': rate}))
+            rate, cpu = train_rate(SimpleConv(3).to(dtype), (8, 3, size, size), 100, steps, True)
+            report(f'train simple-conv batch 8 3x{size}x{size}', name, rate, cpu)
+        rate, cpu = train_rate(Mlp().to(dtype), (256, 2), 100, 20 if quick else 100, False)
+        report('train mlp batch 256', name, rate, cpu)
+        if dtype == torch.float32:
+            steps = 20 if quick else SAMPLING_STEPS
+            rate, cpu = sampling_rate(SimpleConv(3).to(dtype), (8, 3, 32, 32), steps, True)
+            report(f'DDPM sampling simple-conv {steps} steps', name, rate, cpu)
 
 
 if __name__ == '__main__':

@@ -27,36 +27,69 @@ const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const MLP: ModelSpec = { architecture: 'mlp', ...MLP_DEFAULTS };
 const conv = (size: number): ModelSpec => ({ architecture: 'simple-conv', channels: 3, height: size, width: size });
 
-async function secondsPerTrainingStep(training: TrainingBackend, model: ModelSpec, shape: number[], steps: number): Promise<number> {
+/** Wall and CPU seconds (this process, user + system) per call of fn over `steps` calls. */
+interface StepTime {
+  seconds: number;
+  cpuSeconds: number;
+}
+
+async function timeSteps(steps: number, fn: () => Promise<unknown>): Promise<StepTime> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000 / steps, cpuSeconds: (used.user + used.system) / 1e6 / steps };
+}
+
+/**
+ * Steps before timing: a backend that compiles a graph per structure (ort) meets a new one in step 2, whose graph
+ * also holds step 1's Adam update.
+ */
+const WARM_UP_STEPS = 2;
+
+async function secondsPerTrainingStep(
+  training: TrainingBackend,
+  model: ModelSpec,
+  shape: number[],
+  steps: number,
+): Promise<StepTime> {
   const params = initialWeights(model, 1);
   const trainer = await training.createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.999 });
   try {
     const x0 = gaussianTensor(shape, 2, 0);
-    await trainer.step(x0);
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) await trainer.step(x0);
-    return (performance.now() - start) / 1000 / steps;
+    for (let i = 0; i < WARM_UP_STEPS; i++) await trainer.step(x0);
+    return await timeSteps(steps, async () => {
+      for (let i = 0; i < steps; i++) await trainer.step(x0);
+    });
   } finally {
     trainer.dispose();
   }
 }
 
 /** Seconds per reverse step of DDPM sampling: a short schedule (T = steps) with the model's weights. */
-async function secondsPerSamplingStep(backend: DiffusionBackend, training: TrainingBackend, model: ModelSpec, shape: number[], steps: number): Promise<number> {
+async function secondsPerSamplingStep(
+  backend: DiffusionBackend,
+  training: TrainingBackend,
+  model: ModelSpec,
+  shape: number[],
+  steps: number,
+): Promise<StepTime> {
   const schedule = scheduleTables({ kind: 'linear', T: steps, betaStart: 1e-4, betaEnd: 0.06 });
   const weights = initialWeights(model, 1);
   const denoiser = await training.denoiser(model, weights, steps);
-  const start = performance.now();
-  await backend.sampleDdpm({ schedule, shape, seed: 3, model: denoiser.model });
-  const seconds = (performance.now() - start) / 1000 / steps;
-  denoiser.dispose();
-  return seconds;
+  try {
+    return await timeSteps(steps, () => backend.sampleDdpm({ schedule, shape, seed: 3, model: denoiser.model }));
+  } finally {
+    denoiser.dispose();
+  }
 }
 
 interface TorchRate {
   benchmark: string;
   dtype: string;
   stepsPerSecond: number;
+  /** CPU seconds (the Python process, user + system) per step. */
+  cpuSecondsPerStep: number;
 }
 
 /** PyTorch's steps per second on one thread, or the reason there are none. */
@@ -82,6 +115,10 @@ const perSecond = (seconds: number) => `${(1 / seconds).toFixed(seconds < 0.01 ?
 /** The long end-to-end run is left out (with a note) on a backend where it would take longer than this, unless forced. */
 const LONG_RUN_BUDGET_SECONDS = 300;
 const LONG_RUN_STEPS = 3000;
+/** The full DDPM sampling run of simple-conv (bench/torch_training.py's SAMPLING_STEPS), left out beyond the budget. */
+const SAMPLING_RUN_STEPS = 1000;
+const QUICK_SAMPLING_RUN_STEPS = 20;
+const SAMPLING_RUN_BUDGET_SECONDS = 300;
 
 export async function benchTraining(quick = false, only?: readonly string[], forceLongRuns = false): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
@@ -104,19 +141,41 @@ export async function benchTraining(quick = false, only?: readonly string[], for
       ['train mlp batch 256', MLP, [256, 2], quick ? 20 : 100],
     ];
     const perStep = new Map<string, number>();
-    for (const [benchmark, model, shape, steps] of cases) {
-      const seconds = await secondsPerTrainingStep(backend.training, model, shape, steps);
-      perStep.set(benchmark, seconds);
+    /** A row with its ratio to PyTorch's wall time and, as loaded machines make wall times noisy, to its CPU time. */
+    const row = (benchmark: string, shape: readonly number[], { seconds, cpuSeconds }: StepTime): BenchRow => {
       const reference = torchFor(benchmark, backend.precision);
-      rows.push({ benchmark: `${benchmark} (${backend.name})`, size: `[${shape.join(', ')}]`, seconds, rate: perSecond(seconds), ...(reference ? { ratio: seconds * reference.stepsPerSecond, baseline: `PyTorch ${reference.dtype}, 1 thread (${reference.stepsPerSecond.toFixed(2)} steps/s)` } : {}) });
+      const versus = reference && {
+        ratio: seconds * reference.stepsPerSecond,
+        baseline:
+          `PyTorch ${reference.dtype}, 1 thread (${reference.stepsPerSecond.toFixed(2)} steps/s); ` +
+          `CPU time ${(cpuSeconds / reference.cpuSecondsPerStep).toFixed(2)}x`,
+      };
+      const size = `[${shape.join(', ')}]`;
+      return { benchmark: `${benchmark} (${backend.name})`, size, seconds, rate: perSecond(seconds), ...versus };
+    };
+    for (const [benchmark, model, shape, steps] of cases) {
+      const time = await secondsPerTrainingStep(backend.training, model, shape, steps);
+      perStep.set(benchmark, time.seconds);
+      rows.push(row(benchmark, shape, time));
     }
     for (const [benchmark, model, shape, steps] of [
       ['DDPM sampling mlp', MLP, [1000, 2], quick ? 5 : 20],
       ['DDPM sampling simple-conv', conv(32), [8, 3, 32, 32], quick ? 2 : 5],
     ] as [string, ModelSpec, number[], number][]) {
-      const seconds = await secondsPerSamplingStep(backend, backend.training, model, shape, steps);
-      perStep.set(benchmark, seconds);
-      rows.push({ benchmark: `${benchmark} (${backend.name})`, size: `[${shape.join(', ')}]`, seconds, rate: perSecond(seconds) });
+      const time = await secondsPerSamplingStep(backend, backend.training, model, shape, steps);
+      perStep.set(benchmark, time.seconds);
+      rows.push(row(benchmark, shape, time));
+    }
+    // The whole sampling run, as PyTorch's loop runs it (bench/torch_training.py), where it fits the budget.
+    const samplingSteps = quick ? QUICK_SAMPLING_RUN_STEPS : SAMPLING_RUN_STEPS;
+    const samplingRun = `DDPM sampling simple-conv ${samplingSteps} steps`;
+    if (samplingSteps * perStep.get('DDPM sampling simple-conv')! <= SAMPLING_RUN_BUDGET_SECONDS) {
+      const shape = [8, 3, 32, 32];
+      const time = await secondsPerSamplingStep(backend, backend.training, conv(32), shape, samplingSteps);
+      rows.push(row(samplingRun, shape, time));
+    } else {
+      const budget = SAMPLING_RUN_BUDGET_SECONDS;
+      notes.push(`${backend.name}: ${samplingRun} left out: at the measured step time it would take over ${budget} s`);
     }
     if (!quick) {
       const estimate = LONG_RUN_STEPS * perStep.get('train mlp batch 256')! + SCHEDULE.T * perStep.get('DDPM sampling mlp')!;

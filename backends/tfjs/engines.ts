@@ -5,6 +5,7 @@ import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
 import { registerWasmConv2dBackpropInput } from './conv2dBackpropInput.js';
 import type { LoadedEngine, TF, TfjsVariant } from './types.js';
 import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
+import { sharedLoads } from '../../src/shared-loads.js';
 
 /** The tfjs engine ("backend" in TensorFlow.js's own words) each variant runs on. */
 export const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
@@ -13,8 +14,6 @@ export const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm
 const TFJS_NODE: string = '@tensorflow/tfjs-node';
 
 let tfModule: Promise<TF> | undefined;
-const loaded = new Map<TfjsVariant, Promise<LoadedEngine>>();
-
 function loadTf(): Promise<TF> {
   tfModule ??= import('@tensorflow/tfjs').then((tf) => {
     // The cpu engine prints a banner recommending tfjs-node on its first tensor; diffspec reports the engine itself.
@@ -73,15 +72,7 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
 }
 
 /** Loads TensorFlow.js with the variant's engine initialised; repeated calls share one load. A failed load is retried next time. */
-export function loadEngine(variant: TfjsVariant): Promise<LoadedEngine> {
-  let p = loaded.get(variant);
-  if (!p) {
-    p = load(variant);
-    loaded.set(variant, p);
-    p.catch(() => loaded.delete(variant));
-  }
-  return p;
-}
+export const loadEngine: (variant: TfjsVariant) => Promise<LoadedEngine> = sharedLoads(load);
 
 /**
  * TensorFlow.js has one global engine with one active backend. Several tfjs variants may live in one

@@ -9,6 +9,7 @@ import { closedFormCoefficients } from '../equations/forward.js';
 import { lossSimpleGradientScale } from '../equations/loss.js';
 import { timestepFromUniform } from '../equations/timesteps.js';
 import { Graph, type Value } from '../models/graph.js';
+import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
 import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
@@ -32,36 +33,39 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return n;
   }
 
-  /** Runs the model on the graph with the given parameter handles. */
-  function network(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, x: H, shape: readonly number[], t: Int32Array, T: number): Promise<Value<H>> {
-    const arch = architectureOf(model);
-    const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
-    const leaves = new Map<string, Value<H>>();
-    const parameter = (name: string): Value<H> => {
-      let leaf = leaves.get(name);
-      if (!leaf) leaves.set(name, (leaf = g.leaf(params.get(name)!, shapes.get(name)!, name)));
-      return leaf;
-    };
-    return arch.forward(g, model, parameter, g.leaf(x, shape), t, T);
-  }
-
-  /** L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the caller's. */
+  /**
+   * L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the
+   * caller's. The per-sample loss is read back last, once the network's intermediates are released, so a backend
+   * whose kernels are deferred until a read (backends/ort) computes the forward pass, the loss and the backward pass
+   * as one graph, without handing the intermediates back.
+   */
   async function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
     const xt = await k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
+    let out: Value<H>;
+    let grads: Map<string, H>;
     try {
-      const out = await network(g, model, params, xt, shape, t, s.T);
-      const perSample = await k.meanSquaredErrorPerSample(noise, out.h);
+      out = await runNetwork(g, model, params, xt, shape, t, s.T);
       const n = shape[0];
       const scale = lossSimpleGradientScale(n, sizeOf(out.shape.slice(1)));
       const dOut = await k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
       try {
-        return { perSample, grads: await g.backward(out, dOut) };
+        grads = await g.backward(out, dOut);
       } finally {
         k.dispose(dOut);
       }
+      g.keep(out.h);
+      g.dispose();
     } finally {
       k.dispose(xt);
+    }
+    try {
+      return { perSample: await k.meanSquaredErrorPerSample(noise, out.h), grads };
+    } catch (e) {
+      disposeAll(k, grads.values());
+      throw e;
+    } finally {
+      k.dispose(out.h);
     }
   }
 
@@ -168,7 +172,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         const g = new Graph(k, tk, false);
         const xh = await k.upload(x);
         try {
-          return copy(await k.download((await network(g, model, params, xh, x.shape, ts, T)).h));
+          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T)).h));
         } finally {
           g.dispose();
           k.dispose(xh);

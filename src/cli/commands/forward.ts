@@ -6,7 +6,7 @@ import { defineCommand, UsageError } from '../command.js';
 import { flag, option } from '../options.js';
 import { integer, oneOf, text, type ValueType } from '../values.js';
 
-const SCHEDULE_KINDS = ['linear', 'cosine', 'quadratic'] as const;
+export const SCHEDULE_KINDS = ['linear', 'cosine', 'quadratic'] as const;
 const DEFAULT_STEPS = [0, 10, 50, 100];
 
 /** An image size "WxH", e.g. 1334x819. */
@@ -20,7 +20,8 @@ const imageSize: ValueType<{ width: number; height: number }> = {
   },
 };
 
-function scheduleOf(kind: (typeof SCHEDULE_KINDS)[number], T: number): ScheduleSpec {
+/** A schedule of the given kind and length, with the seed's betas for linear and quadratic. */
+export function scheduleOf(kind: (typeof SCHEDULE_KINDS)[number], T: number): ScheduleSpec {
   const { betaStart, betaEnd } = SEED_SCHEDULE as { betaStart: number; betaEnd: number };
   return kind === 'cosine' ? { kind, T } : { kind, T, betaStart, betaEnd };
 }

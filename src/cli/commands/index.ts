@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { compareCommand } from './compare.js';
 import { conformanceCommand } from './conformance.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
 import { sampleCommand } from './sample.js';
 import { trainCommand } from './train.js';
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   forwardCommand,
   trainCommand,
   sampleCommand,
+  exportCommand,
 ];
