@@ -61,9 +61,14 @@ function tables(spec) {
   return { T, betas, alphas, alphaBar, logAlphaBar, oneMinusAlphaBar, posteriorVariance, posteriorLogVarianceClipped, posteriorMeanCoefX0, posteriorMeanCoefXt, snr };
 }
 
-/** Standard normal noise from (seed, stream): a mulberry32 generator and Box-Muller. */
+/**
+ * Standard normal noise from (seed, stream): a mulberry32 generator and Box-Muller. Seeds are integers in 0..2^53 - 1;
+ * the part above 2^32 is mixed into the state too (`seed >>> 0` alone would give seeds s and s + 2^32 one stream).
+ */
 function normal(count, seed, stream) {
-  let state = (seed ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed: must be an integer in 0..2^53 - 1, got ${seed}`);
+  const high = Math.floor(seed / 2 ** 32);
+  let state = (seed ^ Math.imul(stream + 1, 0x9e3779b9) ^ Math.imul(high + 1, 0x85ebca6b)) >>> 0;
   const uniform = () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let x = Math.imul(state ^ (state >>> 15), state | 1);
