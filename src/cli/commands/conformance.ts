@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { packageRoot, packageVersion } from '../../paths.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
+import { isProgramFile } from '../../process/selector.js';
 import { isModulePath } from '../../speckit/selection.js';
 import { requireKnownBackends } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
@@ -11,12 +12,18 @@ import { existingFile, integer, pattern, text, type ValueType } from '../values.
 
 const DEFAULT_OUT = join('reports', 'conformance');
 
-/** A backend selector: a registered name, or the path of a module (which must exist), made absolute. */
+/**
+ * A backend selector: a registered name, a program's command line ("cmd:..."), or the path of a module or of a
+ * program's JSON file (which must exist), made absolute.
+ */
 const backendSelector: ValueType<string> = {
-  placeholder: 'NAME|PATH',
-  expected: 'a backend name or the path of an existing module',
+  placeholder: 'NAME|PATH|cmd:COMMAND',
+  expected: 'a backend name, the path of an existing module or .json file, or cmd:COMMAND ARGS',
   help: '',
-  parse: (raw) => (!isModulePath(raw) ? raw : existsSync(raw) ? resolve(raw) : undefined),
+  parse: (raw) => {
+    if (!isModulePath(raw) && !isProgramFile(raw)) return raw;
+    return existsSync(raw) ? resolve(raw) : undefined;
+  },
 };
 
 const suiteSeed: ValueType<number> = {
@@ -55,8 +62,9 @@ per run).`,
     backend: option(backendSelector, {
       list: true,
       description:
-        'a registered backend (cpu, or a family such as tfjs), or the path of a module whose default export (or ' +
-        '"backend" export) implements the DiffusionBackend contract',
+        'a registered backend (cpu, or a family such as tfjs), the path of a module whose default export (or ' +
+        '"backend" export) implements the DiffusionBackend contract, or a program in any language speaking ' +
+        'docs/protocol.md: "cmd:COMMAND ARGS" or a .json file naming its command, args, cwd and env',
       defaultText: 'every built-in backend; those that cannot run here are listed with the reason',
     }),
     out: option(text('DIR'), { default: DEFAULT_OUT, description: 'report folder' }),
@@ -88,6 +96,7 @@ per run).`,
     'diffspec conformance',
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
+    "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
   async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout }) {
     await requireKnownBackends('backend', selectors);
