@@ -6,6 +6,7 @@ import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { ProgramConnection, ProgramError, ProgramFailure, type CallbackHandlers, type ProgramCommand } from './connection.js';
 import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
+import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
 import { decodeTensor, encodeTensor } from './wire.js';
 
@@ -109,7 +110,10 @@ export class ProgramSession {
     if (previous) throw previous;
     const connection = new ProgramConnection(this.program, this.label);
     this.connection = connection;
-    const handshake = parseHandshake(await connection.call('initialize', { protocolVersion: PROTOCOL_VERSION, client: 'diffspec', clientVersion: packageVersion() }));
+    // Start-up (an interpreter, its imports) on a loaded machine may take longer than an operation's time limit.
+    const startupMs = Math.max(this.program.timeoutMs, DEFAULT_TIMEOUT_MS);
+    const params = { protocolVersion: PROTOCOL_VERSION, client: 'diffspec', clientVersion: packageVersion() };
+    const handshake = parseHandshake(await connection.call('initialize', params, {}, startupMs));
     if (this.first && JSON.stringify({ ...handshake, metadata: {} }) !== JSON.stringify({ ...this.first, metadata: {} })) {
       connection.close();
       throw new ProgramFailure(`${this.label} restarted as ${JSON.stringify(handshake)}, not as ${JSON.stringify(this.first)}`);

@@ -45,6 +45,7 @@ interface Message {
 interface Pending {
   id: number;
   method: string;
+  timeoutMs: number;
   handlers: CallbackHandlers;
   resolve(result: unknown): void;
   reject(e: Error): void;
@@ -112,13 +113,16 @@ export class ProgramConnection {
     });
   }
 
-  /** Sends one request and resolves with its result; the program's own requests meanwhile go to `handlers`. */
-  call(method: string, params: unknown, handlers: CallbackHandlers = {}): Promise<unknown> {
+  /**
+   * Sends one request and resolves with its result; the program's own requests meanwhile go to `handlers`.
+   * `timeoutMs` overrides the program's time limit for this call (initialize waits for the program's start-up).
+   */
+  call(method: string, params: unknown, handlers: CallbackHandlers = {}, timeoutMs = this.program.timeoutMs): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.pending) return Promise.reject(new Error(`${this.label}: ${method} called while ${this.pending.method} is in progress`));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      this.pending = { id, method, handlers, resolve, reject };
+      this.pending = { id, method, timeoutMs, handlers, resolve, reject };
       this.send({ jsonrpc: '2.0', id, method, params });
       this.armTimer();
     });
@@ -137,9 +141,8 @@ export class ProgramConnection {
 
   private armTimer(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fail(`gave no answer within ${this.program.timeoutMs} ms (time limit; the program was killed)`);
-    }, this.program.timeoutMs);
+    const ms = this.pending?.timeoutMs ?? this.program.timeoutMs;
+    this.timer = setTimeout(() => this.fail(`gave no answer within ${ms} ms (time limit; the program was killed)`), ms);
   }
 
   private receive(chunk: string): void {
