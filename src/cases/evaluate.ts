@@ -1,8 +1,11 @@
-import type { DiffusionBackend, ReverseOptions } from '../contract/backend.js';
+import type { DiffusionBackend } from '../contract/backend.js';
 import { DiffspecInputError, requireInput } from '../errors.js';
+import { ALL_OPERATIONS } from '../operations/index.js';
+import type { AnyOperation, CaseOutputs, FieldKind } from '../operations/operation.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
-import type { ScheduleTables } from '../schedule/tables.js';
 import { checkTensor, type Tensor } from '../tensor.js';
+
+export type { CaseOutputs } from '../operations/operation.js';
 
 /** One case of the case-file format (README, "Case files"). */
 export interface Case {
@@ -12,139 +15,74 @@ export interface Case {
   options?: Record<string, unknown>;
 }
 
-export type CaseOutputs = Record<string, { shape: number[]; data: number[] } | number[] | number>;
+/** The operations case files can express, by case name. */
+export const CASE_OPS: Readonly<Record<string, AnyOperation>> = Object.fromEntries(
+  ALL_OPERATIONS.flatMap((op) => (typeof op.caseName === 'string' ? [[op.caseName, op]] : [])),
+);
 
-interface OpDefinition {
-  needsSchedule: boolean;
-  inputs: readonly string[];
-  optionalInputs?: readonly string[];
-  options: readonly string[];
-  evaluate(backend: DiffusionBackend, s: ScheduleTables | undefined, inputs: Record<string, unknown>, options: Record<string, unknown>): Promise<CaseOutputs>;
-}
+/** Where a case file carries a field of each kind: its "schedule", under "inputs", or under "options". */
+const SECTION: Record<FieldKind, 'schedule' | 'inputs' | 'options' | undefined> = {
+  schedule: 'schedule',
+  'schedule spec': 'schedule',
+  tensor: 'inputs',
+  'optional tensor': 'inputs',
+  timesteps: 'inputs',
+  times: 'inputs',
+  integer: 'options',
+  'optional integers': 'options',
+  'optional number': 'options',
+  shape: 'options',
+  model: undefined,
+  'reverse options': 'options',
+  'reverse options with eta': 'options',
+};
 
-const REVERSE_OPTIONS = ['prediction', 'variance', 'clip'] as const;
+const OPTIONAL: ReadonlySet<FieldKind> = new Set<FieldKind>([
+  'optional tensor',
+  'optional integers',
+  'optional number',
+  'reverse options',
+  'reverse options with eta',
+]);
+/** The reverse options a case file may give, spread into its "options" (eta only where the operation uses it). */
+const REVERSE_OPTION_KEYS: Partial<Record<FieldKind, readonly string[]>> = {
+  'reverse options': ['prediction', 'variance', 'clip'],
+  'reverse options with eta': ['prediction', 'variance', 'clip', 'eta'],
+};
 
 function tensorInput(inputs: Record<string, unknown>, name: string): Tensor {
   const raw = inputs[name];
   const field = `inputs.${name}`;
-  requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), field, 'must be a tensor {"shape": [...], "data": [...]}');
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  requireInput(isObject, field, 'must be a tensor {"shape": [...], "data": [...]}');
   const { shape, data } = raw as { shape?: unknown; data?: unknown };
   requireInput(Array.isArray(data), `${field}.data`, 'must be an array of numbers');
-  data.forEach((v, i) => requireInput(typeof v === 'number' && Number.isFinite(v), `${field}.data[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`));
+  data.forEach((v, i) => {
+    const finite = typeof v === 'number' && Number.isFinite(v);
+    requireInput(finite, `${field}.data[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`);
+  });
   return checkTensor(field, { shape, data: Float64Array.from(data as number[]) });
 }
 
 function integerList(inputs: Record<string, unknown>, name: string): number[] {
   const raw = inputs[name];
   requireInput(Array.isArray(raw), `inputs.${name}`, 'must be an array with one integer timestep per batch element');
-  raw.forEach((v, i) => requireInput(typeof v === 'number' && Number.isInteger(v), `inputs.${name}[${i}]`, `must be an integer, got ${JSON.stringify(v)}`));
+  raw.forEach((v, i) => {
+    const integer = typeof v === 'number' && Number.isInteger(v);
+    requireInput(integer, `inputs.${name}[${i}]`, `must be an integer, got ${JSON.stringify(v)}`);
+  });
   return raw as number[];
 }
 
 const out = (t: Tensor) => ({ shape: [...t.shape], data: Array.from(t.data) });
 
-const reverseOptions = (o: Record<string, unknown>): ReverseOptions => o as ReverseOptions;
-
-/** The operations of the case-file format, with their inputs, options and outputs. */
-export const CASE_OPS: Record<string, OpDefinition> = {
-  schedule: {
-    needsSchedule: true,
-    inputs: [],
-    options: [],
-    async evaluate(_b, s) {
-      return { betas: Array.from(s!.betas.subarray(1)), alphas: Array.from(s!.alphas.subarray(1)), alphaBar: Array.from(s!.alphaBar.subarray(1)) };
-    },
-  },
-  forward_step: {
-    needsSchedule: true,
-    inputs: ['xPrev', 'noise', 't'],
-    options: [],
-    async evaluate(b, s, i) {
-      return { xt: out(await b.forwardStep({ schedule: s!, xPrev: tensorInput(i, 'xPrev'), noise: tensorInput(i, 'noise'), t: integerList(i, 't') })) };
-    },
-  },
-  q_sample: {
-    needsSchedule: true,
-    inputs: ['x0', 'noise', 't'],
-    options: [],
-    async evaluate(b, s, i) {
-      return { xt: out(await b.qSample({ schedule: s!, x0: tensorInput(i, 'x0'), noise: tensorInput(i, 'noise'), t: integerList(i, 't') })) };
-    },
-  },
-  q_posterior: {
-    needsSchedule: true,
-    inputs: ['x0', 'xt', 't'],
-    options: [],
-    async evaluate(b, s, i) {
-      const r = await b.qPosterior({ schedule: s!, x0: tensorInput(i, 'x0'), xt: tensorInput(i, 'xt'), t: integerList(i, 't') });
-      return { mean: out(r.mean), variance: out(r.variance), logVarianceClipped: out(r.logVarianceClipped) };
-    },
-  },
-  p_mean_variance: {
-    needsSchedule: true,
-    inputs: ['xt', 't', 'modelOutput'],
-    options: REVERSE_OPTIONS,
-    async evaluate(b, s, i, o) {
-      const r = await b.pMeanVariance({ schedule: s!, xt: tensorInput(i, 'xt'), t: integerList(i, 't'), modelOutput: tensorInput(i, 'modelOutput'), options: reverseOptions(o) });
-      return { mean: out(r.mean), variance: out(r.variance), logVariance: out(r.logVariance), predX0: out(r.predX0) };
-    },
-  },
-  ddpm_step: {
-    needsSchedule: true,
-    inputs: ['xt', 't', 'modelOutput', 'noise'],
-    options: REVERSE_OPTIONS,
-    async evaluate(b, s, i, o) {
-      const r = await b.ddpmStep({ schedule: s!, xt: tensorInput(i, 'xt'), t: integerList(i, 't'), modelOutput: tensorInput(i, 'modelOutput'), noise: tensorInput(i, 'noise'), options: reverseOptions(o) });
-      return { prev: out(r.prev), predX0: out(r.predX0) };
-    },
-  },
-  ddim_step: {
-    needsSchedule: true,
-    inputs: ['xt', 't', 'tPrev', 'modelOutput'],
-    optionalInputs: ['noise'],
-    options: [...REVERSE_OPTIONS, 'eta'],
-    async evaluate(b, s, i, o) {
-      const r = await b.ddimStep({
-        schedule: s!,
-        xt: tensorInput(i, 'xt'),
-        t: integerList(i, 't'),
-        tPrev: integerList(i, 'tPrev'),
-        modelOutput: tensorInput(i, 'modelOutput'),
-        noise: i.noise === undefined ? undefined : tensorInput(i, 'noise'),
-        options: reverseOptions(o),
-      });
-      return { prev: out(r.prev), predX0: out(r.predX0) };
-    },
-  },
-  ddim_reverse_step: {
-    needsSchedule: true,
-    inputs: ['xt', 't', 'tNext', 'modelOutput'],
-    options: REVERSE_OPTIONS,
-    async evaluate(b, s, i, o) {
-      const r = await b.ddimReverseStep({ schedule: s!, xt: tensorInput(i, 'xt'), t: integerList(i, 't'), tNext: integerList(i, 'tNext'), modelOutput: tensorInput(i, 'modelOutput'), options: reverseOptions(o) });
-      return { next: out(r.next) };
-    },
-  },
-  loss_simple: {
-    needsSchedule: true,
-    inputs: ['x0', 'noise', 't', 'modelOutput'],
-    options: [],
-    async evaluate(b, s, i) {
-      const r = await b.lossSimple({ schedule: s!, x0: tensorInput(i, 'x0'), noise: tensorInput(i, 'noise'), t: integerList(i, 't'), modelOutput: tensorInput(i, 'modelOutput') });
-      return { perSample: Array.from(r.perSample.data), loss: r.loss };
-    },
-  },
-  timestep_embedding: {
-    needsSchedule: false,
-    inputs: ['t'],
-    options: ['dim', 'maxPeriod'],
-    async evaluate(b, _s, i, o) {
-      requireInput(Array.isArray(i.t), 'inputs.t', 'must be an array of numbers');
-      requireInput(o.dim !== undefined, 'options.dim', 'is required (the embedding width)');
-      return { embedding: out(await b.timestepEmbedding({ t: i.t as number[], dim: o.dim as number, maxPeriod: o.maxPeriod as number | undefined })) };
-    },
-  },
-};
+/** The plain conversion of a result: a bare tensor under the operation's one result name, or each named field. */
+function caseOutputs(op: AnyOperation, result: unknown): CaseOutputs {
+  if (op.caseOutputs) return op.caseOutputs(result);
+  const bare = op.results.length === 1 && (result as Tensor).data !== undefined;
+  if (bare) return { [op.results[0]]: out(result as Tensor) };
+  return Object.fromEntries(op.results.map((name) => [name, out((result as Record<string, Tensor>)[name])]));
+}
 
 const CASE_KEYS = ['op', 'schedule', 'inputs', 'options'];
 
@@ -154,37 +92,82 @@ function objectField(value: unknown, field: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Validates a parsed case and evaluates it on a backend. Errors name the offending field. */
-export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Promise<CaseOutputs> {
-  requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), 'case', 'must be a JSON object {"op", "schedule", "inputs", "options"}');
-  const c = raw as Record<string, unknown>;
-  for (const key of Object.keys(c)) if (!CASE_KEYS.includes(key)) throw new DiffspecInputError(key, `is not a case field (known: ${CASE_KEYS.join(', ')})`);
-  requireInput(typeof c.op === 'string' && c.op in CASE_OPS, 'op', `must be one of ${Object.keys(CASE_OPS).join(', ')}, got ${JSON.stringify(c.op)}`);
-  const def = CASE_OPS[c.op];
+/**
+ * The operation's arguments from a case, and where the case file keeps each (to name a field as the file spells it).
+ * Unknown and missing fields are errors naming them.
+ */
+async function caseArguments(backend: DiffusionBackend, op: AnyOperation, c: Record<string, unknown>) {
+  const fields = Object.entries(op.fields as Record<string, FieldKind>);
+  const inputFields = fields.filter(([, kind]) => SECTION[kind] === 'inputs');
+  const optionFields = fields.filter(([, kind]) => SECTION[kind] === 'options' && !REVERSE_OPTION_KEYS[kind]);
+  const reverseOptionKeys = fields.flatMap(([, kind]) => REVERSE_OPTION_KEYS[kind] ?? []);
+  const optionNames = [...optionFields.map(([name]) => name), ...reverseOptionKeys];
   const inputs = objectField(c.inputs, 'inputs');
   const options = objectField(c.options, 'options');
+  const inputNames = inputFields.map(([name]) => name);
   for (const key of Object.keys(inputs)) {
-    if (!def.inputs.includes(key) && !def.optionalInputs?.includes(key)) throw new DiffspecInputError(`inputs.${key}`, `is not an input of ${c.op} (inputs: ${[...def.inputs, ...(def.optionalInputs ?? [])].join(', ') || 'none'})`);
+    if (inputNames.includes(key)) continue;
+    const known = inputNames.join(', ') || 'none';
+    throw new DiffspecInputError(`inputs.${key}`, `is not an input of ${c.op} (inputs: ${known})`);
   }
   for (const key of Object.keys(options)) {
-    if (!def.options.includes(key)) throw new DiffspecInputError(`options.${key}`, `is not an option of ${c.op} (options: ${def.options.join(', ') || 'none'})`);
+    if (optionNames.includes(key)) continue;
+    const known = optionNames.join(', ') || 'none';
+    throw new DiffspecInputError(`options.${key}`, `is not an option of ${c.op} (options: ${known})`);
   }
-  let schedule: ScheduleTables | undefined;
-  if (def.needsSchedule) {
+
+  const args: Record<string, unknown> = {};
+  const scheduleField = fields.find(([, kind]) => SECTION[kind] === 'schedule');
+  if (scheduleField) {
     requireInput(c.schedule !== undefined, 'schedule', `is required by ${c.op}`);
-    schedule = await backend.schedule(parseScheduleSpec(c.schedule));
+    const spec = parseScheduleSpec(c.schedule);
+    args[scheduleField[0]] = scheduleField[1] === 'schedule' ? await backend.schedule(spec) : spec;
   } else {
     requireInput(c.schedule === undefined, 'schedule', `is not used by ${c.op}`);
   }
-  for (const key of def.inputs) requireInput(key in inputs, `inputs.${key}`, `is required by ${c.op}`);
+  for (const [name, kind] of [...inputFields, ...optionFields]) {
+    const given = SECTION[kind] === 'inputs' ? inputs : options;
+    if (!(name in given)) {
+      requireInput(OPTIONAL.has(kind), `${SECTION[kind]}.${name}`, `is required by ${c.op}`);
+      continue;
+    }
+    if (kind === 'tensor' || kind === 'optional tensor') args[name] = tensorInput(inputs, name);
+    else if (kind === 'timesteps') args[name] = integerList(inputs, name);
+    else args[name] = given[name];
+  }
+  const reverseOptions = fields.find(([, kind]) => REVERSE_OPTION_KEYS[kind]);
+  if (reverseOptions) args[reverseOptions[0]] = options;
+
+  return { args, sectionOf: new Map(fields.map(([name, kind]) => [name, SECTION[kind]])) };
+}
+
+/**
+ * Validates a parsed case and evaluates it on a backend: case-file JSON -> the operation's arguments -> its
+ * validator (src/operations) -> the backend. Errors name the offending field as the case file spells it.
+ */
+export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Promise<CaseOutputs> {
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  requireInput(isObject, 'case', 'must be a JSON object {"op", "schedule", "inputs", "options"}');
+  const c = raw as Record<string, unknown>;
+  for (const key of Object.keys(c)) {
+    requireInput(CASE_KEYS.includes(key), key, `is not a case field (known: ${CASE_KEYS.join(', ')})`);
+  }
+  const ops = Object.keys(CASE_OPS).join(', ');
+  const op = typeof c.op === 'string' && Object.hasOwn(CASE_OPS, c.op) ? CASE_OPS[c.op] : undefined;
+  requireInput(op, 'op', `must be one of ${ops}, got ${JSON.stringify(c.op)}`);
+  const { args, sectionOf } = await caseArguments(backend, op, c);
   let outputs: CaseOutputs;
   try {
-    outputs = await def.evaluate(backend, schedule, inputs, options);
+    const operationArgs = op.argsFromFields ? op.argsFromFields(args) : args;
+    op.validate(operationArgs);
+    const method = backend[op.method as keyof DiffusionBackend] as (a: unknown) => Promise<unknown>;
+    outputs = caseOutputs(op, await method.call(backend, operationArgs));
   } catch (e) {
-    // The contract names its arguments (t, xt, ...); in a case file they live under "inputs".
-    const root = e instanceof DiffspecInputError ? e.field.split(/[.[]/)[0] : '';
-    if (e instanceof DiffspecInputError && [...def.inputs, ...(def.optionalInputs ?? [])].includes(root)) {
-      throw new DiffspecInputError(`inputs.${e.field}`, e.message.slice(e.field.length + 2));
+    // The contract names its arguments (t, xt, dim, ...); in a case file they live under "inputs" or "options".
+    if (!(e instanceof DiffspecInputError)) throw e;
+    const section = sectionOf.get(e.field.split(/[.[]/)[0]);
+    if (section === 'inputs' || (section === 'options' && !e.field.startsWith('options'))) {
+      throw new DiffspecInputError(`${section}.${e.field}`, e.message.slice(e.field.length + 2));
     }
     throw e;
   }

@@ -1,6 +1,32 @@
-import type { DiffusionBackend } from '../contract/backend.js';
+import type { Capability, DiffusionBackend } from '../contract/backend.js';
+import { ALL_OPERATIONS } from '../operations/index.js';
+import type { ScheduleTables } from '../schedule/tables.js';
 import { sameShape, type Tensor } from '../tensor.js';
-import { COMPARE_SCHEDULE, COMPARED_OPERATIONS, type CompareInputs } from './operations.js';
+import { COMPARE_SCHEDULE, type CompareInputs } from './operations.js';
+
+/** An operation as `diffspec compare` runs it: its compare feed (src/operations), returning the compared tensor. */
+interface ComparedOperation {
+  name: string;
+  requires: Capability;
+  drawsNoise: boolean;
+  run(b: DiffusionBackend, s: ScheduleTables, i: CompareInputs): Promise<Tensor>;
+}
+
+/** The operations of the table that `diffspec compare` times and checks, in the table's order. */
+const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
+  const feed = op.compare;
+  if ('unsupported' in feed) return [];
+  return [{
+    name: feed.label,
+    requires: op.capability,
+    drawsNoise: feed.drawsNoise ?? false,
+    async run(b, s, i) {
+      const method = b[op.method as keyof DiffusionBackend] as (args: unknown) => Promise<unknown>;
+      const result = await method.call(b, feed.args(s, i));
+      return (feed.output === undefined ? result : (result as Record<string, unknown>)[feed.output]) as Tensor;
+    },
+  }];
+});
 
 /** One cell of the comparison: a backend on an operation. */
 export type CompareCell =
@@ -32,7 +58,7 @@ function median(values: number[]): number {
 export async function compareBackends(reference: DiffusionBackend, backends: readonly DiffusionBackend[], inputs: CompareInputs, repeats: number, onCell?: (c: CompareCell) => void): Promise<CompareCell[]> {
   const cells: CompareCell[] = [];
   const referenceTables = await reference.schedule(COMPARE_SCHEDULE);
-  for (const op of COMPARED_OPERATIONS) {
+  for (const op of COMPARED) {
     const expected = await op.run(reference, referenceTables, inputs);
     for (const b of backends) {
       let cell: CompareCell;
@@ -65,7 +91,7 @@ const exp = (v: number) => (v === 0 ? '0' : v.toExponential(1));
 export function compareMarkdown(cells: readonly CompareCell[], inputs: CompareInputs, repeats: number): string {
   const backends = [...new Set(cells.map((c) => c.backend))];
   const operations = [...new Set(cells.map((c) => c.operation))];
-  const noisy = new Set(COMPARED_OPERATIONS.filter((o) => o.drawsNoise).map((o) => o.name));
+  const noisy = new Set(COMPARED.filter((o) => o.drawsNoise).map((o) => o.name));
   const cell = (op: string, b: string) => {
     const c = cells.find((x) => x.operation === op && x.backend === b)!;
     return 'unsupported' in c ? `- (${c.unsupported.replace(/\|/g, '\\|')})` : `${exp(c.maxAbsError)} / ${exp(c.maxRelError)} · ${c.medianMs.toFixed(2)} ms`;

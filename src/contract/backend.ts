@@ -1,63 +1,31 @@
-import type { PredictionType } from '../equations/prediction.js';
-import type { VarianceType } from '../equations/variance.js';
-import type { ScheduleSpec } from '../schedule/spec.js';
-import type { ScheduleTables } from '../schedule/tables.js';
-import type { Tensor } from '../tensor.js';
+import type { OPERATIONS } from '../operations/index.js';
+import type { ArgsOf, ResultOf } from '../operations/operation.js';
 import type { TrainingBackend } from './training.js';
+import type { Capability, Precision } from './types.js';
 
-export type Precision = 'float64' | 'float32';
+export type { Capability, DenoiserModel, Precision, ReverseOptions, Timesteps } from './types.js';
+export { ALL_CAPABILITIES } from './types.js';
+export type { ArgsOf, ResultOf } from '../operations/operation.js';
+// The public names of the arguments and results of the operations (src/index.ts exports them); a new
+// operation's are ArgsOf<typeof op> and ResultOf<typeof op>, or its module's own.
+export type { DdimReverseStepArgs, DdimReverseStepResult } from '../operations/ddimReverseStep.js';
+export type { DdimStepArgs } from '../operations/ddimStep.js';
+export type { DdpmStepArgs, StepResult } from '../operations/ddpmStep.js';
+export type { ForwardChainArgs, ForwardChainResult } from '../operations/forwardChain.js';
+export type { ForwardStepArgs } from '../operations/forwardStep.js';
+export type { LossResult, LossSimpleArgs } from '../operations/lossSimple.js';
+export type { PMeanVarianceArgs, PMeanVarianceResult } from '../operations/pMeanVariance.js';
+export type { PosteriorResult, QPosteriorArgs } from '../operations/qPosterior.js';
+export type { QSampleArgs } from '../operations/qSample.js';
+export type { RandomNormalArgs } from '../operations/randomNormal.js';
+export type { SampleDdimArgs } from '../operations/sampleDdim.js';
+export type { SampleDdpmArgs } from '../operations/sampleDdpm.js';
+export type { TimestepEmbeddingArgs } from '../operations/timestepEmbedding.js';
 
-/**
- * What a backend can do. Spec checks declare the capabilities they need; a backend without one is
- * reported as skipped for those checks, never as passed.
- */
-export type Capability =
-  | 'schedule' // computes its own schedule tables
-  | 'forward' // forwardStep, forwardChain, qSample, qPosterior
-  | 'reverse' // pMeanVariance, ddpmStep, ddimStep, ddimReverseStep
-  | 'sampling' // sampleDdpm, sampleDdim
-  | 'loss' // lossSimple
-  | 'embedding' // timestepEmbedding
-  | 'random' // randomNormal: the backend's own noise
-  | 'training' // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
-  | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
+type Operations = (typeof OPERATIONS)[number];
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'memory'];
-
-/** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
-export interface ReverseOptions {
-  prediction?: PredictionType;
-  variance?: VarianceType;
-  clip?: boolean;
-  eta?: number;
-}
-
-/** A model as the sampling loops call it: x_t and one timestep (1..T) per batch element -> model output. */
-export type DenoiserModel = (xt: Tensor, t: Int32Array) => Tensor | Promise<Tensor>;
-
-/** Timesteps are the paper's, 1..T, one per batch element. */
-export type Timesteps = readonly number[] | Int32Array;
-
-export interface ForwardStepArgs { schedule: ScheduleTables; xPrev: Tensor; noise: Tensor; t: Timesteps }
-export interface ForwardChainArgs { schedule: ScheduleTables; x0: Tensor; t: number; seed: number; recordAt?: readonly number[] }
-export interface QSampleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps }
-export interface QPosteriorArgs { schedule: ScheduleTables; x0: Tensor; xt: Tensor; t: Timesteps }
-export interface PMeanVarianceArgs { schedule: ScheduleTables; xt: Tensor; t: Timesteps; modelOutput: Tensor; options?: ReverseOptions }
-export interface DdpmStepArgs extends PMeanVarianceArgs { noise: Tensor }
-export interface DdimStepArgs extends PMeanVarianceArgs { tPrev: Timesteps; noise?: Tensor }
-export interface DdimReverseStepArgs extends PMeanVarianceArgs { tNext: Timesteps }
-export interface SampleDdpmArgs { schedule: ScheduleTables; shape: readonly number[]; model: DenoiserModel; seed: number; options?: ReverseOptions }
-/** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
-export interface SampleDdimArgs extends SampleDdpmArgs { timesteps: readonly number[] }
-export interface LossSimpleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps; modelOutput: Tensor }
-export interface TimestepEmbeddingArgs { t: readonly number[] | Float64Array; dim: number; maxPeriod?: number }
-export interface RandomNormalArgs { shape: readonly number[]; seed: number; stream: number }
-
-export interface ForwardChainResult { xt: Tensor; recorded: { t: number; x: Tensor }[] }
-export interface PosteriorResult { mean: Tensor; variance: Tensor; logVarianceClipped: Tensor }
-export interface PMeanVarianceResult { mean: Tensor; variance: Tensor; logVariance: Tensor; predX0: Tensor }
-export interface StepResult { prev: Tensor; predX0: Tensor }
-export interface LossResult { perSample: Tensor; loss: number }
+/** One asynchronous method per operation of the table (src/operations), named and typed by its entry. */
+export type OperationMethods = { [O in Operations as O['method']]: (args: ArgsOf<O>) => Promise<ResultOf<O>> };
 
 /**
  * The contract every backend implements. Tensors cross it as shape + typed array (NCHW); every
@@ -65,27 +33,13 @@ export interface LossResult { perSample: Tensor; loss: number }
  * the shared generator (src/random) agree on identical inputs: x_T draws stream 0 and the step from
  * timestep t draws stream t; forwardChain's step t draws stream t.
  */
-export interface DiffusionBackend {
+export interface DiffusionBackend extends OperationMethods {
   readonly name: string;
   readonly precision: Precision;
   readonly capabilities: readonly Capability[];
   /** Free-form facts shown in reports, e.g. { engine: 'wasm' }. */
   readonly metadata?: Readonly<Record<string, string>>;
 
-  schedule(spec: ScheduleSpec): Promise<ScheduleTables>;
-  randomNormal(args: RandomNormalArgs): Promise<Tensor>;
-  forwardStep(args: ForwardStepArgs): Promise<Tensor>;
-  forwardChain(args: ForwardChainArgs): Promise<ForwardChainResult>;
-  qSample(args: QSampleArgs): Promise<Tensor>;
-  qPosterior(args: QPosteriorArgs): Promise<PosteriorResult>;
-  pMeanVariance(args: PMeanVarianceArgs): Promise<PMeanVarianceResult>;
-  ddpmStep(args: DdpmStepArgs): Promise<StepResult>;
-  ddimStep(args: DdimStepArgs): Promise<StepResult>;
-  ddimReverseStep(args: DdimReverseStepArgs): Promise<{ next: Tensor }>;
-  sampleDdpm(args: SampleDdpmArgs): Promise<Tensor>;
-  sampleDdim(args: SampleDdimArgs): Promise<Tensor>;
-  lossSimple(args: LossSimpleArgs): Promise<LossResult>;
-  timestepEmbedding(args: TimestepEmbeddingArgs): Promise<Tensor>;
   /** Present exactly when the backend declares the 'training' capability. */
   readonly training?: TrainingBackend;
   /**

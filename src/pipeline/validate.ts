@@ -1,7 +1,8 @@
-import type { ReverseOptions, Timesteps } from '../contract/backend.js';
+import type { DenoiserModel, ReverseOptions, Timesteps } from '../contract/types.js';
 import { DiffspecInputError, requireInput } from '../errors.js';
 import type { PredictionType } from '../equations/prediction.js';
 import type { VarianceType } from '../equations/variance.js';
+import { checkSeed } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import { batchSize, checkSameShape, checkTensor, type Tensor } from '../tensor.js';
 
@@ -67,4 +68,43 @@ export function checkModelOutput(field: string, out: Tensor, xt: Tensor, varianc
     `${field}.shape`,
     `is [${out.shape.join(', ')}]; learned_range needs [${expected.join(', ')}] (2C channels: output, then v in [-1, 1])`,
   );
+}
+
+export function checkShape(shape: readonly number[], field = 'shape'): void {
+  const valid = Array.isArray(shape) && shape.length >= 1 && shape.every((d) => Number.isInteger(d) && d > 0);
+  requireInput(valid, field, 'must be an array of positive integers');
+}
+
+/** The arguments every single reverse-process step shares. */
+export interface ReverseArgs {
+  schedule: ScheduleTables;
+  xt: Tensor;
+  t: Timesteps;
+  modelOutput: Tensor;
+  options?: ReverseOptions;
+}
+
+/** Checks the arguments of a reverse step; n is the batch size, t the timesteps, o the options with defaults. */
+export function checkReverse(args: ReverseArgs): { n: number; t: Int32Array; o: ResolvedOptions } {
+  const n = checkBatch('xt', args.xt);
+  const t = checkTimesteps('t', args.t, args.schedule, n);
+  const o = resolveOptions(args.options);
+  checkModelOutput('modelOutput', args.modelOutput, args.xt, o.variance);
+  return { n, t, o };
+}
+
+/** What every sampling loop is given. */
+export interface SamplingArgs {
+  schedule: ScheduleTables;
+  shape: readonly number[];
+  model: DenoiserModel;
+  seed: number;
+  options?: ReverseOptions;
+}
+
+/** Checks what every sampling loop is given and resolves its options. */
+export function checkSamplingRun<A extends SamplingArgs>(args: A): A & { options: ResolvedOptions } {
+  checkShape(args.shape);
+  checkSeed(args.seed);
+  return { ...args, options: resolveOptions(args.options) };
 }

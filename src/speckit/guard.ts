@@ -1,4 +1,5 @@
 import type { DiffusionBackend } from '../contract/backend.js';
+import { ALL_OPERATIONS } from '../operations/index.js';
 import { sizeOf } from '../tensor.js';
 import { SpecFailure } from './context.js';
 
@@ -25,19 +26,22 @@ function checkOutputs(op: string, result: unknown, path: string): void {
   else for (const [k, v] of Object.entries(result)) checkOutputs(op, v, `${path}.${k}`);
 }
 
-/** Members that return no tensors; liveTensorCount must also stay synchronous (the memory group calls it inside models). */
-const UNGUARDED = new Set<string | symbol>(['schedule', 'dispose', 'liveTensorCount']);
+/**
+ * The operations of the table. Other members pass as they are: liveTensorCount must stay synchronous (the memory
+ * group calls it inside models), and dispose returns nothing.
+ */
+const GUARDED = new Set<string | symbol>(ALL_OPERATIONS.map((op) => op.method));
 
 /**
  * The backend as checks see it: every tensor an operation returns is checked (typed data, as many values as
  * its shape needs, all finite), so a backend that returns NaN or plain arrays fails with the operation named,
- * whatever the check would have done with the value. Schedule tables are the backend's own business.
+ * whatever the check would have done with the value. Schedule tables hold typed arrays, not tensors, and pass.
  */
 export function guardOutputs(backend: DiffusionBackend): DiffusionBackend {
   return new Proxy(backend, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || UNGUARDED.has(key)) return value;
+      if (typeof value !== 'function' || !GUARDED.has(key)) return value;
       return async (...args: unknown[]) => {
         const result = await value.apply(target, args);
         checkOutputs(`${backend.name}.${String(key)}`, result, 'output');

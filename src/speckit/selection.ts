@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { registeredBackends, resolveBackend, type Resolution } from '../contract/registry.js';
+import { ALL_OPERATIONS } from '../operations/index.js';
 import { programBackend } from '../process/backend.js';
 import { COMMAND_PREFIX, isProgramSelector, programCommand } from '../process/selector.js';
 
@@ -40,8 +41,10 @@ export function contractMismatch(value: unknown): string | undefined {
   if (typeof b.name !== 'string' || b.name === '') return 'has no string "name"';
   if (!PRECISIONS.includes(b.precision as string)) return `"precision" must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(b.precision)}`;
   if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
-  const missing = ['schedule', 'forwardStep', 'qSample'].filter((op) => typeof (b as Record<string, unknown>)[op] !== 'function');
-  if (missing.length > 0) return `lacks the operations ${missing.join(', ')}`;
+  // Every check needs the schedule; the other operations are owed by the capabilities the backend declares.
+  const owed = ALL_OPERATIONS.filter((op) => op.capability === 'schedule' || b.capabilities!.includes(op.capability));
+  const missing = owed.map((op) => op.method).filter((m) => typeof (b as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) return `lacks the operations ${missing.join(', ')} (declares ${b.capabilities.join(', ')})`;
   return undefined;
 }
 

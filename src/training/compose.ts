@@ -11,8 +11,9 @@ import { timestepFromUniform } from '../equations/timesteps.js';
 import { Graph, type Value } from '../models/graph.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
+import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
-import { checkSeed, gaussianTensor } from '../random/gaussian.js';
+import { checkSeed } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import { sameShape, sizeOf, tensor, type Tensor } from '../tensor.js';
@@ -78,16 +79,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return weights;
   }
   const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
-  const disposeAll = (handles: Iterable<H>) => {
-    for (const h of handles) k.dispose(h);
-  };
 
   async function sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array> {
     if (tk.randomTimesteps) return tk.randomTimesteps(n, T, seed, stream);
     return Int32Array.from(uniformValues(seed, stream, n), (u) => timestepFromUniform(u, T));
   }
-  const normal = async (shape: readonly number[], seed: number, stream: number): Promise<H> =>
-    k.randomNormal ? k.randomNormal(shape, seed, stream) : k.upload(gaussianTensor(shape, seed, stream));
 
   async function createTrainer(model: ModelSpec, s: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer> {
     checkTrainOptions(options);
@@ -113,7 +109,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         const t = await sampleTimesteps(n, s.T, options.seed, 2 * next);
         const g = new Graph(k, tk, true);
         const x0h = await k.upload(x0);
-        const noise = await normal(x0.shape, options.seed, 2 * next + 1);
+        const noise = await normalNoise(k, x0.shape, options.seed, 2 * next + 1);
         try {
           const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noise, x0.shape, t);
           let squares = 0;
@@ -150,7 +146,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         return { step, params: await downloadWeights(model, params), m: await downloadWeights(model, m), v: await downloadWeights(model, v), ema: ema ? await downloadWeights(model, ema) : undefined };
       },
       dispose() {
-        for (const map of [params, m, v, ema ?? new Map<string, H>()]) disposeAll(map.values());
+        for (const map of [params, m, v, ema ?? new Map<string, H>()]) disposeAll(k, map.values());
       },
     };
 
@@ -178,7 +174,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
           k.dispose(xh);
         }
       },
-      dispose: () => disposeAll(params.values()),
+      dispose: () => disposeAll(k, params.values()),
     };
   }
 
@@ -199,20 +195,20 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       const n = checkItems(model, x0, 'x0');
       checkLike('noise', noise, x0, 'x0');
       const ts = checkTimesteps('t', t, s, n);
-      const params = await uploadWeights(weights);
       const g = new Graph(k, tk, true);
-      const x0h = await k.upload(x0);
-      const noiseh = await k.upload(noise);
       try {
-        const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
-        const gradients = await downloadWeights(model, grads);
-        disposeAll(grads.values());
-        return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
+        return await scoped(k, async (track) => {
+          const params = await uploadWeights(weights);
+          params.forEach(track);
+          const x0h = track(await k.upload(x0));
+          const noiseh = track(await k.upload(noise));
+          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
+          grads.forEach(track);
+          const gradients = await downloadWeights(model, grads);
+          return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
+        });
       } finally {
         g.dispose();
-        k.dispose(x0h);
-        k.dispose(noiseh);
-        disposeAll(params.values());
       }
     },
 
@@ -229,12 +225,15 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       checkLike('v', v, param, 'param');
       requireInput(Number.isInteger(step) && step >= 1, 'step', `must be an integer >= 1, got ${step}`);
       checkTrainOptions({ adam: hyper, seed: 0 });
-      const handles: H[] = [];
-      for (const x of [param, grad, m, v]) handles.push(await k.upload(copy(x)));
-      const out = await tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
-      const result = { param: copy(await k.download(out.param)), m: copy(await k.download(out.m)), v: copy(await k.download(out.v)) };
-      disposeAll(new Set([...handles, out.param, out.m, out.v]));
-      return result;
+      return scoped(k, async (track) => {
+        const handles: H[] = [];
+        for (const x of [param, grad, m, v]) handles.push(track(await k.upload(copy(x))));
+        const out = await tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
+        // adamUpdate may update in place and hand back an input's handle: the scope frees each handle once.
+        [out.param, out.m, out.v].forEach(track);
+        const download = async (h: H) => copy(await k.download(h));
+        return { param: await download(out.param), m: await download(out.m), v: await download(out.v) };
+      });
     },
 
     createTrainer,

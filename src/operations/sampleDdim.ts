@@ -1,0 +1,56 @@
+import { requireInput } from '../errors.js';
+import { ddimCoefficients, ddimUpdate } from '../pipeline/reverse.js';
+import { sampleLoop } from '../pipeline/sampleLoop.js';
+import { normalNoise } from '../pipeline/scope.js';
+import { checkSamplingRun } from '../pipeline/validate.js';
+import { linearModel } from '../compare/operations.js';
+import type { SampleDdpmArgs } from './sampleDdpm.js';
+import type { Tensor } from '../tensor.js';
+import { defineOperation } from './operation.js';
+
+/** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
+export interface SampleDdimArgs extends SampleDdpmArgs { timesteps: readonly number[] }
+
+/** DDIM sampling through `timesteps` (Song et al. 2021, eq. 12); the step from t draws stream t where sigma > 0. */
+export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
+  method: 'sampleDdim',
+  caseName: { unsupported: 'it calls a model, which a case file cannot carry' },
+  capability: 'sampling',
+  fields: {
+    schedule: 'schedule',
+    shape: 'shape',
+    model: 'model',
+    seed: 'integer',
+    timesteps: 'timesteps',
+    options: 'reverse options with eta',
+  },
+  validate(args: SampleDdimArgs) {
+    const run = checkSamplingRun(args);
+    const { timesteps } = args;
+    const { T } = args.schedule;
+    requireInput(Array.isArray(timesteps) && timesteps.length >= 1, 'timesteps', 'must be a non-empty array');
+    timesteps.forEach((ti, i) => {
+      const inRange = Number.isInteger(ti) && ti >= 1 && ti <= T;
+      requireInput(inRange, `timesteps[${i}]`, `must be an integer in 1..${T}, got ${JSON.stringify(ti)}`);
+      requireInput(i === 0 || ti < timesteps[i - 1], `timesteps[${i}]`, 'timesteps must be strictly descending');
+    });
+    return { ...run, timesteps };
+  },
+  compose(k, run) {
+    const { schedule: s, shape, seed, timesteps, options: o } = run;
+    return sampleLoop(k, run, timesteps, (track, p, t, i) => {
+      const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1] ?? 0);
+      const noise = async () => track(await normalNoise(k, shape, seed, timesteps[i]));
+      return ddimUpdate(k, track, p, ddimCoefficients(s, t, tPrev, o.eta), noise);
+    });
+  },
+  results: ['x0'],
+  compare: {
+    label: 'sampleDdim (10 steps)',
+    drawsNoise: true,
+    args: (s, i) => {
+      const timesteps = Array.from({ length: 10 }, (_, k) => 1000 - 100 * k);
+      return { schedule: s, shape: i.shape, model: linearModel, seed: i.seed, timesteps };
+    },
+  },
+});

@@ -1,0 +1,52 @@
+import type { TensorKernels } from '../contract/kernels.js';
+import type { DenoiserModel } from '../contract/types.js';
+import type { ScheduleTables } from '../schedule/tables.js';
+import type { Tensor } from '../tensor.js';
+import { predict, type Prediction } from './reverse.js';
+import { normalNoise, scopedHandle, type Track } from './scope.js';
+import { checkModelOutput, type ResolvedOptions } from './validate.js';
+
+/** What every sampling loop is given, validated. */
+export interface SamplingRun {
+  schedule: ScheduleTables;
+  shape: readonly number[];
+  model: DenoiserModel;
+  seed: number;
+  options: ResolvedOptions;
+}
+
+/** One step of a loop: from the prediction at x_t (t = timesteps[index]) to the next x, which outlives the step. */
+export type SamplingStep<H> = (track: Track<H>, p: Prediction<H>, t: Int32Array, index: number) => Promise<H>;
+
+/**
+ * The sampling loop, written once (improved-diffusion's p_sample_loop_progressive): x_T ~ N(0, I) from noise stream 0,
+ * then at each of `timesteps` (descending) the model's output at x_t, its prediction and the loop's own step. The
+ * loops differ only in their steps, which draw the noise of timestep t from stream t.
+ */
+export async function sampleLoop<H>(
+  k: TensorKernels<H>,
+  run: SamplingRun,
+  timesteps: readonly number[],
+  step: SamplingStep<H>,
+): Promise<Tensor> {
+  const { schedule, shape, model, seed, options } = run;
+  let x = await normalNoise(k, shape, seed, 0);
+  try {
+    for (let i = 0; i < timesteps.length; i++) {
+      const t = new Int32Array(shape[0]).fill(timesteps[i]);
+      const xHost = await k.download(x);
+      const out = await model(xHost, t);
+      checkModelOutput('model output', out, xHost, options.variance);
+      const current = x;
+      const next = await scopedHandle(k, async (track) => {
+        const p = await predict(k, track, schedule, current, shape, t, track(await k.upload(out)), options);
+        return step(track, p, t, i);
+      });
+      k.dispose(x);
+      x = next;
+    }
+    return await k.download(x);
+  } finally {
+    k.dispose(x);
+  }
+}
