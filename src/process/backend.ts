@@ -1,11 +1,12 @@
 import type { Capability, DenoiserModel, DiffusionBackend, Precision } from '../contract/backend.js';
 import { DiffspecInputError } from '../errors.js';
 import { packageVersion } from '../paths.js';
-import type { ScheduleSpec } from '../schedule/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { ProgramConnection, ProgramError, ProgramFailure, type CallbackHandlers, type ProgramCommand } from './connection.js';
 import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
+import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
+import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
 import { decodeTensor, encodeTensor } from './wire.js';
@@ -123,23 +124,29 @@ export class ProgramSession {
   }
 }
 
-const REVERSE_OPTION_KINDS = new Set(['reverse options', 'reverse options with eta']);
+/** The named fields of an operation's argument: the argument itself, or, where the table builds the argument from a
+ * single field (schedule: the spec), that field. */
+function namedFields(op: AnyOperation, args: unknown): Record<string, unknown> {
+  const names = Object.keys(op.fields);
+  if (!op.argsFromFields) return (args ?? {}) as Record<string, unknown>;
+  if (names.length !== 1) throw new Error(`operation ${op.method}: its argument is built from several fields; the protocol cannot split it`);
+  return { [names[0]]: args };
+}
 
-/** The request params of an operation, as a case file carries them: {schedule, inputs, options}. */
-function requestParams(op: ProtocolOperation, args: unknown, specOf: (s: ScheduleTables) => unknown) {
-  const fields = (Object.keys(op.fields).length === 1 && op.fields[Object.keys(op.fields)[0]] === 'schedule spec' ? { spec: args } : args) as Record<string, unknown>;
+/** The request params of an operation, as a case file carries them (src/cases/sections.ts): {schedule, inputs, options}. */
+function requestParams(op: AnyOperation, args: unknown, specOf: (s: ScheduleTables) => unknown) {
+  const fields = namedFields(op, args);
   const params: { schedule?: unknown; inputs: Record<string, unknown>; options: Record<string, unknown> } = { inputs: {}, options: {} };
   let model: DenoiserModel | undefined;
-  for (const [name, kind] of Object.entries(op.fields)) {
-    const value = fields?.[name];
+  for (const [name, kind] of Object.entries(op.fields as Record<string, FieldKind>)) {
+    const value = fields[name];
     if (value === undefined) continue;
-    if (kind === 'schedule') params.schedule = specOf(value as ScheduleTables);
-    else if (kind === 'schedule spec') params.schedule = value;
+    const section = SECTION[kind];
+    if (kind === 'model') model = value as DenoiserModel;
+    else if (section === 'schedule') params.schedule = kind === 'schedule' ? specOf(value as ScheduleTables) : value;
     else if (kind === 'tensor' || kind === 'optional tensor') params.inputs[name] = encodeTensor(value as Tensor);
-    else if (kind === 'timesteps' || kind === 'times') params.inputs[name] = Array.from(value as ArrayLike<number>);
-    else if (kind === 'model') model = value as DenoiserModel;
-    else if (REVERSE_OPTION_KINDS.has(kind)) Object.assign(params.options, value);
-    else params.options[name] = ArrayBuffer.isView(value) || Array.isArray(value) ? Array.from(value as ArrayLike<number>) : value;
+    else if (REVERSE_OPTION_KEYS[kind]) Object.assign(params.options, value);
+    else if (section) params[section][name] = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value;
   }
   return { params, model };
 }
@@ -154,20 +161,21 @@ function decodeValue(value: unknown, path: string): unknown {
   throw new Error(`${path} is ${JSON.stringify(value)?.slice(0, 80)}: expected a tensor, a number or a record of them`);
 }
 
-function decodeResult(op: ProtocolOperation, result: unknown, label: string): unknown {
-  if (!isRecord(result)) throw new ProgramFailure(`${label} answered ${op.name} with ${JSON.stringify(result)?.slice(0, 80)}, not an object`);
+/** The contract's result from the program's answer: the record of `results`, or the one tensor itself. */
+function decodeResult({ operation: op, name }: ProtocolOperation, result: unknown, label: string): unknown {
+  if (!isRecord(result)) throw new Error(`${label} answered ${name} with ${JSON.stringify(result)?.slice(0, 80)}, not an object`);
   const missing = op.results.filter((r) => !(r in result));
-  if (missing.length > 0) throw new Error(`${label} answered ${op.name} without ${missing.join(', ')} (result fields: ${op.results.join(', ')})`);
-  const decoded = Object.fromEntries(op.results.map((r) => [r, decodeValue(result[r], `${op.name} result ${r}`)]));
-  return op.bare ? decoded[op.results[0]] : decoded;
+  if (missing.length > 0) throw new Error(`${label} answered ${name} without ${missing.join(', ')} (result fields: ${op.results.join(', ')})`);
+  const decoded = Object.fromEntries(op.results.map((r) => [r, decodeValue(result[r], `${name} result ${r}`)]));
+  return op.resultIsTensor ? decoded[op.results[0]] : decoded;
 }
 
 /** A program's JSON-RPC error as diffspec reports it: with data.field, an input error naming that field. */
-function operationError(e: unknown, op: ProtocolOperation, label: string): unknown {
+function operationError(e: unknown, name: string, label: string): unknown {
   if (!(e instanceof ProgramError)) return e;
   const field = isRecord(e.data) && typeof e.data.field === 'string' ? e.data.field : undefined;
-  if (field !== undefined) return new DiffspecInputError(field, `${e.message} (${label}, ${op.name})`);
-  return new Error(`${label} answered ${op.name} with error ${e.code}: ${e.message}`);
+  if (field !== undefined) return new DiffspecInputError(field, `${e.message} (${label}, ${name})`);
+  return new Error(`${label} answered ${name} with error ${e.code}: ${e.message}`);
 }
 
 /** The model callback: x_t and t from the program, the model's output back (docs/protocol.md, "Callbacks"). */
@@ -206,21 +214,24 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
     metadata: { ...handshake.metadata, protocol: String(PROTOCOL_VERSION), profile: handshake.profile, program: label },
     dispose: () => session.close(),
   };
-  for (const op of PROTOCOL_OPERATIONS) {
+  for (const protocolOperation of PROTOCOL_OPERATIONS) {
+    const { operation: op, name } = protocolOperation;
+    // The operation that takes a schedule spec answers the tables every other operation then takes.
+    const answersTables = Object.values(op.fields as Record<string, FieldKind>).includes('schedule spec');
     backend[op.method] = async (args: unknown) => {
       const { params, model } = requestParams(op, args, specOf);
       const modelFailures: unknown[] = [];
       let result: unknown;
       try {
-        result = await session.call(op.name, params, model ? modelHandler(model, modelFailures) : undefined);
+        result = await session.call(name, params, model ? modelHandler(model, modelFailures) : undefined);
       } catch (e) {
         // The model's own error (a check's deliberate NaN, say) is the cause: report it rather than its echo.
-        throw modelFailures[0] ?? operationError(e, op, label);
+        throw modelFailures[0] ?? operationError(e, name, label);
       }
-      if (op.method !== 'schedule') return decodeResult(op, result, label);
-      decodeResult(op, result, label);
-      const tables = tablesFromProgram(result as Record<string, unknown>, `${label} ${op.name} result`);
-      specs.set(tables, args as ScheduleSpec);
+      const decoded = decodeResult(protocolOperation, result, label);
+      if (!answersTables) return decoded;
+      const tables = tablesFromProgram(result as Record<string, unknown>, `${label} ${name} result`);
+      specs.set(tables, args);
       return tables;
     };
   }
