@@ -5,6 +5,7 @@ handler; a handler calls `model(xt, t)` (a callback request to diffspec) while i
 {shape, dtype, data: little-endian base64}.
 """
 import base64
+import binascii
 import json
 import sys
 import traceback
@@ -28,7 +29,7 @@ def decode_tensor(value, field):
     shape, data = value["shape"], value["data"]
     if isinstance(data, str):
         dtype = {"float64": "<f8", "float32": "<f4"}[value.get("dtype", "float64")]
-        array = np.frombuffer(base64.b64decode(data), dtype=dtype).astype(np.float64)
+        array = np.frombuffer(binascii.a2b_base64(data), dtype=dtype).astype(np.float64)
     else:
         array = np.asarray(data, dtype=np.float64)
     if array.size != int(np.prod(shape)):

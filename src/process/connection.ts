@@ -74,7 +74,8 @@ const isMessage = (v: unknown): v is Message =>
  */
 export class ProgramConnection {
   private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
+  /** The pieces of a line not yet ended. */
+  private partial: string[] = [];
   private stderrTail = '';
   private pending: Pending | undefined;
   private nextId = 1;
@@ -145,13 +146,16 @@ export class ProgramConnection {
     this.timer = setTimeout(() => this.fail(`gave no answer within ${ms} ms (time limit; the program was killed)`), ms);
   }
 
+  /** Splits stdout into lines; only the new chunk is searched, so a line of megabytes costs linear time. */
   private receive(chunk: string): void {
-    this.buffer += chunk;
-    for (let end = this.buffer.indexOf('\n'); end >= 0 && !this.failure; end = this.buffer.indexOf('\n')) {
-      const line = this.buffer.slice(0, end).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(end + 1);
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end >= 0 && !this.failure; end = chunk.indexOf('\n', start)) {
+      const line = (this.partial.join('') + chunk.slice(start, end)).replace(/\r$/, '');
+      this.partial = [];
+      start = end + 1;
       if (line.trim() !== '') this.receiveLine(line);
     }
+    if (start < chunk.length) this.partial.push(chunk.slice(start));
   }
 
   private receiveLine(line: string): void {
