@@ -38,6 +38,16 @@ const suiteSeed: ValueType<number> = {
   },
 };
 
+/** A part of the spec files: "i/n", 1 <= i <= n (vitest's sharding). */
+const shardValue: ValueType<string> = {
+  placeholder: 'I/N',
+  expected: 'a part "i/n" with 1 <= i <= n',
+  parse: (raw) => {
+    const m = /^(\d+)\/(\d+)$/.exec(raw);
+    return m && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) ? raw : undefined;
+  },
+};
+
 /** The default selection: every built-in backend that can run here, and the others with the reason they cannot. */
 async function builtinBackends(): Promise<{ runnable: string[]; unavailable: BackendInfo[] }> {
   await import('../../../backends/index.js');
@@ -83,6 +93,11 @@ per run).`,
         'a backend\'s known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status": "xfail"|"skip", ' +
         '"reason": ...}}}; built-in backends\' files live in expectations/',
     }),
+    shard: option(shardValue, {
+      description:
+        'run part i of n of the spec files (vitest\'s sharding: deterministic, every file in exactly one part); ' +
+        'combine the parts\' report folders with diffspec report --merge',
+    }),
     timeout: option(integer(1, 'MS'), {
       description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
       defaultText: '60000',
@@ -96,9 +111,10 @@ per run).`,
     'diffspec conformance',
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
+    'diffspec conformance --shard 1/2 --out shard-1 && diffspec conformance --shard 2/2 --out shard-2',
     "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
-  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout }) {
+  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout, shard }) {
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
@@ -132,7 +148,16 @@ per run).`,
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitest = await createVitest('test', {
+      root,
+      config: join(root, 'vitest.config.ts'),
+      include: groups.map((g) => `spec/${g.id}.spec.ts`),
+      watch: false,
+      reporters: [collector],
+      testNamePattern: filter,
+      passWithNoTests: true,
+      ...(shard ? { shard } : {}),
+    });
     try {
       await vitest.start();
     } finally {
@@ -145,6 +170,7 @@ per run).`,
         durationMs: Date.now() - startedAt.getTime(),
         suiteSeed,
         ...(filter ? { filter } : {}),
+        ...(shard ? { shard } : {}),
         groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
         backends: [...backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })), ...builtin.unavailable],
@@ -152,13 +178,13 @@ per run).`,
       results: collector.results,
       errors: collector.errors,
     };
-    if (report.results.length === 0 && report.errors.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    // A shard may hold no spec file (more parts than files); the merged report counts what ran.
+    if (report.results.length === 0 && report.errors.length === 0 && !shard) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
     const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
-    for (const r of report.results.filter((x) => x.status === 'fail')) process.stdout.write(`\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
-    for (const e of report.errors) process.stdout.write(`\nrun error: ${e}\n`);
+    process.stdout.write(summary.failureText(report));
     process.stdout.write(`\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`);
     return runFailed(report) ? 1 : 0;
   },

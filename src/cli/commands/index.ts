@@ -3,12 +3,14 @@ import { compareCommand } from './compare.js';
 import { conformanceCommand } from './conformance.js';
 import { evalCommand } from './eval.js';
 import { forwardCommand } from './forward.js';
+import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
 import { trainCommand } from './train.js';
 
 /** Every diffspec command, in the order help lists them; a new command is one file and one line here. */
 export const COMMANDS: readonly Command[] = [
   conformanceCommand,
+  reportCommand,
   compareCommand,
   evalCommand,
   forwardCommand,
