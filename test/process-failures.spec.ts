@@ -3,7 +3,7 @@
 // "Errors"). The program (test/fixtures/process/misbehaving.ts) answers by diffspec's reference backend and
 // misbehaves on q_sample only. fast-check shrinks the failing property, so the q_sample check meets the failure a few
 // times, each on a fresh program: the time limit is short to keep the hang case quick.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { packageRoot } from '../src/paths.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
+import type { ConformanceReport } from '../src/report/results.js';
+import { runCli } from './commands/run-cli.js';
 
 const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'process', 'misbehaving.ts');
 const HANG_LIMIT_MS = 2500;
@@ -50,6 +52,19 @@ describe('a misbehaving program fails the check in progress, and the run goes on
       }
     });
   }
+
+  it('diffspec conformance reports the crash per check and finishes the run', { timeout: 300_000 }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'diffspec-process-report-'));
+    const backend = `cmd:${process.execPath} --import tsx ${FIXTURE} crash`;
+    const filter = '^forward \\S+ (one forward step|closed form)';
+    const run = runCli(['conformance', '--backend', backend, '--group', 'forward', '--filter', filter, '--out', out]);
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ConformanceReport;
+    const statuses = Object.fromEntries(report.results.map((r) => [r.check, r.status]));
+    expect(statuses).toEqual({ [step.name]: 'pass', [closedForm.name]: 'fail' });
+    expect(report.results.find((r) => r.status === 'fail')?.message).toMatch(/exited \(code 3\) during q_sample/);
+    expect(report.run.backends[0]).toMatchObject({ name: 'misbehaving-crash', metadata: { protocol: '1', profile: 'improved-diffusion' } });
+  });
 
   it('a program that cannot start fails every check with the reason, at selection', async () => {
     const selected = await loadProgramBackend('cmd:/nonexistent/program --flag');
