@@ -41,7 +41,9 @@ describe('process protocol', () => {
   it('reads "cmd:" command lines with quotes, and JSON selector files with errors naming the field', () => {
     expect(splitCommandLine(`/usr/bin/python3 'my dir/backend.py' --name="a b" x`)).toEqual(['/usr/bin/python3', 'my dir/backend.py', '--name=a b', 'x']);
     expect(() => splitCommandLine(`python3 'unterminated`, 'cmd')).toThrow(/cmd: has an unterminated quote/);
-    expect(programCommand('cmd:/usr/bin/python3 backend.py', {})).toEqual({ command: '/usr/bin/python3', args: ['backend.py'], timeoutMs: 60000 });
+    expect(programCommand('cmd:/usr/bin/python3 backend.py', {})).toEqual({ command: '/usr/bin/python3', args: ['backend.py'], timeoutMs: 30000 });
+    expect(programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000' }).timeoutMs).toBe(5000);
+    expect(programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000', DIFFSPEC_PROCESS_TIMEOUT_MS: '9000' }).timeoutMs).toBe(9000);
     const dir = mkdtempSync(join(tmpdir(), 'diffspec-selector-'));
     const file = join(dir, 'backend.json');
     writeFileSync(file, JSON.stringify({ command: '/usr/bin/python3', args: ['backend.py'], cwd: 'sub', env: { A: '1' }, timeoutMs: 5000 }));

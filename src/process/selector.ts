@@ -6,7 +6,8 @@ import type { ProgramCommand } from './connection.js';
 /** The selector prefix of a program backend given as a command line: "cmd:/usr/bin/python3 backend.py". */
 export const COMMAND_PREFIX = 'cmd:';
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The default time limit of a program's answer: well inside the per-check limit, so a hang fails one check only. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** True for the path of a JSON file describing a program. */
 export function isProgramFile(selector: string): boolean {
@@ -18,9 +19,17 @@ export function isProgramSelector(selector: string): boolean {
   return selector.startsWith(COMMAND_PREFIX) || isProgramFile(selector);
 }
 
+/**
+ * DIFFSPEC_PROCESS_TIMEOUT_MS, else 30 s or half the per-check limit (DIFFSPEC_CHECK_TIMEOUT_MS, set by conformance
+ * --timeout) when that is shorter: a program killed at its limit leaves the check time to report it, and the next
+ * check finds a fresh program instead of a queue behind the hung call.
+ */
 function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.DIFFSPEC_PROCESS_TIMEOUT_MS;
-  if (raw === undefined || raw === '') return DEFAULT_TIMEOUT_MS;
+  if (raw === undefined || raw === '') {
+    const check = Number(env.DIFFSPEC_CHECK_TIMEOUT_MS);
+    return Number.isInteger(check) && check > 0 ? Math.min(DEFAULT_TIMEOUT_MS, Math.max(1, Math.floor(check / 2))) : DEFAULT_TIMEOUT_MS;
+  }
   const ms = Number(raw);
   requireInput(Number.isInteger(ms) && ms >= 1, 'DIFFSPEC_PROCESS_TIMEOUT_MS', `must be an integer >= 1, got ${JSON.stringify(raw)}`);
   return ms;
