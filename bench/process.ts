@@ -22,10 +22,17 @@ print(sorted(timeit.repeat(lambda: np.sqrt(a) * x + np.sqrt(1 - a) * e, number=1
 }
 
 export async function benchProcess(sizes = [1e3, 1e6]): Promise<BenchRow[]> {
-  const selected = await loadProgramBackend(`cmd:${PYTHON} ${join(packageRoot(), 'examples', 'python-numpy', 'backend.py')}`);
+  const selected = await loadProgramBackend(
+    `cmd:${PYTHON} ${join(packageRoot(), 'examples', 'python-numpy', 'backend.py')}`,
+  );
   if (!('backend' in selected)) {
     const why = 'failed' in selected ? selected.failed : selected.skipped;
-    return sizes.map((n) => ({ benchmark: 'q_sample over the process protocol (NumPy)', size: `${n}`, seconds: NaN, skipped: why }));
+    return sizes.map((n) => ({
+      benchmark: 'q_sample over the process protocol (NumPy)',
+      size: `${n}`,
+      seconds: NaN,
+      skipped: why,
+    }));
   }
   const numpy = selected.backend;
   const rows: BenchRow[] = [];
@@ -41,10 +48,23 @@ export async function benchProcess(sizes = [1e3, 1e6]): Promise<BenchRow[]> {
       const cpu = await medianSeconds(() => cpuBackend.qSample({ schedule, x0, noise, t }), runs);
       rows.push({ benchmark: 'q_sample, reference backend in process', size: `${n}`, seconds: cpu });
       const remote = await medianSeconds(() => numpy.qSample({ schedule: programSchedule, x0, noise, t }), runs);
-      rows.push({ benchmark: 'q_sample, NumPy adapter over the protocol (round trip)', size: `${n}`, seconds: remote, ratio: remote / cpu, baseline: 'in process' });
+      rows.push({
+        benchmark: 'q_sample, NumPy adapter over the protocol (round trip)',
+        size: `${n}`,
+        seconds: remote,
+        ratio: remote / cpu,
+        baseline: 'in process',
+      });
       const arithmetic = numpyArithmetic(n);
-      if (typeof arithmetic === 'string') rows.push({ benchmark: 'the same arithmetic in NumPy', size: `${n}`, seconds: NaN, skipped: arithmetic });
-      else rows.push({ benchmark: 'the same arithmetic in NumPy (no protocol)', size: `${n}`, seconds: arithmetic, rate: `protocol adds ${((remote - arithmetic) * 1e3).toFixed(3)} ms` });
+      if (typeof arithmetic === 'string')
+        rows.push({ benchmark: 'the same arithmetic in NumPy', size: `${n}`, seconds: NaN, skipped: arithmetic });
+      else
+        rows.push({
+          benchmark: 'the same arithmetic in NumPy (no protocol)',
+          size: `${n}`,
+          seconds: arithmetic,
+          rate: `protocol adds ${((remote - arithmetic) * 1e3).toFixed(3)} ms`,
+        });
     }
   } finally {
     await numpy.dispose?.();

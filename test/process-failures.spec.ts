@@ -25,7 +25,12 @@ const closedForm = forward.checks.find((c) => c.name.startsWith('closed form'))!
 /** The hanging program comes from a JSON file, with a short time limit: the file form of the selector. */
 function hangSelector(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'diffspec-process-')), 'hang.json');
-  const config = { command: process.execPath, args: ['--import', 'tsx', FIXTURE, 'hang'], cwd: packageRoot(), timeoutMs: HANG_LIMIT_MS };
+  const config = {
+    command: process.execPath,
+    args: ['--import', 'tsx', FIXTURE, 'hang'],
+    cwd: packageRoot(),
+    timeoutMs: HANG_LIMIT_MS,
+  };
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
@@ -33,7 +38,10 @@ function hangSelector(): string {
 const CASES = [
   { mode: 'crash', message: /exited \(code 3\) during q_sample[\s\S]*fatal: simulated crash in q_sample/ },
   { mode: 'hang', message: new RegExp(`gave no answer within ${HANG_LIMIT_MS} ms .*during q_sample`) },
-  { mode: 'garbage', message: /wrote stray output on stdout.*"garbage: this line is not a JSON-RPC message" during q_sample/ },
+  {
+    mode: 'garbage',
+    message: /wrote stray output on stdout.*"garbage: this line is not a JSON-RPC message" during q_sample/,
+  },
 ];
 
 describe('a misbehaving program fails the check in progress, and the run goes on', () => {
@@ -41,11 +49,16 @@ describe('a misbehaving program fails the check in progress, and the run goes on
     it(`${mode}: "${closedForm.name}" fails with the reason; "${step.name}" passes before and after`, async () => {
       const selector = mode === 'hang' ? hangSelector() : `cmd:${process.execPath} --import tsx ${FIXTURE} ${mode}`;
       const selected = await loadProgramBackend(selector);
-      if (!('backend' in selected)) throw new Error(`the fixture did not start: ${'failed' in selected ? selected.failed : selected.skipped}`);
+      if (!('backend' in selected))
+        throw new Error(`the fixture did not start: ${'failed' in selected ? selected.failed : selected.skipped}`);
       try {
         const results = [];
-        for (const check of [step, closedForm, step]) results.push(await runCheck(forward, check, selected.backend, suiteSeedFromEnv()));
-        expect(results.map((r) => r.status), results.map((r) => r.message).join('\n')).toEqual(['pass', 'fail', 'pass']);
+        for (const check of [step, closedForm, step])
+          results.push(await runCheck(forward, check, selected.backend, suiteSeedFromEnv()));
+        expect(
+          results.map((r) => r.status),
+          results.map((r) => r.message).join('\n'),
+        ).toEqual(['pass', 'fail', 'pass']);
         expect(results[1].message, results[1].message).toMatch(message);
       } finally {
         await selected.backend.dispose?.();
@@ -63,7 +76,10 @@ describe('a misbehaving program fails the check in progress, and the run goes on
     const statuses = Object.fromEntries(report.results.map((r) => [r.check, r.status]));
     expect(statuses).toEqual({ [step.name]: 'pass', [closedForm.name]: 'fail' });
     expect(report.results.find((r) => r.status === 'fail')?.message).toMatch(/exited \(code 3\) during q_sample/);
-    expect(report.run.backends[0]).toMatchObject({ name: 'misbehaving-crash', metadata: { protocol: '1', profile: 'improved-diffusion' } });
+    expect(report.run.backends[0]).toMatchObject({
+      name: 'misbehaving-crash',
+      metadata: { protocol: '1', profile: 'improved-diffusion' },
+    });
   });
 
   it('a program that cannot start fails every check with the reason, at selection', async () => {

@@ -21,7 +21,9 @@ const selector = `cmd:${PYTHON} ${ADAPTER}`;
 function unavailable(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
   if (probe.error) return `${PYTHON} cannot run: ${probe.error.message}`;
-  return probe.status === 0 ? undefined : `${PYTHON} has no numpy (apt-get install python3-numpy; scripts/setup-python.sh)`;
+  return probe.status === 0
+    ? undefined
+    : `${PYTHON} has no numpy (apt-get install python3-numpy; scripts/setup-python.sh)`;
 }
 
 const missing = unavailable();
@@ -37,13 +39,26 @@ if (missing) {
 
   it('declares the groups it implements (schedule, forward, reverse, sampling, loss, embedding, random)', () => {
     expect('failed' in numpy ? numpy.failed : undefined).toBeUndefined();
-    expect(declared.map((g) => g.id)).toEqual(expect.arrayContaining(['schedules', 'forward', 'noise', 'posterior', 'reverse', 'sampling', 'loops', 'loss', 'embedding', 'inputs']));
+    expect(declared.map((g) => g.id)).toEqual(
+      expect.arrayContaining([
+        'schedules',
+        'forward',
+        'noise',
+        'posterior',
+        'reverse',
+        'sampling',
+        'loops',
+        'loss',
+        'embedding',
+        'inputs',
+      ]),
+    );
   });
   // expectations/numpy.json: the known gap, with its reason.
   const expectations = expectationsFromEnv([numpy.name]);
   for (const group of declared) describeGroupFor(group, [numpy], { suiteSeed, expectations });
 
-  it('draws the shared Philox4x32-10 + Box-Muller noise: the known answer of spec/random.spec.ts, and 10^4 values', async () => {
+  it('draws the shared Philox4x32-10 + Box-Muller noise: the pinned known answer, and 10^4 values', async () => {
     if (!('backend' in numpy)) throw new Error('the adapter did not start');
     // Box-Muller's log, sqrt, cos and sin are libm's: NumPy's and V8's differ in the last bits (the pinned first value
     // is ...6095 in V8 and ...6093 in NumPy), so the comparison allows a few units in the last place.
@@ -60,8 +75,11 @@ if (missing) {
     const forward = SPEC_GROUPS.find((g) => g.id === 'forward')!;
     const check = forward.checks.find((c) => c.name.startsWith('closed form q(x_t | x_0)'))!;
     it(`alpha-bar-off-by-one (q_sample reads alpha-bar at t - 1) fails "forward > ${check.name}"`, async () => {
-      const broken = await loadProgramBackend(`cmd:/usr/bin/env DIFFSPEC_NUMPY_BROKEN=alpha-bar-off-by-one ${PYTHON} ${ADAPTER}`);
-      if (!('backend' in broken)) throw new Error(`the broken variant did not start: ${'failed' in broken ? broken.failed : broken.skipped}`);
+      const broken = await loadProgramBackend(
+        `cmd:/usr/bin/env DIFFSPEC_NUMPY_BROKEN=alpha-bar-off-by-one ${PYTHON} ${ADAPTER}`,
+      );
+      if (!('backend' in broken))
+        throw new Error(`the broken variant did not start: ${'failed' in broken ? broken.failed : broken.skipped}`);
       try {
         expect(broken.backend.name).toBe('numpy-broken-alpha-bar-off-by-one');
         const result = await runCheck(forward, check, broken.backend, suiteSeed);

@@ -19,9 +19,11 @@ describe('process protocol', () => {
     }
   });
 
-  it("docs/protocol.md lists the operations exactly as the table gives them", () => {
+  it('docs/protocol.md lists the operations exactly as the table gives them', () => {
     const doc = readFileSync(join(packageRoot(), 'docs', 'protocol.md'), 'utf8');
-    const block = doc.slice(doc.indexOf('<!-- operations:start -->\n') + 26, doc.indexOf('<!-- operations:end -->')).trim();
+    const block = doc
+      .slice(doc.indexOf('<!-- operations:start -->\n') + 26, doc.indexOf('<!-- operations:end -->'))
+      .trim();
     expect(block).toBe(operationsMarkdown());
   });
 
@@ -33,25 +35,58 @@ describe('process protocol', () => {
     expect(Array.from(decodeTensor(wire, 'x').data)).toEqual(values);
     const f32 = { shape: [1, 7], data: Float32Array.from(values.slice(0, 4)) };
     expect(decodeTensor(encodeTensor({ shape: [4], data: f32.data }), 'x').data).toEqual(f32.data);
-    expect(decodeTensor({ shape: [2, 1], data: [1, 2] }, 'x')).toEqual({ shape: [2, 1], data: Float64Array.from([1, 2]) });
+    expect(decodeTensor({ shape: [2, 1], data: [1, 2] }, 'x')).toEqual({
+      shape: [2, 1],
+      data: Float64Array.from([1, 2]),
+    });
     expect(decodeTensor([1, 2, 3], 'x').shape).toEqual([3]);
-    expect(() => decodeTensor({ shape: [3], dtype: 'float64', data: encodeTensor(f64).data }, 'result xt')).toThrow(/result xt\.data holds 56 bytes/);
+    expect(() => decodeTensor({ shape: [3], dtype: 'float64', data: encodeTensor(f64).data }, 'result xt')).toThrow(
+      /result xt\.data holds 56 bytes/,
+    );
   });
 
   it('reads "cmd:" command lines with quotes, and JSON selector files with errors naming the field', () => {
-    expect(splitCommandLine(`/usr/bin/python3 'my dir/backend.py' --name="a b" x`)).toEqual(['/usr/bin/python3', 'my dir/backend.py', '--name=a b', 'x']);
+    expect(splitCommandLine(`/usr/bin/python3 'my dir/backend.py' --name="a b" x`)).toEqual([
+      '/usr/bin/python3',
+      'my dir/backend.py',
+      '--name=a b',
+      'x',
+    ]);
     expect(() => splitCommandLine(`python3 'unterminated`, 'cmd')).toThrow(/cmd: has an unterminated quote/);
-    expect(programCommand('cmd:/usr/bin/python3 backend.py', {})).toEqual({ command: '/usr/bin/python3', args: ['backend.py'], timeoutMs: 30000 });
+    expect(programCommand('cmd:/usr/bin/python3 backend.py', {})).toEqual({
+      command: '/usr/bin/python3',
+      args: ['backend.py'],
+      timeoutMs: 30000,
+    });
     expect(programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000' }).timeoutMs).toBe(5000);
-    expect(programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000', DIFFSPEC_PROCESS_TIMEOUT_MS: '9000' }).timeoutMs).toBe(9000);
+    expect(
+      programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000', DIFFSPEC_PROCESS_TIMEOUT_MS: '9000' }).timeoutMs,
+    ).toBe(9000);
     const dir = mkdtempSync(join(tmpdir(), 'diffspec-selector-'));
     const file = join(dir, 'backend.json');
-    writeFileSync(file, JSON.stringify({ command: '/usr/bin/python3', args: ['backend.py'], cwd: 'sub', env: { A: '1' }, timeoutMs: 5000 }));
-    expect(programCommand(file, {})).toEqual({ command: '/usr/bin/python3', args: ['backend.py'], cwd: join(dir, 'sub'), env: { A: '1' }, timeoutMs: 5000 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        command: '/usr/bin/python3',
+        args: ['backend.py'],
+        cwd: 'sub',
+        env: { A: '1' },
+        timeoutMs: 5000,
+      }),
+    );
+    expect(programCommand(file, {})).toEqual({
+      command: '/usr/bin/python3',
+      args: ['backend.py'],
+      cwd: join(dir, 'sub'),
+      env: { A: '1' },
+      timeoutMs: 5000,
+    });
     writeFileSync(file, JSON.stringify({ command: 'x', timeout: 5 }));
     expect(() => programCommand(file, {})).toThrow(/backend\.json: timeout: is not a field/);
     writeFileSync(file, JSON.stringify({ command: 'x', env: { A: 1 } }));
     expect(() => programCommand(file, {})).toThrow(/env: must be an object of strings/);
-    expect(() => programCommand('cmd:x', { DIFFSPEC_PROCESS_TIMEOUT_MS: 'soon' })).toThrow(/DIFFSPEC_PROCESS_TIMEOUT_MS/);
+    expect(() => programCommand('cmd:x', { DIFFSPEC_PROCESS_TIMEOUT_MS: 'soon' })).toThrow(
+      /DIFFSPEC_PROCESS_TIMEOUT_MS/,
+    );
   });
 });

@@ -32,7 +32,8 @@ def philox4x32(c0, c1, c2, c3, k0, k1):
     for _ in range(10):
         p0 = np.uint64(PHILOX_M[0]) * c0
         p1 = np.uint64(PHILOX_M[1]) * c2
-        c0, c1, c2, c3 = (p1 >> np.uint64(32)) ^ c1 ^ np.uint64(k0), p1 & MASK32, (p0 >> np.uint64(32)) ^ c3 ^ np.uint64(k1), p0 & MASK32
+        high0, high1 = p0 >> np.uint64(32), p1 >> np.uint64(32)
+        c0, c1, c2, c3 = high1 ^ c1 ^ np.uint64(k0), p1 & MASK32, high0 ^ c3 ^ np.uint64(k1), p0 & MASK32
         k0, k1 = (k0 + PHILOX_W[0]) & 0xFFFFFFFF, (k1 + PHILOX_W[1]) & 0xFFFFFFFF
     return c0, c1, c2, c3
 
@@ -77,7 +78,8 @@ def schedule_betas(spec):
         s, max_beta = number(spec, "s", "schedule", 0.008), number(spec, "maxBeta", "schedule", 0.999)
         theta = (np.arange(T + 1) / T + s) / (1 + s) * (np.pi / 2)
         # 1 - cos^2(b)/cos^2(a) = sin(a + b) sin(b - a) / cos^2(a): no cancellation for small betas
-        return np.minimum(np.sin(theta[1:] + theta[:-1]) * np.sin((np.pi / 2) / (T * (1 + s))) / np.cos(theta[:-1]) ** 2, max_beta)
+        step = np.sin((np.pi / 2) / (T * (1 + s)))
+        return np.minimum(np.sin(theta[1:] + theta[:-1]) * step / np.cos(theta[:-1]) ** 2, max_beta)
     b0, b1 = number(spec, "betaStart", "schedule"), number(spec, "betaEnd", "schedule")
     for key, b in (("betaStart", b0), ("betaEnd", b1)):
         if not 0 < b < 1:
@@ -118,7 +120,8 @@ class Tables:
 def schedule(params, _model):
     s = Tables(params.get("schedule"))
     return {"betas": s.betas[1:].tolist(), "alphas": s.alphas[1:].tolist(), "alphaBar": s.alpha_bar[1:].tolist(),
-            "oneMinusAlphaBar": s.one_minus_alpha_bar[1:].tolist(), "posteriorVariance": s.posterior_variance[1:].tolist(),
+            "oneMinusAlphaBar": s.one_minus_alpha_bar[1:].tolist(),
+            "posteriorVariance": s.posterior_variance[1:].tolist(),
             "posteriorLogVarianceClipped": s.log_variance_clipped[1:].tolist()}
 
 
@@ -197,11 +200,13 @@ class Prediction:
             x0 = raw
         self.x0 = np.clip(x0, -1, 1) if self.clip else x0
         # eps recomputed from the (clipped) x0^ (improved-diffusion _predict_eps_from_xstart), or the model's own
-        self.eps = raw if self.prediction == "eps" and not self.clip else (xt - np.sqrt(ab) * self.x0) / np.sqrt(one_minus)
+        own_eps = self.prediction == "eps" and not self.clip
+        self.eps = raw if own_eps else (xt - np.sqrt(ab) * self.x0) / np.sqrt(one_minus)
         self.mean = per_batch(s.mean_x0[t], xt) * self.x0 + per_batch(s.mean_xt[t], xt) * xt
         if self.variance == "learned_range":
             frac = (v + 1) / 2  # Nichol & Dhariwal 2021, eq. 15
-            self.log_variance = frac * per_batch(np.log(s.betas[t]), xt) + (1 - frac) * per_batch(s.log_variance_clipped[t], xt)
+            log_large, log_small = per_batch(np.log(s.betas[t]), xt), per_batch(s.log_variance_clipped[t], xt)
+            self.log_variance = frac * log_large + (1 - frac) * log_small
         else:
             if self.variance == "fixed_large":  # beta_t, with beta~_2 at t = 1 (improved-diffusion)
                 large = np.where(t == 1, s.posterior_variance[min(2, s.T)] if s.T >= 2 else s.betas[1], s.betas[t])
@@ -232,7 +237,8 @@ def ddim(s, p, t, t_prev, eta, noise):
     ab_prev, one_minus_prev = s.alpha_bar[t_prev], s.one_minus_alpha_bar[t_prev]
     ratio = np.array([s.one_minus_ratio(tp, ti) for ti, tp in zip(t, t_prev)])
     sigma = eta * np.sqrt(one_minus_prev / s.one_minus_alpha_bar[t]) * np.sqrt(ratio)
-    x = per_batch(np.sqrt(ab_prev), p.x0) * p.x0 + per_batch(np.sqrt(np.maximum(0, one_minus_prev - sigma**2)), p.x0) * p.eps
+    direction = np.sqrt(np.maximum(0, one_minus_prev - sigma**2))
+    x = per_batch(np.sqrt(ab_prev), p.x0) * p.x0 + per_batch(direction, p.x0) * p.eps
     if np.any(sigma > 0):
         if noise is None:
             raise InvalidInput("noise", "is required when eta > 0")
@@ -254,7 +260,8 @@ def q_sample(params, _model):
     noise, t = a.tensor("noise", x0, "x0"), a.timesteps("t", x0.shape[0])
     s = a.schedule
     level = t - 1 if BROKEN == "alpha-bar-off-by-one" else t
-    return {"xt": encode_tensor(per_batch(np.sqrt(s.alpha_bar[level]), x0) * x0 + per_batch(np.sqrt(s.one_minus_alpha_bar[level]), x0) * noise)}
+    signal, spread = per_batch(np.sqrt(s.alpha_bar[level]), x0), per_batch(np.sqrt(s.one_minus_alpha_bar[level]), x0)
+    return {"xt": encode_tensor(signal * x0 + spread * noise)}
 
 
 def forward_step(params, _model):
@@ -294,7 +301,8 @@ def q_posterior(params, _model):
 def p_mean_variance(params, _model):
     a, xt, t, output = reverse_args(params)
     p = Prediction(a.schedule, xt, t, output, a)
-    return {"mean": encode_tensor(p.mean), "variance": encode_tensor(p.var), "logVariance": encode_tensor(p.log_variance),
+    return {"mean": encode_tensor(p.mean), "variance": encode_tensor(p.var),
+            "logVariance": encode_tensor(p.log_variance),
             "predX0": encode_tensor(p.x0)}
 
 
@@ -326,7 +334,8 @@ def ddim_reverse_step(params, _model):
             raise InvalidInput(f"tNext[{i}]", f"must be above t[{i}] = {ti}, got {tn}")
     p = Prediction(a.schedule, xt, t, output, a)
     s = a.schedule
-    return {"next": encode_tensor(per_batch(np.sqrt(s.alpha_bar[t_next]), xt) * p.x0 + per_batch(np.sqrt(s.one_minus_alpha_bar[t_next]), xt) * p.eps)}
+    signal, spread = per_batch(np.sqrt(s.alpha_bar[t_next]), xt), per_batch(np.sqrt(s.one_minus_alpha_bar[t_next]), xt)
+    return {"next": encode_tensor(signal * p.x0 + spread * p.eps)}
 
 
 def sampling_args(params, extra=()):

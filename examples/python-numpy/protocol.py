@@ -77,7 +77,8 @@ def serve(handlers, info):
                 continue
             send({"jsonrpc": "2.0", "id": request_id, "result": result})
         except InvalidInput as e:
-            send({"jsonrpc": "2.0", "id": request_id, "error": {"code": -32602, "message": str(e), "data": {"field": e.field}}})
+            error = {"code": -32602, "message": str(e), "data": {"field": e.field}}
+            send({"jsonrpc": "2.0", "id": request_id, "error": error})
         except Exception as e:  # noqa: BLE001 - any failure of one operation is that operation's error
             traceback.print_exc()
             send({"jsonrpc": "2.0", "id": request_id, "error": {"code": -32603, "message": f"{type(e).__name__}: {e}"}})

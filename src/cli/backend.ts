@@ -17,7 +17,8 @@ export async function requireKnownBackends(option: string, selectors: readonly s
   const families = new Set(known.map((n) => n.split(':')[0]));
   for (const s of selectors) {
     if (!isModulePath(s) && !isProgramSelector(s) && !known.includes(s) && !families.has(s)) {
-      throw new UsageError(`--${option} ${s}: unknown backend (built in: ${known.join(', ')}; or give a module path, or a program: "cmd:COMMAND ARGS" or a .json file)`);
+      const others = 'or give a module path, or a program: "cmd:COMMAND ARGS" or a .json file';
+      throw new UsageError(`--${option} ${s}: unknown backend (built in: ${known.join(', ')}; ${others})`);
     }
   }
 }

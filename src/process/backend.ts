@@ -3,7 +3,13 @@ import { DiffspecInputError } from '../errors.js';
 import { packageVersion } from '../paths.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
-import { ProgramConnection, ProgramError, ProgramFailure, type CallbackHandlers, type ProgramCommand } from './connection.js';
+import {
+  ProgramConnection,
+  ProgramError,
+  ProgramFailure,
+  type CallbackHandlers,
+  type ProgramCommand,
+} from './connection.js';
 import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
 import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
 import type { AnyOperation, FieldKind } from '../operations/operation.js';
@@ -14,7 +20,15 @@ import { decodeTensor, encodeTensor } from './wire.js';
 export const PROTOCOL_VERSION = 1;
 
 /** The capabilities a program may declare in protocol version 1 (training and memory are not in it). */
-export const PROTOCOL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random'];
+export const PROTOCOL_CAPABILITIES: readonly Capability[] = [
+  'schedule',
+  'forward',
+  'reverse',
+  'sampling',
+  'loss',
+  'embedding',
+  'random',
+];
 
 /** The convention profiles of protocol version 1 (docs/protocol.md, initialize). */
 export const PROFILES = ['improved-diffusion'] as const;
@@ -37,20 +51,30 @@ export function parseHandshake(result: unknown): Handshake {
   };
   if (!isRecord(result)) return fail('', `${JSON.stringify(result)}, not an object`);
   if (result.protocolVersion !== PROTOCOL_VERSION) {
-    fail('protocolVersion', `${JSON.stringify(result.protocolVersion)}; this diffspec speaks version ${PROTOCOL_VERSION}`);
+    fail(
+      'protocolVersion',
+      `${JSON.stringify(result.protocolVersion)}; this diffspec speaks version ${PROTOCOL_VERSION}`,
+    );
   }
   if (typeof result.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(result.name)) {
     fail('name', `${JSON.stringify(result.name)}; expected a name of letters, digits and _ . : -`);
   }
-  if (result.precision !== 'float64' && result.precision !== 'float32') fail('precision', `${JSON.stringify(result.precision)}; expected "float64" or "float32"`);
+  if (result.precision !== 'float64' && result.precision !== 'float32')
+    fail('precision', `${JSON.stringify(result.precision)}; expected "float64" or "float32"`);
   const capabilities = result.capabilities;
   if (!Array.isArray(capabilities)) return fail('capabilities', 'that is not an array');
   const unknown = capabilities.filter((c) => !PROTOCOL_CAPABILITIES.includes(c as Capability));
-  if (unknown.length > 0) fail('capabilities', `${JSON.stringify(unknown)}, not in protocol ${PROTOCOL_VERSION} (${PROTOCOL_CAPABILITIES.join(', ')})`);
+  if (unknown.length > 0)
+    fail(
+      'capabilities',
+      `${JSON.stringify(unknown)}, not in protocol ${PROTOCOL_VERSION} (${PROTOCOL_CAPABILITIES.join(', ')})`,
+    );
   const metadata = result.metadata ?? {};
-  if (!isRecord(metadata) || !Object.values(metadata).every((v) => typeof v === 'string')) fail('metadata', 'that is not an object of strings');
+  if (!isRecord(metadata) || !Object.values(metadata).every((v) => typeof v === 'string'))
+    fail('metadata', 'that is not an object of strings');
   const profile = result.profile ?? PROFILES[0];
-  if (!PROFILES.includes(profile as (typeof PROFILES)[number])) fail('profile', `${JSON.stringify(profile)}; protocol ${PROTOCOL_VERSION} knows ${PROFILES.join(', ')}`);
+  if (!PROFILES.includes(profile as (typeof PROFILES)[number]))
+    fail('profile', `${JSON.stringify(profile)}; protocol ${PROTOCOL_VERSION} knows ${PROFILES.join(', ')}`);
   return {
     name: result.name as string,
     precision: result.precision as Precision,
@@ -115,9 +139,14 @@ export class ProgramSession {
     const startupMs = Math.max(this.program.timeoutMs, DEFAULT_TIMEOUT_MS);
     const params = { protocolVersion: PROTOCOL_VERSION, client: 'diffspec', clientVersion: packageVersion() };
     const handshake = parseHandshake(await connection.call('initialize', params, {}, startupMs));
-    if (this.first && JSON.stringify({ ...handshake, metadata: {} }) !== JSON.stringify({ ...this.first, metadata: {} })) {
+    if (
+      this.first &&
+      JSON.stringify({ ...handshake, metadata: {} }) !== JSON.stringify({ ...this.first, metadata: {} })
+    ) {
       connection.close();
-      throw new ProgramFailure(`${this.label} restarted as ${JSON.stringify(handshake)}, not as ${JSON.stringify(this.first)}`);
+      throw new ProgramFailure(
+        `${this.label} restarted as ${JSON.stringify(handshake)}, not as ${JSON.stringify(this.first)}`,
+      );
     }
     this.first ??= handshake;
     return connection;
@@ -129,14 +158,18 @@ export class ProgramSession {
 function namedFields(op: AnyOperation, args: unknown): Record<string, unknown> {
   const names = Object.keys(op.fields);
   if (!op.argsFromFields) return (args ?? {}) as Record<string, unknown>;
-  if (names.length !== 1) throw new Error(`operation ${op.method}: its argument is built from several fields; the protocol cannot split it`);
+  if (names.length !== 1)
+    throw new Error(`operation ${op.method}: its argument is built from several fields; the protocol cannot split it`);
   return { [names[0]]: args };
 }
 
-/** The request params of an operation, as a case file carries them (src/cases/sections.ts): {schedule, inputs, options}. */
+/** The request params of an operation as a case file carries them (src/cases/sections.ts). */
 function requestParams(op: AnyOperation, args: unknown, specOf: (s: ScheduleTables) => unknown) {
   const fields = namedFields(op, args);
-  const params: { schedule?: unknown; inputs: Record<string, unknown>; options: Record<string, unknown> } = { inputs: {}, options: {} };
+  const params: { schedule?: unknown; inputs: Record<string, unknown>; options: Record<string, unknown> } = {
+    inputs: {},
+    options: {},
+  };
   let model: DenoiserModel | undefined;
   for (const [name, kind] of Object.entries(op.fields as Record<string, FieldKind>)) {
     const value = fields[name];
@@ -146,7 +179,8 @@ function requestParams(op: AnyOperation, args: unknown, specOf: (s: ScheduleTabl
     else if (section === 'schedule') params.schedule = kind === 'schedule' ? specOf(value as ScheduleTables) : value;
     else if (kind === 'tensor' || kind === 'optional tensor') params.inputs[name] = encodeTensor(value as Tensor);
     else if (REVERSE_OPTION_KEYS[kind]) Object.assign(params.options, value);
-    else if (section) params[section][name] = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value;
+    else if (section)
+      params[section][name] = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value;
   }
   return { params, model };
 }
@@ -157,15 +191,20 @@ function decodeValue(value: unknown, path: string): unknown {
   if (Array.isArray(value) && value.every((v) => typeof v === 'number')) return decodeTensor(value, path);
   if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`));
   if (isRecord(value) && 'shape' in value) return decodeTensor(value, path);
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeValue(v, `${path}.${k}`)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decodeValue(v, `${path}.${k}`)]));
   throw new Error(`${path} is ${JSON.stringify(value)?.slice(0, 80)}: expected a tensor, a number or a record of them`);
 }
 
 /** The contract's result from the program's answer: the record of `results`, or the one tensor itself. */
 function decodeResult({ operation: op, name }: ProtocolOperation, result: unknown, label: string): unknown {
-  if (!isRecord(result)) throw new Error(`${label} answered ${name} with ${JSON.stringify(result)?.slice(0, 80)}, not an object`);
+  if (!isRecord(result))
+    throw new Error(`${label} answered ${name} with ${JSON.stringify(result)?.slice(0, 80)}, not an object`);
   const missing = op.results.filter((r) => !(r in result));
-  if (missing.length > 0) throw new Error(`${label} answered ${name} without ${missing.join(', ')} (result fields: ${op.results.join(', ')})`);
+  if (missing.length > 0)
+    throw new Error(
+      `${label} answered ${name} without ${missing.join(', ')} (result fields: ${op.results.join(', ')})`,
+    );
   const decoded = Object.fromEntries(op.results.map((r) => [r, decodeValue(result[r], `${name} result ${r}`)]));
   return op.resultIsTensor ? decoded[op.results[0]] : decoded;
 }
@@ -185,7 +224,8 @@ function modelHandler(model: DenoiserModel, failures: unknown[]): CallbackHandle
       try {
         const inputs = isRecord(params) && isRecord(params.inputs) ? params.inputs : {};
         const xt = decodeTensor(inputs.xt, 'model request inputs.xt');
-        if (!Array.isArray(inputs.t) || !inputs.t.every((v) => Number.isInteger(v))) throw new Error('model request inputs.t must be an array of integers');
+        if (!Array.isArray(inputs.t) || !inputs.t.every((v) => Number.isInteger(v)))
+          throw new Error('model request inputs.t must be an array of integers');
         return { modelOutput: encodeTensor(await model(xt, Int32Array.from(inputs.t as number[]))) };
       } catch (e) {
         failures.push(e);

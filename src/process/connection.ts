@@ -22,7 +22,7 @@ export class ProgramError extends Error {
   }
 }
 
-/** The program itself failed (crash, hang, stray or malformed output): it is stopped and restarted for the next call. */
+/** The program failed (crash, hang, stray or malformed output): it is stopped, and restarted on the next call. */
 export class ProgramFailure extends Error {
   constructor(message: string) {
     super(message);
@@ -118,9 +118,15 @@ export class ProgramConnection {
    * Sends one request and resolves with its result; the program's own requests meanwhile go to `handlers`.
    * `timeoutMs` overrides the program's time limit for this call (initialize waits for the program's start-up).
    */
-  call(method: string, params: unknown, handlers: CallbackHandlers = {}, timeoutMs = this.program.timeoutMs): Promise<unknown> {
+  call(
+    method: string,
+    params: unknown,
+    handlers: CallbackHandlers = {},
+    timeoutMs = this.program.timeoutMs,
+  ): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.pending) return Promise.reject(new Error(`${this.label}: ${method} called while ${this.pending.method} is in progress`));
+    if (this.pending)
+      return Promise.reject(new Error(`${this.label}: ${method} called while ${this.pending.method} is in progress`));
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending = { id, method, timeoutMs, handlers, resolve, reject };
@@ -184,7 +190,9 @@ export class ProgramConnection {
     this.settle();
     if (message.error !== undefined) {
       const { code, message: text, data } = message.error ?? {};
-      pending.reject(new ProgramError(typeof code === 'number' ? code : -32603, String(text ?? 'error without a message'), data));
+      pending.reject(
+        new ProgramError(typeof code === 'number' ? code : -32603, String(text ?? 'error without a message'), data),
+      );
     } else if (!('result' in message)) {
       this.fail(`answered ${pending.method} with neither "result" nor "error": ${quoted}`);
     } else {
@@ -198,7 +206,8 @@ export class ProgramConnection {
     const id = message.id ?? null;
     if (!handler) {
       const allowed = Object.keys(this.pending?.handlers ?? {});
-      const text = `diffspec serves ${allowed.join(', ') || 'no requests'} ${this.pending ? `during ${this.pending.method}` : 'between calls'}`;
+      const when = this.pending ? `during ${this.pending.method}` : 'between calls';
+      const text = `diffspec serves ${allowed.join(', ') || 'no requests'} ${when}`;
       this.send({ jsonrpc: '2.0', id, error: { code: -32601, message: `unknown method ${message.method}: ${text}` } });
       return;
     }
@@ -207,7 +216,8 @@ export class ProgramConnection {
       const result = await handler(message.params);
       if (!this.failure) this.send({ jsonrpc: '2.0', id, result });
     } catch (e) {
-      if (!this.failure) this.send({ jsonrpc: '2.0', id, error: { code: -32603, message: e instanceof Error ? e.message : String(e) } });
+      if (!this.failure)
+        this.send({ jsonrpc: '2.0', id, error: { code: -32603, message: e instanceof Error ? e.message : String(e) } });
     }
     if (this.pending && !this.failure) this.armTimer();
   }
@@ -222,7 +232,9 @@ export class ProgramConnection {
     if (this.failure) return;
     const during = this.pending ? ` during ${this.pending.method}` : '';
     const tail = this.stderrTail.trim();
-    const stderr = tail ? `\n  stderr (last lines):\n    ${tail.split('\n').slice(-12).join('\n    ')}` : '\n  stderr: (empty)';
+    const stderr = tail
+      ? `\n  stderr (last lines):\n    ${tail.split('\n').slice(-12).join('\n    ')}`
+      : '\n  stderr: (empty)';
     this.failure = new ProgramFailure(`${this.label} ${reason}${during}${stderr}`);
     const pending = this.pending;
     this.settle();

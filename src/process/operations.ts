@@ -32,7 +32,9 @@ export function operationsMarkdown(): string {
     const callbacks = Object.values(op.fields as Record<string, FieldKind>).includes('model') ? '`model`' : '—';
     const schedule = fieldList(op, 'schedule') === '—' ? '—' : 'yes';
     const results = op.results.map((r) => `\`${r}\``).join(', ');
-    return `| \`${name}\` | ${op.capability} | ${schedule} | ${fieldList(op, 'inputs')} | ${fieldList(op, 'options')} | ${results} | ${callbacks} |`;
+    const fields = [fieldList(op, 'inputs'), fieldList(op, 'options')];
+    const cells = [`\`${name}\``, op.capability, schedule, ...fields, results, callbacks];
+    return `| ${cells.join(' | ')} |`;
   });
   return [
     '| method | capability | schedule | inputs | options | result | callbacks |',

@@ -28,10 +28,16 @@ function timeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.DIFFSPEC_PROCESS_TIMEOUT_MS;
   if (raw === undefined || raw === '') {
     const check = Number(env.DIFFSPEC_CHECK_TIMEOUT_MS);
-    return Number.isInteger(check) && check > 0 ? Math.min(DEFAULT_TIMEOUT_MS, Math.max(1, Math.floor(check / 2))) : DEFAULT_TIMEOUT_MS;
+    return Number.isInteger(check) && check > 0
+      ? Math.min(DEFAULT_TIMEOUT_MS, Math.max(1, Math.floor(check / 2)))
+      : DEFAULT_TIMEOUT_MS;
   }
   const ms = Number(raw);
-  requireInput(Number.isInteger(ms) && ms >= 1, 'DIFFSPEC_PROCESS_TIMEOUT_MS', `must be an integer >= 1, got ${JSON.stringify(raw)}`);
+  requireInput(
+    Number.isInteger(ms) && ms >= 1,
+    'DIFFSPEC_PROCESS_TIMEOUT_MS',
+    `must be an integer >= 1, got ${JSON.stringify(raw)}`,
+  );
   return ms;
 }
 
@@ -69,18 +75,35 @@ function readConfig(path: string, env: NodeJS.ProcessEnv): ProgramCommand {
   } catch (e) {
     throw new DiffspecInputError(path, `cannot be read as JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), path, 'must hold a JSON object {"command", "args", "cwd", "env", "timeoutMs"}');
+  requireInput(
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw),
+    path,
+    'must hold a JSON object {"command", "args", "cwd", "env", "timeoutMs"}',
+  );
   const o = raw as Record<string, unknown>;
-  for (const key of Object.keys(o)) requireInput(CONFIG_FIELDS.includes(key), `${path}: ${key}`, `is not a field (known: ${CONFIG_FIELDS.join(', ')})`);
+  for (const key of Object.keys(o))
+    requireInput(CONFIG_FIELDS.includes(key), `${path}: ${key}`, `is not a field (known: ${CONFIG_FIELDS.join(', ')})`);
   requireInput(typeof o.command === 'string' && o.command !== '', `${path}: command`, 'must be a non-empty string');
   const args = o.args ?? [];
-  requireInput(Array.isArray(args) && args.every((a) => typeof a === 'string'), `${path}: args`, 'must be an array of strings');
+  requireInput(
+    Array.isArray(args) && args.every((a) => typeof a === 'string'),
+    `${path}: args`,
+    'must be an array of strings',
+  );
   requireInput(o.cwd === undefined || typeof o.cwd === 'string', `${path}: cwd`, 'must be a string');
   const vars = o.env ?? {};
-  const isStringMap = vars !== null && typeof vars === 'object' && !Array.isArray(vars) && Object.values(vars).every((v) => typeof v === 'string');
+  const isStringMap =
+    vars !== null &&
+    typeof vars === 'object' &&
+    !Array.isArray(vars) &&
+    Object.values(vars).every((v) => typeof v === 'string');
   requireInput(isStringMap, `${path}: env`, 'must be an object of strings');
   const timeoutMs = o.timeoutMs ?? timeoutFromEnv(env);
-  requireInput(Number.isInteger(timeoutMs) && (timeoutMs as number) >= 1, `${path}: timeoutMs`, 'must be an integer >= 1');
+  requireInput(
+    Number.isInteger(timeoutMs) && (timeoutMs as number) >= 1,
+    `${path}: timeoutMs`,
+    'must be an integer >= 1',
+  );
   return {
     command: o.command,
     args: args as string[],

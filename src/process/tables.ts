@@ -4,7 +4,13 @@ import type { ScheduleTables } from '../schedule/tables.js';
 import { decodeTensor } from './wire.js';
 
 /** A list of T values from the program, as a table indexed by t = 0..T with `atZero` at t = 0. */
-function table(result: Record<string, unknown>, name: string, T: number, atZero: number, path: string): Float64Array | undefined {
+function table(
+  result: Record<string, unknown>,
+  name: string,
+  T: number,
+  atZero: number,
+  path: string,
+): Float64Array | undefined {
   if (result[name] === undefined) return undefined;
   const values = decodeTensor(result[name], `${path}.${name}`).data;
   if (values.length !== T) throw new Error(`${path}.${name} has ${values.length} values; betas has ${T} (t = 1..T)`);
@@ -27,11 +33,15 @@ export function tablesFromProgram(result: Record<string, unknown>, path: string)
   const alphaBar = table(result, 'alphaBar', T, 1, path)!;
   const oneMinusAlphaBar = table(result, 'oneMinusAlphaBar', T, 0, path) ?? alphaBar.map((a) => 1 - a);
   const level = (t: number): NoiseLevel => ({ alphaBar: alphaBar[t], oneMinusAlphaBar: oneMinusAlphaBar[t] });
-  const variance = table(result, 'posteriorVariance', T, 0, path) ?? Float64Array.from(betas, (b, t) => (t === 0 ? 0 : posteriorVariance(b, level(t - 1), level(t))));
+  const variance =
+    table(result, 'posteriorVariance', T, 0, path) ??
+    Float64Array.from(betas, (b, t) => (t === 0 ? 0 : posteriorVariance(b, level(t - 1), level(t))));
   const logClipped =
     table(result, 'posteriorLogVarianceClipped', T, 0, path) ??
     Float64Array.from(betas, (_, t) => (t === 0 ? 0 : clippedPosteriorLogVariance(variance, betas, t)));
-  const coefficients = Array.from(betas, (b, t) => (t === 0 ? { x0: 0, xt: 0 } : posteriorMeanCoefficients(b, alphas[t], level(t - 1), level(t))));
+  const coefficients = Array.from(betas, (b, t) =>
+    t === 0 ? { x0: 0, xt: 0 } : posteriorMeanCoefficients(b, alphas[t], level(t - 1), level(t)),
+  );
   return {
     T,
     betas,

@@ -29,15 +29,20 @@ export function mergeReports(parts: readonly { dir: string; report: ConformanceR
   if (!first) throw new DiffspecInputError('--merge', 'needs at least one report folder');
   for (const { dir, report } of parts) {
     if (report.run.suiteSeed !== first.report.run.suiteSeed) {
-      throw new DiffspecInputError(dir, `ran with suite seed ${report.run.suiteSeed}, ${first.dir} with ${first.report.run.suiteSeed}`);
+      throw new DiffspecInputError(
+        dir,
+        `ran with suite seed ${report.run.suiteSeed}, ${first.dir} with ${first.report.run.suiteSeed}`,
+      );
     }
-    if (report.run.filter !== first.report.run.filter) throw new DiffspecInputError(dir, `ran with another --filter than ${first.dir}`);
+    if (report.run.filter !== first.report.run.filter)
+      throw new DiffspecInputError(dir, `ran with another --filter than ${first.dir}`);
   }
   const seen = new Map<string, string>();
   for (const { dir, report } of parts) {
     for (const r of report.results) {
       const id = `${r.backend} ${r.group} > ${r.check}`;
-      if (seen.has(id)) throw new DiffspecInputError(dir, `holds "${id}", which ${seen.get(id)} holds too: the shards overlap`);
+      if (seen.has(id))
+        throw new DiffspecInputError(dir, `holds "${id}", which ${seen.get(id)} holds too: the shards overlap`);
       seen.set(id, dir);
     }
   }
@@ -50,7 +55,10 @@ export function mergeReports(parts: readonly { dir: string; report: ConformanceR
   const rank = (list: readonly string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length);
   const results = parts
     .flatMap(({ report }) => report.results)
-    .sort((a, b) => rank(groups, a.group) - rank(groups, b.group) || rank(backendOrder, a.backend) - rank(backendOrder, b.backend));
+    .sort(
+      (a, b) =>
+        rank(groups, a.group) - rank(groups, b.group) || rank(backendOrder, a.backend) - rank(backendOrder, b.backend),
+    );
   const starts = parts.map(({ report }) => Date.parse(report.run.startedAt));
   const ends = parts.map(({ report }, i) => starts[i] + report.run.durationMs);
   const { shard: _shard, ...run } = first.report.run;

@@ -82,6 +82,9 @@ export function summaryMarkdown(report: ConformanceReport): string {
 export function failureText(report: ConformanceReport): string {
   const failures = report.results
     .filter((r) => r.status === 'fail')
-    .map((r) => `\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
+    .map((r) => {
+      const message = (r.message ?? '').split('\n').join('\n  ');
+      return `\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${message}\n  replay: ${r.replay}\n`;
+    });
   return [...failures, ...report.errors.map((e) => `\nrun error: ${e}\n`)].join('');
 }

@@ -69,7 +69,8 @@ export async function loadBackendModule(path: string): Promise<Selected> {
 
 /** Starts a program backend (docs/protocol.md); a program that cannot start or answer `initialize` `failed`. */
 export async function loadProgramBackend(selector: string): Promise<Selected> {
-  const label = `program ${JSON.stringify(selector.startsWith(COMMAND_PREFIX) ? selector.slice(COMMAND_PREFIX.length) : selector)}`;
+  const command = selector.startsWith(COMMAND_PREFIX) ? selector.slice(COMMAND_PREFIX.length) : selector;
+  const label = `program ${JSON.stringify(command)}`;
   try {
     const backend = await programBackend(programCommand(selector), label);
     return { name: backend.name, selector, backend };

@@ -26,7 +26,15 @@ describe('sharded conformance runs', () => {
       expect(read(`shard-${i}`).run.shard).toBe(`${i}/2`);
       expect(read(`shard-${i}`).results.length).toBeGreaterThan(0);
     }
-    const merged = runCli(['report', '--merge', join(dir, 'shard-1'), '--merge', join(dir, 'shard-2'), '--out', join(dir, 'merged')]);
+    const merged = runCli([
+      'report',
+      '--merge',
+      join(dir, 'shard-1'),
+      '--merge',
+      join(dir, 'shard-2'),
+      '--out',
+      join(dir, 'merged'),
+    ]);
     expect(merged.status, merged.stdout + merged.stderr).toBe(0);
     expect(merged.stdout).toMatch(/merged from 2 report folders \(1\/2, 2\/2\)/);
     expect(ids(read('merged'))).toEqual(ids(read('whole')));
@@ -35,7 +43,15 @@ describe('sharded conformance runs', () => {
   });
 
   it('refuses to merge overlapping shards, naming the check', () => {
-    const again = runCli(['report', '--merge', join(dir, 'shard-1'), '--merge', join(dir, 'shard-1'), '--out', join(dir, 'bad')]);
+    const again = runCli([
+      'report',
+      '--merge',
+      join(dir, 'shard-1'),
+      '--merge',
+      join(dir, 'shard-1'),
+      '--out',
+      join(dir, 'bad'),
+    ]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/the shards overlap/);
   });

@@ -114,7 +114,9 @@ per run).`,
     'diffspec conformance --shard 1/2 --out shard-1 && diffspec conformance --shard 2/2 --out shard-2',
     "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
-  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout, shard }) {
+  async run(values) {
+    const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout } = values;
+    const { shard } = values;
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
@@ -179,7 +181,9 @@ per run).`,
       errors: collector.errors,
     };
     // A shard may hold no spec file (more parts than files); the merged report counts what ran.
-    if (report.results.length === 0 && report.errors.length === 0 && !shard) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    if (report.results.length === 0 && report.errors.length === 0 && !shard) {
+      report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    }
     const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);

@@ -8,12 +8,13 @@ import { text, type ValueType } from '../values.js';
 const reportFolder: ValueType<string> = {
   placeholder: 'DIR',
   expected: 'a conformance report folder (holding results.json)',
-  parse: (raw) => (raw !== '' && existsSync(join(raw, 'results.json')) && statSync(raw).isDirectory() ? resolve(raw) : undefined),
+  parse: (raw) =>
+    raw !== '' && existsSync(join(raw, 'results.json')) && statSync(raw).isDirectory() ? resolve(raw) : undefined,
 };
 
 export const reportCommand = defineCommand({
   name: 'report',
-  summary: "combine the report folders of a sharded conformance run into one report",
+  summary: 'combine the report folders of a sharded conformance run into one report',
   description: `Reads results.json from each folder written by diffspec conformance --shard i/n and writes one report
 (results.json, junit.xml, summary.md, index.html, trend.json) whose counts equal those of the unsharded run. The shards
 must share the suite seed and filter, and no check may appear twice. The merged index.html has no forward-diffusion
@@ -41,7 +42,9 @@ strips (each shard's own report has them).`,
     process.stdout.write(`${summary.textTable(summary.summaryTable(report))}\n`);
     process.stdout.write(summary.failureText(report));
     const merged = `${parts.length} report folders (${report.run.mergedFrom?.join(', ')})`;
-    process.stdout.write(`\n${summary.verdict(report)}: merged from ${merged}\nreport: ${relative(process.cwd(), out) || '.'}/\n`);
+    process.stdout.write(
+      `\n${summary.verdict(report)}: merged from ${merged}\nreport: ${relative(process.cwd(), out) || '.'}/\n`,
+    );
     return runFailed(report) ? 1 : 0;
   },
 });
