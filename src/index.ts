@@ -1,10 +1,14 @@
 // diffspec's public API: the backend contract, the registry, kernel composition, schedules, the shared
-// noise generator and the spec suite's registration for a user's own vitest suite.
+// noise generator, program backends and the spec suite's registration for a user's own vitest suite.
 export type * from './contract/backend.js';
 export { ALL_CAPABILITIES } from './contract/backend.js';
 export type { ScaledTerm, TensorKernels } from './contract/kernels.js';
 export { registerBackend, registeredBackends, resolveBackend, type BackendRegistration, type Resolution } from './contract/registry.js';
 export { composeBackend } from './pipeline/compose.js';
+// A program in any language as a backend (docs/protocol.md): programBackend(programCommand('cmd:...'), label).
+export { programBackend } from './process/backend.js';
+export { programCommand } from './process/selector.js';
+export type { ProgramCommand } from './process/connection.js';
 export { DDPM_SCHEDULE, SEED_SCHEDULE, parseScheduleSpec, type ScheduleSpec } from './schedule/spec.js';
 export { scheduleBetas, scheduleTables, tablesFromBetas, type ScheduleTables } from './schedule/tables.js';
 export { gaussianTensor, gaussianValues } from './random/gaussian.js';

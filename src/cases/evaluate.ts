@@ -3,6 +3,7 @@ import { DiffspecInputError, requireInput } from '../errors.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import type { AnyOperation, CaseOutputs, FieldKind } from '../operations/operation.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
+import { OPTIONAL, REVERSE_OPTION_KEYS, SECTION } from './sections.js';
 import { checkTensor, type Tensor } from '../tensor.js';
 
 export type { CaseOutputs } from '../operations/operation.js';
@@ -19,36 +20,6 @@ export interface Case {
 export const CASE_OPS: Readonly<Record<string, AnyOperation>> = Object.fromEntries(
   ALL_OPERATIONS.flatMap((op) => (typeof op.caseName === 'string' ? [[op.caseName, op]] : [])),
 );
-
-/** Where a case file carries a field of each kind: its "schedule", under "inputs", or under "options". */
-const SECTION: Record<FieldKind, 'schedule' | 'inputs' | 'options' | undefined> = {
-  schedule: 'schedule',
-  'schedule spec': 'schedule',
-  tensor: 'inputs',
-  'optional tensor': 'inputs',
-  timesteps: 'inputs',
-  times: 'inputs',
-  integer: 'options',
-  'optional integers': 'options',
-  'optional number': 'options',
-  shape: 'options',
-  model: undefined,
-  'reverse options': 'options',
-  'reverse options with eta': 'options',
-};
-
-const OPTIONAL: ReadonlySet<FieldKind> = new Set<FieldKind>([
-  'optional tensor',
-  'optional integers',
-  'optional number',
-  'reverse options',
-  'reverse options with eta',
-]);
-/** The reverse options a case file may give, spread into its "options" (eta only where the operation uses it). */
-const REVERSE_OPTION_KEYS: Partial<Record<FieldKind, readonly string[]>> = {
-  'reverse options': ['prediction', 'variance', 'clip'],
-  'reverse options with eta': ['prediction', 'variance', 'clip', 'eta'],
-};
 
 function tensorInput(inputs: Record<string, unknown>, name: string): Tensor {
   const raw = inputs[name];
@@ -79,8 +50,7 @@ const out = (t: Tensor) => ({ shape: [...t.shape], data: Array.from(t.data) });
 /** The plain conversion of a result: a bare tensor under the operation's one result name, or each named field. */
 function caseOutputs(op: AnyOperation, result: unknown): CaseOutputs {
   if (op.caseOutputs) return op.caseOutputs(result);
-  const bare = op.results.length === 1 && (result as Tensor).data !== undefined;
-  if (bare) return { [op.results[0]]: out(result as Tensor) };
+  if (op.resultIsTensor) return { [op.results[0]]: out(result as Tensor) };
   return Object.fromEntries(op.results.map((name) => [name, out((result as Record<string, Tensor>)[name])]));
 }
 

@@ -1,6 +1,7 @@
 import type { DiffusionBackend } from '../contract/backend.js';
 import type { TrainingBackend } from '../contract/training.js';
 import { DiffspecInputError } from '../errors.js';
+import { isProgramSelector } from '../process/selector.js';
 import { isModulePath } from '../speckit/selection.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,8 +16,9 @@ export async function requireKnownBackends(option: string, selectors: readonly s
   const known = (await registry()).registeredBackends().map((r) => r.name);
   const families = new Set(known.map((n) => n.split(':')[0]));
   for (const s of selectors) {
-    if (!isModulePath(s) && !known.includes(s) && !families.has(s)) {
-      throw new UsageError(`--${option} ${s}: unknown backend (built in: ${known.join(', ')}; or give a module path)`);
+    if (!isModulePath(s) && !isProgramSelector(s) && !known.includes(s) && !families.has(s)) {
+      const others = 'or give a module path, or a program: "cmd:COMMAND ARGS" or a .json file';
+      throw new UsageError(`--${option} ${s}: unknown backend (built in: ${known.join(', ')}; ${others})`);
     }
   }
 }

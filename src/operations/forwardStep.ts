@@ -28,6 +28,7 @@ export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
       ];
       return k.download(track(await k.linear(terms)));
     }),
+  resultIsTensor: true,
   results: ['xt'],
   compare: { label: 'forwardStep', args: (s, i) => ({ schedule: s, xPrev: i.x0, noise: i.noise, t: i.t }) },
 });

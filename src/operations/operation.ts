@@ -64,6 +64,8 @@ export interface Operation<M extends string, A, V, R, F = A> {
   compose<H>(k: TensorKernels<H>, v: V): Promise<R>;
   /** The names of the result's fields; a bare tensor result has one name, under which case files print it. */
   readonly results: readonly string[];
+  /** The result is one tensor itself (named results[0] in case files and protocol answers), not a record. */
+  readonly resultIsTensor?: true;
   /** The result as a case file prints it, where the plain conversion of `results` does not fit. */
   readonly caseOutputs?: (result: NoInfer<R>) => CaseOutputs;
   readonly compare: CompareFeed<A, R>;

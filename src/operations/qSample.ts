@@ -28,6 +28,7 @@ export const qSample = defineOperation<QSampleArgs, Tensor>()({
       ];
       return k.download(track(await k.linear(terms)));
     }),
+  resultIsTensor: true,
   results: ['xt'],
   compare: { label: 'qSample', args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t }) },
 });

@@ -19,6 +19,7 @@ export const randomNormal = defineOperation<RandomNormalArgs, Tensor>()({
   },
   compose: (k, { shape, seed, stream }) =>
     scoped(k, async (track) => k.download(track(await normalNoise(k, shape, seed, stream)))),
+  resultIsTensor: true,
   results: ['noise'],
   compare: { unsupported: 'a backend may draw its own noise; the noise group checks its distribution' },
 });

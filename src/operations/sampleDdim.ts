@@ -44,6 +44,7 @@ export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
       return ddimUpdate(k, track, p, ddimCoefficients(s, t, tPrev, o.eta), noise);
     });
   },
+  resultIsTensor: true,
   results: ['x0'],
   compare: {
     label: 'sampleDdim (10 steps)',

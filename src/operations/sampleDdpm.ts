@@ -32,6 +32,7 @@ export const sampleDdpm = defineOperation<SampleDdpmArgs, Tensor>()({
       return ancestralStep(k, track, p, t, z);
     });
   },
+  resultIsTensor: true,
   results: ['x0'],
   compare: { unsupported: 'it runs all T = 1000 steps; sampleDdim times the same loop' },
 });

@@ -29,6 +29,7 @@ export const timestepEmbedding = defineOperation<TimestepEmbeddingArgs, Tensor>(
       const frequencies = embeddingFrequencies(dim, maxPeriod);
       return k.download(track(await k.sinusoidalEmbedding(times, frequencies, dim)));
     }),
+  resultIsTensor: true,
   results: ['embedding'],
   compare: { label: 'timestepEmbedding (dim 128)', args: (_s, i) => ({ t: i.t, dim: 128 }) },
 });

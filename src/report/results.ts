@@ -47,6 +47,10 @@ export interface RunInfo {
   groups?: string[];
   versions: { diffspec: string; node: string; vitest: string };
   backends: BackendInfo[];
+  /** The part of the checks this run ran (`--shard i/n`), when it ran a part. */
+  shard?: string;
+  /** The shards a merged report was made from (`diffspec report --merge`). */
+  mergedFrom?: string[];
 }
 
 export interface ConformanceReport {

@@ -1,8 +1,7 @@
 import type { DiffusionBackend } from '../contract/backend.js';
-import { resolveBackend } from '../contract/registry.js';
 import { defaultImagePath, forwardFrames, loadImage, stripSvg } from '../forward/strip.js';
 import { SEED_SCHEDULE } from '../schedule/spec.js';
-import { isModulePath, loadBackendModule } from '../speckit/selection.js';
+import { selectBackend } from '../speckit/selection.js';
 import { CHECK_TIMEOUT_MS } from '../speckit/vitest.js';
 import type { Figure } from './html.js';
 
@@ -16,7 +15,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 const STRIP_STEPS = [0, 10, 50, 100];
 
 async function backendFor(selector: string): Promise<DiffusionBackend | string> {
-  const r = isModulePath(selector) ? await loadBackendModule(selector) : await resolveBackend(selector);
+  const r = await selectBackend(selector);
   if ('backend' in r) return r.backend;
   return 'failed' in r ? r.failed : r.skipped;
 }

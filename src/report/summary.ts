@@ -77,3 +77,14 @@ export function summaryMarkdown(report: ConformanceReport): string {
   if (unavailable.length) lines.push('## Backends that did not run', '', ...unavailable.map((b) => `- **${b.name}**: ${b.unavailable}`), '');
   return lines.join('\n').trimEnd() + '\n';
 }
+
+/** The failures (with their replay commands) and run errors of a report, as the terminal shows them after the table. */
+export function failureText(report: ConformanceReport): string {
+  const failures = report.results
+    .filter((r) => r.status === 'fail')
+    .map((r) => {
+      const message = (r.message ?? '').split('\n').join('\n  ');
+      return `\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${message}\n  replay: ${r.replay}\n`;
+    });
+  return [...failures, ...report.errors.map((e) => `\nrun error: ${e}\n`)].join('');
+}

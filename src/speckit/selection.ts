@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { registeredBackends, resolveBackend, type Resolution } from '../contract/registry.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
+import { programBackend } from '../process/backend.js';
+import { COMMAND_PREFIX, isProgramSelector, programCommand } from '../process/selector.js';
 
 /**
  * A backend chosen for a run: `selector` is the DIFFSPEC_BACKENDS entry that chose it (a registered name or
@@ -11,15 +13,22 @@ import { ALL_OPERATIONS } from '../operations/index.js';
  */
 export type Selected = (Resolution | { name: string; failed: string }) & { selector: string };
 
-/** DIFFSPEC_BACKENDS: comma-separated backend names or module paths; unset means every registered backend. */
+/**
+ * DIFFSPEC_BACKENDS: comma-separated backend names, module paths or programs ("cmd:COMMAND ARGS" or a JSON file,
+ * docs/protocol.md); unset means every registered backend.
+ */
 export function selectedBackendNames(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env.DIFFSPEC_BACKENDS?.trim();
   if (raw) return raw.split(',').map((s) => s.trim()).filter(Boolean);
   return registeredBackends().map((r) => r.name);
 }
 
-/** A selector names a module when it looks like a path: registered names hold no '/' and no module extension. */
+/**
+ * A selector names a file when it looks like a path: registered names hold no '/' and no module extension, and a
+ * program's command line ("cmd:...") is no path even when its words hold some.
+ */
 export function isModulePath(selector: string): boolean {
+  if (selector.startsWith(COMMAND_PREFIX)) return false;
   return /[\\/]/.test(selector) || /\.(m|c)?(j|t)s$/.test(selector);
 }
 
@@ -58,7 +67,21 @@ export async function loadBackendModule(path: string): Promise<Selected> {
   }
 }
 
-async function select(selector: string): Promise<Selected> {
+/** Starts a program backend (docs/protocol.md); a program that cannot start or answer `initialize` `failed`. */
+export async function loadProgramBackend(selector: string): Promise<Selected> {
+  const command = selector.startsWith(COMMAND_PREFIX) ? selector.slice(COMMAND_PREFIX.length) : selector;
+  const label = `program ${JSON.stringify(command)}`;
+  try {
+    const backend = await programBackend(programCommand(selector), label);
+    return { name: backend.name, selector, backend };
+  } catch (e) {
+    return { name: selector, selector, failed: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The backend a selector names: a program, a module or a registered name (unknown names throw). */
+export async function selectBackend(selector: string): Promise<Selected> {
+  if (isProgramSelector(selector)) return loadProgramBackend(selector);
   if (isModulePath(selector)) return loadBackendModule(selector);
   return { ...(await resolveBackend(selector)), selector };
 }
@@ -67,6 +90,6 @@ let cached: Promise<Selected[]> | undefined;
 
 /** Resolves the selected backends once per process; unavailable ones come back with the reason. */
 export function selectedBackends(): Promise<Selected[]> {
-  cached ??= Promise.all(selectedBackendNames().map(select));
+  cached ??= Promise.all(selectedBackendNames().map(selectBackend));
   return cached;
 }

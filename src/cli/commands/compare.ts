@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import type { DiffusionBackend } from '../../contract/backend.js';
 import { writeFileAtomic } from '../../files.js';
-import { isModulePath, loadBackendModule } from '../../speckit/selection.js';
+import { selectBackend } from '../../speckit/selection.js';
 import { requireKnownBackends, runnableBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import { option } from '../options.js';
@@ -32,10 +32,9 @@ the max absolute / relative difference from the float64 reference, and the media
     await requireKnownBackends('backends', selectors);
     const { compareBackends, compareMarkdown } = await import('../../compare/compare.js');
     const { compareInputs } = await import('../../compare/operations.js');
-    const { resolveBackend } = await import('../../contract/registry.js');
     const backends: DiffusionBackend[] = [];
     for (const s of selectors) {
-      const r = isModulePath(s) ? await loadBackendModule(s) : await resolveBackend(s);
+      const r = await selectBackend(s);
       if ('backend' in r) backends.push(r.backend);
       else process.stderr.write(`diffspec compare: ${r.name} left out: ${'failed' in r ? r.failed : r.skipped}\n`);
     }

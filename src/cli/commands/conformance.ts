@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { packageRoot, packageVersion } from '../../paths.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
+import { isProgramFile } from '../../process/selector.js';
 import { isModulePath } from '../../speckit/selection.js';
 import { requireKnownBackends } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
@@ -11,12 +12,18 @@ import { existingFile, integer, pattern, text, type ValueType } from '../values.
 
 const DEFAULT_OUT = join('reports', 'conformance');
 
-/** A backend selector: a registered name, or the path of a module (which must exist), made absolute. */
+/**
+ * A backend selector: a registered name, a program's command line ("cmd:..."), or the path of a module or of a
+ * program's JSON file (which must exist), made absolute.
+ */
 const backendSelector: ValueType<string> = {
-  placeholder: 'NAME|PATH',
-  expected: 'a backend name or the path of an existing module',
+  placeholder: 'NAME|PATH|cmd:COMMAND',
+  expected: 'a backend name, the path of an existing module or .json file, or cmd:COMMAND ARGS',
   help: '',
-  parse: (raw) => (!isModulePath(raw) ? raw : existsSync(raw) ? resolve(raw) : undefined),
+  parse: (raw) => {
+    if (!isModulePath(raw) && !isProgramFile(raw)) return raw;
+    return existsSync(raw) ? resolve(raw) : undefined;
+  },
 };
 
 const suiteSeed: ValueType<number> = {
@@ -28,6 +35,16 @@ const suiteSeed: ValueType<number> = {
     } catch {
       return undefined;
     }
+  },
+};
+
+/** A part of the spec files: "i/n", 1 <= i <= n (vitest's sharding). */
+const shardValue: ValueType<string> = {
+  placeholder: 'I/N',
+  expected: 'a part "i/n" with 1 <= i <= n',
+  parse: (raw) => {
+    const m = /^(\d+)\/(\d+)$/.exec(raw);
+    return m && Number(m[1]) >= 1 && Number(m[1]) <= Number(m[2]) ? raw : undefined;
   },
 };
 
@@ -55,8 +72,9 @@ per run).`,
     backend: option(backendSelector, {
       list: true,
       description:
-        'a registered backend (cpu, or a family such as tfjs), or the path of a module whose default export (or ' +
-        '"backend" export) implements the DiffusionBackend contract',
+        'a registered backend (cpu, or a family such as tfjs), the path of a module whose default export (or ' +
+        '"backend" export) implements the DiffusionBackend contract, or a program in any language speaking ' +
+        'docs/protocol.md: "cmd:COMMAND ARGS" or a .json file naming its command, args, cwd and env',
       defaultText: 'every built-in backend; those that cannot run here are listed with the reason',
     }),
     out: option(text('DIR'), { default: DEFAULT_OUT, description: 'report folder' }),
@@ -75,6 +93,11 @@ per run).`,
         'a backend\'s known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status": "xfail"|"skip", ' +
         '"reason": ...}}}; built-in backends\' files live in expectations/',
     }),
+    shard: option(shardValue, {
+      description:
+        'run part i of n of the spec files (vitest\'s sharding: deterministic, every file in exactly one part); ' +
+        'combine the parts\' report folders with diffspec report --merge',
+    }),
     timeout: option(integer(1, 'MS'), {
       description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
       defaultText: '60000',
@@ -88,8 +111,12 @@ per run).`,
     'diffspec conformance',
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
+    'diffspec conformance --shard 1/2 --out shard-1 && diffspec conformance --shard 2/2 --out shard-2',
+    "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
-  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout }) {
+  async run(values) {
+    const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout } = values;
+    const { shard } = values;
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
@@ -124,7 +151,17 @@ per run).`,
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true, ...conformancePoolOptions() });
+    const vitest = await createVitest('test', {
+      root,
+      config: join(root, 'vitest.config.ts'),
+      include: groups.map((g) => `spec/${g.id}.spec.ts`),
+      watch: false,
+      reporters: [collector],
+      testNamePattern: filter,
+      passWithNoTests: true,
+      ...(shard ? { shard } : {}),
+      ...conformancePoolOptions(),
+    });
     try {
       await vitest.start();
     } finally {
@@ -137,6 +174,7 @@ per run).`,
         durationMs: Date.now() - startedAt.getTime(),
         suiteSeed,
         ...(filter ? { filter } : {}),
+        ...(shard ? { shard } : {}),
         groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
         backends: [...backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })), ...builtin.unavailable],
@@ -144,13 +182,15 @@ per run).`,
       results: collector.results,
       errors: collector.errors,
     };
-    if (report.results.length === 0 && report.errors.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    // A shard may hold no spec file (more parts than files); the merged report counts what ran.
+    if (report.results.length === 0 && report.errors.length === 0 && !shard) {
+      report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    }
     const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
-    for (const r of report.results.filter((x) => x.status === 'fail')) process.stdout.write(`\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
-    for (const e of report.errors) process.stdout.write(`\nrun error: ${e}\n`);
+    process.stdout.write(summary.failureText(report));
     process.stdout.write(`\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`);
     return runFailed(report) ? 1 : 0;
   },

@@ -1,0 +1,93 @@
+// The NumPy reference adapter (examples/python-numpy), a backend in another language over the process protocol
+// (docs/protocol.md): every spec group whose capabilities it declares runs against it and must pass, and its
+// deliberately broken variant (one formula changed) must be caught by the check named for it.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SPEC_GROUPS } from '../spec/groups/index.js';
+import { packageRoot } from '../src/paths.js';
+import { gaussianValues } from '../src/random/gaussian.js';
+import { runCheck } from '../src/speckit/runner.js';
+import { expectationsFromEnv } from '../src/speckit/expectations.js';
+import { suiteSeedFromEnv } from '../src/speckit/seed.js';
+import { loadProgramBackend } from '../src/speckit/selection.js';
+import { describeGroupFor } from '../src/speckit/vitest.js';
+
+const PYTHON = '/usr/bin/python3';
+const ADAPTER = join(packageRoot(), 'examples', 'python-numpy', 'backend.py');
+const selector = `cmd:${PYTHON} ${ADAPTER}`;
+
+/** Why the adapter cannot run here (Debian's python3-numpy missing), or undefined. */
+function unavailable(): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON} cannot run: ${probe.error.message}`;
+  return probe.status === 0
+    ? undefined
+    : `${PYTHON} has no numpy (apt-get install python3-numpy; scripts/setup-python.sh)`;
+}
+
+const missing = unavailable();
+const suiteSeed = suiteSeedFromEnv();
+
+if (missing) {
+  describe.skip(`process backend numpy: ${missing}`, () => undefined);
+} else {
+  const numpy = await loadProgramBackend(selector);
+  const capabilities = 'backend' in numpy ? numpy.backend.capabilities : [];
+  // The groups it declares: those with at least one check its capabilities cover.
+  const declared = SPEC_GROUPS.filter((g) => g.checks.some((c) => c.requires.every((r) => capabilities.includes(r))));
+
+  it('declares the groups it implements (schedule, forward, reverse, sampling, loss, embedding, random)', () => {
+    expect('failed' in numpy ? numpy.failed : undefined).toBeUndefined();
+    expect(declared.map((g) => g.id)).toEqual(
+      expect.arrayContaining([
+        'schedules',
+        'forward',
+        'noise',
+        'posterior',
+        'reverse',
+        'sampling',
+        'loops',
+        'loss',
+        'embedding',
+        'inputs',
+      ]),
+    );
+  });
+  // expectations/numpy.json: the known gap, with its reason.
+  const expectations = expectationsFromEnv([numpy.name]);
+  for (const group of declared) describeGroupFor(group, [numpy], { suiteSeed, expectations });
+
+  it('draws the shared Philox4x32-10 + Box-Muller noise: the pinned known answer, and 10^4 values', async () => {
+    if (!('backend' in numpy)) throw new Error('the adapter did not start');
+    // Box-Muller's log, sqrt, cos and sin are libm's: NumPy's and V8's differ in the last bits (the pinned first value
+    // is ...6095 in V8 and ...6093 in NumPy), so the comparison allows a few units in the last place.
+    const ulps = (a: number, b: number) => Math.abs(a - b) / (Number.EPSILON * Math.max(1, Math.abs(b)));
+    const pinned = await numpy.backend.randomNormal({ shape: [2], seed: 42, stream: 3 });
+    const pinnedUlps = Array.from(pinned.data, (v, i) => ulps(v, [-0.7503794762616095, -0.3792382485408338][i]));
+    expect(Math.max(...pinnedUlps)).toBeLessThanOrEqual(4);
+    const many = await numpy.backend.randomNormal({ shape: [10, 1000], seed: 2 ** 40 + 7, stream: 9 });
+    const reference = gaussianValues(2 ** 40 + 7, 9, 10_000);
+    expect(Math.max(...Array.from(many.data, (v, i) => ulps(v, reference[i])))).toBeLessThanOrEqual(16);
+  });
+
+  describe('a deliberately broken variant of the adapter is caught', () => {
+    const forward = SPEC_GROUPS.find((g) => g.id === 'forward')!;
+    const check = forward.checks.find((c) => c.name.startsWith('closed form q(x_t | x_0)'))!;
+    it(`alpha-bar-off-by-one (q_sample reads alpha-bar at t - 1) fails "forward > ${check.name}"`, async () => {
+      const broken = await loadProgramBackend(
+        `cmd:/usr/bin/env DIFFSPEC_NUMPY_BROKEN=alpha-bar-off-by-one ${PYTHON} ${ADAPTER}`,
+      );
+      if (!('backend' in broken))
+        throw new Error(`the broken variant did not start: ${'failed' in broken ? broken.failed : broken.skipped}`);
+      try {
+        expect(broken.backend.name).toBe('numpy-broken-alpha-bar-off-by-one');
+        const result = await runCheck(forward, check, broken.backend, suiteSeed);
+        expect(result.status).toBe('fail');
+        expect(result.message).toMatch(/qSample|alpha-bar|closed form|exceeds|differs/i);
+      } finally {
+        await broken.backend.dispose?.();
+      }
+    });
+  });
+}

@@ -1,0 +1,92 @@
+// The process protocol's own pieces (docs/protocol.md): its operation list is the operation table's, tensors
+// survive the wire exactly, and selectors are read as documented, with errors naming the field.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ALL_OPERATIONS } from '../src/operations/index.js';
+import { packageRoot } from '../src/paths.js';
+import { PROTOCOL_OPERATIONS, operationsMarkdown } from '../src/process/operations.js';
+import { programCommand, splitCommandLine } from '../src/process/selector.js';
+import { decodeTensor, encodeTensor } from '../src/process/wire.js';
+
+describe('process protocol', () => {
+  it('serves every operation of the table, under its case-file name where it has one', () => {
+    expect(PROTOCOL_OPERATIONS.map((p) => p.operation)).toEqual(ALL_OPERATIONS);
+    for (const { operation, name } of PROTOCOL_OPERATIONS) {
+      if (typeof operation.caseName === 'string') expect(name).toBe(operation.caseName);
+      else expect(name).toMatch(/^[a-z]+(_[a-z0-9]+)*$/);
+    }
+  });
+
+  it('docs/protocol.md lists the operations exactly as the table gives them', () => {
+    const doc = readFileSync(join(packageRoot(), 'docs', 'protocol.md'), 'utf8');
+    const block = doc
+      .slice(doc.indexOf('<!-- operations:start -->\n') + 26, doc.indexOf('<!-- operations:end -->'))
+      .trim();
+    expect(block).toBe(operationsMarkdown());
+  });
+
+  it('carries float64 and float32 tensors bit for bit, and accepts plain number arrays', () => {
+    const values = [0, -0, 1 / 3, Number.MIN_VALUE, Number.MAX_VALUE, -1e-300, Math.PI];
+    const f64 = { shape: [7], data: Float64Array.from(values) };
+    const wire = JSON.parse(JSON.stringify(encodeTensor(f64)));
+    expect(wire.dtype).toBe('float64');
+    expect(Array.from(decodeTensor(wire, 'x').data)).toEqual(values);
+    const f32 = { shape: [1, 7], data: Float32Array.from(values.slice(0, 4)) };
+    expect(decodeTensor(encodeTensor({ shape: [4], data: f32.data }), 'x').data).toEqual(f32.data);
+    expect(decodeTensor({ shape: [2, 1], data: [1, 2] }, 'x')).toEqual({
+      shape: [2, 1],
+      data: Float64Array.from([1, 2]),
+    });
+    expect(decodeTensor([1, 2, 3], 'x').shape).toEqual([3]);
+    expect(() => decodeTensor({ shape: [3], dtype: 'float64', data: encodeTensor(f64).data }, 'result xt')).toThrow(
+      /result xt\.data holds 56 bytes/,
+    );
+  });
+
+  it('reads "cmd:" command lines with quotes, and JSON selector files with errors naming the field', () => {
+    expect(splitCommandLine(`/usr/bin/python3 'my dir/backend.py' --name="a b" x`)).toEqual([
+      '/usr/bin/python3',
+      'my dir/backend.py',
+      '--name=a b',
+      'x',
+    ]);
+    expect(() => splitCommandLine(`python3 'unterminated`, 'cmd')).toThrow(/cmd: has an unterminated quote/);
+    expect(programCommand('cmd:/usr/bin/python3 backend.py', {})).toEqual({
+      command: '/usr/bin/python3',
+      args: ['backend.py'],
+      timeoutMs: 30000,
+    });
+    expect(programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000' }).timeoutMs).toBe(5000);
+    expect(
+      programCommand('cmd:x', { DIFFSPEC_CHECK_TIMEOUT_MS: '10000', DIFFSPEC_PROCESS_TIMEOUT_MS: '9000' }).timeoutMs,
+    ).toBe(9000);
+    const dir = mkdtempSync(join(tmpdir(), 'diffspec-selector-'));
+    const file = join(dir, 'backend.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        command: '/usr/bin/python3',
+        args: ['backend.py'],
+        cwd: 'sub',
+        env: { A: '1' },
+        timeoutMs: 5000,
+      }),
+    );
+    expect(programCommand(file, {})).toEqual({
+      command: '/usr/bin/python3',
+      args: ['backend.py'],
+      cwd: join(dir, 'sub'),
+      env: { A: '1' },
+      timeoutMs: 5000,
+    });
+    writeFileSync(file, JSON.stringify({ command: 'x', timeout: 5 }));
+    expect(() => programCommand(file, {})).toThrow(/backend\.json: timeout: is not a field/);
+    writeFileSync(file, JSON.stringify({ command: 'x', env: { A: 1 } }));
+    expect(() => programCommand(file, {})).toThrow(/env: must be an object of strings/);
+    expect(() => programCommand('cmd:x', { DIFFSPEC_PROCESS_TIMEOUT_MS: 'soon' })).toThrow(
+      /DIFFSPEC_PROCESS_TIMEOUT_MS/,
+    );
+  });
+});
