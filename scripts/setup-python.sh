@@ -1,13 +1,19 @@
-#!/bin/sh
-# Installs Debian's NumPy for /usr/bin/python3 (package `python3-numpy`), which the NumPy reference adapter
-# (examples/python-numpy, test/process-numpy.spec.ts) needs. Idempotent: does nothing when numpy imports.
-# Needs root, or sudo.
+#!/usr/bin/env bash
+# Debian's Python packages for /usr/bin/python3 (the system interpreter; a `python3` earlier on PATH may be another):
+#   - python3-numpy: the NumPy process-protocol adapter (examples/python-numpy);
+#   - python3-onnx: the ONNX checker test of every graph the ort backends generate (test/ort/onnxChecker.spec.ts);
+#   - python3-torch: the PyTorch baseline of `npm run bench` and the PyTorch-exported ONNX fixture's script.
+# Idempotent: installs only what is missing. Run as root (or with sudo available).
 set -eu
-if /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
-  echo "python3-numpy present: $(/usr/bin/python3 -c 'import numpy; print(numpy.__version__)')"
-  exit 0
+packages=(python3-numpy python3-onnx python3-torch)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  echo "setup-python: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-$SUDO apt-get update
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends python3-numpy
-/usr/bin/python3 -c 'import numpy; print("python3-numpy", numpy.__version__)'
+/usr/bin/python3 -c 'import numpy, onnx, torch; print("setup-python: numpy", numpy.__version__, "onnx", onnx.__version__, "torch", torch.__version__)'

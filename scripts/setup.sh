@@ -13,4 +13,3 @@ bash scripts/setup-python.sh
 npm ci --no-audit --no-fund
 bash scripts/setup-webgpu.sh
 bash scripts/setup-gpujs.sh
-bash scripts/setup-onnx.sh

@@ -4,7 +4,7 @@
 // prediction, variance, clipping and activation option, and the denoisers exportDenoiser writes; ONNX Runtime is
 // more lenient than the standard (it accepts some attribute and shape mistakes), so passing the spec groups alone
 // does not show this.
-// Uses Debian's python3-onnx for /usr/bin/python3 (scripts/setup-onnx.sh); skipped with the reason without it.
+// Uses Debian's python3-onnx for /usr/bin/python3 (scripts/setup-python.sh); skipped with the reason without it.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,7 +144,7 @@ describe.skipIf(!ortSelected)('ort: generated ONNX graphs', () => {
     const available = runChecker([]);
     if (available.missing)
       return ctx.skip(
-        `python3-onnx is not installed for /usr/bin/python3 (scripts/setup-onnx.sh): ${available.missing}`,
+        `python3-onnx is not installed for /usr/bin/python3 (scripts/setup-python.sh): ${available.missing}`,
       );
     const models = await generatedModels();
     const directory = mkdtempSync(join(tmpdir(), 'diffspec-onnx-'));
