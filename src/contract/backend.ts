@@ -20,9 +20,10 @@ export type Capability =
   | 'embedding' // timestepEmbedding
   | 'random' // randomNormal: the backend's own noise
   | 'training' // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
+  | 'architectures' // training.architecture: the kernels of U-Net, attention and DiT layers
   | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'memory'];
+export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'architectures', 'memory'];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {

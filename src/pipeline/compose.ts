@@ -146,7 +146,11 @@ export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   }
 
   const capabilities = ALL_CAPABILITIES.filter(
-    (c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined) && (c !== 'memory' || k.liveTensorCount !== undefined),
+    (c) =>
+      !k.without?.includes(c) &&
+      (c !== 'training' || k.training !== undefined) &&
+      (c !== 'architectures' || k.training?.architecture !== undefined) &&
+      (c !== 'memory' || k.liveTensorCount !== undefined),
   );
   return {
     name: k.name,
