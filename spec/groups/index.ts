@@ -1,4 +1,5 @@
 import type { SpecGroup } from '../../src/speckit/check.js';
+import { architecturesGroup } from './architectures.js';
 import { embeddingGroup } from './embedding.js';
 import { forwardGroup } from './forward.js';
 import { inputsGroup } from './inputs.js';
@@ -13,4 +14,4 @@ import { schedulesGroup } from './schedules.js';
 import { trainingGroup } from './training.js';
 
 /** Every spec group, in reading order. */
-export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup, memoryGroup];
+export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup, architecturesGroup, memoryGroup];

@@ -1,4 +1,5 @@
 import type { AdamCoefficients, AdamHyperparameters } from '../equations/adam.js';
+import type { GraphFragment } from '../models/graph.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
@@ -142,4 +143,6 @@ export interface TrainingBackend {
   sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array>;
   adamStep(args: AdamStepArgs): Promise<{ param: Tensor; m: Tensor; v: Tensor }>;
   createTrainer(model: ModelSpec, schedule: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer>;
+  /** Runs a network fragment forwards on these kernels (the layer specs): inputs uploaded, outputs downloaded. */
+  runGraph(fragment: GraphFragment, inputs: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
 }

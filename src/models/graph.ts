@@ -4,6 +4,12 @@ import type { Activation, LayerGradients, TrainingKernels } from '../contract/tr
 import { embeddingFrequencies } from '../equations/embedding.js';
 import { sizeOf, type Tensor } from '../tensor.js';
 
+/**
+ * A piece of a network written on the Graph (a layer of src/models/layers), run by TrainingBackend.runGraph on
+ * named inputs; it returns the values to download.
+ */
+export type GraphFragment = <H>(g: Graph<H>, input: (name: string) => Value<H>) => Promise<Record<string, Value<H>>>;
+
 /** A tensor in a network: its handle, its shape, and whether the loss gradient must reach it. */
 export interface Value<H> {
   readonly h: H;

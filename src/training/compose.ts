@@ -260,5 +260,24 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     },
 
     createTrainer,
+
+    async runGraph(fragment, inputs) {
+      const g = new Graph(k, tk, false);
+      const handles = new Map<string, Value<H>>();
+      try {
+        for (const [name, t] of Object.entries(inputs)) handles.set(name, g.leaf(await k.upload(copy(t)), t.shape));
+        const outputs = await fragment(g, (name) => {
+          const v = handles.get(name);
+          if (!v) throw new Error(`runGraph: no input named ${name}`);
+          return v;
+        });
+        const result: Record<string, Tensor> = {};
+        for (const [name, v] of Object.entries(outputs)) result[name] = copy(await k.download(v.h));
+        return result;
+      } finally {
+        g.dispose();
+        disposeAll([...handles.values()].map((v) => v.h));
+      }
+    },
   };
 }
