@@ -21,10 +21,9 @@ import { uniformValues } from '../../src/random/uniform.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { noiseLevel, scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
-import type { SpecContext } from '../../src/speckit/context.js';
-import { attentionRoundings, FINITE_DIFFERENCE, networkRoundings, normalizationRoundings, relativeBound, unitRoundoff } from '../../src/speckit/tolerance.js';
+import { attentionRoundings, FINITE_DIFFERENCE, normalizationRoundings, relativeBound, unitRoundoff } from '../../src/speckit/tolerance.js';
 import type { Tensor } from '../../src/tensor.js';
-import { randomWeights, SMALL_MODELS, someLabels } from '../support/architectures.js';
+import { maxAbs, modelRoundings, randomWeights, SMALL_MODELS, someLabels } from '../support/architectures.js';
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 
@@ -39,24 +38,6 @@ function sumOf(x: ArrayLike<number>, f: (v: number, i: number) => number = (v) =
   return s;
 }
 
-function maxAbs(x: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
-}
-
-/**
- * Forward roundings of a model, per output element relative to its magnitude: every weight tensor is a dot product
- * of fan-in terms (networkRoundings), every norm standardises rows (normalizationRoundings of the widest row), and
- * every SiLU, GELU, softmax and norm's square root applies one elementary function.
- */
-function modelRoundings(model: UNetSpec | DiTSpec, precision: SpecContext['precision']): number {
-  const params = architectureOf(model).parameters(model);
-  const fanIns = params.filter((p) => p.name.endsWith('weight') && p.init !== 'ones').map((p) => p.fanIn);
-  const norms = params.filter((p) => p.init === 'ones').length + ('depth' in model ? 2 * model.depth + 1 : 0);
-  const widest = model.channels * model.height * model.width * 8;
-  return networkRoundings(fanIns, 2 * fanIns.length, precision) + norms * normalizationRoundings(widest);
-}
 
 /** x_t = sqrt(ab) x_0 + sqrt(1 - ab) eps on the host, in float64. */
 function noised(x0: Tensor, noise: Tensor, t: Int32Array): Tensor {
@@ -301,7 +282,7 @@ export const architecturesGroup = defineGroup('architectures', 'Architectures: U
   {
     name: 'a U-Net output has the input shape at every supported size; other sizes are errors naming the field',
     kind: 'exact',
-    equation: 'eps_theta(x_t, t) has the shape of x_t for H, W multiples of 2^(levels - 1); otherwise an input error on model.height / model.width',
+    equation: 'eps_theta(x_t, t) has the shape of x_t (and the reference values) for H, W multiples of 2^(levels - 1); otherwise an input error on model.height / model.width',
     source: 'Ho et al. 2020, appendix B (the U-Net predicts eps, shaped as x_t)',
     requires: ['architectures'],
     async run(backend, ctx) {
@@ -319,7 +300,11 @@ export const architecturesGroup = defineGroup('architectures', 'Architectures: U
           const model = { ...spec, height, width };
           const x = gaussianTensor([1, spec.channels, height, width], ctx.subSeed(i), 1);
           const out = await training(backend).predict({ model, weights, x, t: Int32Array.of(7), T: SCHEDULE.T });
-          ctx.expectShape(`${spec.architecture} (${spec.skip}, ${spec.levels} levels) at ${height} x ${width}`, out, x.shape);
+          const what = `${spec.architecture} (${spec.skip}, ${spec.levels} levels) at ${height} x ${width}`;
+          // The values too: a layer that returns another size than the Graph expects shows as a wrong output.
+          const expected = await training(cpuBackend).predict({ model, weights, x, t: Int32Array.of(7), T: SCHEDULE.T });
+          const magnitude = maxAbs(expected.data) + 1;
+          ctx.expectClose({ what, actual: out, expected: expected.data, scale: expected.data.map(() => magnitude), roundings: modelRoundings(model, ctx.precision), shape: x.shape });
         }
         for (const key of ['height', 'width'] as const) {
           const model = { ...spec, [key]: factor + 1 };

@@ -3,6 +3,7 @@
 //   eps~(x_t, c) = (1 + w) eps(x_t, c) - w eps(x_t, null)            (Ho & Salimans 2022, eq. 6)
 //   x0 and v predictions converted to eps first: eps = (x_t - sqrt(ab) x0^) / sqrt(1 - ab)   (Ho et al. 2020, eq. 4)
 //   training: c -> null with probability p_uncond                     (Ho & Salimans 2022, Algorithm 1)
+import { cpuBackend } from '../../backends/cpu/index.js';
 import type { DenoiserModel, DiffusionBackend } from '../../src/contract/backend.js';
 import type { TrainingBackend } from '../../src/contract/training.js';
 import { DEFAULT_ADAM } from '../../src/equations/adam.js';
@@ -14,7 +15,7 @@ import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import type { Tensor } from '../../src/tensor.js';
-import { randomWeights, SMALL_MODELS } from '../support/architectures.js';
+import { maxAbs, modelRoundings, randomWeights, SMALL_MODELS } from '../support/architectures.js';
 
 /** A short schedule: the loops run T steps, each two model calls. */
 const SCHEDULE = scheduleTables({ kind: 'linear', T: 4, betaStart: 0.1, betaEnd: 0.4 });
@@ -41,7 +42,13 @@ async function models(backend: DiffusionBackend, labels: Int32Array, seed: numbe
  * eps from a model output read as the given prediction, in float64 (Ho et al. 2020, eq. 4; Salimans & Ho 2022,
  * sec. 4), with the running magnitude of its terms (what the rounding error of the conversion scales with).
  */
-function asEps(prediction: PredictionType, xt: Tensor, out: Tensor, t: Int32Array) {
+interface Eps {
+  value: Float64Array;
+  scale: Float64Array;
+}
+
+/** `magnitude`: what an output's own error scales with (the network's forward-pass magnitude). */
+function asEps(prediction: PredictionType, xt: Tensor, out: Tensor, t: Int32Array, magnitude: number): Eps {
   const item = xt.data.length / xt.shape[0];
   const value = new Float64Array(out.data.length);
   const scale = new Float64Array(out.data.length);
@@ -50,11 +57,11 @@ function asEps(prediction: PredictionType, xt: Tensor, out: Tensor, t: Int32Arra
     const [signal, noise] = [Math.sqrt(ab), Math.sqrt(1 - ab)];
     const x = xt.data[i];
     if (prediction === 'eps') {
-      [value[i], scale[i]] = [o, Math.abs(o)];
+      [value[i], scale[i]] = [o, magnitude];
       return;
     }
     const x0 = prediction === 'x0' ? o : signal * x - noise * o;
-    const x0Scale = prediction === 'x0' ? Math.abs(o) : signal * Math.abs(x) + noise * Math.abs(o);
+    const x0Scale = prediction === 'x0' ? magnitude : signal * Math.abs(x) + noise * magnitude;
     value[i] = (x - signal * x0) / noise;
     scale[i] = (Math.abs(x) + signal * x0Scale) / noise;
   });
@@ -70,19 +77,22 @@ export const guidanceGroup = defineGroup('guidance', 'Classifier-free guidance: 
     requires: ['architectures'],
     async run(backend, ctx) {
       const labels = Int32Array.of(0, 1);
+      const weights = randomWeights(MODEL, ctx.subSeed(0));
       const { conditional, unconditional, dispose } = await models(backend, labels, ctx.subSeed(0));
       try {
         const xt = gaussianTensor([BATCH, MODEL.channels, MODEL.height, MODEL.width], ctx.subSeed(1), 0);
         const t = Int32Array.of(1, 3);
-        const c = await conditional(xt, t);
-        const u = await unconditional(xt, t);
+        // The float64 reference's conditional and unconditional outputs: the guided model on this backend must agree.
+        const reference = (y: Int32Array) => training(cpuBackend).predict({ model: MODEL, weights, x: xt, t, T: SCHEDULE.T, labels: y });
+        const [c, u] = [await reference(labels), await reference(NULL_LABELS)];
+        const magnitude = Math.max(maxAbs(c.data), maxAbs(u.data)) + 1;
         for (const prediction of ['eps', 'x0', 'v'] as const) {
-          const [ce, ue] = [asEps(prediction, xt, c, t), asEps(prediction, xt, u, t)];
+          const [ce, ue] = [asEps(prediction, xt, c, t, magnitude), asEps(prediction, xt, u, t, magnitude)];
           for (const w of [0, -1, 3]) {
             const expected = ce.value.map((v, i) => (1 + w) * v - w * ue.value[i]);
             const guided = await guidedDenoiser(conditional, unconditional, { w, prediction, schedule: SCHEDULE })(xt, t);
             const scale = ce.scale.map((v, i) => Math.abs(1 + w) * v + Math.abs(w) * ue.scale[i]);
-            ctx.expectClose({ what: `guided ${prediction} model at w = ${w}`, actual: guided, expected, scale, roundings: GUIDANCE_ROUNDINGS, shape: xt.shape });
+            ctx.expectClose({ what: `guided ${prediction} model at w = ${w}`, actual: guided, expected, scale, roundings: modelRoundings(MODEL, ctx.precision) + GUIDANCE_ROUNDINGS, shape: xt.shape });
           }
         }
       } finally {

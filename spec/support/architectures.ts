@@ -5,6 +5,8 @@ import { initialWeights } from '../../src/models/init.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import type { UNetSpec } from '../../src/models/unet.js';
 import { uniformValues } from '../../src/random/uniform.js';
+import type { Precision } from '../../src/contract/backend.js';
+import { networkRoundings, normalizationRoundings } from '../../src/speckit/tolerance.js';
 
 const UNET_BASE = { channels: 1, height: 8, width: 8, baseChannels: 4, levels: 2, groups: 2, heads: 2, classes: 3 } as const;
 
@@ -36,3 +38,24 @@ export function randomWeights(model: ModelSpec, seed: number): Weights {
 
 /** Labels 0..classes for n items, the null class among them. */
 export const someLabels = (n: number, classes: number) => Int32Array.from({ length: n }, (_, i) => (i === n - 1 ? classes : i % classes));
+
+/**
+ * Forward roundings of a model, per output element relative to its magnitude: every weight tensor is a dot product
+ * of fan-in terms (networkRoundings), every norm standardises rows (normalizationRoundings of the widest row), and
+ * every layer adds at most two elementary functions (SiLU, GELU, softmax's exp, a norm's square root).
+ */
+export function modelRoundings(model: UNetSpec | DiTSpec, precision: Precision): number {
+  const params = architectureOf(model).parameters(model);
+  const fanIns = params.filter((p) => p.name.endsWith('weight') && p.init !== 'ones').map((p) => p.fanIn);
+  const norms = params.filter((p) => p.init === 'ones').length + ('depth' in model ? 2 * model.depth + 1 : 0);
+  // The longest row a norm standardises: a concat decoder's first GroupNorm, 2 C_0 / G channels of H x W; a token.
+  const widest = 'depth' in model ? model.hidden : ((2 * model.baseChannels) / model.groups) * model.height * model.width;
+  return networkRoundings(fanIns, 2 * fanIns.length, precision) + norms * normalizationRoundings(widest);
+}
+
+/** max_i |x_i|. */
+export function maxAbs(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
+}
