@@ -125,7 +125,7 @@ function checkResumeAgrees(args: ParsedArgs, saved: Checkpoint, requested: Retur
   for (const option of given) {
     const differs =
       (option === 'model' && requested.model.architecture !== saved.model.architecture) ||
-      (option === 'data' && (requested.config.data.kind !== saved.config.data.kind || ('name' in requested.config.data ? requested.config.data.name : requested.config.data.folder) !== ('name' in saved.config.data ? saved.config.data.name : saved.config.data.folder))) ||
+      (option === 'data' && JSON.stringify(requested.config.data) !== JSON.stringify(saved.config.data)) ||
       (option === 'batch' && requested.config.batch !== saved.config.batch) ||
       (option === 'lr' && requested.config.options.adam.learningRate !== saved.config.options.adam.learningRate) ||
       (option === 'seed' && requested.config.options.seed !== saved.config.options.seed) ||
