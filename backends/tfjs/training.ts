@@ -22,7 +22,7 @@ const WEIGHT = [3, 2, 0, 1];
  * tf.grad, which would run the forward convolution again. The cpu engine's own Conv2DBackpropFilter reads every
  * element through TensorBuffer.get: 61 s for the 64->64 layer of simple-conv on 8x32x32 (its forward conv2d
  * takes 0.8 s), so there the filter gradient is the same convolution the wasm engine's kernel runs (1.1 s);
- * the engine's kernel itself stays registered, as spec/tfjs/wasmConvolution.spec.ts compares against it.
+ * the engine's kernel itself stays registered, as test/tfjs/wasmConvolution.spec.ts compares against it.
  */
 export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor, true> {
   const convAttrs = (padding: number, stride: number) => ({ strides: [stride, stride] as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] });

@@ -8,7 +8,7 @@ const SAME_PADDING_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 
  * TensorFlow.js 4.22's wasm engine returns all zeros from conv2d with padding 'same' whenever TensorFlow's
  * total padding (out - 1) stride + filter - in is negative along an axis (the input has rows no window
  * reaches), e.g. a 1x2 filter with stride 2 over 2 rows (14 of 324 small configurations; found by
- * spec/tfjs/wasmConvolution.spec.ts). The wasm kernel passes 'same' on as a flag instead of the padding it
+ * test/tfjs/wasmConvolution.spec.ts). The wasm kernel passes 'same' on as a flag instead of the padding it
  * already computed; this wrapper passes the computed padding explicitly, which the kernels
  * handle correctly, and leaves every other call untouched.
  */

@@ -11,10 +11,8 @@ import { oracleAlphaBar } from '../../src/schedule/oracle.js';
 import { scheduleBetas } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
+import { productRoundings } from '../../src/speckit/tolerance.js';
 import { scheduleSpecArbitrary } from '../arbitraries/schedule.js';
-
-/** The running product of T factors accumulates at most T roundings, plus the T roundings of 1 - beta_s. */
-const productRoundings = (T: number) => 2 * T + 2;
 
 /**
  * Conditioning of the cosine schedule, in units of u. beta_s = sin(theta_s + theta_{s-1}) sin(dtheta) / cos^2 theta_{s-1}

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { DiffspecInputError } from '../errors.js';
-import { UsageError, type Command } from './command.js';
-import { compareCommand } from './commands/compare.js';
-import { conformanceCommand } from './commands/conformance.js';
-import { evalCommand } from './commands/eval.js';
-import { forwardCommand } from './commands/forward.js';
-import { sampleCommand } from './commands/sample.js';
-import { trainCommand } from './commands/train.js';
+import { UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { twoColumns, USAGE_EXIT_STATUS } from './help.js';
 
-const COMMANDS: Command[] = [conformanceCommand, compareCommand, evalCommand, forwardCommand, trainCommand, sampleCommand];
+const EXIT_STATUS: [string, string][] = [
+  ['0', 'success'],
+  ['1', 'a check failed, or the input was bad (each command says which in its --help)'],
+  ['2', `${USAGE_EXIT_STATUS}; also diffspec with no command`],
+];
 
 function help(): string {
   return [
@@ -19,30 +19,36 @@ function help(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
     '',
-    'Run `diffspec <command> --help` for the options of one command.',
+    'Run `diffspec <command> --help` (or `diffspec help <command>`) for the options of one command.',
+    '',
+    'Exit status:',
+    ...twoColumns(EXIT_STATUS, 6).map((l) => `  ${l}`),
   ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help() + '\n');
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    process.stderr.write(`diffspec: unknown command ${JSON.stringify(name)}\n\n${help()}\n`);
+  if (name === undefined) {
+    process.stderr.write(`${help()}\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.usage + '\n');
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    process.stdout.write(`${help()}\n`);
     return 0;
   }
+  const wanted = name === 'help' ? rest[0] : name;
+  const command = COMMANDS.find((c) => c.name === wanted);
+  if (!command) {
+    process.stderr.write(`diffspec: unknown command ${JSON.stringify(wanted)}\n\n${help()}\n`);
+    return 2;
+  }
+  if (name === 'help') return command.run(['--help']);
   try {
     return await command.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`diffspec ${command.name}: ${e.message}\n\n${command.usage}\n`);
+      process.stderr.write(`diffspec ${command.name}: ${e.message}\n${command.usage}\n`);
+      process.stderr.write(`Run 'diffspec ${command.name} --help' for its options.\n`);
       return 2;
     }
     if (e instanceof DiffspecInputError) {

@@ -13,10 +13,16 @@ export interface BackendRegistration {
 
 const registry = new Map<string, BackendRegistration>();
 
-/** Adds a backend; a third party calls this from its own module, without editing diffspec. */
+/**
+ * Adds a backend; a third party calls this from its own module, without editing diffspec. A name already
+ * registered is an error: a silent replacement would run the suite against another backend than the one named.
+ */
 export function registerBackend(registration: BackendRegistration): void {
   if (!/^[a-z0-9][a-z0-9_.-]*(:[a-z0-9_.-]+)?$/i.test(registration.name)) {
     throw new Error(`backend name ${JSON.stringify(registration.name)} must look like "family" or "family:variant"`);
+  }
+  if (registry.has(registration.name)) {
+    throw new Error(`backend ${JSON.stringify(registration.name)} is already registered; choose another name`);
   }
   registry.set(registration.name, registration);
 }

@@ -78,6 +78,11 @@ export function dotProductRoundings(m: number): number {
   return m;
 }
 
+/** Roundings of alpha-bar_t = prod_{s<=t} (1 - beta_s): at most T for the running product, plus T for 1 - beta_s. */
+export function productRoundings(T: number): number {
+  return 2 * T + 2;
+}
+
 /** The roundings k for an operation on a backend of the given precision. */
 export function roundingsFor(op: Operation, precision: Precision): number {
   return ROUNDINGS[op] + (USES_ELEMENTARY_FUNCTION.has(op) ? ELEMENTARY_FUNCTION_ROUNDINGS[precision] : 0);

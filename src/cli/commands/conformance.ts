@@ -2,51 +2,34 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot, packageVersion } from '../../paths.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
-import { suiteSeedFromEnv } from '../../speckit/seed.js';
+import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isModulePath } from '../../speckit/selection.js';
-import { integerOption, listOption, parseArgs, single } from '../args.js';
-import { UsageError, type Command } from '../command.js';
+import { requireKnownBackends } from '../backend.js';
+import { defineCommand, UsageError } from '../command.js';
+import { option } from '../options.js';
+import { existingFile, integer, pattern, text, type ValueType } from '../values.js';
 
 const DEFAULT_OUT = join('reports', 'conformance');
 
-const USAGE = `Usage: diffspec conformance [--backend NAME|PATH ...] [--out DIR] [--seed N|random] [--group ID ...]
-                            [--filter PATTERN] [--expectations FILE ...] [--timeout MS]
+/** A backend selector: a registered name, or the path of a module (which must exist), made absolute. */
+const backendSelector: ValueType<string> = {
+  placeholder: 'NAME|PATH',
+  expected: 'a backend name or the path of an existing module',
+  help: '',
+  parse: (raw) => (!isModulePath(raw) ? raw : existsSync(raw) ? resolve(raw) : undefined),
+};
 
-Runs the diffspec spec suite (spec/<group>.spec.ts for each group, through vitest) against backends and writes a report:
-results.json, junit.xml, summary.md, index.html (tables and charts) and trend.json (appended per run).
-Exits 1 when a check fails unexpectedly.
-
-Options:
-  --backend NAME|PATH  a registered backend (cpu, or a family such as tfjs), or the path of a module whose
-                       default export (or "backend" export) implements the DiffusionBackend contract;
-                       repeat or comma-separate for several (default: every built-in backend; those that
-                       cannot run here are listed with the reason)
-  --out DIR            report folder (default ${DEFAULT_OUT})
-  --seed N|random      suite seed; every check's seed derives from it (default: the fixed CI seed)
-  --group ID           only these spec groups (repeat or comma-separate; default all), e.g. forward,sampling
-  --filter PATTERN     only checks whose "<group> <backend> <check>" matches this regular expression
-  --expectations FILE  a backend's known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status":
-                       "xfail"|"skip", "reason": ...}}}; built-in backends' files live in expectations/
-  --timeout MS         per-check time limit (default 60000): a hanging backend fails that check`;
-
-function backendSelectors(selectors: readonly string[]): string[] {
-  return selectors.map((s) => {
-    if (!isModulePath(s)) return s;
-    const file = resolve(s);
-    if (!existsSync(file)) throw new UsageError(`--backend ${s}: no such file`);
-    return file;
-  });
-}
-
-async function checkBackendNames(selectors: readonly string[]): Promise<void> {
-  await import('../../../backends/index.js');
-  const { registeredBackends } = await import('../../contract/registry.js');
-  const known = registeredBackends().map((r) => r.name);
-  const families = new Set(known.map((n) => n.split(':')[0]));
-  for (const s of selectors) {
-    if (!isModulePath(s) && !known.includes(s) && !families.has(s)) throw new UsageError(`--backend ${s}: unknown backend (built in: ${known.join(', ')}; or give a module path)`);
-  }
-}
+const suiteSeed: ValueType<number> = {
+  placeholder: 'N|random',
+  expected: 'an integer >= 0 or "random"',
+  parse: (raw) => {
+    try {
+      return suiteSeedFromEnv({ DIFFSPEC_SEED: raw });
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 /** The default selection: every built-in backend that can run here, and the others with the reason they cannot. */
 async function builtinBackends(): Promise<{ runnable: string[]; unavailable: BackendInfo[] }> {
@@ -62,25 +45,53 @@ async function builtinBackends(): Promise<{ runnable: string[]; unavailable: Bac
   return { runnable, unavailable };
 }
 
-export const conformanceCommand: Command = {
+export const conformanceCommand = defineCommand({
   name: 'conformance',
   summary: 'run the spec suite against backends and write a report (the main job)',
-  usage: USAGE,
-  async run(argv) {
-    const args = parseArgs(argv, ['backend', 'out', 'seed', 'group', 'filter', 'expectations', 'timeout']);
-    const selectors = backendSelectors(listOption(args, 'backend'));
-    await checkBackendNames(selectors);
-    let suiteSeed: number;
-    try {
-      suiteSeed = suiteSeedFromEnv({ DIFFSPEC_SEED: single(args, 'seed') });
-    } catch (e) {
-      throw new UsageError(`--seed: ${(e as Error).message.replace(/^DIFFSPEC_SEED /, '')}`);
-    }
-    const timeout = args.values.has('timeout') ? integerOption(args, 'timeout', 0, 1) : undefined;
-    const expectations = listOption(args, 'expectations').map((f) => resolve(f));
-    for (const f of expectations) if (!existsSync(f)) throw new UsageError(`--expectations ${f}: no such file`);
-    const filter = single(args, 'filter');
-    const out = resolve(single(args, 'out', DEFAULT_OUT)!);
+  description: `Runs the diffspec spec suite (spec/<group>.spec.ts for each group, through vitest) against backends
+and writes a report: results.json, junit.xml, summary.md, index.html (tables and charts) and trend.json (appended
+per run).`,
+  options: {
+    backend: option(backendSelector, {
+      list: true,
+      description:
+        'a registered backend (cpu, or a family such as tfjs), or the path of a module whose default export (or ' +
+        '"backend" export) implements the DiffusionBackend contract',
+      defaultText: 'every built-in backend; those that cannot run here are listed with the reason',
+    }),
+    out: option(text('DIR'), { default: DEFAULT_OUT, description: 'report folder' }),
+    seed: option(suiteSeed, {
+      default: DEFAULT_SUITE_SEED,
+      defaultText: `${DEFAULT_SUITE_SEED}, the fixed CI seed`,
+      description: 'suite seed; every check\'s seed derives from it',
+    }),
+    group: option(text('ID'), { list: true, defaultText: 'all', description: 'only these spec groups, e.g. forward' }),
+    filter: option(pattern(), {
+      description: 'only checks whose "<group> <backend> <check>" matches this regular expression',
+    }),
+    expectations: option(existingFile(), {
+      list: true,
+      description:
+        'a backend\'s known gaps: {"backend": NAME, "checks": {"<group> > <check>": {"status": "xfail"|"skip", ' +
+        '"reason": ...}}}; built-in backends\' files live in expectations/',
+    }),
+    timeout: option(integer(1, 'MS'), {
+      description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
+      defaultText: '60000',
+    }),
+  },
+  exitStatus: {
+    0: 'every check passed, or failed as its expectations file says',
+    1: 'a check failed unexpectedly, the run could not start a check, or no backend can run here',
+  },
+  examples: [
+    'diffspec conformance',
+    'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
+    'diffspec conformance --backend cpu --group forward --seed random',
+  ],
+  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout }) {
+    await requireKnownBackends('backend', selectors);
+    const out = resolve(outDir);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
     const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: selectors, unavailable: [] };
@@ -102,7 +113,6 @@ export const conformanceCommand: Command = {
       import('../../report/summary.js'),
       import('../../report/results.js'),
     ]);
-    const groupIds = listOption(args, 'group');
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
@@ -143,4 +153,4 @@ export const conformanceCommand: Command = {
     process.stdout.write(`\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`);
     return runFailed(report) ? 1 : 0;
   },
-};
+});

@@ -1,29 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import '../../../backends/index.js';
 import { evaluateCase } from '../../cases/evaluate.js';
-import { resolveBackend } from '../../contract/registry.js';
 import { DiffspecInputError } from '../../errors.js';
-import { parseArgs, single } from '../args.js';
-import { UsageError, type Command } from '../command.js';
-
-const USAGE = `Usage: diffspec eval [--backend NAME] --case FILE|-
-
-Evaluates diffusion operations on one backend and prints the outputs as JSON.
-FILE holds one case (a JSON object) or many (JSON Lines, one case per line); '-' reads stdin.
-One case prints {"outputs": {...}}; JSON Lines print one answer per line, in order, where a case
-that fails prints {"error": {"field": ..., "message": ...}} and the exit status becomes 1.
-
-Options:
-  --backend NAME   backend to evaluate on (default: cpu, the float64 reference)
-  --case FILE      the case file, or - for standard input
-
-Example:
-  echo '{"op":"q_sample","schedule":{"kind":"linear","T":100,"betaStart":0.0001,"betaEnd":0.06},
-         "inputs":{"x0":{"shape":[1,2],"data":[0.5,-0.5]},"noise":{"shape":[1,2],"data":[1,0]},"t":[10]}}' \\
-    | diffspec eval --case -`;
+import { runnableBackend } from '../backend.js';
+import { defineCommand } from '../command.js';
+import { option } from '../options.js';
+import { text } from '../values.js';
 
 async function readInput(path: string): Promise<string> {
-  if (path !== '-') return readFile(path, 'utf8');
+  if (path !== '-') {
+    return readFile(path, 'utf8').catch((e: Error) => Promise.reject(new DiffspecInputError('--case', e.message)));
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -56,26 +42,38 @@ function parseCases(text: string): { single: boolean; cases: ({ value: unknown }
   }
 }
 
-export const evalCommand: Command = {
+export const evalCommand = defineCommand({
   name: 'eval',
   summary: 'evaluate operations from a case file (JSON or JSON Lines) on a backend',
-  usage: USAGE,
-  async run(argv) {
-    const args = parseArgs(argv, ['backend', 'case']);
-    const casePath = single(args, 'case');
-    if (!casePath) throw new UsageError('--case FILE (or - for stdin) is required');
-    const resolution = await resolveBackend(single(args, 'backend', 'cpu')!);
-    if ('skipped' in resolution) {
-      process.stderr.write(`diffspec eval: backend ${resolution.name} cannot run here: ${resolution.skipped}\n`);
-      return 1;
-    }
+  description: `Evaluates diffusion operations on one backend and prints the outputs as JSON. FILE holds one case
+(a JSON object) or many (JSON Lines, one case per line); '-' reads stdin. README.md lists the operations and
+their fields.
+
+One case prints {"outputs": {...}}; JSON Lines print one answer per line, in order, where a case that fails
+prints {"error": {"field": ..., "message": ...}}.`,
+  options: {
+    backend: option(text('NAME'), { default: 'cpu', description: 'backend to evaluate on (cpu: float64 reference)' }),
+    case: option(text('FILE|-'), { required: true, description: 'the case file, or - for standard input' }),
+  },
+  exitStatus: {
+    0: 'every case was answered',
+    1: 'a case was invalid (its answer names the field), or the backend cannot run here',
+  },
+  examples: [
+    `echo '{"op":"q_sample","schedule":{"kind":"linear","T":100,"betaStart":0.0001,"betaEnd":0.06},`,
+    `      "inputs":{"x0":{"shape":[1,2],"data":[0.5,-0.5]},"noise":{"shape":[1,2],"data":[1,0]},"t":[10]}}' \\`,
+    '  | diffspec eval --case -',
+    'cat examples/cases/*.json | diffspec eval --case -',
+  ],
+  async run({ backend: backendName, case: casePath }) {
+    const backend = await runnableBackend('backend', backendName);
     const { single: isSingle, cases } = parseCases(await readInput(casePath));
     let failed = 0;
     const answers: string[] = [];
     for (const c of cases) {
       try {
         if ('error' in c) throw c.error;
-        answers.push(JSON.stringify({ outputs: await evaluateCase(resolution.backend, c.value) }));
+        answers.push(JSON.stringify({ outputs: await evaluateCase(backend, c.value) }));
       } catch (e) {
         failed++;
         answers.push(JSON.stringify(errorAnswer(e)));
@@ -83,7 +81,7 @@ export const evalCommand: Command = {
       }
     }
     process.stdout.write(answers.join('\n') + '\n');
-    await resolution.backend.dispose?.();
+    await backend.dispose?.();
     return failed > 0 ? 1 : 0;
   },
-};
+});

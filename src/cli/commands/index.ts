@@ -1,0 +1,17 @@
+import type { Command } from '../command.js';
+import { compareCommand } from './compare.js';
+import { conformanceCommand } from './conformance.js';
+import { evalCommand } from './eval.js';
+import { forwardCommand } from './forward.js';
+import { sampleCommand } from './sample.js';
+import { trainCommand } from './train.js';
+
+/** Every diffspec command, in the order help lists them; a new command is one file and one line here. */
+export const COMMANDS: readonly Command[] = [
+  conformanceCommand,
+  compareCommand,
+  evalCommand,
+  forwardCommand,
+  trainCommand,
+  sampleCommand,
+];

@@ -1,0 +1,165 @@
+// The GPU.js backends' kernels against the float64 reference, operation by operation, on shapes that change
+// from call to call, with the tolerances of src/speckit/tolerance.ts. The spec groups cover the same
+// operations property by property; this file pins the backend-specific failure modes: a kernel compiled for
+// one shape reading another shape's elements, a device texture overwritten by a later kernel, splitChannels
+// and the per-sample loss indexing rows of a different width. Two real GPU.js misconfigurations prove that
+// the comparison catches them.
+import type { GPU } from 'gpu.js';
+import { describe, expect, it } from 'vitest';
+import '../backends/index.js';
+import { loadGpujs, openGpujsKernels } from '../backends/gpujs/index.js';
+import { createGpujsKernels, type GpujsMode } from '../backends/gpujs/kernels.js';
+import { measureAccuracy, measureGpujsAccuracy } from '../bench/gpujs-accuracy.js';
+import { resolveBackend } from '../src/contract/registry.js';
+import { gelu, geluDerivative } from '../src/equations/activation.js';
+import { initialWeights } from '../src/models/init.js';
+import { architectureOf, type ModelSpec } from '../src/models/spec.js';
+import { composeBackend } from '../src/pipeline/compose.js';
+import { gaussianTensor } from '../src/random/gaussian.js';
+import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
+import { scheduleTables } from '../src/schedule/tables.js';
+import { selectedBackendNames } from '../src/speckit/selection.js';
+import { ELEMENTARY_FUNCTION_ROUNDINGS, networkRoundings, relativeBound } from '../src/speckit/tolerance.js';
+import { referencePredict } from '../spec/support/reference-models.js';
+
+const MODES: GpujsMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
+// 8x3x64x64 passes PER_SHAPE_KERNEL_ELEMENTS: the large case runs kernels compiled for its shape, the rest resizable ones.
+const LARGE = [8, 3, 64, 64];
+
+/** Why `name` cannot run in this test run, if it cannot. */
+async function unavailable(name: string): Promise<string | undefined> {
+  if (!selectedBackendNames().includes(name)) return `${name} is not selected (DIFFSPEC_BACKENDS)`;
+  const r = await resolveBackend(name);
+  if ('skipped' in r) return `backend unavailable: ${r.skipped}`;
+  await r.backend.dispose?.();
+  return undefined;
+}
+
+/** The accuracy rows of GPU.js kernels whose every kernel is created with `override` merged into its settings. */
+async function misconfigured(mode: GpujsMode, override: Record<string, unknown>) {
+  const library = await loadGpujs();
+  const gpu = new library.GPU({ mode });
+  const createKernel = gpu.createKernel.bind(gpu) as (source: string, settings: object) => unknown;
+  gpu.createKernel = ((source: string, settings: object) => createKernel(source, { ...settings, ...override })) as GPU['createKernel'];
+  const kernels = createGpujsKernels({ library, gpu, mode, resident: mode === 'headlessgl' });
+  try {
+    return await measureAccuracy(composeBackend(kernels), LARGE);
+  } finally {
+    kernels.destroy();
+    await gpu.destroy();
+  }
+}
+
+describe('gpujs kernels', () => {
+  for (const mode of MODES) {
+    const name = `gpujs:${mode}`;
+    it(`${name}: every contract operation is within its float32 tolerance of the float64 reference`, async (ctx) => {
+      const reason = await unavailable(name);
+      if (reason) return ctx.skip(reason);
+      const rows = await measureGpujsAccuracy([mode], LARGE);
+      expect(rows.length).toBeGreaterThan(30);
+      expect(rows.filter((row) => !(row.errorToBound <= 1))).toEqual([]);
+    });
+  }
+
+  it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
+    const reason = await unavailable('gpujs:cpu');
+    if (reason) return ctx.skip(reason);
+    const failing = (await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true })).filter((row) => row.errorToBound > 1);
+    expect(new Set(failing.map((row) => row.operation))).toEqual(new Set(['pMeanVariance eps learned_range', 'ddpmStep learned_range', 'lossSimple']));
+  });
+
+  it('catches mutable pipeline kernels on headlessgl, whose next call overwrites the texture they returned', async (ctx) => {
+    const reason = await unavailable('gpujs:headlessgl');
+    if (reason) return ctx.skip(reason);
+    // Caught either as values beyond tolerance or as reading a texture that a dispose already deleted.
+    const caught = await misconfigured('headlessgl', { immutable: false }).then(
+      (rows) => rows.filter((row) => row.errorToBound > 1).length > 0,
+      () => true,
+    );
+    expect(caught).toBe(true);
+  });
+});
+
+/** Worst |actual - expected| / bound over the elements; bound[i] is the tolerance of element i. */
+function worstErrorToBound(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: (i: number) => number): number {
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / bound(i));
+  return Number.isNaN(worst) ? Infinity : worst;
+}
+
+describe('gpujs training kernels', () => {
+  // Hidden activations of 2x64x32x32 pass PER_SHAPE_KERNEL_ELEMENTS: the training group's small models only reach
+  // the resizable kernels, these reach the ones compiled per shape.
+  const model: ModelSpec = { architecture: 'simple-conv', channels: 3, height: 32, width: 32 };
+  const fanIns = architectureOf(model)
+    .parameters(model)
+    .filter((p) => p.name.endsWith('weight'))
+    .map((p) => p.fanIn);
+  const bound = relativeBound(networkRoundings(fanIns, 0, 'float32'), 'float32');
+
+  for (const mode of MODES) {
+    const name = `gpujs:${mode}`;
+    it(`${name}: simple-conv on 2x3x32x32 - forward within its float32 tolerance of the float64 model, gradients of the reference's`, async (ctx) => {
+      const reason = await unavailable(name);
+      if (reason) return ctx.skip(reason);
+      const [gpujs, cpu] = await Promise.all([resolveBackend(name), resolveBackend('cpu')]);
+      if (!('backend' in gpujs) || !('backend' in cpu)) throw new Error('backends did not resolve');
+      try {
+        const weights = initialWeights(model, 31);
+        const x = gaussianTensor([2, 3, 32, 32], 31, 1);
+        const t = Int32Array.of(3, 700);
+        const schedule = scheduleTables(DDPM_SCHEDULE);
+        const out = await gpujs.backend.training!.predict({ model, weights, x, t, T: schedule.T });
+        const expected = referencePredict(model, weights, x, t, schedule.T);
+        expect(worstErrorToBound(out.data, expected.value, (i) => bound * expected.scale[i])).toBeLessThanOrEqual(1);
+
+        const args = { model, weights, schedule, x0: x, t, noise: gaussianTensor(x.shape, 31, 2) };
+        const [actual, reference] = await Promise.all([gpujs.backend.training!.lossAndGradients(args), cpu.backend.training!.lossAndGradients(args)]);
+        // As the training group's gradient check: 2 network passes of roundings, relative to the gradient's norm.
+        const ratios = Object.entries(reference.gradients).map(([parameter, g]) => {
+          const norm = Math.hypot(...g.data);
+          return [parameter, worstErrorToBound(actual.gradients[parameter].data, g.data, () => 2 * bound * norm)] as const;
+        });
+        expect(ratios.filter(([, ratio]) => !(ratio <= 1))).toEqual([]);
+      } finally {
+        await gpujs.backend.dispose?.();
+        await cpu.backend.dispose?.();
+      }
+    });
+
+    it(`${name}: GELU and its derivative stay finite and within tolerance where tanh saturates (|x| up to 1e4)`, async (ctx) => {
+      const reason = await unavailable(name);
+      if (reason) return ctx.skip(reason);
+      const { kernels, close } = await openGpujsKernels(mode);
+      try {
+        const values = Float64Array.from({ length: 64 }, (_, i) => Math.sign(i - 31.5) * 10 ** (-3 + (7 * (i % 32)) / 31));
+        const x = await kernels.upload({ shape: [1, values.length], data: values });
+        const ones = await kernels.upload({ shape: [1, values.length], data: new Float64Array(values.length).fill(1) });
+        const y = (await kernels.download(await kernels.training!.activation('gelu', x))).data;
+        const dy = (await kernels.download(await kernels.training!.activationBackward('gelu', x, ones))).data;
+        // A few roundings around one elementary function, on the magnitudes |x| (GELU) and 1 + |x| (a + 3b x^2) (its derivative).
+        const roundings = ELEMENTARY_FUNCTION_ROUNDINGS.float32 + 12;
+        const u = relativeBound(roundings, 'float32');
+        const inner = (v: number) => Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
+        expect(worstErrorToBound(y, Array.from(values, gelu), (i) => u * Math.abs(values[i]))).toBeLessThanOrEqual(1);
+        expect(worstErrorToBound(dy, Array.from(values, geluDerivative), (i) => u * (1 + Math.abs(values[i]) * inner(values[i])))).toBeLessThanOrEqual(1);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it("GPU.js's own GLSL tanh is NaN where exp(2z) overflows, which is why the GELU kernels write their own", async (ctx) => {
+    const reason = await unavailable('gpujs:headlessgl');
+    if (reason) return ctx.skip(reason);
+    const library = await loadGpujs();
+    const gpu = new library.GPU({ mode: 'headlessgl' });
+    try {
+      const tanh = gpu.createKernel('function (z) { return Math.tanh(z[this.thread.x]); }', { output: [2], precision: 'single' });
+      expect(Array.from(tanh(Float32Array.of(1, 50)) as Float32Array)).toEqual([expect.closeTo(Math.tanh(1), 6), NaN]);
+    } finally {
+      await gpu.destroy();
+    }
+  });
+});
