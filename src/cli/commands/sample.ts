@@ -5,6 +5,7 @@ import { imageGridPng } from '../../data/images.js';
 import { DiffspecInputError, requireInput } from '../../errors.js';
 import { renderSvg, scatterSpec, svgToPng } from '../../figures/charts.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { guidedDenoiser } from '../../models/guided.js';
 import { architectureOf } from '../../models/spec.js';
 import { respacedTimesteps } from '../../equations/ddim.js';
 import { scheduleTables } from '../../schedule/tables.js';
@@ -39,6 +40,14 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
       defaultText: 'ema when the checkpoint has them',
     }),
     seed: option(integer(0), { default: 0, description: 'sampling seed' }),
+    guidance: option(number({}, 'W'), {
+      default: 0,
+      description: 'classifier-free guidance weight w: (1 + w) eps(x, c) - w eps(x, null) (class-conditional models)',
+    }),
+    class: option(integer(0, 'K'), {
+      description: 'the class to sample (class-conditional models)',
+      defaultText: 'the classes in turn, one per sample',
+    }),
     backend: option(text('NAME'), { default: 'cpu', description: 'backend to sample on' }),
     out: option(text('FILE'), {
       description: 'output file',
@@ -46,7 +55,10 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     }),
   },
   exitStatus: { 0: 'the samples were written', 1: 'the checkpoint cannot be read, or the backend cannot run models' },
-  examples: ['diffspec sample --checkpoint run/ --sampler ddim --steps 50 --out samples.png'],
+  examples: [
+    'diffspec sample --checkpoint run/ --sampler ddim --steps 50 --out samples.png',
+    'diffspec sample --checkpoint run/ --guidance 3 --class 1',
+  ],
   async run(options) {
     let path = options.checkpoint;
     const info = await stat(path).catch(() => undefined);
@@ -66,12 +78,20 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     requireInput(weights !== undefined, '--weights', 'ema: this checkpoint keeps no EMA of the weights (trained with --ema 0)');
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
     const shape = [n, ...architectureOf(model).itemShape(model)];
-    const denoiser = await training.denoiser(model, weights, schedule.T);
+    const classes = 'classes' in model ? model.classes : 0;
+    requireInput(classes > 0 || (options.guidance === 0 && options.class === undefined), options.class === undefined ? '--guidance' : '--class', `needs a class-conditional model (train with --class-conditional); ${path} holds an unconditional ${model.architecture}`);
+    if (options.class !== undefined) requireInput(options.class < classes, '--class', `must be in 0..${classes - 1}, got ${options.class}`);
+    const labels = Int32Array.from({ length: n }, (_, i) => options.class ?? i % classes);
+    const denoisers = classes > 0
+      ? [await training.denoiser(model, weights, schedule.T, labels), await training.denoiser(model, weights, schedule.T, new Int32Array(n).fill(classes))]
+      : [await training.denoiser(model, weights, schedule.T)];
+    // The guided model predicts eps (src/models/guided.ts); these models are trained on eps, so the loops are unchanged.
+    const denoiser = classes > 0 ? guidedDenoiser(denoisers[0].model, denoisers[1].model, { w: options.guidance, prediction: 'eps', schedule }) : denoisers[0].model;
     const started = performance.now();
     const samples = await (sampler === 'ddpm'
-      ? backend.sampleDdpm({ schedule, shape, model: denoiser.model, seed })
-      : backend.sampleDdim({ schedule, shape, model: denoiser.model, seed, timesteps, options: { eta } })
-    ).finally(() => denoiser.dispose());
+      ? backend.sampleDdpm({ schedule, shape, model: denoiser, seed })
+      : backend.sampleDdim({ schedule, shape, model: denoiser, seed, timesteps, options: { eta } })
+    ).finally(() => denoisers.forEach((d) => d.dispose()));
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(`${sampler}: ${timesteps.length} steps for ${n} samples in ${seconds.toFixed(1)} s (${(timesteps.length / seconds).toFixed(1)} steps/s) on ${backend.name}\n`);
     const out = options.out ?? join(dirname(path), isImage ? 'samples.png' : 'samples.svg');
