@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 async function inputError(p: Promise<unknown> | (() => unknown)): Promise<DiffspecInputError> {
-  const error = await (typeof p === 'function' ? Promise.resolve().then(p) : p).then(() => undefined, (e: unknown) => e);
+  const error = await (typeof p === 'function' ? Promise.resolve().then(p) : p).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DiffspecInputError);
   return error as DiffspecInputError;
 }
@@ -54,7 +57,10 @@ describe('Fashion-MNIST', () => {
     const bytes = Uint8Array.from([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
     const idx = readIdx(gzipSync(bytes), 'f');
     expect([idx.shape, Array.from(idx.data)]).toEqual([[2, 3], [1, 2, 3, 4, 5, 6]]);
-    expect((await inputError(() => readIdx(gzipSync(Uint8Array.from([0, 0, 13, 1, 0, 0, 0, 0])), 'f'))).field).toBe('f');
+    expect((await inputError(() => readIdx(
+      gzipSync(Uint8Array.from([0, 0, 13, 1, 0, 0, 0, 0])),
+      'f',
+    ))).field).toBe('f');
   });
 
   it('names the Debian package when it is not installed', async () => {
@@ -84,7 +90,20 @@ describe('diffspec train and sample with classes', () => {
     expect(checkpoint.model).toMatchObject({ architecture: 'dit', classes: 10, height: 16 });
     expect(checkpoint.config.options.pUncond).toBe(0.5);
     const png = join(out, 'guided.png');
-    const sample = ['--checkpoint', out, '--guidance', '3', '--sampler', 'ddim', '--steps', '2', '--n', '2', '--out', png];
+    const sample = [
+      '--checkpoint',
+      out,
+      '--guidance',
+      '3',
+      '--sampler',
+      'ddim',
+      '--steps',
+      '2',
+      '--n',
+      '2',
+      '--out',
+      png,
+    ];
     expect(await sampleCommand.run([...sample, '--class', '1'])).toBe(0);
     expect((await stat(png)).size).toBeGreaterThan(0);
     const badClass = await inputError(sampleCommand.run([...sample, '--class', '10']));
@@ -96,6 +115,13 @@ describe('diffspec train and sample with classes', () => {
     const error = await inputError(trainCommand.run(['--class-conditional', '--steps', '1', '--out', join(dir, 'x')]));
     expect(error.field).toBe('--class-conditional');
     expect(await trainCommand.run(['--steps', '1', '--batch', '4', '--hidden', '4', '--out', out])).toBe(0);
-    expect((await inputError(sampleCommand.run(['--checkpoint', out, '--guidance', '2', '--n', '4']))).field).toBe('--guidance');
+    expect((await inputError(sampleCommand.run([
+      '--checkpoint',
+      out,
+      '--guidance',
+      '2',
+      '--n',
+      '4',
+    ]))).field).toBe('--guidance');
   });
 });

@@ -22,7 +22,11 @@ function stridesOf(shape: readonly number[]): number[] {
  * Calls visit(i, j) for every element i of `shape` with j the element of x it reads: x's strides per dimension
  * of the output are `sourceStrides` (0 where x is broadcast).
  */
-function forEachIndex(shape: readonly number[], sourceStrides: readonly number[], visit: (i: number, j: number) => void): void {
+function forEachIndex(
+  shape: readonly number[],
+  sourceStrides: readonly number[],
+  visit: (i: number, j: number) => void,
+): void {
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
   const total = sizeOf(shape);
@@ -115,7 +119,10 @@ export const cpuArchitectureKernels: ArchitectureKernels<Tensor, true> = {
   },
 
   silu: (x) => ({ shape: x.shape, data: Float64Array.from(x.data, silu) }),
-  siluBackward: (x, dOut) => ({ shape: x.shape, data: Float64Array.from(x.data, (v, i) => siluDerivative(v) * dOut.data[i]) }),
+  siluBackward: (x, dOut) => ({
+    shape: x.shape,
+    data: Float64Array.from(x.data, (v, i) => siluDerivative(v) * dOut.data[i]),
+  }),
 
   stridedConv2d: convolve,
   stridedConv2dBackward: convolveBackward,

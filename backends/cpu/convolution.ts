@@ -22,7 +22,12 @@ type ConvGeometry = ReturnType<typeof convGeometry>;
  * im2col copies along these runs and col2im, its adjoint, accumulates back along them; one call per run, the inner
  * element loop stays in the caller.
  */
-function forEachPatchRun(g: ConvGeometry, padding: number, offset: number, visit: (imageStart: number, colStart: number, jLo: number, jHi: number) => void): void {
+function forEachPatchRun(
+  g: ConvGeometry,
+  padding: number,
+  offset: number,
+  visit: (imageStart: number, colStart: number, jLo: number, jHi: number) => void,
+): void {
   for (let c = 0; c < g.cin; c++) {
     for (let u = 0; u < g.size; u++) {
       for (let v = 0; v < g.size; v++) {
@@ -72,7 +77,13 @@ export function convolve(x: Tensor, weight: Tensor, bias: Tensor, padding: numbe
 }
 
 /** The gradients of convolve. */
-export function convolveBackward(x: Tensor, weight: Tensor, dOut: Tensor, padding: number, stride: number): LayerGradients<Tensor> {
+export function convolveBackward(
+  x: Tensor,
+  weight: Tensor,
+  dOut: Tensor,
+  padding: number,
+  stride: number,
+): LayerGradients<Tensor> {
     const g = convGeometry(x, weight, padding, stride);
     const dx = new Float64Array(sizeOf(x.shape));
     const dWeight = new Float64Array(sizeOf(weight.shape));
@@ -94,5 +105,9 @@ export function convolveBackward(x: Tensor, weight: Tensor, dOut: Tensor, paddin
       gemmTN(g.rows, g.pixels, g.cout, f64(weight), 0, dy, o, dcols, 0);
       col2im(dcols, g, padding, dx, inOffset);
     }
-    return { dx: { shape: x.shape, data: dx }, dWeight: { shape: weight.shape, data: dWeight }, dBias: { shape: [g.cout], data: dBias } };
+    return {
+      dx: { shape: x.shape, data: dx },
+      dWeight: { shape: weight.shape, data: dWeight },
+      dBias: { shape: [g.cout], data: dBias },
+    };
 }

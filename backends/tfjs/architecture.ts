@@ -5,13 +5,24 @@ import type { TF } from './engines.js';
 
 type Run = <R extends TfTensor | TfTensor[]>(fn: () => R) => R;
 type Convolve = (x: TfTensor, weight: TfTensor, bias: TfTensor, padding: number, stride: number) => TfTensor;
-type ConvolveBackward = (x: TfTensor, weight: TfTensor, dOut: TfTensor, padding: number, stride: number) => LayerGradients<TfTensor>;
+type ConvolveBackward = (
+  x: TfTensor,
+  weight: TfTensor,
+  dOut: TfTensor,
+  padding: number,
+  stride: number,
+) => LayerGradients<TfTensor>;
 
 /**
  * The layer kernels of U-Nets, attention and DiT on TensorFlow.js ops, in float32, each the formula of its
  * src/equations function written in tensor ops; `run` disposes every intermediate (see training.ts).
  */
-export function tfjsArchitectureKernels(tf: TF, run: Run, convolve: Convolve, convolveBackward: ConvolveBackward): ArchitectureKernels<TfTensor, true> {
+export function tfjsArchitectureKernels(
+  tf: TF,
+  run: Run,
+  convolve: Convolve,
+  convolveBackward: ConvolveBackward,
+): ArchitectureKernels<TfTensor, true> {
   /** x as [rows, length] with its row means and 1 / sqrt(var + eps) (src/equations/normalization.ts). */
   const standardise = (x: TfTensor, rows: number, epsilon: number) => {
     const r = tf.reshape(x, [rows, -1]);
@@ -31,7 +42,10 @@ export function tfjsArchitectureKernels(tf: TF, run: Run, convolve: Convolve, co
         const e = tf.exp(tf.sub(s, tf.max(s, last, true)));
         return tf.div(e, tf.sum(e, last, true));
       }),
-    softmaxBackward: (y, dOut, scale) => run(() => tf.mul(tf.mul(y, tf.sub(dOut, tf.sum(tf.mul(dOut, y), last, true))), scale)),
+    softmaxBackward: (y, dOut, scale) => run(() => tf.mul(
+      tf.mul(y, tf.sub(dOut, tf.sum(tf.mul(dOut, y), last, true))),
+      scale,
+    )),
 
     normalize: (x, rows, epsilon) => run(() => tf.reshape(standardise(x, rows, epsilon).y, x.shape)),
     normalizeBackward: (x, rows, epsilon, dOut) =>

@@ -25,11 +25,20 @@ const WEIGHT = [3, 2, 0, 1];
  * the engine's kernel itself stays registered, as test/tfjs/wasmConvolution.spec.ts compares against it.
  */
 export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor, true> {
-  const convAttrs = (padding: number, stride: number) => ({ strides: [stride, stride] as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] });
+  const convAttrs = (padding: number, stride: number) => ({
+    strides: [stride, stride] as [number, number],
+    pad: padding,
+    dataFormat: 'NHWC' as const,
+    dilations: [1, 1] as [number, number],
+  });
   const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number, stride: number): TfTensor =>
     engine === 'cpu'
       ? conv2dBackpropFilterFromConvolution(tf, x, dy, { ...convAttrs(padding, stride), filterShape })
-      : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs(padding, stride), filterShape }) as TfTensor);
+      : (tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...convAttrs(padding, stride), filterShape },
+      ) as TfTensor);
 
   const convolve = (x: TfTensor, weight: TfTensor, bias: TfTensor, padding: number, stride: number) =>
     run(() => {
@@ -37,13 +46,23 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
       return tf.transpose(tf.add(y, bias), NCHW);
     });
 
-  function convolveBackward(x: TfTensor, weight: TfTensor, dOut: TfTensor, padding: number, stride: number): LayerGradients<TfTensor> {
+  function convolveBackward(
+    x: TfTensor,
+    weight: TfTensor,
+    dOut: TfTensor,
+    padding: number,
+    stride: number,
+  ): LayerGradients<TfTensor> {
     const [dx, dWeight, dBias] = run(() => {
       const xh = tf.transpose(x, NHWC) as Tensor4D;
       const dy = tf.transpose(dOut, NHWC) as Tensor4D;
       const filter = tf.transpose(weight, FILTER) as Tensor4D;
       const dFilter = filterGradient(xh, dy, filter.shape, padding, stride);
-      const dInput = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...convAttrs(padding, stride), inputShape: xh.shape }) as TfTensor;
+      const dInput = tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...convAttrs(padding, stride), inputShape: xh.shape },
+      ) as TfTensor;
       return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
     });
     return { dx, dWeight, dBias };

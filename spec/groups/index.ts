@@ -15,4 +15,19 @@ import { schedulesGroup } from './schedules.js';
 import { trainingGroup } from './training.js';
 
 /** Every spec group, in reading order. */
-export const SPEC_GROUPS: SpecGroup[] = [schedulesGroup, forwardGroup, noiseGroup, posteriorGroup, reverseGroup, samplingGroup, loopsGroup, lossGroup, embeddingGroup, inputsGroup, trainingGroup, architecturesGroup, guidanceGroup, memoryGroup];
+export const SPEC_GROUPS: SpecGroup[] = [
+  schedulesGroup,
+  forwardGroup,
+  noiseGroup,
+  posteriorGroup,
+  reverseGroup,
+  samplingGroup,
+  loopsGroup,
+  lossGroup,
+  embeddingGroup,
+  inputsGroup,
+  trainingGroup,
+  architecturesGroup,
+  guidanceGroup,
+  memoryGroup,
+];

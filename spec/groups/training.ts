@@ -22,7 +22,12 @@ import { knnKlDivergence } from '../../src/stats/divergence.js';
 import { chiSquareUniformTest, zeroCorrelationTest } from '../../src/stats/tests.js';
 import { sampleBatch } from '../../src/training/batches.js';
 import type { Tensor } from '../../src/tensor.js';
-import { referenceLoss, referencePredict, takeReluPattern, type ReferenceModelSpec } from '../support/reference-models.js';
+import {
+  referenceLoss,
+  referencePredict,
+  takeReluPattern,
+  type ReferenceModelSpec,
+} from '../support/reference-models.js';
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const SMALL_MLP: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 16, layers: 3, embeddingDim: 8, activation: 'relu' };

@@ -8,7 +8,16 @@ import { uniformValues } from '../../src/random/uniform.js';
 import type { Precision } from '../../src/contract/backend.js';
 import { networkRoundings, normalizationRoundings } from '../../src/speckit/tolerance.js';
 
-const UNET_BASE = { channels: 1, height: 8, width: 8, baseChannels: 4, levels: 2, groups: 2, heads: 2, classes: 3 } as const;
+const UNET_BASE = {
+  channels: 1,
+  height: 8,
+  width: 8,
+  baseChannels: 4,
+  levels: 2,
+  groups: 2,
+  heads: 2,
+  classes: 3,
+} as const;
 
 /** One small class-conditional model per architecture and skip form, 8 x 8 single-channel images. */
 export const SMALL_MODELS: (UNetSpec | DiTSpec)[] = [
@@ -37,7 +46,10 @@ export function randomWeights(model: ModelSpec, seed: number): Weights {
 }
 
 /** Labels 0..classes for n items, the null class among them. */
-export const someLabels = (n: number, classes: number) => Int32Array.from({ length: n }, (_, i) => (i === n - 1 ? classes : i % classes));
+export const someLabels = (n: number, classes: number) => Int32Array.from(
+  { length: n },
+  (_, i) => (i === n - 1 ? classes : i % classes),
+);
 
 /**
  * Forward roundings of a model, per output element relative to its magnitude: every weight tensor is a dot product

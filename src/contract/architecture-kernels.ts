@@ -17,7 +17,7 @@ export interface ArchitectureKernels<H, Sync extends boolean = boolean> {
   softmax(x: H, scale: number): KernelResult<H, Sync>;
   /** dx of the softmax from its output y: scale y (dOut - sum(dOut y)) per row (src/equations/softmax.ts). */
   softmaxBackward(y: H, dOut: H, scale: number): KernelResult<H, Sync>;
-  /** x viewed as `rows` contiguous rows, each standardised: (x - mean) / sqrt(var + epsilon) (src/equations/normalization.ts). */
+  /** x as `rows` contiguous rows, each standardised: (x - mean) / sqrt(var + eps) (src/equations/normalization.ts). */
   normalize(x: H, rows: number, epsilon: number): KernelResult<H, Sync>;
   normalizeBackward(x: H, rows: number, epsilon: number, dOut: H): KernelResult<H, Sync>;
   /** Repeats x along its size-1 dimensions to `shape` (same rank), as numpy broadcasting. */
@@ -27,7 +27,17 @@ export interface ArchitectureKernels<H, Sync extends boolean = boolean> {
   /** SiLU x sigmoid(x) and its backward (src/equations/activation.ts). */
   silu(x: H): KernelResult<H, Sync>;
   siluBackward(x: H, dOut: H): KernelResult<H, Sync>;
-  /** conv2d (src/contract/training.ts) evaluated at every `stride`-th output position: y[.., i, j] = conv[.., s i, s j]. */
+  /** conv2d (src/contract/training.ts) evaluated at every `stride`-th output position: y[
+    ..,
+    i,
+    j,
+  ] = conv[.., s i, s j]. */
   stridedConv2d(x: H, weight: H, bias: H, padding: number, stride: number): KernelResult<H, Sync>;
-  stridedConv2dBackward(x: H, weight: H, dOut: H, padding: number, stride: number): KernelResult<LayerGradients<H>, Sync>;
+  stridedConv2dBackward(
+    x: H,
+    weight: H,
+    dOut: H,
+    padding: number,
+    stride: number,
+  ): KernelResult<LayerGradients<H>, Sync>;
 }

@@ -23,7 +23,18 @@ export type Capability =
   | 'architectures' // training.architecture: the kernels of U-Net, attention and DiT layers
   | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
-export const ALL_CAPABILITIES: readonly Capability[] = ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training', 'architectures', 'memory'];
+export const ALL_CAPABILITIES: readonly Capability[] = [
+  'schedule',
+  'forward',
+  'reverse',
+  'sampling',
+  'loss',
+  'embedding',
+  'random',
+  'training',
+  'architectures',
+  'memory',
+];
 
 /** Options of the reverse process. Defaults: eps, fixed_small, no clipping, eta = 0. */
 export interface ReverseOptions {
@@ -40,17 +51,25 @@ export type DenoiserModel = (xt: Tensor, t: Int32Array) => Tensor | Promise<Tens
 export type Timesteps = readonly number[] | Int32Array;
 
 export interface ForwardStepArgs { schedule: ScheduleTables; xPrev: Tensor; noise: Tensor; t: Timesteps }
-export interface ForwardChainArgs { schedule: ScheduleTables; x0: Tensor; t: number; seed: number; recordAt?: readonly number[] }
+export interface ForwardChainArgs {
+  schedule: ScheduleTables; x0: Tensor; t: number; seed: number; recordAt?: readonly number[],
+}
 export interface QSampleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps }
 export interface QPosteriorArgs { schedule: ScheduleTables; x0: Tensor; xt: Tensor; t: Timesteps }
-export interface PMeanVarianceArgs { schedule: ScheduleTables; xt: Tensor; t: Timesteps; modelOutput: Tensor; options?: ReverseOptions }
+export interface PMeanVarianceArgs {
+  schedule: ScheduleTables; xt: Tensor; t: Timesteps; modelOutput: Tensor; options?: ReverseOptions,
+}
 export interface DdpmStepArgs extends PMeanVarianceArgs { noise: Tensor }
 export interface DdimStepArgs extends PMeanVarianceArgs { tPrev: Timesteps; noise?: Tensor }
 export interface DdimReverseStepArgs extends PMeanVarianceArgs { tNext: Timesteps }
-export interface SampleDdpmArgs { schedule: ScheduleTables; shape: readonly number[]; model: DenoiserModel; seed: number; options?: ReverseOptions }
+export interface SampleDdpmArgs {
+  schedule: ScheduleTables; shape: readonly number[]; model: DenoiserModel; seed: number; options?: ReverseOptions,
+}
 /** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
 export interface SampleDdimArgs extends SampleDdpmArgs { timesteps: readonly number[] }
-export interface LossSimpleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps; modelOutput: Tensor }
+export interface LossSimpleArgs {
+  schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps; modelOutput: Tensor,
+}
 export interface TimestepEmbeddingArgs { t: readonly number[] | Float64Array; dim: number; maxPeriod?: number }
 export interface RandomNormalArgs { shape: readonly number[]; seed: number; stream: number }
 

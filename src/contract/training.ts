@@ -136,7 +136,12 @@ export interface TrainingBackend {
    * The model as the sampling loops call it, with its weights uploaded once (not once per step, as predict
    * would): pass `model` to sampleDdpm/sampleDdim, then dispose().
    */
-  denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array): Promise<{ model: DenoiserModel; dispose(): void }>;
+  denoiser(
+    model: ModelSpec,
+    weights: Weights,
+    T: number,
+    labels?: Int32Array,
+  ): Promise<{ model: DenoiserModel; dispose(): void }>;
   /** L_simple on given x_0, t and noise, and its gradient for every parameter tensor. */
   lossAndGradients(args: LossGradientArgs): Promise<LossGradientResult>;
   /** t ~ Uniform{1..T}: the draw the trainer makes. */

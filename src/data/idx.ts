@@ -7,7 +7,11 @@ import { requireInput } from '../errors.js';
  */
 export function readIdx(gzipped: Uint8Array, field: string): { shape: number[]; data: Uint8Array } {
   const bytes = gunzipSync(gzipped);
-  requireInput(bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08, field, 'is not an IDX file of unsigned bytes (magic 00 00 08 nn)');
+  requireInput(
+    bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08,
+    field,
+    'is not an IDX file of unsigned bytes (magic 00 00 08 nn)',
+  );
   const rank = bytes[3];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape = Array.from({ length: rank }, (_, d) => view.getUint32(4 + 4 * d, false));

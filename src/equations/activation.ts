@@ -12,7 +12,7 @@ export function geluDerivative(x: number): number {
   return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * x * x);
 }
 
-// SiLU(x) = x sigmoid(x) = x / (1 + exp(-x))  (Elfwing et al. 2018; Ramachandran et al. 2017's swish), the U-Net's and DiT's activation
+// SiLU(x) = x sigmoid(x) = x / (1 + exp(-x))  (Elfwing et al. 2018; Ramachandran et al. 2017's swish)
 export function silu(x: number): number {
   return x / (1 + Math.exp(-x));
 }

@@ -10,14 +10,27 @@ function rowStatistics(x: ArrayLike<number>, offset: number, length: number, eps
 
 // y_i = (x_i - mu) / sqrt(sigma^2 + eps), mu and sigma^2 the mean and biased variance of the row: the core of
 // LayerNorm (Ba et al. 2016, eq. 4) and GroupNorm (Wu & He 2018, eq. 1-2), before their affine gamma y + beta
-export function normalizeRow(x: ArrayLike<number>, offset: number, length: number, epsilon: number, out: Float64Array): void {
+export function normalizeRow(
+  x: ArrayLike<number>,
+  offset: number,
+  length: number,
+  epsilon: number,
+  out: Float64Array,
+): void {
   const { mean, inverseDeviation } = rowStatistics(x, offset, length, epsilon);
   for (let i = 0; i < length; i++) out[offset + i] = (x[offset + i] - mean) * inverseDeviation;
 }
 
 // dx_i = (dy_i - mean(dy) - y_i mean(dy y)) / sqrt(sigma^2 + eps): the backward of normalizeRow (Ioffe & Szegedy
 // 2015, sec. 3, the batch-norm gradient taken over the row instead of the batch)
-export function normalizeRowBackward(x: ArrayLike<number>, dy: ArrayLike<number>, offset: number, length: number, epsilon: number, out: Float64Array): void {
+export function normalizeRowBackward(
+  x: ArrayLike<number>,
+  dy: ArrayLike<number>,
+  offset: number,
+  length: number,
+  epsilon: number,
+  out: Float64Array,
+): void {
   const { mean, inverseDeviation } = rowStatistics(x, offset, length, epsilon);
   let meanDy = 0;
   let meanDyY = 0;

@@ -31,11 +31,25 @@ export interface Architecture<S> {
    * eps_theta(x, t) for timesteps t in 1..T; `labels` (class-conditional models: 0..classes, `classes` the null
    * class) is absent for the others.
    */
-  forward<H>(g: Graph<H>, spec: S, parameter: (name: string) => Value<H>, x: Value<H>, t: Int32Array, T: number, labels?: Int32Array): Promise<Value<H>>;
+  forward<H>(
+    g: Graph<H>,
+    spec: S,
+    parameter: (name: string) => Value<H>,
+    x: Value<H>,
+    t: Int32Array,
+    T: number,
+    labels?: Int32Array,
+  ): Promise<Value<H>>;
 }
 
 /** [C, H, W] items, or an input error naming the architecture. */
-export function imageItems(architecture: string, itemShape: readonly number[]): { channels: number; height: number; width: number } {
-  requireInput(itemShape.length === 3, 'data', `${architecture} needs images ([N, C, H, W] data), got items of shape [${itemShape.join(', ')}]`);
+export function imageItems(architecture: string, itemShape: readonly number[]): {
+  channels: number; height: number; width: number,
+} {
+  requireInput(
+    itemShape.length === 3,
+    'data',
+    `${architecture} needs images ([N, C, H, W] data), got items of shape [${itemShape.join(', ')}]`,
+  );
   return { channels: itemShape[0], height: itemShape[1], width: itemShape[2] };
 }

@@ -36,13 +36,26 @@ const MLP_RATIO = 4;
 
 export function checkDiTSpec(spec: DiTSpec, field = 'model'): void {
   for (const key of ['height', 'width'] as const)
-    requireInput(spec[key] % spec.patch === 0, `${field}.${key}`, `must be divisible by the patch size ${spec.patch}, got ${spec[key]}`);
-  requireInput(spec.hidden % 4 === 0, `${field}.hidden`, `must be divisible by 4 (the 2-D position embedding), got ${spec.hidden}`);
-  requireInput(spec.hidden % spec.heads === 0, `${field}.heads`, `must divide hidden = ${spec.hidden}, got ${spec.heads}`);
+    requireInput(
+      spec[key] % spec.patch === 0,
+      `${field}.${key}`,
+      `must be divisible by the patch size ${spec.patch}, got ${spec[key]}`,
+    );
+  requireInput(
+    spec.hidden % 4 === 0,
+    `${field}.hidden`,
+    `must be divisible by 4 (the 2-D position embedding), got ${spec.hidden}`,
+  );
+  requireInput(
+    spec.hidden % spec.heads === 0,
+    `${field}.heads`,
+    `must divide hidden = ${spec.hidden}, got ${spec.heads}`,
+  );
 }
 
 /** The adaLN projections of one block (or the final layer): Linear(SiLU(c)) per modulation, initialised at zero. */
-const modulationParameters = (name: string, parts: readonly string[], hidden: number) => parts.flatMap((part) => linearParameters(`${name}.adaLN.${part}`, hidden, hidden, 'zeros'));
+const modulationParameters = (name: string, parts: readonly string[], hidden: number) =>
+  parts.flatMap((part) => linearParameters(`${name}.adaLN.${part}`, hidden, hidden, 'zeros'));
 
 // modulate(x, shift, scale) = x (1 + scale) + shift, shift and scale [N, D] broadcast over the tokens (DiT's modulate)
 async function modulate<H>(g: Graph<H>, x: Value<H>, shift: Value<H>, scale: Value<H>): Promise<Value<H>> {
@@ -58,13 +71,29 @@ async function gated<H>(g: Graph<H>, gate: Value<H>, y: Value<H>): Promise<Value
 }
 
 /** One DiT block with adaLN-Zero conditioning on c [N, D]. */
-export async function ditBlock<H>(g: Graph<H>, p: Parameters<H>, name: string, z: Value<H>, c: Value<H>, heads: number): Promise<Value<H>> {
+export async function ditBlock<H>(
+  g: Graph<H>,
+  p: Parameters<H>,
+  name: string,
+  z: Value<H>,
+  c: Value<H>,
+  heads: number,
+): Promise<Value<H>> {
   const activated = await g.silu(c);
   const m: Record<string, Value<H>> = {};
   for (const part of MODULATIONS) m[part] = await linear(g, p, `${name}.adaLN.${part}`, activated);
-  const attended = await selfAttention(g, p, `${name}.attention`, await modulate(g, await layerNorm(g, p, z), m.shift1, m.scale1), heads);
+  const attended = await selfAttention(
+    g,
+    p,
+    `${name}.attention`,
+    await modulate(g, await layerNorm(g, p, z), m.shift1, m.scale1),
+    heads,
+  );
   const z1 = await g.add(z, await gated(g, m.gate1, attended));
-  const hidden = await g.activation('gelu', await linear(g, p, `${name}.mlp.0`, await modulate(g, await layerNorm(g, p, z1), m.shift2, m.scale2)));
+  const hidden = await g.activation(
+    'gelu',
+    await linear(g, p, `${name}.mlp.0`, await modulate(g, await layerNorm(g, p, z1), m.shift2, m.scale2)),
+  );
   return g.add(z1, await gated(g, m.gate2, await linear(g, p, `${name}.mlp.2`, hidden)));
 }
 
@@ -78,8 +107,21 @@ export function ditBlockParameters(name: string, hidden: number): ParameterSpec[
 }
 
 export const dit: Architecture<DiTSpec> = {
-  fields: { channels: 'positive', height: 'positive', width: 'positive', patch: 'positive', depth: 'positive', hidden: 'positive', heads: 'positive', classes: 'count' },
-  defaultSpec: (_architecture, itemShape) => ({ architecture: 'dit', ...imageItems('dit', itemShape), ...DIT_DEFAULTS }),
+  fields: {
+    channels: 'positive',
+    height: 'positive',
+    width: 'positive',
+    patch: 'positive',
+    depth: 'positive',
+    hidden: 'positive',
+    heads: 'positive',
+    classes: 'count',
+  },
+  defaultSpec: (_architecture, itemShape) => ({
+    architecture: 'dit',
+    ...imageItems('dit', itemShape),
+    ...DIT_DEFAULTS,
+  }),
   check: checkDiTSpec,
   parameters(spec) {
     const features = spec.patch * spec.patch * spec.channels;
@@ -104,7 +146,10 @@ export const dit: Architecture<DiTSpec> = {
     const c = await conditioning(g, p, t, labels, spec.classes, spec.hidden);
     for (let i = 0; i < spec.depth; i++) z = await ditBlock(g, p, `blocks.${i}`, z, c, spec.heads);
     const activated = await g.silu(c);
-    const [shift, scale] = [await linear(g, p, 'final.adaLN.shift', activated), await linear(g, p, 'final.adaLN.scale', activated)];
+    const [shift, scale] = [
+      await linear(g, p, 'final.adaLN.shift', activated),
+      await linear(g, p, 'final.adaLN.scale', activated),
+    ];
     const out = await linear(g, p, 'final.linear', await modulate(g, await layerNorm(g, p, z), shift, scale));
     return unpatchify(g, out, spec.patch, spec.height, spec.width);
   },

@@ -129,15 +129,26 @@ export class Graph<H> {
   }
 
   async reshape(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
-    if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`cannot reshape [${x.shape.join(', ')}] to [${shape.join(', ')}]`);
-    return this.result(await this.ak.reshape(x.h, shape), shape, [x], async (dy) => this.pass(x, await this.ak.reshape(dy, x.shape)));
+    const shown = (s: readonly number[]) => `[${s.join(', ')}]`;
+    if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`cannot reshape ${shown(x.shape)} to ${shown(shape)}`);
+    return this.result(
+      await this.ak.reshape(x.h, shape),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.reshape(dy, x.shape)),
+    );
   }
 
   /** out's dimension d is x's dimension perm[d]. */
   async transpose(x: Value<H>, perm: readonly number[]): Promise<Value<H>> {
     const inverse = perm.map((_, d) => perm.indexOf(d));
     const shape = perm.map((d) => x.shape[d]);
-    return this.result(await this.ak.transpose(x.h, perm), shape, [x], async (dy) => this.pass(x, await this.ak.transpose(dy, inverse)));
+    return this.result(
+      await this.ak.transpose(x.h, perm),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.transpose(dy, inverse)),
+    );
   }
 
   /** C = op(A) op(B) per batch item; the gradients are the usual products with dC (op the transpose where asked). */
@@ -149,8 +160,14 @@ export class Graph<H> {
       const mm = (p: H, q: H, tp: boolean, tq: boolean) => this.ak.batchMatMul(p, q, tp, tq);
       // C = A B: dA = dC B^T, dB = A^T dC; C = A B^T: dA = dC B, dB = dC^T A;
       // C = A^T B: dA = B dC^T, dB = A dC; C = A^T B^T: dA = B^T dC^T, dB = dC^T A^T.
-      if (a.needsGrad) await this.pass(a, await (transposeA ? mm(b.h, dy, transposeB, true) : mm(dy, b.h, false, !transposeB)));
-      if (b.needsGrad) await this.pass(b, await (transposeB ? mm(dy, a.h, true, transposeA) : mm(a.h, dy, !transposeA, false)));
+      if (a.needsGrad) await this.pass(
+        a,
+        await (transposeA ? mm(b.h, dy, transposeB, true) : mm(dy, b.h, false, !transposeB)),
+      );
+      if (b.needsGrad) await this.pass(
+        b,
+        await (transposeB ? mm(dy, a.h, true, transposeA) : mm(a.h, dy, !transposeA, false)),
+      );
     });
   }
 
@@ -162,22 +179,40 @@ export class Graph<H> {
 
   /** x as `rows` contiguous rows, each standardised to zero mean and unit variance. */
   async normalize(x: Value<H>, rows: number, epsilon: number): Promise<Value<H>> {
-    return this.result(await this.ak.normalize(x.h, rows, epsilon), x.shape, [x], async (dy) => this.pass(x, await this.ak.normalizeBackward(x.h, rows, epsilon, dy)));
+    return this.result(
+      await this.ak.normalize(x.h, rows, epsilon),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.normalizeBackward(x.h, rows, epsilon, dy)),
+    );
   }
 
   async broadcastTo(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
-    return this.result(await this.ak.broadcastTo(x.h, shape), shape, [x], async (dy) => this.pass(x, await this.ak.sumTo(dy, x.shape)));
+    return this.result(
+      await this.ak.broadcastTo(x.h, shape),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.sumTo(dy, x.shape)),
+    );
   }
 
   async silu(x: Value<H>): Promise<Value<H>> {
-    return this.result(await this.ak.silu(x.h), x.shape, [x], async (dy) => this.pass(x, await this.ak.siluBackward(x.h, dy)));
+    return this.result(
+      await this.ak.silu(x.h),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.siluBackward(x.h, dy)),
+    );
   }
 
   /** Element-wise a + b (same shape). */
   async add(a: Value<H>, b: Value<H>): Promise<Value<H>> {
     const ones = new Float64Array(a.shape[0]).fill(1);
     const copy = async (dy: H) => this.k.linear([{ x: dy, coef: ones }]);
-    return this.result(await this.k.linear([{ x: a.h, coef: ones }, { x: b.h, coef: ones }]), a.shape, [a, b], async (dy) => {
+    return this.result(await this.k.linear([
+      { x: a.h, coef: ones },
+      { x: b.h, coef: ones },
+    ]), a.shape, [a, b], async (dy) => {
       if (a.needsGrad) await this.accumulate(a, await copy(dy));
       if (b.needsGrad) await this.accumulate(b, await copy(dy));
     });
@@ -194,16 +229,33 @@ export class Graph<H> {
   /** c x for a constant c. */
   async scale(x: Value<H>, c: number): Promise<Value<H>> {
     const coef = new Float64Array(x.shape[0]).fill(c);
-    return this.result(await this.k.linear([{ x: x.h, coef }]), x.shape, [x], async (dy) => this.pass(x, await this.k.linear([{ x: dy, coef }])));
+    return this.result(
+      await this.k.linear([{ x: x.h, coef }]),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.k.linear([{ x: dy, coef }])),
+    );
   }
 
   /** conv2d at every stride-th output position (the downsampling convolution). */
-  async stridedConv2d(x: Value<H>, weight: Value<H>, bias: Value<H>, padding: number, stride: number): Promise<Value<H>> {
+  async stridedConv2d(
+    x: Value<H>,
+    weight: Value<H>,
+    bias: Value<H>,
+    padding: number,
+    stride: number,
+  ): Promise<Value<H>> {
     const [n, , height, width] = x.shape;
     const size = weight.shape[2];
     const out = (d: number) => Math.floor((d + 2 * padding - size) / stride) + 1;
     const shape = [n, weight.shape[0], out(height), out(width)];
-    return this.result(await this.ak.stridedConv2d(x.h, weight.h, bias.h, padding, stride), shape, [x, weight, bias], async (dy) =>
+    return this.result(await this.ak.stridedConv2d(
+      x.h,
+      weight.h,
+      bias.h,
+      padding,
+      stride,
+    ), shape, [x, weight, bias], async (dy) =>
       this.accumulateLayer(x, weight, bias, await this.ak.stridedConv2dBackward(x.h, weight.h, dy, padding, stride)),
     );
   }

@@ -20,19 +20,32 @@ export interface GuidanceOptions {
  * formula is a combination of noise predictions (Ho & Salimans 2022, sec. 3.2); run the sampling loops with
  * prediction 'eps'. Computed in float64 on the host from the two downloaded outputs.
  */
-export function guidedDenoiser(conditional: DenoiserModel, unconditional: DenoiserModel, options: GuidanceOptions): DenoiserModel {
+export function guidedDenoiser(
+  conditional: DenoiserModel,
+  unconditional: DenoiserModel,
+  options: GuidanceOptions,
+): DenoiserModel {
   requireInput(Number.isFinite(options.w), 'guidance', `must be a finite number, got ${options.w}`);
   return async (xt, t) => {
     const c = await conditional(xt, t);
     const u = await unconditional(xt, t);
     for (const [name, out] of [['conditional', c], ['unconditional', u]] as const)
-      requireInput(sameShape(out.shape, xt.shape), `${name} model output`, `must have x_t's shape [${xt.shape.join(', ')}] (learned variances are not guided), got [${out.shape.join(', ')}]`);
+      requireInput(
+        sameShape(out.shape, xt.shape),
+        `${name} model output`,
+        `must have x_t's shape [${xt.shape.join(', ')}] (learned variances are not guided), ` +
+          `got [${out.shape.join(', ')}]`,
+      );
     const item = xt.data.length / xt.shape[0];
     const data = new Float64Array(xt.data.length);
     for (let n = 0; n < xt.shape[0]; n++) {
       const toEps = epsConversion(options.prediction, options.schedule, t[n]);
       for (let i = n * item; i < (n + 1) * item; i++) {
-        data[i] = guidedEps(toEps.xt * xt.data[i] + toEps.out * c.data[i], toEps.xt * xt.data[i] + toEps.out * u.data[i], options.w);
+        data[i] = guidedEps(
+          toEps.xt * xt.data[i] + toEps.out * c.data[i],
+          toEps.xt * xt.data[i] + toEps.out * u.data[i],
+          options.w,
+        );
       }
     }
     return { shape: [...xt.shape], data } satisfies Tensor;

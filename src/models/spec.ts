@@ -10,7 +10,13 @@ export type ModelSpec = SimpleConvSpec | MlpSpec | UNetSpec | DiTSpec;
 
 /** The architectures, one file each: the seed's table (a CNN, a U-Net, a U-Net with attention, a DiT) and a 2-D MLP. */
 /** The spec type of architecture name K (unet and unet-attn share one). */
-type SpecOf<K> = ModelSpec extends infer S ? (S extends { architecture: infer A } ? (K extends A ? S : never) : never) : never;
+type SpecOf<K> = ModelSpec extends infer S
+  ? S extends { architecture: infer A }
+    ? K extends A
+      ? S
+      : never
+    : never
+  : never;
 
 const ARCHITECTURES: { [K in ModelSpec['architecture']]: Architecture<SpecOf<K>> } = {
   'simple-conv': simpleConv,
@@ -38,8 +44,16 @@ export function parseModelSpec(value: unknown, field = 'model'): ModelSpec {
   for (const key of Object.keys(o)) requireInput(keys.includes(key), `${field}.${key}`, `is not a field of a ${String(o.architecture)} model (fields: ${keys.join(', ')})`);
   for (const [key, kind] of Object.entries(arch.fields)) {
     const v = o[key];
-    if (typeof kind !== 'string') requireInput(kind.includes(v as string), `${field}.${key}`, `must be one of ${kind.join(', ')}, got ${JSON.stringify(v)}`);
-    else requireInput(Number.isInteger(v) && ACCEPTS[kind](v as number), `${field}.${key}`, `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${JSON.stringify(v)}`);
+    if (typeof kind !== 'string') requireInput(
+      kind.includes(v as string),
+      `${field}.${key}`,
+      `must be one of ${kind.join(', ')}, got ${JSON.stringify(v)}`,
+    );
+    else requireInput(
+      Number.isInteger(v) && ACCEPTS[kind](v as number),
+      `${field}.${key}`,
+      `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${JSON.stringify(v)}`,
+    );
   }
   arch.check?.(o as unknown as ModelSpec, field);
   return o as unknown as ModelSpec;

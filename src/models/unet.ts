@@ -42,15 +42,45 @@ export function checkUNetSpec(spec: UNetSpec, field = 'model'): void {
   const factor = 2 ** (spec.levels - 1);
   requireInput(spec.levels >= 2 && spec.levels <= 4, `${field}.levels`, `must be 2, 3 or 4, got ${spec.levels}`);
   for (const key of ['height', 'width'] as const)
-    requireInput(spec[key] % factor === 0, `${field}.${key}`, `must be divisible by 2^(levels - 1) = ${factor} for ${spec.levels} resolutions, got ${spec[key]}`);
-  requireInput(spec.baseChannels % spec.groups === 0, `${field}.groups`, `must divide baseChannels = ${spec.baseChannels}, got ${spec.groups}`);
-  requireInput(levelChannels(spec, spec.levels - 1) % spec.heads === 0, `${field}.heads`, `must divide the ${levelChannels(spec, spec.levels - 1)} channels of the lowest level, got ${spec.heads}`);
-  requireInput(spec.skip === 'add' || spec.skip === 'concat', `${field}.skip`, `must be add or concat, got ${JSON.stringify(spec.skip)}`);
+    requireInput(
+      spec[key] % factor === 0,
+      `${field}.${key}`,
+      `must be divisible by 2^(levels - 1) = ${factor} for ${spec.levels} resolutions, got ${spec[key]}`,
+    );
+  requireInput(
+    spec.baseChannels % spec.groups === 0,
+    `${field}.groups`,
+    `must divide baseChannels = ${spec.baseChannels}, got ${spec.groups}`,
+  );
+  requireInput(
+    levelChannels(spec, spec.levels - 1) % spec.heads === 0,
+    `${field}.heads`,
+    `must divide the ${levelChannels(spec, spec.levels - 1)} channels of the lowest level, got ${spec.heads}`,
+  );
+  requireInput(
+    spec.skip === 'add' || spec.skip === 'concat',
+    `${field}.skip`,
+    `must be add or concat, got ${JSON.stringify(spec.skip)}`,
+  );
 }
 
 export const unet: Architecture<UNetSpec> = {
-  fields: { channels: 'positive', height: 'positive', width: 'positive', baseChannels: 'positive', levels: 'positive', skip: ['add', 'concat'], groups: 'positive', heads: 'positive', classes: 'count' },
-  defaultSpec: (architecture, itemShape) => ({ architecture: architecture as UNetSpec['architecture'], ...imageItems(architecture, itemShape), ...UNET_DEFAULTS }),
+  fields: {
+    channels: 'positive',
+    height: 'positive',
+    width: 'positive',
+    baseChannels: 'positive',
+    levels: 'positive',
+    skip: ['add', 'concat'],
+    groups: 'positive',
+    heads: 'positive',
+    classes: 'count',
+  },
+  defaultSpec: (architecture, itemShape) => ({
+    architecture: architecture as UNetSpec['architecture'],
+    ...imageItems(architecture, itemShape),
+    ...UNET_DEFAULTS,
+  }),
   check: checkUNetSpec,
   parameters(spec) {
     const width = embeddingWidth(spec);
@@ -58,19 +88,46 @@ export const unet: Architecture<UNetSpec> = {
     const params: ParameterSpec[] = [...conditioningParameters(spec.baseChannels, width, spec.classes)];
     params.push(...convParameters('input', spec.channels, spec.baseChannels));
     for (let l = 0; l <= last; l++) {
-      params.push(...residualBlockParameters(`down.${l}.block`, levelChannels(spec, Math.max(0, l - 1)), levelChannels(spec, l), width));
-      if (attentionAt(spec, l)) params.push(...spatialAttentionParameters(`down.${l}.attention`, levelChannels(spec, l)));
-      if (l < last) params.push(...resampleParameters(`down.${l}.downsample`, levelChannels(spec, l), levelChannels(spec, l)));
+      params.push(...residualBlockParameters(
+        `down.${l}.block`,
+        levelChannels(spec, Math.max(0, l - 1)),
+        levelChannels(spec, l),
+        width,
+      ));
+      if (attentionAt(
+        spec,
+        l,
+      )) params.push(...spatialAttentionParameters(`down.${l}.attention`, levelChannels(spec, l)));
+      if (l < last) params.push(...resampleParameters(
+        `down.${l}.downsample`,
+        levelChannels(spec, l),
+        levelChannels(spec, l),
+      ));
     }
-    params.push(...residualBlockParameters('middle.block', levelChannels(spec, last), levelChannels(spec, last), width));
-    if (attentionAt(spec, last)) params.push(...spatialAttentionParameters('middle.attention', levelChannels(spec, last)));
+    params.push(...residualBlockParameters(
+      'middle.block',
+      levelChannels(spec, last),
+      levelChannels(spec, last),
+      width,
+    ));
+    if (attentionAt(spec, last)) params.push(...spatialAttentionParameters(
+      'middle.attention',
+      levelChannels(spec, last),
+    ));
     for (let l = last; l >= 0; l--) {
       const inputs = levelChannels(spec, l) * (spec.skip === 'concat' ? 2 : 1);
       params.push(...residualBlockParameters(`up.${l}.block`, inputs, levelChannels(spec, l), width));
       if (attentionAt(spec, l)) params.push(...spatialAttentionParameters(`up.${l}.attention`, levelChannels(spec, l)));
-      if (l > 0) params.push(...resampleParameters(`up.${l}.upsample`, levelChannels(spec, l), levelChannels(spec, l - 1)));
+      if (l > 0) params.push(...resampleParameters(
+        `up.${l}.upsample`,
+        levelChannels(spec, l),
+        levelChannels(spec, l - 1),
+      ));
     }
-    params.push(...normParameters('output.norm', spec.baseChannels), ...convParameters('output.conv', spec.baseChannels, spec.channels));
+    params.push(
+      ...normParameters('output.norm', spec.baseChannels),
+      ...convParameters('output.conv', spec.baseChannels, spec.channels),
+    );
     return params;
   },
   itemShape: ({ channels, height, width }) => [channels, height, width],

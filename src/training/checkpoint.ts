@@ -45,7 +45,11 @@ function parseDataSource(value: unknown, field: string): DataSource {
     requireInput(Number.isInteger(d.size) && (d.size as number) > 0, `${field}.size`, 'must be a positive integer');
     return { kind: 'fashion-mnist', size: d.size as number };
   }
-  requireInput(d.kind === 'images' && typeof d.folder === 'string' && Number.isInteger(d.size) && (d.size as number) > 0, field, 'must be {kind: "toy", ...}, {kind: "images", folder, size} or {kind: "fashion-mnist", size}');
+  requireInput(
+    d.kind === 'images' && typeof d.folder === 'string' && Number.isInteger(d.size) && (d.size as number) > 0,
+    field,
+    'must be {kind: "toy", ...}, {kind: "images", folder, size} or {kind: "fashion-mnist", size}',
+  );
   return { kind: 'images', folder: d.folder as string, size: d.size as number };
 }
 

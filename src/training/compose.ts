@@ -27,9 +27,17 @@ import { checkTrainOptions } from './options.js';
 /** Class labels for a class-conditional model: one per batch item, integers 0..classes (classes: the null class). */
 function checkLabels(model: ModelSpec, labels: Int32Array, n: number, field = 'labels'): Int32Array {
   const classes = 'classes' in model ? model.classes : 0;
-  requireInput(classes > 0, field, `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`);
+  requireInput(
+    classes > 0,
+    field,
+    `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`,
+  );
   requireInput(labels.length === n, `${field}.length`, `must equal the batch size ${n}, got ${labels.length}`);
-  labels.forEach((y, i) => requireInput(Number.isInteger(y) && y >= 0 && y <= classes, `${field}[${i}]`, `must be an integer in 0..${classes} (${classes}: the null class), got ${y}`));
+  labels.forEach((y, i) => requireInput(
+    Number.isInteger(y) && y >= 0 && y <= classes,
+    `${field}[${i}]`,
+    `must be an integer in 0..${classes} (${classes}: the null class), got ${y}`,
+  ));
   return labels;
 }
 
@@ -52,7 +60,17 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   /** Runs the model on the graph with the given parameter handles. */
-  function network(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, x: H, shape: readonly number[], t: Int32Array, T: number, labels?: Int32Array): Promise<Value<H>> {
+  function network(
+    g: Graph<H>,
+    model: ModelSpec,
+    params: ReadonlyMap<string,
+    H>,
+    x: H,
+    shape: readonly number[],
+    t: Int32Array,
+    T: number,
+    labels?: Int32Array,
+  ): Promise<Value<H>> {
     const arch = architectureOf(model);
     const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
     const leaves = new Map<string, Value<H>>();
@@ -65,7 +83,18 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   /** L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the caller's. */
-  async function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array, labels?: Int32Array) {
+  async function lossGradient(
+    g: Graph<H>,
+    model: ModelSpec,
+    params: ReadonlyMap<string,
+    H>,
+    s: ScheduleTables,
+    x0: H,
+    noise: H,
+    shape: readonly number[],
+    t: Int32Array,
+    labels?: Int32Array,
+  ) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
     const xt = await k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
     try {
@@ -226,7 +255,17 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       const x0h = await k.upload(x0);
       const noiseh = await k.upload(noise);
       try {
-        const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts, labels && checkLabels(model, labels, n));
+        const { perSample, grads } = await lossGradient(
+          g,
+          model,
+          params,
+          s,
+          x0h,
+          noiseh,
+          x0.shape,
+          ts,
+          labels && checkLabels(model, labels, n),
+        );
         const gradients = await downloadWeights(model, grads);
         disposeAll(grads.values());
         return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
@@ -254,7 +293,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       const handles: H[] = [];
       for (const x of [param, grad, m, v]) handles.push(await k.upload(copy(x)));
       const out = await tk.adamUpdate(handles[0], handles[1], handles[2], handles[3], adamCoefficients(hyper, step));
-      const result = { param: copy(await k.download(out.param)), m: copy(await k.download(out.m)), v: copy(await k.download(out.v)) };
+      const result = {
+        param: copy(await k.download(out.param)),
+        m: copy(await k.download(out.m)),
+        v: copy(await k.download(out.v)),
+      };
       disposeAll(new Set([...handles, out.param, out.m, out.v]));
       return result;
     },

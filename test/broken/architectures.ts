@@ -47,7 +47,12 @@ function brokenLayers(
   tensorOverrides: Partial<TensorKernels<Tensor>> = {},
 ): BrokenBackend {
   const training = { ...cpuTrainingKernels, architecture: { ...cpuArchitectureKernels, ...overrides } };
-  return { id, bug, caughtBy, backend: composeBackend({ ...cpuKernels, ...tensorOverrides, name: `broken:${id}`, training }) };
+  return {
+    id,
+    bug,
+    caughtBy,
+    backend: composeBackend({ ...cpuKernels, ...tensorOverrides, name: `broken:${id}`, training }),
+  };
 }
 
 /** The reference backend with its training operations partly replaced. */
@@ -66,7 +71,10 @@ export const brokenArchitectures: BrokenBackend[] = [
   brokenLayers('softmax-wrong-axis', 'the attention softmax normalises each column instead of each row (axis -2 for -1)', SOFTMAX_WRONG_AXIS, {
     softmax(x, scale) {
       const perm = [...x.shape.keys()].map((d, _, all) => (d < all.length - 2 ? d : 2 * all.length - 3 - d));
-      return cpuArchitectureKernels.transpose(cpuArchitectureKernels.softmax(cpuArchitectureKernels.transpose(x, perm), scale), perm);
+      return cpuArchitectureKernels.transpose(
+        cpuArchitectureKernels.softmax(cpuArchitectureKernels.transpose(x, perm), scale),
+        perm,
+      );
     },
   }),
   brokenLayers('softmax-without-exp', 'attention weights s / sum(s): normalised scores without the exponential (rows still sum to 1)', SOFTMAX_WITHOUT_EXP, {
@@ -113,10 +121,20 @@ export const brokenArchitectures: BrokenBackend[] = [
     },
   }),
   brokenLayers('downsample-without-padding', "the strided downsampling convolution ignores its padding ('valid'): H -> (H - 3) / 2 + 1", DOWNSAMPLE_WITHOUT_PADDING, {
-    stridedConv2d: (x, weight, bias, _padding, stride) => cpuArchitectureKernels.stridedConv2d(x, weight, bias, 0, stride),
+    stridedConv2d: (x, weight, bias, _padding, stride) => cpuArchitectureKernels.stridedConv2d(
+      x,
+      weight,
+      bias,
+      0,
+      stride,
+    ),
   }),
   brokenLayers('embedding-ignores-t', 'the sinusoidal timestep embedding is computed at t = 0 (an uninitialised timestep buffer)', EMBEDDING_IGNORES_T, {}, {
-    sinusoidalEmbedding: (t, frequencies, dim) => cpuKernels.sinusoidalEmbedding(new Float64Array(t.length), frequencies, dim),
+    sinusoidalEmbedding: (t, frequencies, dim) => cpuKernels.sinusoidalEmbedding(
+      new Float64Array(t.length),
+      frequencies,
+      dim,
+    ),
   }),
   brokenLayers('norm-backward-missing-term', 'the normalisation backward drops the y mean(dy y) term (the variance path)', NORM_BACKWARD_MISSING_TERM, {
     normalizeBackward(x, rows, epsilon, dOut) {
@@ -140,9 +158,17 @@ export const brokenArchitectures: BrokenBackend[] = [
     denoiser: (model, weights, T) => cpuBackend.training!.denoiser(model, weights, T),
   }),
   broken('loop-model-at-previous-t', 'the DDPM loop calls the model at the timestep it steps to (t - 1) instead of t', LOOP_MODEL_AT_PREVIOUS_T, {
-    sampleDdpm: (args) => cpuBackend.sampleDdpm({ ...args, model: (x, t) => args.model(x, t.map((v) => Math.max(1, v - 1))) }),
+    sampleDdpm: (args) => cpuBackend.sampleDdpm({
+      ...args,
+      model: (x, t) => args.model(x, t.map((v) => Math.max(1, v - 1))),
+    }),
   }),
   brokenTraining('trainer-ignores-p-uncond', 'the trainer never drops a label (p_uncond ignored)', TRAINER_IGNORES_P_UNCOND, {
-    createTrainer: (model, schedule, state, options) => cpuBackend.training!.createTrainer(model, schedule, state, { ...options, pUncond: undefined }),
+    createTrainer: (model, schedule, state, options) => cpuBackend.training!.createTrainer(
+      model,
+      schedule,
+      state,
+      { ...options, pUncond: undefined },
+    ),
   }),
 ];

@@ -79,14 +79,30 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
     const shape = [n, ...architectureOf(model).itemShape(model)];
     const classes = 'classes' in model ? model.classes : 0;
-    requireInput(classes > 0 || (options.guidance === 0 && options.class === undefined), options.class === undefined ? '--guidance' : '--class', `needs a class-conditional model (train with --class-conditional); ${path} holds an unconditional ${model.architecture}`);
-    if (options.class !== undefined) requireInput(options.class < classes, '--class', `must be in 0..${classes - 1}, got ${options.class}`);
+    requireInput(
+      classes > 0 || (options.guidance === 0 && options.class === undefined),
+      options.class === undefined ? '--guidance' : '--class',
+      'needs a class-conditional model (train with --class-conditional); ' +
+        `${path} holds an unconditional ${model.architecture}`,
+    );
+    if (options.class !== undefined) requireInput(
+      options.class < classes,
+      '--class',
+      `must be in 0..${classes - 1}, got ${options.class}`,
+    );
     const labels = Int32Array.from({ length: n }, (_, i) => options.class ?? i % classes);
     const denoisers = classes > 0
-      ? [await training.denoiser(model, weights, schedule.T, labels), await training.denoiser(model, weights, schedule.T, new Int32Array(n).fill(classes))]
+      ? [
+        await training.denoiser(model, weights, schedule.T, labels),
+        await training.denoiser(model, weights, schedule.T, new Int32Array(n).fill(classes)),
+      ]
       : [await training.denoiser(model, weights, schedule.T)];
-    // The guided model predicts eps (src/models/guided.ts); these models are trained on eps, so the loops are unchanged.
-    const denoiser = classes > 0 ? guidedDenoiser(denoisers[0].model, denoisers[1].model, { w: options.guidance, prediction: 'eps', schedule }) : denoisers[0].model;
+    // The guided model predicts eps (src/models/guided.ts); these models are trained on eps: the loops are unchanged.
+    const denoiser = classes > 0 ? guidedDenoiser(
+      denoisers[0].model,
+      denoisers[1].model,
+      { w: options.guidance, prediction: 'eps', schedule },
+    ) : denoisers[0].model;
     const started = performance.now();
     const samples = await (sampler === 'ddpm'
       ? backend.sampleDdpm({ schedule, shape, model: denoiser, seed })

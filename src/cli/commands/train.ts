@@ -73,7 +73,19 @@ show the loss curve.`,
           await writeFileAtomic(checkpointPath, encodeCheckpoint(checkpoint));
         };
         const every = values['checkpoint-every'];
-        const loop = { trainer, data, labels, config, from: state.step, until, every, losses, save, checkpointPath, log };
+        const loop = {
+          trainer,
+          data,
+          labels,
+          config,
+          from: state.step,
+          until,
+          every,
+          losses,
+          save,
+          checkpointPath,
+          log,
+        };
         const { step, interrupted } = await trainLoop(loop);
         await save();
         log.write(`${interrupted ? 'interrupted: ' : ''}checkpoint ${checkpointPath} at step ${step}\n`);

@@ -17,7 +17,8 @@ export type RunStart =
 function requestedRun(v: TrainValues): { model: ModelSpec; config: RunConfig } {
   const isMlp = v.model === 'mlp';
   const dataName = v.data ?? (isMlp ? 'two-moons' : undefined);
-  if (dataName === undefined) throw new UsageError(`--data (fashion-mnist or a folder of PNG/JPEG images) is required for ${v.model}`);
+  const needed = `--data (fashion-mnist or a folder of PNG/JPEG images) is required for ${v.model}`;
+  if (dataName === undefined) throw new UsageError(needed);
   const data: DataSource = TOY_DATASETS.includes(dataName as never)
     ? { kind: 'toy', name: dataName, points: v.points, seed: v.seed }
     : dataName === 'fashion-mnist'
@@ -44,7 +45,11 @@ function requestedRun(v: TrainValues): { model: ModelSpec; config: RunConfig } {
 export function withItemShape(requested: ModelSpec, itemShape: readonly number[], classes?: number): ModelSpec {
   const base = defaultModelSpec(requested.architecture, itemShape);
   const mlpSize = base.architecture === 'mlp' && requested.architecture === 'mlp';
-  if (!('classes' in requested && requested.classes > 0)) return mlpSize ? { ...base, hidden: requested.hidden, layers: requested.layers } : base;
+  if (!('classes' in requested && requested.classes > 0)) return mlpSize ? {
+    ...base,
+    hidden: requested.hidden,
+    layers: requested.layers,
+  } : base;
   requireInput('classes' in base, '--class-conditional', `needs unet, unet-attn or dit, got ${requested.architecture}`);
   requireInput(classes !== undefined, '--class-conditional', 'needs labelled data (--data fashion-mnist)');
   return { ...base, classes };

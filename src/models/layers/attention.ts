@@ -29,13 +29,29 @@ export async function attend<H>(g: Graph<H>, q: Value<H>, k: Value<H>, v: Value<
  * constant to every key shifts a row of scores by q.b, which the softmax ignores, so its gradient is exactly zero.
  */
 export function selfAttentionParameters(name: string, width: number): ParameterSpec[] {
-  return ['q', 'k', 'v', 'out'].flatMap((part) => linearParameters(`${name}.${part}`, width, width, undefined, part !== 'k'));
+  return ['q', 'k', 'v', 'out'].flatMap((part) => linearParameters(
+    `${name}.${part}`,
+    width,
+    width,
+    undefined,
+    part !== 'k',
+  ));
 }
 
 // MultiHead(x) = Concat(head_1..head_h) W^O, head_i = Attention(x W^Q_i, x W^K_i, x W^V_i) (Vaswani et al. 2017,
 // sec. 3.2.2), over the tokens [N, L, width]
-export async function selfAttention<H>(g: Graph<H>, p: Parameters<H>, name: string, x: Value<H>, heads: number): Promise<Value<H>> {
-  const [q, k, v] = [await linear(g, p, `${name}.q`, x), await linear(g, p, `${name}.k`, x, false), await linear(g, p, `${name}.v`, x)];
+export async function selfAttention<H>(
+  g: Graph<H>,
+  p: Parameters<H>,
+  name: string,
+  x: Value<H>,
+  heads: number,
+): Promise<Value<H>> {
+  const [q, k, v] = [
+    await linear(g, p, `${name}.q`, x),
+    await linear(g, p, `${name}.k`, x, false),
+    await linear(g, p, `${name}.v`, x),
+  ];
   return linear(g, p, `${name}.out`, (await attend(g, q, k, v, heads)).output);
 }
 
@@ -55,7 +71,14 @@ export function spatialAttentionParameters(name: string, channels: number): Para
 
 // x + MultiHead(GroupNorm(x)) over the H W positions of a feature map: DDPM's attention block at 16 x 16
 // (Ho et al. 2020, appendix B; improved-diffusion's AttentionBlock)
-export async function spatialAttention<H>(g: Graph<H>, p: Parameters<H>, name: string, x: Value<H>, heads: number, groups: number): Promise<Value<H>> {
+export async function spatialAttention<H>(
+  g: Graph<H>,
+  p: Parameters<H>,
+  name: string,
+  x: Value<H>,
+  heads: number,
+  groups: number,
+): Promise<Value<H>> {
   const tokens = await mapToTokens(g, await groupNorm(g, p, `${name}.norm`, x, groups));
   const attended = await selfAttention(g, p, `${name}.attention`, tokens, heads);
   return g.add(x, await tokensToMap(g, attended, x.shape[2], x.shape[3]));

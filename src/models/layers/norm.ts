@@ -24,12 +24,22 @@ async function affine<H>(g: Graph<H>, p: Parameters<H>, name: string, y: Value<H
 
 // GroupNorm: per sample and group of C/G channels, y = (x - mu) / sqrt(sigma^2 + eps), then gamma_c y + beta_c
 // (Wu & He 2018, eq. 1-3)
-export async function groupNorm<H>(g: Graph<H>, p: Parameters<H>, name: string, x: Value<H>, groups: number): Promise<Value<H>> {
+export async function groupNorm<H>(
+  g: Graph<H>,
+  p: Parameters<H>,
+  name: string,
+  x: Value<H>,
+  groups: number,
+): Promise<Value<H>> {
   return affine(g, p, name, await groupStandardise(g, x, groups), 1);
 }
 
 /** GroupNorm before its affine: each sample's groups of C / G consecutive channels standardised. */
-export const groupStandardise = <H>(g: Graph<H>, x: Value<H>, groups: number) => g.normalize(x, x.shape[0] * groups, GROUP_NORM_EPSILON);
+export const groupStandardise = <H>(g: Graph<H>, x: Value<H>, groups: number) => g.normalize(
+  x,
+  x.shape[0] * groups,
+  GROUP_NORM_EPSILON,
+);
 
 // LayerNorm over the last dimension, y = (x - mu) / sqrt(sigma^2 + eps) per token, then gamma y + beta when
 // `name` is given (Ba et al. 2016, eq. 4; DiT's adaLN LayerNorms have no affine of their own)

@@ -10,7 +10,13 @@ export async function patchify<H>(g: Graph<H>, x: Value<H>, patch: number): Prom
 }
 
 // unpatchify: the inverse of patchify, tokens [N, (H/p)(W/p), p p C] -> [N, C, H, W] (DiT's unpatchify)
-export async function unpatchify<H>(g: Graph<H>, tokens: Value<H>, patch: number, height: number, width: number): Promise<Value<H>> {
+export async function unpatchify<H>(
+  g: Graph<H>,
+  tokens: Value<H>,
+  patch: number,
+  height: number,
+  width: number,
+): Promise<Value<H>> {
   const [n, , features] = tokens.shape;
   const c = features / (patch * patch);
   const [rows, columns] = [height / patch, width / patch];

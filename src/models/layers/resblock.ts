@@ -3,7 +3,12 @@ import type { Graph, Value } from '../graph.js';
 import { conv, convParameters, linear, linearParameters, type Parameters } from './linear.js';
 import { groupNorm, normParameters } from './norm.js';
 
-export function residualBlockParameters(name: string, inputs: number, outputs: number, embeddingWidth: number): ParameterSpec[] {
+export function residualBlockParameters(
+  name: string,
+  inputs: number,
+  outputs: number,
+  embeddingWidth: number,
+): ParameterSpec[] {
   return [
     ...normParameters(`${name}.norm1`, inputs),
     ...convParameters(`${name}.conv1`, inputs, outputs),
@@ -16,7 +21,14 @@ export function residualBlockParameters(name: string, inputs: number, outputs: n
 
 // h = conv1(SiLU(GN(x))) + Linear(SiLU(emb))[:, :, None, None]; out = skip(x) + conv2(SiLU(GN(h))), skip a 1x1
 // convolution where the width changes (Ho et al. 2020, appendix B; improved-diffusion's ResBlock, without dropout)
-export async function residualBlock<H>(g: Graph<H>, p: Parameters<H>, name: string, x: Value<H>, embedding: Value<H>, groups: number): Promise<Value<H>> {
+export async function residualBlock<H>(
+  g: Graph<H>,
+  p: Parameters<H>,
+  name: string,
+  x: Value<H>,
+  embedding: Value<H>,
+  groups: number,
+): Promise<Value<H>> {
   const h = await conv(g, p, `${name}.conv1`, await g.silu(await groupNorm(g, p, `${name}.norm1`, x, groups)));
   const projected = await linear(g, p, `${name}.embedding`, await g.silu(embedding));
   const [n, c] = projected.shape;
