@@ -205,10 +205,11 @@ async function main(): Promise<void> {
     const sizes = [16, 32, 64];
     const bySize = [];
     for (const s of sizes) bySize.push(await stepSeconds(main.training!, scaled(model, s, 1), 4, 1));
-    const widths = [1, 2];
+    // simple-conv's width is fixed (64, the seed's): no width exponent.
+    const widths = model.architecture === 'simple-conv' ? [] : [1, 2];
     const byWidth = [];
     for (const w of widths) byWidth.push(await stepSeconds(main.training!, scaled(model, SIZE, w), 4, 1));
-    rows.push({ model: name, parameters: parameterCount(model), flops: await forwardFlops(model), stepMs, samplesPerSecond, heldOutLoss: loss, bitsPerDim: bits, resolutionExponent: slope(sizes, bySize), widthExponent: slope(widths, byWidth) });
+    rows.push({ model: name, parameters: parameterCount(model), flops: await forwardFlops(model), stepMs, samplesPerSecond, heldOutLoss: loss, bitsPerDim: bits, resolutionExponent: slope(sizes, bySize), widthExponent: widths.length > 0 ? slope(widths, byWidth) : NaN });
     log(`scaling ${JSON.stringify(rows[rows.length - 1])}`);
   }
   const minutes = (performance.now() - started) / 60000;
@@ -235,7 +236,7 @@ ${line(`DDIM sampling, 20 steps (${MAIN}, samples/s)`, (r) => r.samplesPerSecond
 ${line(`held-out L_simple (${HELD_OUT} test images, fixed t and eps)`, (r) => r.heldOutLoss.toFixed(4))}
 ${line(`bits/dim (${BPD_IMAGES} test images, quantised to 256 levels)`, (r) => r.bitsPerDim.toFixed(3))}
 ${line('step time ~ resolution^a (16, 32, 64; batch 4)', (r) => r.resolutionExponent.toFixed(2))}
-${line('step time ~ width^b (x1, x2; batch 4)', (r) => r.widthExponent.toFixed(2))}
+${line('step time ~ width^b (x1, x2; batch 4)', (r) => (Number.isNaN(r.widthExponent) ? 'n/a' : r.widthExponent.toFixed(2)))}
 
 Bits/dim is the variational bound as improved-diffusion's calc_bpd_loop computes it: the prior KL, the posterior KL
 at every t > 1 and the discretised-Gaussian decoder NLL at t = 1, fixed_small variances (src/evaluation/bits-per-dim.ts;
