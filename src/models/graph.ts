@@ -54,7 +54,8 @@ export class Graph<H> {
   }
 
   private async accumulate(v: Value<H>, g: H): Promise<void> {
-    if (!v.needsGrad) return;
+    // A constant (a bias of zeros, a one-hot table) takes no gradient: the one computed for it is freed.
+    if (!v.needsGrad) return this.k.dispose(g);
     this.own(g);
     const previous = this.grads.get(v);
     if (previous === undefined) {
