@@ -1,5 +1,6 @@
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs';
-import type { Activation, TrainingKernels } from '../../src/contract/training.js';
+import type { Activation, LayerGradients, TrainingKernels } from '../../src/contract/training.js';
+import { tfjsArchitectureKernels } from './architecture.js';
 import { conv2dBackpropFilterFromConvolution } from './conv2dBackpropFilter.js';
 import type { TF } from './types.js';
 
@@ -24,11 +25,48 @@ const WEIGHT = [3, 2, 0, 1];
  * the engine's kernel itself stays registered, as test/tfjs/wasmConvolution.spec.ts compares against it.
  */
 export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor, true> {
-  const convAttrs = (padding: number) => ({ strides: [1, 1] as [number, number], pad: padding, dataFormat: 'NHWC' as const, dilations: [1, 1] as [number, number] });
-  const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number): TfTensor =>
+  const convAttrs = (padding: number, stride: number) => ({
+    strides: [stride, stride] as [number, number],
+    pad: padding,
+    dataFormat: 'NHWC' as const,
+    dilations: [1, 1] as [number, number],
+  });
+  const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number, stride: number): TfTensor =>
     engine === 'cpu'
-      ? conv2dBackpropFilterFromConvolution(tf, x, dy, { ...convAttrs(padding), filterShape })
-      : (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs(padding), filterShape }) as TfTensor);
+      ? conv2dBackpropFilterFromConvolution(tf, x, dy, { ...convAttrs(padding, stride), filterShape })
+      : (tf.engine().runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { ...convAttrs(padding, stride), filterShape },
+      ) as TfTensor);
+
+  const convolve = (x: TfTensor, weight: TfTensor, bias: TfTensor, padding: number, stride: number) =>
+    run(() => {
+      const y = tf.conv2d(tf.transpose(x, NHWC) as Tensor4D, tf.transpose(weight, FILTER) as Tensor4D, stride, padding);
+      return tf.transpose(tf.add(y, bias), NCHW);
+    });
+
+  function convolveBackward(
+    x: TfTensor,
+    weight: TfTensor,
+    dOut: TfTensor,
+    padding: number,
+    stride: number,
+  ): LayerGradients<TfTensor> {
+    const [dx, dWeight, dBias] = run(() => {
+      const xh = tf.transpose(x, NHWC) as Tensor4D;
+      const dy = tf.transpose(dOut, NHWC) as Tensor4D;
+      const filter = tf.transpose(weight, FILTER) as Tensor4D;
+      const dFilter = filterGradient(xh, dy, filter.shape, padding, stride);
+      const dInput = tf.engine().runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter },
+        { ...convAttrs(padding, stride), inputShape: xh.shape },
+      ) as TfTensor;
+      return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
+    });
+    return { dx, dWeight, dBias };
+  }
 
   /**
    * th = tanh(sqrt(2/pi) (x + 0.044715 x^3)) = tanh(x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2)), the inner term of the
@@ -38,23 +76,9 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
   const geluTanh = (x: TfTensor, x2: TfTensor) => tf.tanh(tf.mul(x, tf.add(tf.mul(x2, SQRT_2_OVER_PI * GELU_CUBIC), SQRT_2_OVER_PI)));
 
   return {
-    conv2d: (x, weight, bias, padding) =>
-      run(() => {
-        const y = tf.conv2d(tf.transpose(x, NHWC) as Tensor4D, tf.transpose(weight, FILTER) as Tensor4D, 1, padding);
-        return tf.transpose(tf.add(y, bias), NCHW);
-      }),
-
-    conv2dBackward(x, weight, dOut, padding) {
-      const [dx, dWeight, dBias] = run(() => {
-        const xh = tf.transpose(x, NHWC) as Tensor4D;
-        const dy = tf.transpose(dOut, NHWC) as Tensor4D;
-        const filter = tf.transpose(weight, FILTER) as Tensor4D;
-        const dFilter = filterGradient(xh, dy, filter.shape, padding);
-        const dInput = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...convAttrs(padding), inputShape: xh.shape }) as TfTensor;
-        return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
-      });
-      return { dx, dWeight, dBias };
-    },
+    conv2d: (x, weight, bias, padding) => convolve(x, weight, bias, padding, 1),
+    conv2dBackward: (x, weight, dOut, padding) => convolveBackward(x, weight, dOut, padding, 1),
+    architecture: tfjsArchitectureKernels(tf, run, convolve, convolveBackward),
 
     dense: (x, weight, bias) => run(() => tf.add(tf.matMul(x, weight, false, true), bias)),
 

@@ -12,6 +12,7 @@ import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
+import { SMALL_MODELS, someLabels } from '../support/architectures.js';
 
 const SHAPE = [2, 3, 4, 4];
 /** Short enough that the DDPM loop runs in milliseconds per option set, long enough to see a per-step leak. */
@@ -148,6 +149,37 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
       }
       const p = noise(ctx, 80, [5]);
       await expectFlat(ctx, backend, 'adamStep', () => training.adamStep({ param: p, grad: p, m: p, v: tensor([5], p.data.map(Math.abs)), step: 2, hyper: DEFAULT_ADAM }));
+    },
+  },
+  {
+    name: 'U-Net, U-Net with attention and DiT forward and backward passes leave the live tensor count unchanged',
+    kind: 'exact',
+    equation:
+      'liveTensorCount() after predict, lossAndGradients and a class-conditional trainer step of unet (add, concat), ' +
+      'unet-attn and dit = the count before it',
+    source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 1; Ho & Salimans 2022, Algorithm 1',
+    requires: ['memory', 'architectures'],
+    async run(backend, ctx) {
+      const training = backend.training!;
+      const schedule = scheduleTables(LOOP_SCHEDULE);
+      for (const [i, model] of SMALL_MODELS.entries()) {
+        const weights = initialWeights(model, ctx.subSeed(90 + i));
+        const shape = [2, model.channels, model.height, model.width];
+        const [x0, e] = [noise(ctx, 92 + 2 * i, shape), noise(ctx, 93 + 2 * i, shape)];
+        const [t, labels] = [[1, schedule.T], someLabels(2, model.classes)];
+        const name = model.architecture;
+        await expectFlat(ctx, backend, `predict ${name}`, () => training.predict({ model, weights, x: x0, t, T: schedule.T, labels }));
+        const gradients = () => training.lossAndGradients({ model, weights, schedule, x0, t, noise: e, labels });
+        await expectFlat(ctx, backend, `lossAndGradients ${name}`, gradients);
+        const state = { step: 0, params: weights, m: zerosLike(weights), v: zerosLike(weights) };
+        const options = { adam: DEFAULT_ADAM, emaDecay: 0.9, pUncond: 0.5, seed: ctx.subSeed(99) };
+        const trainer = await training.createTrainer(model, schedule, state, options);
+        try {
+          await expectFlat(ctx, backend, `trainer.step ${name}`, () => trainer.step(x0, labels));
+        } finally {
+          trainer.dispose();
+        }
+      }
     },
   },
   {

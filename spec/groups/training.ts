@@ -23,12 +23,17 @@ import { normalCdf } from '../../src/stats/normal.js';
 import { chiSquareUniformTest, zeroCorrelationTest, type TestOutcome } from '../../src/stats/tests.js';
 import { sampleBatch } from '../../src/training/batches.js';
 import type { Tensor } from '../../src/tensor.js';
-import { referenceLoss, referencePredict, takeReluPattern } from '../support/reference-models.js';
+import {
+  referenceLoss,
+  referencePredict,
+  takeReluPattern,
+  type ReferenceModelSpec,
+} from '../support/reference-models.js';
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const SMALL_MLP: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 16, layers: 3, embeddingDim: 8, activation: 'relu' };
 /** The default MLP (3 hidden layers of 128, GELU), the seed's SimpleDenoiseModel on 3 x 4 x 5 images, and a small ReLU MLP. */
-const MODELS: ModelSpec[] = [
+const MODELS: ReferenceModelSpec[] = [
   { architecture: 'mlp', dim: 2, hidden: 128, layers: 3, embeddingDim: 32, activation: 'gelu' },
   SMALL_MLP,
   { architecture: 'simple-conv', channels: 3, height: 4, width: 5 },
@@ -73,7 +78,7 @@ const withTensor = (w: Weights, name: string, data: Float64Array): Weights => ({
  * Central difference of the reference loss along direction v of one tensor, or undefined when w +- h v moves a
  * ReLU across its kink (the difference quotient is then no derivative).
  */
-function centralDifference(model: ModelSpec, c: LossCase, name: string, v: Float64Array): number | undefined {
+function centralDifference(model: ReferenceModelSpec, c: LossCase, name: string, v: Float64Array): number | undefined {
   const h = FINITE_DIFFERENCE.step;
   const base = c.weights[name].data;
   takeReluPattern();

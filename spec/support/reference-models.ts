@@ -5,7 +5,6 @@ import type { Weights } from '../../src/contract/training.js';
 import { gelu } from '../../src/equations/activation.js';
 import type { MlpSpec } from '../../src/models/mlp.js';
 import type { SimpleConvSpec } from '../../src/models/simple-conv.js';
-import type { ModelSpec } from '../../src/models/spec.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
 import type { Tensor } from '../../src/tensor.js';
 
@@ -120,7 +119,16 @@ function mlpReference(spec: MlpSpec, w: Weights, x: Tensor, t: Int32Array): Laye
 }
 
 /** eps_theta(x, t) of the model, in float64 from its definition. */
-export function referencePredict(model: ModelSpec, weights: Weights, x: Tensor, t: Int32Array, T: number): ReferenceOutput {
+/** The models these oracles are written for: the seed's CNN and the 2-D MLP. */
+export type ReferenceModelSpec = MlpSpec | SimpleConvSpec;
+
+export function referencePredict(
+  model: ReferenceModelSpec,
+  weights: Weights,
+  x: Tensor,
+  t: Int32Array,
+  T: number,
+): ReferenceOutput {
   return model.architecture === 'mlp' ? mlpReference(model, weights, x, t) : simpleConvReference(model, weights, x, t, T);
 }
 
@@ -132,7 +140,14 @@ export interface ReferenceLoss {
 }
 
 /** L_simple = mean_n mean_i (eps - eps_theta(sqrt(ab_t) x0 + sqrt(1 - ab_t) eps, t))^2  (Ho et al. 2020, eq. 14). */
-export function referenceLoss(model: ModelSpec, weights: Weights, s: ScheduleTables, x0: Tensor, t: Int32Array, noise: Tensor): ReferenceLoss {
+export function referenceLoss(
+  model: ReferenceModelSpec,
+  weights: Weights,
+  s: ScheduleTables,
+  x0: Tensor,
+  t: Int32Array,
+  noise: Tensor,
+): ReferenceLoss {
   const n = x0.shape[0];
   const m = x0.data.length / n;
   const xt = x0.data.map((v, i) => Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v + Math.sqrt(s.oneMinusAlphaBar[t[Math.floor(i / m)]]) * noise.data[i]);

@@ -1,8 +1,10 @@
 import type { AdamCoefficients, AdamHyperparameters } from '../equations/adam.js';
+import type { GraphFragment } from '../models/graph.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import type { DenoiserModel, Timesteps } from './backend.js';
+import type { ArchitectureKernels } from './architecture-kernels.js';
 import type { KernelResult } from './kernels.js';
 
 export type Activation = 'relu' | 'gelu';
@@ -39,6 +41,8 @@ export interface TrainingKernels<H, Sync extends boolean = boolean> {
   sumOfSquares(x: H): KernelResult<number, Sync>;
   /** t ~ Uniform{1..T}, n draws; when absent the shared counter-based generator (src/random) is used. */
   randomTimesteps?(n: number, T: number, seed: number, stream: number): KernelResult<Int32Array, Sync>;
+  /** The layers of U-Nets, attention and DiT; a backend without them lacks the 'architectures' capability. */
+  readonly architecture?: ArchitectureKernels<H, Sync>;
 }
 
 /** Named parameter tensors in the order of the model's parameter list. */
@@ -51,6 +55,8 @@ export interface PredictArgs {
   t: Timesteps;
   /** The schedule length: simple-conv sees t / T. */
   T: number;
+  /** Class labels of a class-conditional model, 0..classes (classes: the null class); absent: the null class. */
+  labels?: Int32Array;
 }
 
 export interface LossGradientArgs {
@@ -60,6 +66,8 @@ export interface LossGradientArgs {
   x0: Tensor;
   t: Timesteps;
   noise: Tensor;
+  /** As PredictArgs.labels. */
+  labels?: Int32Array;
 }
 
 export interface LossGradientResult {
@@ -84,8 +92,13 @@ export interface TrainOptions {
   clipGradNorm?: number;
   /** Keep an exponential moving average of the weights with this decay (off when absent). */
   emaDecay?: number;
-  /** Step k draws its timesteps from (seed, stream 2k) and its noise from (seed, stream 2k + 1). */
+  /**
+   * Step k draws its timesteps from (seed, stream 2k) and its noise from (seed, stream 2k + 1); with labels and
+   * pUncond, label n is dropped when value N + n of the uniform stream (seed, 2k) is below pUncond.
+   */
   seed: number;
+  /** Classifier-free guidance training: each label becomes the null class with this probability (default 0). */
+  pUncond?: number;
 }
 
 /** Everything needed to continue training exactly where it stopped. */
@@ -100,16 +113,17 @@ export interface TrainerState {
 export interface TrainStepResult {
   step: number;
   loss: number;
-  /** The timesteps and noise this step drew (for specs and logs). */
+  /** The timesteps and noise this step drew (for specs and logs), and the labels it used after dropout. */
   t: Int32Array;
+  labels?: Int32Array;
   noise: Tensor;
   /** Global gradient norm before clipping. */
   gradNorm: number;
 }
 
 export interface Trainer {
-  /** One step of Algorithm 1 of Ho et al. 2020 on the batch x0, then Adam (and EMA). */
-  step(x0: Tensor): Promise<TrainStepResult>;
+  /** One step of Algorithm 1 of Ho et al. 2020 on the batch x0 (with its class labels), then Adam (and EMA). */
+  step(x0: Tensor, labels?: Int32Array): Promise<TrainStepResult>;
   state(): Promise<TrainerState>;
   dispose(): void;
 }
@@ -122,11 +136,18 @@ export interface TrainingBackend {
    * The model as the sampling loops call it, with its weights uploaded once (not once per step, as predict
    * would): pass `model` to sampleDdpm/sampleDdim, then dispose().
    */
-  denoiser(model: ModelSpec, weights: Weights, T: number): Promise<{ model: DenoiserModel; dispose(): void }>;
+  denoiser(
+    model: ModelSpec,
+    weights: Weights,
+    T: number,
+    labels?: Int32Array,
+  ): Promise<{ model: DenoiserModel; dispose(): void }>;
   /** L_simple on given x_0, t and noise, and its gradient for every parameter tensor. */
   lossAndGradients(args: LossGradientArgs): Promise<LossGradientResult>;
   /** t ~ Uniform{1..T}: the draw the trainer makes. */
   sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array>;
   adamStep(args: AdamStepArgs): Promise<{ param: Tensor; m: Tensor; v: Tensor }>;
   createTrainer(model: ModelSpec, schedule: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer>;
+  /** Runs a network fragment forwards on these kernels (the layer specs): inputs uploaded, outputs downloaded. */
+  runGraph(fragment: GraphFragment, inputs: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
 }

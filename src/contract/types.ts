@@ -20,6 +20,7 @@ export type Capability =
   | 'embedding' // the timestep embedding
   | 'random' // the backend's own noise
   | 'training' // training: model forward/backward, L_simple gradients, Adam (src/contract/training.ts)
+  | 'architectures' // training.architecture: the kernels of U-Net, attention and DiT layers
   | 'memory'; // liveTensorCount: counts the device tensors it holds, so leaks show
 
 export const ALL_CAPABILITIES: readonly Capability[] = [
@@ -31,6 +32,7 @@ export const ALL_CAPABILITIES: readonly Capability[] = [
   'embedding',
   'random',
   'training',
+  'architectures',
   'memory',
 ];
 

@@ -1,6 +1,14 @@
 import type { TensorKernels } from '../contract/kernels.js';
+import type { ArchitectureKernels } from '../contract/architecture-kernels.js';
 import type { Activation, LayerGradients, TrainingKernels } from '../contract/training.js';
 import { embeddingFrequencies } from '../equations/embedding.js';
+import { sizeOf, type Tensor } from '../tensor.js';
+
+/**
+ * A piece of a network written on the Graph (a layer of src/models/layers), run by TrainingBackend.runGraph on
+ * named inputs; it returns the values to download.
+ */
+export type GraphFragment = <H>(g: Graph<H>, input: (name: string) => Value<H>) => Promise<Record<string, Value<H>>>;
 
 /** A tensor in a network: its handle, its shape, and whether the loss gradient must reach it. */
 export interface Value<H> {
@@ -46,7 +54,8 @@ export class Graph<H> {
   }
 
   private async accumulate(v: Value<H>, g: H): Promise<void> {
-    if (!v.needsGrad) return;
+    // A constant (a bias of zeros, a one-hot table) takes no gradient: the one computed for it is freed.
+    if (!v.needsGrad) return this.k.dispose(g);
     this.own(g);
     const previous = this.grads.get(v);
     if (previous === undefined) {
@@ -100,6 +109,156 @@ export class Graph<H> {
       if (b.needsGrad) await this.accumulate(b, db);
       else this.k.dispose(db);
     });
+  }
+
+  /** The layer kernels of U-Nets, attention and DiT; an error for a backend without them. */
+  private get ak(): ArchitectureKernels<H> {
+    const kernels = this.tk.architecture;
+    if (!kernels) throw new Error("this backend lacks the 'architectures' capability (TrainingKernels.architecture)");
+    return kernels;
+  }
+
+  /** A host tensor as a constant of the network (position embeddings, one-hot labels): no gradient. */
+  async constant(t: Tensor): Promise<Value<H>> {
+    return { h: this.own(await this.k.upload(t)), shape: [...t.shape], needsGrad: false };
+  }
+
+  /** dy handed on to an input, or disposed when the input needs no gradient. */
+  private async pass(x: Value<H>, dx: H): Promise<void> {
+    if (x.needsGrad) await this.accumulate(x, dx);
+    else this.k.dispose(dx);
+  }
+
+  async reshape(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
+    const shown = (s: readonly number[]) => `[${s.join(', ')}]`;
+    if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`cannot reshape ${shown(x.shape)} to ${shown(shape)}`);
+    return this.result(
+      await this.ak.reshape(x.h, shape),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.reshape(dy, x.shape)),
+    );
+  }
+
+  /** out's dimension d is x's dimension perm[d]. */
+  async transpose(x: Value<H>, perm: readonly number[]): Promise<Value<H>> {
+    const inverse = perm.map((_, d) => perm.indexOf(d));
+    const shape = perm.map((d) => x.shape[d]);
+    return this.result(
+      await this.ak.transpose(x.h, perm),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.transpose(dy, inverse)),
+    );
+  }
+
+  /** C = op(A) op(B) per batch item; the gradients are the usual products with dC (op the transpose where asked). */
+  async matmul(a: Value<H>, b: Value<H>, transposeA = false, transposeB = false): Promise<Value<H>> {
+    const m = transposeA ? a.shape[2] : a.shape[1];
+    const n = transposeB ? b.shape[1] : b.shape[2];
+    const shape = [a.shape[0], m, n];
+    return this.result(await this.ak.batchMatMul(a.h, b.h, transposeA, transposeB), shape, [a, b], async (dy) => {
+      const mm = (p: H, q: H, tp: boolean, tq: boolean) => this.ak.batchMatMul(p, q, tp, tq);
+      // C = A B: dA = dC B^T, dB = A^T dC; C = A B^T: dA = dC B, dB = dC^T A;
+      // C = A^T B: dA = B dC^T, dB = A dC; C = A^T B^T: dA = B^T dC^T, dB = dC^T A^T.
+      if (a.needsGrad) await this.pass(
+        a,
+        await (transposeA ? mm(b.h, dy, transposeB, true) : mm(dy, b.h, false, !transposeB)),
+      );
+      if (b.needsGrad) await this.pass(
+        b,
+        await (transposeB ? mm(dy, a.h, true, transposeA) : mm(a.h, dy, !transposeA, false)),
+      );
+    });
+  }
+
+  /** Softmax of scale x over the last dimension. */
+  async softmax(x: Value<H>, scale: number): Promise<Value<H>> {
+    const y = await this.ak.softmax(x.h, scale);
+    return this.result(y, x.shape, [x], async (dy) => this.pass(x, await this.ak.softmaxBackward(y, dy, scale)));
+  }
+
+  /** x as `rows` contiguous rows, each standardised to zero mean and unit variance. */
+  async normalize(x: Value<H>, rows: number, epsilon: number): Promise<Value<H>> {
+    return this.result(
+      await this.ak.normalize(x.h, rows, epsilon),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.normalizeBackward(x.h, rows, epsilon, dy)),
+    );
+  }
+
+  async broadcastTo(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
+    return this.result(
+      await this.ak.broadcastTo(x.h, shape),
+      shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.sumTo(dy, x.shape)),
+    );
+  }
+
+  async silu(x: Value<H>): Promise<Value<H>> {
+    return this.result(
+      await this.ak.silu(x.h),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.ak.siluBackward(x.h, dy)),
+    );
+  }
+
+  /** Element-wise a + b (same shape). */
+  async add(a: Value<H>, b: Value<H>): Promise<Value<H>> {
+    const ones = new Float64Array(a.shape[0]).fill(1);
+    const copy = async (dy: H) => this.k.linear([{ x: dy, coef: ones }]);
+    return this.result(await this.k.linear([
+      { x: a.h, coef: ones },
+      { x: b.h, coef: ones },
+    ]), a.shape, [a, b], async (dy) => {
+      if (a.needsGrad) await this.accumulate(a, await copy(dy));
+      if (b.needsGrad) await this.accumulate(b, await copy(dy));
+    });
+  }
+
+  /** Element-wise a b (same shape). */
+  async multiply(a: Value<H>, b: Value<H>): Promise<Value<H>> {
+    return this.result(await this.k.multiply(a.h, b.h), a.shape, [a, b], async (dy) => {
+      if (a.needsGrad) await this.accumulate(a, await this.k.multiply(dy, b.h));
+      if (b.needsGrad) await this.accumulate(b, await this.k.multiply(dy, a.h));
+    });
+  }
+
+  /** c x for a constant c. */
+  async scale(x: Value<H>, c: number): Promise<Value<H>> {
+    const coef = new Float64Array(x.shape[0]).fill(c);
+    return this.result(
+      await this.k.linear([{ x: x.h, coef }]),
+      x.shape,
+      [x],
+      async (dy) => this.pass(x, await this.k.linear([{ x: dy, coef }])),
+    );
+  }
+
+  /** conv2d at every stride-th output position (the downsampling convolution). */
+  async stridedConv2d(
+    x: Value<H>,
+    weight: Value<H>,
+    bias: Value<H>,
+    padding: number,
+    stride: number,
+  ): Promise<Value<H>> {
+    const [n, , height, width] = x.shape;
+    const size = weight.shape[2];
+    const out = (d: number) => Math.floor((d + 2 * padding - size) / stride) + 1;
+    const shape = [n, weight.shape[0], out(height), out(width)];
+    return this.result(await this.ak.stridedConv2d(
+      x.h,
+      weight.h,
+      bias.h,
+      padding,
+      stride,
+    ), shape, [x, weight, bias], async (dy) =>
+      this.accumulateLayer(x, weight, bias, await this.ak.stridedConv2dBackward(x.h, weight.h, dy, padding, stride)),
+    );
   }
 
   /** Propagates dL/d(output) back; returns dL/d(parameter) for every parameter leaf the output depends on. */

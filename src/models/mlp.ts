@@ -1,4 +1,5 @@
 import type { Activation } from '../contract/training.js';
+import { requireInput } from '../errors.js';
 import type { Architecture } from './architecture.js';
 
 /**
@@ -18,6 +19,21 @@ export const MLP_DEFAULTS: Omit<MlpSpec, 'architecture'> = { dim: 2, hidden: 128
 const MAX_PERIOD = 10000;
 
 export const mlp: Architecture<MlpSpec> = {
+  fields: {
+    dim: 'positive',
+    hidden: 'positive',
+    layers: 'positive',
+    embeddingDim: 'positive',
+    activation: ['relu', 'gelu'],
+  },
+  defaultSpec(_architecture, itemShape) {
+    requireInput(
+      itemShape.length === 1,
+      'data',
+      `mlp needs points ([N, D] data), got items of shape [${itemShape.join(', ')}]`,
+    );
+    return { architecture: 'mlp', ...MLP_DEFAULTS, dim: itemShape[0] };
+  },
   parameters({ dim, hidden, layers, embeddingDim }) {
     const widths = [dim + embeddingDim, ...new Array<number>(layers).fill(hidden), dim];
     return widths.slice(1).flatMap((out, i) => [

@@ -10,6 +10,7 @@ export function runNetwork<H>(
   shape: readonly number[],
   t: Int32Array,
   T: number,
+  labels?: Int32Array,
 ): Promise<Value<H>> {
   const arch = architectureOf(model);
   const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
@@ -19,5 +20,5 @@ export function runNetwork<H>(
     if (!leaf) leaves.set(name, (leaf = g.leaf(params.get(name)!, shapes.get(name)!, name)));
     return leaf;
   };
-  return arch.forward(g, model, parameter, g.leaf(x, shape), t, T);
+  return arch.forward(g, model, parameter, g.leaf(x, shape), t, T, labels);
 }

@@ -1,4 +1,4 @@
-import type { Architecture } from './architecture.js';
+import { imageItems, type Architecture } from './architecture.js';
 
 /** The seed's SimpleDenoiseModel: conv3x3(C + 1 -> 64) ReLU, conv3x3(64 -> 64) ReLU, conv3x3(64 -> C), padding 1, t / T as an extra input channel. */
 export interface SimpleConvSpec {
@@ -12,6 +12,8 @@ const HIDDEN = 64;
 const KERNEL = 3;
 
 export const simpleConv: Architecture<SimpleConvSpec> = {
+  fields: { channels: 'positive', height: 'positive', width: 'positive' },
+  defaultSpec: (_architecture, itemShape) => ({ architecture: 'simple-conv', ...imageItems('simple-conv', itemShape) }),
   parameters({ channels }) {
     const layers: [string, number, number][] = [
       ['conv1', channels + 1, HIDDEN],

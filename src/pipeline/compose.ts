@@ -13,7 +13,11 @@ import { composeTraining } from '../training/compose.js';
  */
 export function composeBackend<H>(k: TensorKernels<H>): DiffusionBackend {
   const capabilities = ALL_CAPABILITIES.filter(
-    (c) => !k.without?.includes(c) && (c !== 'training' || k.training !== undefined) && (c !== 'memory' || k.liveTensorCount !== undefined),
+    (c) =>
+      !k.without?.includes(c) &&
+      (c !== 'training' || k.training !== undefined) &&
+      (c !== 'architectures' || k.training?.architecture !== undefined) &&
+      (c !== 'memory' || k.liveTensorCount !== undefined),
   );
   // async: a validator's error becomes a rejection, as for every other failure of an operation.
   const operations = Object.fromEntries(

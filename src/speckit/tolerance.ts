@@ -114,3 +114,22 @@ export function networkRoundings(fanIns: readonly number[], elementaryFunctions:
  * backend's own rounding in the backward pass adds networkRoundings (u_backend + u_float64) of that magnitude.
  */
 export const FINITE_DIFFERENCE = { step: 1e-5, relative: 1e-7 } as const;
+
+/**
+ * Roundings of one standardised element (x - mean) / sqrt(var + eps) of a row of m values, relative to
+ * (|x| + |mean|) / sqrt(var + eps): the mean's recursive sum (m) and division, the subtraction, the variance's m
+ * squares and sum (m + 1, entering through the square root at half weight), the addition of eps, sqrt and division.
+ */
+export function normalizationRoundings(m: number): number {
+  return 2 * m + 8;
+}
+
+/**
+ * Roundings of softmax(s Q K^T) V per output element relative to max_j |V_j|: each score s q.k has the error of a
+ * dot product of d_k terms (d_k + 1, times its magnitude s sum |q_i| |k_i|, the largest of which is `magnitude`);
+ * a weight exp(s_j - max) / sum inherits twice the score error (its own and the max's) plus the exponential's, the
+ * sum of L terms and the division; the output sums L weighted rows (L + 1).
+ */
+export function attentionRoundings(dk: number, length: number, magnitude: number, precision: Precision): number {
+  return 2 * (dk + 1) * Math.max(1, magnitude) + 2 * length + 4 + ELEMENTARY_FUNCTION_ROUNDINGS[precision];
+}

@@ -7,7 +7,10 @@ import { parseScheduleSpec, type ScheduleSpec } from '../schedule/spec.js';
 import { checkTrainOptions } from './options.js';
 
 /** Where the training items come from: a built-in 2-D set (regenerated from its seed) or a folder of images. */
-export type DataSource = { kind: 'toy'; name: string; points: number; seed: number } | { kind: 'images'; folder: string; size: number };
+export type DataSource =
+  | { kind: 'toy'; name: string; points: number; seed: number }
+  | { kind: 'images'; folder: string; size: number }
+  | { kind: 'fashion-mnist'; size: number };
 
 export interface RunConfig {
   data: DataSource;
@@ -38,7 +41,15 @@ function parseDataSource(value: unknown, field: string): DataSource {
     requireInput(Number.isInteger(d.points) && (d.points as number) > 0 && Number.isSafeInteger(d.seed), field, 'needs integer points and seed');
     return { kind: 'toy', name: d.name as string, points: d.points as number, seed: d.seed as number };
   }
-  requireInput(d.kind === 'images' && typeof d.folder === 'string' && Number.isInteger(d.size) && (d.size as number) > 0, field, 'must be {kind: "toy", ...} or {kind: "images", folder, size}');
+  if (d.kind === 'fashion-mnist') {
+    requireInput(Number.isInteger(d.size) && (d.size as number) > 0, `${field}.size`, 'must be a positive integer');
+    return { kind: 'fashion-mnist', size: d.size as number };
+  }
+  requireInput(
+    d.kind === 'images' && typeof d.folder === 'string' && Number.isInteger(d.size) && (d.size as number) > 0,
+    field,
+    'must be {kind: "toy", ...}, {kind: "images", folder, size} or {kind: "fashion-mnist", size}',
+  );
   return { kind: 'images', folder: d.folder as string, size: d.size as number };
 }
 

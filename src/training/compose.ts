@@ -5,6 +5,7 @@ import { requireInput } from '../errors.js';
 import { adamCoefficients } from '../equations/adam.js';
 import { clipScale } from '../equations/clipping.js';
 import { emaCoefficients } from '../equations/ema.js';
+import { keepsLabel } from '../equations/guidance.js';
 import { closedFormCoefficients } from '../equations/forward.js';
 import { lossSimpleGradientScale } from '../equations/loss.js';
 import { timestepFromUniform } from '../equations/timesteps.js';
@@ -19,6 +20,31 @@ import { uniformValues } from '../random/uniform.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import { sameShape, sizeOf, tensor, type Tensor } from '../tensor.js';
 import { checkTrainOptions } from './options.js';
+
+/** Class labels for a class-conditional model: one per batch item, integers 0..classes (classes: the null class). */
+function checkLabels(model: ModelSpec, labels: Int32Array, n: number, field = 'labels'): Int32Array {
+  const classes = 'classes' in model ? model.classes : 0;
+  requireInput(classes > 0, field, `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`);
+  requireInput(labels.length === n, `${field}.length`, `must equal the batch size ${n}, got ${labels.length}`);
+  labels.forEach((y, i) =>
+    requireInput(
+      Number.isInteger(y) && y >= 0 && y <= classes,
+      `${field}[${i}]`,
+      `must be an integer in 0..${classes} (${classes}: the null class), got ${y}`,
+    ),
+  );
+  return labels;
+}
+
+/** The labels of trainer step k, each replaced by the null class when its uniform draw says so (keepsLabel). */
+function droppedLabels(model: ModelSpec, labels: Int32Array, options: TrainOptions, k: number): Int32Array {
+  const pUncond = options.pUncond ?? 0;
+  if (pUncond === 0) return labels;
+  const n = labels.length;
+  const u = uniformValues(options.seed, 2 * k, 2 * n).subarray(n);
+  const nullClass = 'classes' in model ? model.classes : 0;
+  return labels.map((y, i) => (keepsLabel(u[i], pUncond) ? y : nullClass));
+}
 
 /**
  * Builds the training half of a backend from its kernels: the networks of src/models, L_simple and its
@@ -39,13 +65,23 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
    * whose kernels are deferred until a read (backends/ort) computes the forward pass, the loss and the backward pass
    * as one graph, without handing the intermediates back.
    */
-  async function lossGradient(g: Graph<H>, model: ModelSpec, params: ReadonlyMap<string, H>, s: ScheduleTables, x0: H, noise: H, shape: readonly number[], t: Int32Array) {
+  async function lossGradient(
+    g: Graph<H>,
+    model: ModelSpec,
+    params: ReadonlyMap<string, H>,
+    s: ScheduleTables,
+    x0: H,
+    noise: H,
+    shape: readonly number[],
+    t: Int32Array,
+    labels?: Int32Array,
+  ) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
     const xt = await k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
     let out: Value<H>;
     let grads: Map<string, H>;
     try {
-      out = await runNetwork(g, model, params, xt, shape, t, s.T);
+      out = await runNetwork(g, model, params, xt, shape, t, s.T, labels);
       const n = shape[0];
       const scale = lossSimpleGradientScale(n, sizeOf(out.shape.slice(1)));
       const dOut = await k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
@@ -106,16 +142,17 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     const rows = new Map(architectureOf(model).parameters(model).map((p) => [p.name, p.shape[0]]));
     const filled = (name: string, value: number) => new Float64Array(rows.get(name)!).fill(value);
     return {
-      async step(x0) {
+      async step(x0, given) {
         const n = checkItems(model, x0, 'x0');
         const next = step + 1;
         requireInput(2 * next + 1 < 2 ** 32, 'step', 'exceeds the 2^31 steps the noise streams allow');
         const t = await sampleTimesteps(n, s.T, options.seed, 2 * next);
+        const labels = given && droppedLabels(model, checkLabels(model, given, n), options, next);
         const g = new Graph(k, tk, true);
         const x0h = await k.upload(x0);
         const noise = await normalNoise(k, x0.shape, options.seed, 2 * next + 1);
         try {
-          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noise, x0.shape, t);
+          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noise, x0.shape, t, labels);
           let squares = 0;
           for (const name of names) squares += await tk.sumOfSquares(grads.get(name)!);
           const gradNorm = Math.sqrt(squares);
@@ -139,7 +176,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
             }
           }
           step = next;
-          return { step, loss: meanOf(perSample), t, noise: copy(await k.download(noise)), gradNorm };
+          return { step, loss: meanOf(perSample), t, labels, noise: copy(await k.download(noise)), gradNorm };
         } finally {
           k.dispose(x0h);
           k.dispose(noise);
@@ -161,7 +198,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     }
   }
 
-  async function denoiser(model: ModelSpec, weights: Weights, T: number) {
+  async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array) {
     checkWeights(model, weights);
     requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
     const params = await uploadWeights(weights);
@@ -169,10 +206,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       model: async (x: Tensor, t: Timesteps) => {
         const n = checkItems(model, x, 'x');
         const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
+        const ys = labels && checkLabels(model, labels, n);
         const g = new Graph(k, tk, false);
         const xh = await k.upload(x);
         try {
-          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T)).h));
+          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T, ys)).h));
         } finally {
           g.dispose();
           k.dispose(xh);
@@ -183,8 +221,8 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   return {
-    async predict({ model, weights, x, t, T }) {
-      const d = await denoiser(model, weights, T);
+    async predict({ model, weights, x, t, T, labels }) {
+      const d = await denoiser(model, weights, T, labels);
       try {
         return await d.model(x, t as Int32Array);
       } finally {
@@ -194,7 +232,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
     denoiser,
 
-    async lossAndGradients({ model, weights, schedule: s, x0, t, noise }) {
+    async lossAndGradients({ model, weights, schedule: s, x0, t, noise, labels }) {
       checkWeights(model, weights);
       const n = checkItems(model, x0, 'x0');
       checkLike('noise', noise, x0, 'x0');
@@ -206,7 +244,8 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
           params.forEach(track);
           const x0h = track(await k.upload(x0));
           const noiseh = track(await k.upload(noise));
-          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts);
+          const ys = labels && checkLabels(model, labels, n);
+          const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts, ys);
           grads.forEach(track);
           const gradients = await downloadWeights(model, grads);
           return { loss: meanOf(perSample), perSample: tensor([n], perSample), gradients };
@@ -241,5 +280,24 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     },
 
     createTrainer,
+
+    async runGraph(fragment, inputs) {
+      const g = new Graph(k, tk, false);
+      const handles = new Map<string, Value<H>>();
+      try {
+        for (const [name, t] of Object.entries(inputs)) handles.set(name, g.leaf(await k.upload(copy(t)), t.shape));
+        const outputs = await fragment(g, (name) => {
+          const v = handles.get(name);
+          if (!v) throw new Error(`runGraph: no input named ${name}`);
+          return v;
+        });
+        const result: Record<string, Tensor> = {};
+        for (const [name, v] of Object.entries(outputs)) result[name] = copy(await k.download(v.h));
+        return result;
+      } finally {
+        g.dispose();
+        disposeAll(k, [...handles.values()].map((v) => v.h));
+      }
+    },
   };
 }

@@ -14,5 +14,10 @@ export function checkTrainOptions(o: TrainOptions, field = 'options'): void {
   requireInput(finitePositive(a.epsilon), `${field}.adam.epsilon`, `must be a finite number > 0, got ${JSON.stringify(a.epsilon)}`);
   if (o.clipGradNorm !== undefined) requireInput(finitePositive(o.clipGradNorm), `${field}.clipGradNorm`, `must be a finite number > 0, got ${JSON.stringify(o.clipGradNorm)}`);
   if (o.emaDecay !== undefined) requireInput(inUnitInterval(o.emaDecay), `${field}.emaDecay`, `must be in [0, 1), got ${JSON.stringify(o.emaDecay)}`);
+  if (o.pUncond !== undefined) requireInput(
+    typeof o.pUncond === 'number' && o.pUncond >= 0 && o.pUncond <= 1,
+    `${field}.pUncond`,
+    `must be in [0, 1], got ${JSON.stringify(o.pUncond)}`,
+  );
   checkSeed(o.seed, `${field}.seed`);
 }

@@ -1,4 +1,5 @@
 import { brokenBlindSpots } from './blindspots.js';
+import { brokenArchitectures } from './architectures.js';
 import type { BrokenBackend } from './broken.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';
@@ -28,4 +29,5 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenMemory,
   ...brokenLoops,
   ...brokenBlindSpots,
+  ...brokenArchitectures,
 ];

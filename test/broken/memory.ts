@@ -2,7 +2,9 @@
 // backend holds them (a tf.Tensor, a texture): every handle must be disposed, and liveTensorCount counts those
 // that were not.
 import { cpuKernels } from '../../backends/cpu/kernels.js';
+import { cpuArchitectureKernels } from '../../backends/cpu/architecture.js';
 import { cpuTrainingKernels } from '../../backends/cpu/training.js';
+import type { ArchitectureKernels } from '../../src/contract/architecture-kernels.js';
 import type { TensorKernels } from '../../src/contract/kernels.js';
 import type { LayerGradients, TrainingKernels } from '../../src/contract/training.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
@@ -12,6 +14,8 @@ import type { BrokenBackend, CheckName } from './broken.js';
 const FORWARD_LEAKS: CheckName = 'memory > forward-process operations leave the live tensor count unchanged';
 const TRAINING_LEAKS: CheckName =
   'memory > training operations and trainer steps leave the live tensor count unchanged';
+const ARCHITECTURE_LEAKS: CheckName =
+  'memory > U-Net, U-Net with attention and DiT forward and backward passes leave the live tensor count unchanged';
 
 /** A device-like handle: the tensor it holds and whether it was disposed. */
 interface Handle {
@@ -24,6 +28,33 @@ type Allocate = (t: Tensor) => Handle;
 interface Leaks {
   linear?: (allocate: Allocate, coef: Float64Array) => void;
   denseBackward?: (allocate: Allocate, weight: Tensor) => void;
+  softmaxBackward?: (allocate: Allocate, y: Tensor) => void;
+}
+
+/** cpuArchitectureKernels on counted handles. */
+function countedArchitectureKernels(allocate: Allocate, leaks: Leaks): ArchitectureKernels<Handle> {
+  const a = cpuArchitectureKernels;
+  return {
+    reshape: (x, shape) => allocate(a.reshape(x.tensor, shape)),
+    transpose: (x, perm) => allocate(a.transpose(x.tensor, perm)),
+    batchMatMul: (x, y, tx, ty) => allocate(a.batchMatMul(x.tensor, y.tensor, tx, ty)),
+    softmax: (x, scale) => allocate(a.softmax(x.tensor, scale)),
+    softmaxBackward(y, dy, scale) {
+      leaks.softmaxBackward?.(allocate, y.tensor);
+      return allocate(a.softmaxBackward(y.tensor, dy.tensor, scale));
+    },
+    normalize: (x, rows, eps) => allocate(a.normalize(x.tensor, rows, eps)),
+    normalizeBackward: (x, rows, eps, dy) => allocate(a.normalizeBackward(x.tensor, rows, eps, dy.tensor)),
+    broadcastTo: (x, shape) => allocate(a.broadcastTo(x.tensor, shape)),
+    sumTo: (x, shape) => allocate(a.sumTo(x.tensor, shape)),
+    silu: (x) => allocate(a.silu(x.tensor)),
+    siluBackward: (x, dy) => allocate(a.siluBackward(x.tensor, dy.tensor)),
+    stridedConv2d: (x, w, b, p, st) => allocate(a.stridedConv2d(x.tensor, w.tensor, b.tensor, p, st)),
+    stridedConv2dBackward(x, w, dy, p, st) {
+      const g = a.stridedConv2dBackward(x.tensor, w.tensor, dy.tensor, p, st);
+      return { dx: allocate(g.dx), dWeight: allocate(g.dWeight), dBias: allocate(g.dBias) };
+    },
+  };
 }
 
 /** cpuTrainingKernels on counted handles. */
@@ -47,6 +78,7 @@ function countedTrainingKernels(allocate: Allocate, leaks: Leaks): TrainingKerne
       return { param, m, v };
     },
     sumOfSquares: (x) => t.sumOfSquares(x.tensor),
+    architecture: countedArchitectureKernels(allocate, leaks),
   };
 }
 
@@ -92,5 +124,11 @@ export const brokenMemory: BrokenBackend[] = [
     bug: "the dense layer's backward pass transposes its weight into a new device tensor and never disposes it (a tf.transpose outside tf.tidy)",
     caughtBy: TRAINING_LEAKS,
     backend: composeBackend(countedKernels('broken:leaked-transposed-weight', { denseBackward: (allocate, weight) => allocate(weight) })),
+  },
+  {
+    id: 'leaked-softmax-row-sums',
+    bug: "the attention softmax's backward pass keeps its row sums in a device tensor it never disposes",
+    caughtBy: ARCHITECTURE_LEAKS,
+    backend: composeBackend(countedKernels('broken:leaked-softmax-row-sums', { softmaxBackward: (allocate, y) => allocate(y) })),
   },
 ];

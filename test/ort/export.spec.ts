@@ -15,11 +15,12 @@ import { MLP_DEFAULTS } from '../../src/models/mlp.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { absoluteFloor, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
-import { referencePredict } from '../../spec/support/reference-models.js';
+import { type ReferenceModelSpec, referencePredict } from '../../spec/support/reference-models.js';
 import { ortSelected } from './selection.js';
 
 const T = 1000;
-const MODELS: ModelSpec[] = [
+// The ONNX export covers the models whose float64 definition the reference-models support writes out by hand.
+const MODELS: ReferenceModelSpec[] = [
   { architecture: 'simple-conv', channels: 2, height: 5, width: 4 },
   { architecture: 'mlp', ...MLP_DEFAULTS, hidden: 16, layers: 2, embeddingDim: 8, activation: 'gelu' },
 ];

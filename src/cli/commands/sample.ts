@@ -5,6 +5,7 @@ import { imageGridPng } from '../../data/images.js';
 import { DiffspecInputError, requireInput } from '../../errors.js';
 import { renderSvg, scatterSpec, svgToPng } from '../../figures/charts.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { guidedDenoiser } from '../../models/guided.js';
 import { architectureOf } from '../../models/spec.js';
 import { respacedTimesteps } from '../../equations/ddim.js';
 import { scheduleTables } from '../../schedule/tables.js';
@@ -122,6 +123,14 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     n: option(integer(1), { description: 'number of samples', defaultText: '64 images, 1000 points' }),
     weights: weightsOption,
     seed: option(integer(0), { default: 0, description: 'sampling seed' }),
+    guidance: option(number({}, 'W'), {
+      default: 0,
+      description: 'classifier-free guidance weight w: (1 + w) eps(x, c) - w eps(x, null) (class-conditional models)',
+    }),
+    class: option(integer(0, 'K'), {
+      description: 'the class to sample (class-conditional models)',
+      defaultText: 'the classes in turn, one per sample',
+    }),
     backend: option(text('NAME'), { default: 'cpu', description: 'backend to sample on' }),
     out: option(text('FILE'), {
       description: 'output file',
@@ -132,6 +141,7 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
   examples: [
     'diffspec sample --checkpoint run/ --sampler ddim --steps 50 --out samples.png',
     'diffspec sample --model-onnx model.onnx --T 1000 --sampler ddim --steps 50 --out samples.png',
+    'diffspec sample --checkpoint run/ --guidance 3 --class 1',
   ],
   async run(options) {
     if ((options.checkpoint === undefined) === (options['model-onnx'] === undefined)) {
@@ -146,10 +156,31 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     const { sampler } = options;
     const timesteps = samplerTimesteps(options, schedule.T);
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
-    const denoiser = await training.denoiser(model, weights, schedule.T);
     const shape = [n, ...architectureOf(model).itemShape(model)];
-    const samples = await draw(backend, denoiser.model, schedule, shape, timesteps, options).finally(() =>
-      denoiser.dispose(),
+    const classes = 'classes' in model ? model.classes : 0;
+    requireInput(
+      classes > 0 || (options.guidance === 0 && options.class === undefined),
+      options.class === undefined ? '--guidance' : '--class',
+      `needs a class-conditional model (train with --class-conditional); ${path} holds an unconditional ${model.architecture}`,
+    );
+    if (options.class !== undefined) {
+      requireInput(options.class < classes, '--class', `must be in 0..${classes - 1}, got ${options.class}`);
+    }
+    const labels = Int32Array.from({ length: n }, (_, i) => options.class ?? i % classes);
+    const denoisers =
+      classes > 0
+        ? [
+            await training.denoiser(model, weights, schedule.T, labels),
+            await training.denoiser(model, weights, schedule.T, new Int32Array(n).fill(classes)),
+          ]
+        : [await training.denoiser(model, weights, schedule.T)];
+    // The guided model predicts eps (src/models/guided.ts); these models are trained on eps: the loops are unchanged.
+    const denoiser =
+      classes > 0
+        ? guidedDenoiser(denoisers[0].model, denoisers[1].model, { w: options.guidance, prediction: 'eps', schedule })
+        : denoisers[0].model;
+    const samples = await draw(backend, denoiser, schedule, shape, timesteps, options).finally(() =>
+      denoisers.forEach((d) => d.dispose()),
     );
     const out = options.out ?? join(dirname(path), isImage ? 'samples.png' : 'samples.svg');
     if (isImage) {

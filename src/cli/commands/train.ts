@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadData } from '../../data/load.js';
+import { loadDataset } from '../../data/load.js';
 import { lossCurveSpec, renderSvg, svgToPng } from '../../figures/charts.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { initialWeights, zerosLike } from '../../models/init.js';
@@ -25,7 +25,7 @@ async function writeLossCurve(dir: string, losses: readonly number[], log: NodeJ
 
 export const trainCommand = defineCommand({
   name: 'train',
-  summary: 'train a denoiser (mlp or simple-conv) with checkpoints, resume and a loss curve',
+  summary: 'train a denoiser (mlp, simple-conv, unet, unet-attn or dit) with checkpoints, resume and a loss curve',
   description: `Trains a denoiser with L_simple (Ho et al. 2020, Algorithm 1) and Adam. Every --checkpoint-every
 steps, and at the end, DIR/${CHECKPOINT_FILE} is replaced atomically; running again with the same DIR resumes from
 it. A resumed run keeps the checkpoint's ${RUN_OPTIONS.map((o) => `--${o}`).join(', ')}: giving a different one is
@@ -38,15 +38,21 @@ show the loss curve.`,
       'checkpoint is kept), or a backend that cannot train here',
     130: 'stopped by Ctrl-C; the checkpoint is saved, and running again resumes',
   },
-  examples: ['diffspec train --model mlp --out run/', 'diffspec sample --checkpoint run/ --sampler ddim --steps 50'],
+  examples: [
+    'diffspec train --model mlp --out run/',
+    'diffspec train --model unet-attn --data fashion-mnist --size 16 --steps 200 --class-conditional --p-uncond 0.1',
+    'diffspec sample --checkpoint run/ --sampler ddim --steps 50',
+  ],
   async run(values, given) {
     const dir = values.out;
     const checkpointPath = join(dir, CHECKPOINT_FILE);
     const start = await startOrResume(values, given, checkpointPath);
     const { config, saved } = start;
-    const data = await loadData(config.data);
+    const dataset = await loadDataset(config.data);
+    const data = dataset.items;
     const itemShape = data.shape.slice(1);
-    const model = saved ? saved.model : withItemShape(start.model, itemShape);
+    const model = saved ? saved.model : withItemShape(start.model, itemShape, dataset.classes);
+    const labels = 'classes' in model && model.classes > 0 ? dataset.labels : undefined;
     const until = values.steps ?? (model.architecture === 'mlp' ? 3000 : 1000);
     const { backend, training } = await trainingBackend('backend', values.backend, 'train');
     const params = saved?.state.params ?? initialWeights(model, config.options.seed);
@@ -67,7 +73,19 @@ show the loss curve.`,
           await writeFileAtomic(checkpointPath, encodeCheckpoint(checkpoint));
         };
         const every = values['checkpoint-every'];
-        const loop = { trainer, data, config, from: state.step, until, every, losses, save, checkpointPath, log };
+        const loop = {
+          trainer,
+          data,
+          labels,
+          config,
+          from: state.step,
+          until,
+          every,
+          losses,
+          save,
+          checkpointPath,
+          log,
+        };
         const { step, interrupted } = await trainLoop(loop);
         await save();
         log.write(`${interrupted ? 'interrupted: ' : ''}checkpoint ${checkpointPath} at step ${step}\n`);

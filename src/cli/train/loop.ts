@@ -1,12 +1,14 @@
 import type { Tensor } from '../../tensor.js';
 import type { Trainer } from '../../contract/training.js';
 import { DiffspecInputError } from '../../errors.js';
-import { sampleBatch } from '../../training/batches.js';
+import { sampleBatch, sampleLabels } from '../../training/batches.js';
 import type { RunConfig } from '../../training/checkpoint.js';
 
 export interface LoopArgs {
   trainer: Trainer;
   data: Tensor;
+  /** The items' class labels, for a class-conditional model. */
+  labels?: Int32Array;
   config: RunConfig;
   /** The step the trainer is at, and the step to stop at. */
   from: number;
@@ -42,7 +44,9 @@ export async function trainLoop(args: LoopArgs): Promise<{ step: number; interru
     let step = from;
     let recent = 0;
     while (step < until && !interrupted) {
-      const result = await trainer.step(sampleBatch(data, config.batch, config.options.seed, step + 1));
+      const { batch, seed } = { batch: config.batch, seed: config.options.seed };
+      const labels = args.labels && sampleLabels(args.labels, batch, seed, step + 1);
+      const result = await trainer.step(sampleBatch(data, batch, seed, step + 1), labels);
       // A diverged run must not overwrite the last good checkpoint with non-finite weights.
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new DiffspecInputError(

@@ -2,7 +2,8 @@ import { TOY_DATASETS } from '../../data/toy2d.js';
 import { MLP_DEFAULTS } from '../../models/mlp.js';
 import { ARCHITECTURE_NAMES } from '../../models/spec.js';
 import { DDPM_SCHEDULE, SEED_SCHEDULE } from '../../schedule/spec.js';
-import { option, type OptionValues } from '../options.js';
+import { FASHION_MNIST_SIZES } from '../../data/fashion-mnist.js';
+import { flag, option, type OptionValues } from '../options.js';
 import { integer, number, oneOf, text } from '../values.js';
 
 /** The noise schedules `--schedule` names. */
@@ -12,14 +13,23 @@ export const SCHEDULES = { seed: SEED_SCHEDULE, ddpm: DDPM_SCHEDULE };
 export const TRAIN_OPTIONS = {
   model: option(oneOf(ARCHITECTURE_NAMES), {
     default: 'mlp',
-    description: "mlp (2-D points) or simple-conv (the seed's SimpleDenoiseModel, images)",
+    description:
+      "mlp (2-D points); for images simple-conv (the seed's SimpleDenoiseModel), unet, unet-attn (self-attention " +
+      'at the lowest resolution) or dit (a Diffusion Transformer)',
   }),
   data: option(text('NAME|FOLDER'), {
-    description: `a built-in 2-D set (${TOY_DATASETS.join(', ')}) or a folder of PNG/JPEG images`,
-    defaultText: 'two-moons for mlp; simple-conv needs a folder',
+    description:
+      `a built-in 2-D set (${TOY_DATASETS.join(', ')}), fashion-mnist (Debian's dataset-fashion-mnist, ` +
+      `--size ${FASHION_MNIST_SIZES.join(' or ')}, with its 10 classes) or a folder of PNG/JPEG images`,
+    defaultText: 'two-moons for mlp; image models need one',
   }),
   points: option(integer(2), { default: 10000, description: 'points drawn from a built-in 2-D set' }),
-  size: option(integer(1), { default: 32, description: 'images are resized to N x N' }),
+  size: option(integer(1), { default: 32, description: 'images are resized to N x N (fashion-mnist: 16 or 32)' }),
+  'class-conditional': flag("condition the model on the data's class labels, with a null class for guidance"),
+  'p-uncond': option(number({ min: 0, max: 1 }), {
+    default: 0.1,
+    description: 'with --class-conditional: drop a label to the null class with probability X (Ho & Salimans 2022)',
+  }),
   steps: option(integer(1), {
     description: 'train until step N (a resumed run may raise it)',
     defaultText: '3000 for mlp, 1000 for simple-conv',
@@ -51,6 +61,8 @@ export const RUN_OPTIONS = [
   'data',
   'points',
   'size',
+  'class-conditional',
+  'p-uncond',
   'batch',
   'lr',
   'clip',

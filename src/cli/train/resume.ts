@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { TrainOptions } from '../../contract/training.js';
 import { TOY_DATASETS } from '../../data/toy2d.js';
-import { DiffspecInputError } from '../../errors.js';
+import { DiffspecInputError, requireInput } from '../../errors.js';
 import { DEFAULT_ADAM } from '../../equations/adam.js';
 import { defaultModelSpec, type ModelSpec } from '../../models/spec.js';
 import { decodeCheckpoint, type Checkpoint, type DataSource, type RunConfig } from '../../training/checkpoint.js';
@@ -17,27 +17,42 @@ export type RunStart =
 function requestedRun(v: TrainValues): { model: ModelSpec; config: RunConfig } {
   const isMlp = v.model === 'mlp';
   const dataName = v.data ?? (isMlp ? 'two-moons' : undefined);
-  if (dataName === undefined) throw new UsageError('--data FOLDER (of PNG/JPEG images) is required for simple-conv');
+  const needed = `--data (fashion-mnist or a folder of PNG/JPEG images) is required for ${v.model}`;
+  if (dataName === undefined) throw new UsageError(needed);
   const data: DataSource = TOY_DATASETS.includes(dataName as never)
     ? { kind: 'toy', name: dataName, points: v.points, seed: v.seed }
-    : { kind: 'images', folder: dataName, size: v.size };
+    : dataName === 'fashion-mnist'
+      ? { kind: 'fashion-mnist', size: v.size }
+      : { kind: 'images', folder: dataName, size: v.size };
   const options: TrainOptions = {
     adam: { ...DEFAULT_ADAM, learningRate: v.lr ?? (isMlp ? 1e-3 : 2e-4) },
     seed: v.seed,
     ...(v.clip > 0 ? { clipGradNorm: v.clip } : {}),
     ...(v.ema > 0 ? { emaDecay: v.ema } : {}),
+    ...(v['class-conditional'] ? { pUncond: v['p-uncond'] } : {}),
   };
   // The data's item shape completes the model once the data is loaded (withItemShape).
   const mlpSize = isMlp ? { hidden: v.hidden, layers: v.layers } : {};
-  const model = { architecture: v.model, ...mlpSize } as ModelSpec;
+  // classes: 1 marks a class-conditional request; withItemShape sets the data's class count.
+  const model = { architecture: v.model, ...mlpSize, ...(v['class-conditional'] ? { classes: 1 } : {}) } as ModelSpec;
   return { model, config: { data, schedule: SCHEDULES[v.schedule], batch: v.batch ?? (isMlp ? 256 : 8), options } };
 }
 
-/** The architecture's default spec for these items, with the command line's mlp width and depth. */
-export function withItemShape(requested: ModelSpec, itemShape: readonly number[]): ModelSpec {
+/**
+ * The architecture's default spec for these items, with the command line's mlp width and depth, and the data's
+ * class count for a class-conditional request (an error for data without labels or an architecture without classes).
+ */
+export function withItemShape(requested: ModelSpec, itemShape: readonly number[], classes?: number): ModelSpec {
   const base = defaultModelSpec(requested.architecture, itemShape);
   const mlpSize = base.architecture === 'mlp' && requested.architecture === 'mlp';
-  return mlpSize ? { ...base, hidden: requested.hidden, layers: requested.layers } : base;
+  if (!('classes' in requested && requested.classes > 0)) return mlpSize ? {
+    ...base,
+    hidden: requested.hidden,
+    layers: requested.layers,
+  } : base;
+  requireInput('classes' in base, '--class-conditional', `needs unet, unet-attn or dit, got ${requested.architecture}`);
+  requireInput(classes !== undefined, '--class-conditional', 'needs labelled data (--data fashion-mnist)');
+  return { ...base, classes };
 }
 
 /** A saved run's defining options, as the command line would have given them. */
@@ -46,9 +61,11 @@ function savedRecord({ model, config }: Checkpoint): RunRecord {
   const schedule = Object.entries(SCHEDULES).find(([, s]) => JSON.stringify(s) === JSON.stringify(config.schedule));
   return {
     model: model.architecture,
-    data: data.kind === 'toy' ? data.name : data.folder,
+    data: data.kind === 'toy' ? data.name : data.kind === 'images' ? data.folder : data.kind,
     points: data.kind === 'toy' ? data.points : undefined,
-    size: data.kind === 'images' ? data.size : undefined,
+    size: data.kind === 'toy' ? undefined : data.size,
+    'class-conditional': 'classes' in model && model.classes > 0,
+    'p-uncond': options.pUncond ?? 0,
     batch: config.batch,
     lr: options.adam.learningRate,
     clip: options.clipGradNorm ?? 0,
