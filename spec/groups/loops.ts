@@ -17,16 +17,14 @@ import type { VarianceType } from '../../src/equations/variance.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
-import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
+import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
-import { combine, type Expected } from '../support/combination.js';
+import { combine, type Expected } from '../../src/speckit/combination.js';
 import { clipped } from '../support/reverse.js';
 
 const SHAPE = [3, 2, 2, 5];
 const SIZE = SHAPE.reduce((a, b) => a * b);
-/** The model output's cast to the backend's precision: one rounding per step on top of the step's own. */
-const MODEL_OUTPUT_ROUNDINGS = 1;
 
 const exact = (x: ArrayLike<number>): Expected => ({ value: Float64Array.from(x), scale: Float64Array.from(x, Math.abs), floor: new Float64Array(x.length).fill(1) });
 const scaled = (e: Expected, c: number): Expected => combine(SHAPE[0], [{ coef: new Array(SHAPE[0]).fill(c), x: e }]);
@@ -94,7 +92,9 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
           for (const r of [...recorded, { t, x: xt }]) {
             const e = expected.get(r.t);
             if (!e) return ctx.fail(`forwardChain recorded t = ${r.t}, which was not asked for (recordAt ${recordAt.join(', ')})`);
-            ctx.expectClose({ what: `forwardChain x_${r.t}`, actual: r.x, expected: e.value, scale: e.scale, floor: e.floor, roundings: Math.max(1, r.t) * ROUNDINGS.forwardStep, shape: SHAPE });
+            const roundings = loopRoundings(r.t, ROUNDINGS.forwardStep);
+            const { value, scale, floor } = e;
+            ctx.expectClose({ what: `forwardChain x_${r.t}`, actual: r.x, expected: value, scale, floor, roundings, shape: SHAPE });
           }
         }),
         ctx.fastCheck(8),
@@ -122,7 +122,9 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
             const sigma = t > 1 ? Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]) : 0;
             x = t > 1 ? sum([{ coef: 1, x: mean }, { coef: sigma, x: await noiseOf(backend, seed, t) }]) : mean;
           }
-          ctx.expectClose({ what: 'sampleDdpm x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: tables.T * perStep, shape: SHAPE });
+          const roundings = loopRoundings(tables.T, perStep);
+          const { value: expected, scale, floor } = x;
+          ctx.expectClose({ what: 'sampleDdpm x_0', actual, expected, scale, floor, roundings, shape: SHAPE });
         }),
         ctx.fastCheck(6),
       );
@@ -157,7 +159,9 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
             if (s > 0) terms.push({ coef: s, x: await noiseOf(backend, seed, t) });
             x = sum(terms);
           }
-          ctx.expectClose({ what: 'sampleDdim x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: timesteps.length * perStep, shape: SHAPE });
+          const roundings = loopRoundings(timesteps.length, perStep);
+          const { value: expected, scale, floor } = x;
+          ctx.expectClose({ what: 'sampleDdim x_0', actual, expected, scale, floor, roundings, shape: SHAPE });
         }),
         ctx.fastCheck(12),
       );

@@ -13,7 +13,7 @@ import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
-import { atT, combine, type Expected } from '../support/combination.js';
+import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 import { clipped, expectedEpsFromX0, expectedPosteriorMean, expectedX0, perItem } from '../support/reverse.js';
 
 const predictionArbitrary = fc.constantFrom<PredictionType>('eps', 'x0', 'v');

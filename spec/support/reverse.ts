@@ -5,7 +5,7 @@
 //   mu = c1 x0^ + c2 x_t with the posterior coefficients            (Ho et al. 2020, eq. 7)
 import type { PredictionType } from '../../src/equations/prediction.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
-import { atT, combine, type Expected } from './combination.js';
+import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 
 export function expectedX0(prediction: PredictionType, s: ScheduleTables, t: readonly number[], xt: ArrayLike<number>, out: ArrayLike<number>): Expected {
   const n = t.length;
