@@ -2,6 +2,7 @@ import type { Capability, DiffusionBackend, Precision } from '../contract/backen
 import type { TensorKernels } from '../contract/kernels.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import type { ScheduleTables } from '../schedule/tables.js';
+import { boundText } from '../report/charts.js';
 import { measureError } from '../speckit/tolerance.js';
 import { ksTwoSampleTest, type TestOutcome } from '../stats/tests.js';
 import { sameShape, type Tensor } from '../tensor.js';
@@ -10,10 +11,11 @@ import type { CompareInputs } from './operations.js';
 import { drawnNoise, trackedReference } from './reference.js';
 
 /** An operation as `diffspec compare` runs it: its compare feed (src/operations), returning the compared tensor. */
-interface ComparedOperation {
+export interface ComparedOperation {
   name: string;
   requires: Capability;
   drawsNoise: boolean;
+  loop: boolean;
   roundings(precision: Precision, inputs: CompareInputs): number;
   run(b: DiffusionBackend, s: ScheduleTables, i: CompareInputs): Promise<Tensor>;
 }
@@ -26,6 +28,7 @@ export const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
     name: feed.label,
     requires: op.capability,
     drawsNoise: feed.drawsNoise ?? false,
+    loop: feed.loop ?? false,
     roundings: feed.roundings,
     async run(b, s, i) {
       const method = b[op.method as keyof DiffusionBackend] as (args: unknown) => Promise<unknown>;
@@ -94,11 +97,12 @@ export async function compareBackends(
   inputs: CompareInputs,
   repeats: number,
   onCell?: (c: CompareCell) => void,
+  only: (op: ComparedOperation) => boolean = () => true,
 ): Promise<CompareCell[]> {
   const cells: CompareCell[] = [];
   const sharedReference = trackedReference(reference);
   const referenceTables = await sharedReference.schedule(inputs.schedule);
-  for (const op of COMPARED) {
+  for (const op of COMPARED.filter(only)) {
     let shared: Tensor | undefined;
     const sharedOutput = async () => (shared ??= await op.run(sharedReference, referenceTables, inputs));
     for (const b of backends) {
@@ -135,9 +139,8 @@ export async function compareBackends(
   return cells;
 }
 
-const exp = (v: number) => (v === 0 ? '0' : v.toExponential(1));
-/** error / bound with two significant digits: values near 1 are the ones to look at. */
-export const fractionOfBound = (v: number) => (v === 0 ? '0' : v >= 100 ? v.toExponential(1) : v.toPrecision(2));
+/** An error as the tables show it: two significant digits. */
+export const exponential = (v: number) => (v === 0 ? '0' : v.toExponential(1));
 
 /** One cell as the markdown table shows it. */
 function cellText(c: CompareCell): string {
@@ -147,7 +150,8 @@ function cellText(c: CompareCell): string {
     const { statistic, pValue } = c.ownNoise;
     return `n/a (own noise): KS D = ${statistic.toFixed(3)}, p = ${pValue.toPrecision(2)}${time}`;
   }
-  return `${exp(c.maxAbsError)} / ${exp(c.maxRelError)} · **${fractionOfBound(c.errorToBound)}** of bound${time}`;
+  const errors = `${exponential(c.maxAbsError)} / ${exponential(c.maxRelError)}`;
+  return `${errors} · **${boundText(c.errorToBound)}** of bound${time}`;
 }
 
 /** The table as markdown: one row per operation, per backend "abs / rel error · error / bound · ms". */

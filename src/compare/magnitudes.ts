@@ -11,16 +11,20 @@ export type Magnitude = Pick<Expected, 'scale' | 'floor'>;
 export const known = new WeakMap<object, Magnitude | (() => Magnitude)>();
 
 export const ones = (n: number) => new Float64Array(n).fill(1);
-export const plain = (data: ArrayLike<number>): Magnitude => ({
-  scale: Float64Array.from(data, Math.abs),
-  floor: ones(data.length),
-});
+export function plain(data: ArrayLike<number>): Magnitude {
+  const scale = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) scale[i] = Math.abs(data[i]);
+  return { scale, floor: ones(data.length) };
+}
 
-/** The value, magnitude and flush count of a host array; an array the reference did not produce is exact as given. */
+/**
+ * The value, magnitude and flush count of a host array; an array the reference did not produce is exact as given.
+ * The arrays returned may be shared with the reference: read them, never write them.
+ */
 export function magnitudeOf(data: ArrayLike<number>): Expected {
   const m = known.get(data as object);
   const { scale, floor } = m === undefined ? plain(data) : typeof m === 'function' ? m() : m;
-  return { value: Float64Array.from(data), scale: Float64Array.from(scale), floor: Float64Array.from(floor) };
+  return { value: data instanceof Float64Array ? data : Float64Array.from(data), scale, floor };
 }
 
 /**
@@ -30,7 +34,14 @@ export function magnitudeOf(data: ArrayLike<number>): Expected {
 export function declareScaled(output: Tensor, input: Tensor, gain: number): Tensor {
   known.set(output.data, () => {
     const m = magnitudeOf(input.data);
-    return { scale: m.scale.map((s) => Math.abs(gain) * s), floor: m.floor.map((f) => 1 + Math.abs(gain) * f) };
+    const g = Math.abs(gain);
+    const scale = new Float64Array(m.scale.length);
+    const floor = new Float64Array(m.floor.length);
+    for (let i = 0; i < scale.length; i++) {
+      scale[i] = g * m.scale[i];
+      floor[i] = 1 + g * m.floor[i];
+    }
+    return { scale, floor };
   });
   return output;
 }

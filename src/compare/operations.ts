@@ -34,9 +34,11 @@ type LinearSchedule = Extract<ScheduleSpec, { kind: 'linear' | 'quadratic' }>;
 
 export const compareSchedule = (T: number): LinearSchedule => ({ kind: 'linear', T, betaStart: 1e-4, betaEnd: 0.02 });
 
-const DEFAULT_T = 1000;
+/** The setting when none is given: Ho et al.'s T = 1000, loops of 100 steps. */
+export const DEFAULT_SETTING = { T: 1000, steps: 100 } as const;
 
-export function compareInputs({ seed, shape, T = DEFAULT_T, steps = 100 }: CompareSetting): CompareInputs {
+export function compareInputs(setting: CompareSetting): CompareInputs {
+  const { seed, shape, T = DEFAULT_SETTING.T, steps = DEFAULT_SETTING.steps } = setting;
   const batch = shape[0];
   const t = Array.from({ length: batch }, (_, i) => 1 + Math.floor(((i + 0.5) * (T - 1)) / batch));
   const skip = Math.max(1, Math.round(T / 20));

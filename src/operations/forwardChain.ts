@@ -64,6 +64,7 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
   compare: {
     label: 'forwardChain',
     drawsNoise: true,
+    loop: true,
     output: 'xt',
     roundings: (_p, i) => loopRoundings(i.steps, ROUNDINGS.forwardStep),
     args: (s, i) => ({ schedule: s, x0: i.x0, t: i.steps, seed: i.seed }),

@@ -40,6 +40,8 @@ export type CompareFeed<A, R> =
       output?: TensorFieldOf<NoInfer<R>>;
       /** Draws the backend's own noise: the reference is then given the noise the backend drew (src/compare). */
       drawsNoise?: boolean;
+      /** Runs a loop of the inputs' `steps` steps: a sweep of the loops' length concerns it. */
+      loop?: boolean;
       /** k in the output's error bound k (u_backend + u_float64) scale (src/speckit/tolerance.ts), as the specs count it. */
       roundings(precision: Precision, inputs: CompareInputs): number;
     }

@@ -49,6 +49,7 @@ export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
   compare: {
     label: 'sampleDdim (eta 0)',
     drawsNoise: true,
+    loop: true,
     roundings: (p, i) => loopRoundings(i.steps, roundingsFor('ddimStep', p) + MODEL_OUTPUT_ROUNDINGS),
     args: (s, i) => {
       const timesteps = evenTimesteps(s.T, i.steps);
