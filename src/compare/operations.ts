@@ -3,6 +3,7 @@ import { gaussianTensor } from '../random/gaussian.js';
 import type { ScheduleSpec } from '../schedule/spec.js';
 import type { Tensor } from '../tensor.js';
 import { declareScaled } from './magnitudes.js';
+import { DEFAULT_SETTING } from './setting.js';
 
 // What `diffspec compare` feeds the operations; each says how it uses these (its `compare`, src/operations).
 
@@ -33,9 +34,6 @@ export interface CompareSetting {
 type LinearSchedule = Extract<ScheduleSpec, { kind: 'linear' | 'quadratic' }>;
 
 export const compareSchedule = (T: number): LinearSchedule => ({ kind: 'linear', T, betaStart: 1e-4, betaEnd: 0.02 });
-
-/** The setting when none is given: Ho et al.'s T = 1000, loops of 100 steps. */
-export const DEFAULT_SETTING = { T: 1000, steps: 100 } as const;
 
 export function compareInputs(setting: CompareSetting): CompareInputs {
   const { seed, shape, T = DEFAULT_SETTING.T, steps = DEFAULT_SETTING.steps } = setting;

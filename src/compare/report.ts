@@ -8,7 +8,8 @@ import { boundHeatmap, boundText, type ChartSpec } from '../report/charts.js';
 import { escapeHtml, figureHtml, REPORT_STYLE, type Figure } from '../report/html.js';
 import { compareMarkdown, type CompareCell } from './compare.js';
 import type { CompareInputs } from './operations.js';
-import { SWEEP_AXES, sweepFigure, sweepMarkdown, sweepTables, type SweepPoint } from './sweep.js';
+import { SWEEP_AXES } from './setting.js';
+import { sweepFigure, sweepMarkdown, sweepTables, type SweepPoint } from './sweep.js';
 
 export interface CompareReport {
   startedAt: string;
