@@ -54,7 +54,8 @@ export function sweepCharts(points: readonly SweepPoint[]): ChartSpec[] {
     title: `Error growth with ${SWEEP_AXES[axis].title}`,
     caption:
       `Max absolute error against the float64 reference by ${SWEEP_AXES[axis].title} (log-log), the other settings ` +
-      'at their defaults; one panel per operation, a line per backend. Errors of exactly 0 are left out.',
+      'at their defaults; one panel per operation, a line per backend (backends with equal errors draw on top of ' +
+      'each other: the table below gives every value). Errors of exactly 0 are left out.',
     spec: sweepFigure(points, axis),
   }));
 }

@@ -51,6 +51,9 @@ export async function runSweeps(
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Log axes labelled 1k, 100k, 1M and 1e-7, 1e-6: readable where plain numbers run to many zeros. */
+const X_AXIS = { format: '~s' };
+const Y_AXIS = { format: '.0e' };
 
 /**
  * The figure of one sweep: worst absolute error against the swept setting, log-log, one panel per operation and a
@@ -72,11 +75,12 @@ export function sweepFigure(points: readonly SweepPoint[], axis: SweepAxis): Top
     spec: {
       width: 190,
       height: 140,
-      layer: [{ mark: { type: 'line', point: true } }],
+      layer: [{ mark: { type: 'line', point: true, opacity: 0.8 } }],
       encoding: {
-        x: { field: 'x', type: 'quantitative', title: SWEEP_AXES[axis].title, scale: { type: 'log' } },
-        y: { field: 'error', type: 'quantitative', title: 'max |error|', scale: { type: 'log' } },
+        x: { field: 'x', type: 'quantitative', title: SWEEP_AXES[axis].title, scale: { type: 'log' }, axis: X_AXIS },
+        y: { field: 'error', type: 'quantitative', title: 'max |error|', scale: { type: 'log' }, axis: Y_AXIS },
         color: { field: 'backend', type: 'nominal', title: 'backend' },
+        strokeDash: { field: 'backend', type: 'nominal', title: 'backend' },
       },
     },
     resolve: { scale: { y: 'independent' } },
