@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianValues } from '../src/random/gaussian.js';
 import { knnKlDivergence } from '../src/stats/divergence.js';
-import { chiSquareUniformTest } from '../src/stats/tests.js';
+import { chiSquareUniformTest, ksTwoSampleTest } from '../src/stats/tests.js';
 
 describe('k-NN KL estimate (Wang, Kulkarni & Verdu 2009)', () => {
   it('estimates KL(N(0, I) || N(mu, I)) = |mu|^2 / 2 in 2-D and about 0 for equal laws', () => {
@@ -25,5 +25,18 @@ describe('chi-square goodness of fit to a uniform law', () => {
     const outcome = chiSquareUniformTest(counts, 0.05);
     expect(outcome.statistic).toBeCloseTo(30.1435, 6);
     expect(outcome.pValue).toBeCloseTo(0.05, 3);
+  });
+});
+
+describe('two-sample Kolmogorov-Smirnov test', () => {
+  it('measures D = sup |F_x - F_y| with ties, and separates equal from shifted laws', () => {
+    const range = (lo: number) => Array.from({ length: 100 }, (_, i) => lo + i);
+    expect(ksTwoSampleTest(range(0), range(50), 0.001).statistic).toBe(0.5);
+    // At 0 the empirical CDFs are 2/3 and 1/3; at 1 both are 1.
+    expect(ksTwoSampleTest([0, 0, 1], [0, 1, 1], 0.001).statistic).toBeCloseTo(1 / 3, 15);
+    const x = gaussianValues(1, 0, 4000);
+    const y = gaussianValues(2, 0, 4000);
+    expect(ksTwoSampleTest(x, y, 0.001).pValue).toBeGreaterThan(0.01);
+    expect(ksTwoSampleTest(x, y.map((v) => v + 0.2), 0.001).pValue).toBeLessThan(1e-6);
   });
 });

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cpuBackend } from '../backends/cpu/index.js';
+import { cpuKernels } from '../backends/cpu/kernels.js';
 import { CASE_OPS, evaluateCase } from '../src/cases/evaluate.js';
 import { compareBackends } from '../src/compare/compare.js';
-import { COMPARE_SCHEDULE, compareInputs } from '../src/compare/operations.js';
+import { compareInputs, compareSchedule } from '../src/compare/operations.js';
 import type { DiffusionBackend } from '../src/contract/backend.js';
 import { DiffspecInputError } from '../src/errors.js';
 import { ALL_OPERATIONS } from '../src/operations/index.js';
@@ -61,7 +62,7 @@ describe('the operation table', () => {
   });
 
   it('compare runs every feed, and the reference agrees with itself exactly', async () => {
-    const cells = await compareBackends(cpuBackend, [cpuBackend], compareInputs(3, 1, 2), 1);
+    const cells = await compareBackends(cpuKernels, [cpuBackend], compareInputs({ seed: 3, shape: [1, 3, 2, 2] }), 1);
     const fed = ALL_OPERATIONS.flatMap((op) => ('label' in op.compare ? [op.compare.label] : []));
     expect(cells.map((c) => c.operation)).toEqual(fed);
     for (const c of cells) expect(c).toMatchObject({ maxAbsError: 0 });
@@ -69,8 +70,8 @@ describe('the operation table', () => {
 
   it.each(table)('%s: its validator names each required argument that is missing', async (_name, op) => {
     if ('unsupported' in op.compare) return;
-    const schedule = await cpuBackend.schedule(COMPARE_SCHEDULE);
-    const args = op.compare.args(schedule, compareInputs(3, 2, 2)) as Record<string, unknown>;
+    const schedule = await cpuBackend.schedule(compareSchedule(1000));
+    const args = op.compare.args(schedule, compareInputs({ seed: 3, shape: [2, 3, 2, 2] })) as Record<string, unknown>;
     for (const [field, kind] of Object.entries(op.fields as Record<string, FieldKind>)) {
       if (UNCHECKED.includes(kind)) continue;
       let error: unknown;

@@ -3,7 +3,7 @@
 //   (Vaswani et al. 2017, sec. 3.5; improved-diffusion timestep_embedding)
 import fc from 'fast-check';
 import { defineGroup } from '../../src/speckit/check.js';
-import { roundingsFor } from '../../src/speckit/tolerance.js';
+import { embeddingScale, roundingsFor } from '../../src/speckit/tolerance.js';
 
 export const embeddingGroup = defineGroup('embedding', 'Sinusoidal timestep embedding', [
   {
@@ -29,8 +29,7 @@ export const embeddingGroup = defineGroup('embedding', 'Sinusoidal timestep embe
               const argument = tn * Math.exp((-Math.log(maxPeriod) * j) / h);
               expected[n * dim + j] = Math.cos(argument);
               expected[n * dim + h + j] = Math.sin(argument);
-              // The argument's rounding error moves cos and sin by up to its own size; the functions add theirs.
-              scale[n * dim + j] = scale[n * dim + h + j] = 1 + Math.abs(argument);
+              scale[n * dim + j] = scale[n * dim + h + j] = embeddingScale(argument);
             }
           });
           ctx.expectClose({ what: `embedding (dim ${dim})`, actual: r, expected, scale, roundings: roundingsFor('timestepEmbedding', backend.precision), shape: [t.length, dim] });

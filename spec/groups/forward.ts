@@ -12,7 +12,7 @@ import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { ksNormalTest, meanZeroTest, unitVarianceTest, zeroCorrelationTest } from '../../src/stats/tests.js';
 import { tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
-import { atT, combine } from '../support/combination.js';
+import { atT, combine } from '../../src/speckit/combination.js';
 
 const CHAIN_BATCH = 8;
 const CHAIN_ITEM = 2500;

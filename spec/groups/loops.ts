@@ -17,11 +17,11 @@ import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
 import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
-import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
+import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
-import { combine, type Expected } from '../support/combination.js';
+import { combine, type Expected } from '../../src/speckit/combination.js';
 import { forEachOption, optionGrid } from '../support/options.js';
 import { clipped, ddimCoefficients, learnedRangeOutput } from '../support/reverse.js';
 
@@ -31,8 +31,6 @@ const SIZE = SHAPE.reduce((a, b) => a * b);
 const GRID_SCHEDULE: ScheduleSpec = { kind: 'linear', T: 25, betaStart: 1e-4, betaEnd: 0.2 };
 /** At most this many DDIM steps per option combination (36). */
 const MAX_DDIM_STEPS = 8;
-/** The model output's cast to the backend's precision: one rounding per step on top of the step's own. */
-const MODEL_OUTPUT_ROUNDINGS = 1;
 
 type Options = Required<ReverseOptions>;
 
@@ -142,7 +140,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
           }
           for (const r of [...recorded, { t, x: xt }]) {
             const e = expected.get(r.t)!;
-            expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, Math.max(1, r.t) * ROUNDINGS.forwardStep);
+            expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, loopRoundings(r.t, ROUNDINGS.forwardStep));
           }
         }),
         ctx.fastCheck(8),
@@ -184,7 +182,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
             x = sum([{ coef: 1, x: mean }, { coef: sigma, x: z }]);
           }
         }
-        expectLoop(ctx, 'sampleDdpm x_0', actual, x, tables.T * perStep);
+        expectLoop(ctx, 'sampleDdpm x_0', actual, x, loopRoundings(tables.T, perStep));
       });
     },
   },
@@ -224,7 +222,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
           if (c.noise > 0) terms.push({ coef: c.noise, x: await noiseOf(backend, seed, t) });
           x = sum(terms);
         }
-        expectLoop(ctx, 'sampleDdim x_0', actual, x, timesteps.length * perStep);
+        expectLoop(ctx, 'sampleDdim x_0', actual, x, loopRoundings(timesteps.length, perStep));
       });
     },
   },

@@ -11,7 +11,7 @@ import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { ksNormalTest, meanZeroTest, unitVarianceTest, zeroCorrelationTest } from '../../src/stats/tests.js';
 import { sizeOf, tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
-import { atT, combine } from '../support/combination.js';
+import { atT, combine } from '../../src/speckit/combination.js';
 
 const STAT_STEPS = [2, 30, 100];
 const STAT_TESTS = 4;

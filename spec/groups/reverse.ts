@@ -18,7 +18,7 @@ import { roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
-import { atT, combine, type Expected } from '../support/combination.js';
+import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 import { forEachOption, optionGrid } from '../support/options.js';
 import { clipped, ddimCoefficients, expectedEpsFromX0, expectedPosteriorMean } from '../support/reverse.js';
 import { expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';

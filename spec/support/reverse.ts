@@ -7,7 +7,7 @@ import type { PredictionType } from '../../src/equations/prediction.js';
 import type { VarianceType } from '../../src/equations/variance.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
-import { atT, combine, type Expected } from './combination.js';
+import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 
 export function expectedX0(prediction: PredictionType, s: ScheduleTables, t: readonly number[], xt: ArrayLike<number>, out: ArrayLike<number>): Expected {
   const n = t.length;

@@ -56,7 +56,7 @@ function optionRow(name: string, o: OptionTable[string]): [string, string] {
   const term = o.type ? `--${name} ${o.type.placeholder}` : `--${name}`;
   const notes = [
     o.type ? (o.type.help ?? o.type.expected) : '',
-    o.list ? 'repeatable, comma-separated' : '',
+    o.list ? (o.whole ? 'repeatable' : 'repeatable, comma-separated') : '',
     o.required ? 'required' : '',
     o.defaultText !== undefined ? `default ${o.defaultText}` : '',
     o.defaultText === undefined && o.default !== undefined ? `default ${formatDefault(o.default)}` : '',

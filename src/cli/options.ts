@@ -13,6 +13,8 @@ export interface Option<V> {
   description: string;
   /** Repeatable and comma-separated ("--group a,b --group c"); the values come in order. */
   list: boolean;
+  /** For a list: each occurrence is one value, commas and all ("--sweep size=1e3,1e5 --sweep T=100"). */
+  whole?: boolean;
   required: boolean;
   default?: unknown;
   /** The default as help states it, when it depends on other options or on the machine. */
@@ -27,7 +29,10 @@ interface Described {
 }
 
 /** An option that takes a value; see Option for what the overloads give the command. */
-export function option<T>(type: ValueType<T>, spec: Described & { list: true; required?: boolean }): Option<T[]>;
+export function option<T>(
+  type: ValueType<T>,
+  spec: Described & { list: true; required?: boolean; whole?: boolean },
+): Option<T[]>;
 export function option<T>(type: ValueType<T>, spec: Described & { default: NoInfer<T> }): Option<T>;
 export function option<T>(type: ValueType<T>, spec: Described & { required: true }): Option<T>;
 export function option<T>(type: ValueType<T>, spec: Described): Option<T | undefined>;
@@ -107,7 +112,8 @@ export function parseOptions<O extends OptionTable>(argv: readonly string[], tab
       continue;
     }
     const type = spec.type;
-    const items = spec.list ? (given ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean) : given;
+    const split = (v: string) => (spec.whole ? [v] : v.split(','));
+    const items = spec.list ? (given ?? []).flatMap(split).map((s) => s.trim()).filter(Boolean) : given;
     if (spec.required && (items ?? []).length === 0) throw new UsageError(`--${name} ${type.placeholder} is required`);
     const parse = (raw: string) => {
       const value = type.parse(raw);

@@ -7,6 +7,7 @@ import { checkReverse, checkTimesteps, type ReverseArgs } from '../pipeline/vali
 import { noiseLevel } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface DdimReverseStepArgs extends ReverseArgs { tNext: Timesteps }
 export interface DdimReverseStepResult { next: Tensor }
@@ -46,6 +47,7 @@ export const ddimReverseStep = defineOperation<DdimReverseStepArgs, DdimReverseS
   results: ['next'],
   compare: {
     label: 'ddimReverseStep',
+    roundings: (p) => roundingsFor('ddimReverseStep', p),
     output: 'next',
     args: (s, i) => ({
       schedule: s,

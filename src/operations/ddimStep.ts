@@ -6,6 +6,7 @@ import { checkLike, checkReverse, checkTimesteps, type ReverseArgs } from '../pi
 import type { Tensor } from '../tensor.js';
 import type { StepResult } from './ddpmStep.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface DdimStepArgs extends ReverseArgs { tPrev: Timesteps; noise?: Tensor }
 
@@ -41,6 +42,7 @@ export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({
   results: ['prev', 'predX0'],
   compare: {
     label: 'ddimStep (eta 0)',
+    roundings: (p) => roundingsFor('ddimStep', p),
     output: 'prev',
     args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, tPrev: i.tPrev, modelOutput: i.modelOutput }),
   },

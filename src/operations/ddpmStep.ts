@@ -3,6 +3,7 @@ import { scoped } from '../pipeline/scope.js';
 import { checkLike, checkReverse, type ReverseArgs } from '../pipeline/validate.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface DdpmStepArgs extends ReverseArgs { noise: Tensor }
 export interface StepResult { prev: Tensor; predX0: Tensor }
@@ -34,6 +35,7 @@ export const ddpmStep = defineOperation<DdpmStepArgs, StepResult>()({
   results: ['prev', 'predX0'],
   compare: {
     label: 'ddpmStep',
+    roundings: (p) => roundingsFor('ddpmStep', p),
     output: 'prev',
     args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput, noise: i.noise }),
   },

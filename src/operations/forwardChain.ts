@@ -6,6 +6,7 @@ import { checkBatch } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { loopRoundings, ROUNDINGS } from '../speckit/tolerance.js';
 
 export interface ForwardChainArgs {
   schedule: ScheduleTables;
@@ -61,9 +62,11 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
   },
   results: ['xt', 'recorded'],
   compare: {
-    label: 'forwardChain (100 steps)',
+    label: 'forwardChain',
     drawsNoise: true,
+    loop: true,
     output: 'xt',
-    args: (s, i) => ({ schedule: s, x0: i.x0, t: 100, seed: i.seed }),
+    roundings: (_p, i) => loopRoundings(i.steps, ROUNDINGS.forwardStep),
+    args: (s, i) => ({ schedule: s, x0: i.x0, t: i.steps, seed: i.seed }),
   },
 });

@@ -5,6 +5,7 @@ import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface ForwardStepArgs { schedule: ScheduleTables; xPrev: Tensor; noise: Tensor; t: Timesteps }
 
@@ -30,5 +31,8 @@ export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
     }),
   resultIsTensor: true,
   results: ['xt'],
-  compare: { label: 'forwardStep', args: (s, i) => ({ schedule: s, xPrev: i.x0, noise: i.noise, t: i.t }) },
+  compare: {
+    label: 'forwardStep',
+    roundings: (p) => roundingsFor('forwardStep', p),
+    args: (s, i) => ({ schedule: s, xPrev: i.x0, noise: i.noise, t: i.t }) },
 });

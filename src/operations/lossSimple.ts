@@ -2,8 +2,9 @@ import type { Timesteps } from '../contract/types.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
-import { tensor, type Tensor } from '../tensor.js';
+import { sizeOf, tensor, type Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { meanSquaredErrorRoundings } from '../speckit/tolerance.js';
 
 export interface LossSimpleArgs {
   schedule: ScheduleTables;
@@ -39,6 +40,7 @@ export const lossSimple = defineOperation<LossSimpleArgs, LossResult>()({
   caseOutputs: (r) => ({ perSample: Array.from(r.perSample.data), loss: r.loss }),
   compare: {
     label: 'lossSimple per sample',
+    roundings: (_p, i) => meanSquaredErrorRoundings(sizeOf(i.shape) / i.shape[0]),
     output: 'perSample',
     args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t, modelOutput: i.modelOutput }),
   },

@@ -1,6 +1,6 @@
 import type { CompareInputs } from '../compare/operations.js';
 import type { TensorKernels } from '../contract/kernels.js';
-import type { Capability } from '../contract/types.js';
+import type { Capability, Precision } from '../contract/types.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 
@@ -38,8 +38,12 @@ export type CompareFeed<A, R> =
       args(s: ScheduleTables, inputs: CompareInputs): NoInfer<A>;
       /** The result field compared; absent where the result is the tensor itself. */
       output?: TensorFieldOf<NoInfer<R>>;
-      /** Draws the backend's own noise: outputs agree only where backends use the shared generator (src/random). */
+      /** Draws the backend's own noise: the reference is then given the noise the backend drew (src/compare). */
       drawsNoise?: boolean;
+      /** Runs a loop of the inputs' `steps` steps: a sweep of the loops' length concerns it. */
+      loop?: boolean;
+      /** k in the output's error bound k (u_backend + u_float64) scale (src/speckit/tolerance.ts), as the specs count it. */
+      roundings(precision: Precision, inputs: CompareInputs): number;
     }
   | { unsupported: string };
 

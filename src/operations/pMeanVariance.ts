@@ -3,6 +3,7 @@ import { scoped } from '../pipeline/scope.js';
 import { checkReverse, type ReverseArgs } from '../pipeline/validate.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export type PMeanVarianceArgs = ReverseArgs;
 export interface PMeanVarianceResult { mean: Tensor; variance: Tensor; logVariance: Tensor; predX0: Tensor }
@@ -27,6 +28,7 @@ export const pMeanVariance = defineOperation<PMeanVarianceArgs, PMeanVarianceRes
   results: ['mean', 'variance', 'logVariance', 'predX0'],
   compare: {
     label: 'pMeanVariance mean',
+    roundings: (p) => roundingsFor('pMean', p),
     output: 'mean',
     args: (s, i) => ({ schedule: s, xt: i.x0, t: i.t, modelOutput: i.modelOutput }),
   },

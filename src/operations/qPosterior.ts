@@ -5,6 +5,7 @@ import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface QPosteriorArgs { schedule: ScheduleTables; x0: Tensor; xt: Tensor; t: Timesteps }
 export interface PosteriorResult { mean: Tensor; variance: Tensor; logVarianceClipped: Tensor }
@@ -37,6 +38,7 @@ export const qPosterior = defineOperation<QPosteriorArgs, PosteriorResult>()({
   results: ['mean', 'variance', 'logVarianceClipped'],
   compare: {
     label: 'qPosterior mean',
+    roundings: (p) => roundingsFor('posteriorMean', p),
     output: 'mean',
     args: (s, i) => ({ schedule: s, x0: i.x0, xt: i.noise, t: i.t }),
   },

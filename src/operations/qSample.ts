@@ -5,6 +5,7 @@ import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface QSampleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps }
 
@@ -30,5 +31,8 @@ export const qSample = defineOperation<QSampleArgs, Tensor>()({
     }),
   resultIsTensor: true,
   results: ['xt'],
-  compare: { label: 'qSample', args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t }) },
+  compare: {
+    label: 'qSample',
+    roundings: (p) => roundingsFor('qSample', p),
+    args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t }) },
 });

@@ -3,10 +3,11 @@ import { ddimCoefficients, ddimUpdate } from '../pipeline/reverse.js';
 import { sampleLoop } from '../pipeline/sampleLoop.js';
 import { normalNoise } from '../pipeline/scope.js';
 import { checkSamplingRun } from '../pipeline/validate.js';
-import { linearModel } from '../compare/operations.js';
+import { evenTimesteps, linearModel } from '../compare/operations.js';
 import type { SampleDdpmArgs } from './sampleDdpm.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, roundingsFor } from '../speckit/tolerance.js';
 
 /** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
 export interface SampleDdimArgs extends SampleDdpmArgs { timesteps: readonly number[] }
@@ -47,10 +48,12 @@ export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
   resultIsTensor: true,
   results: ['x0'],
   compare: {
-    label: 'sampleDdim (10 steps)',
+    label: 'sampleDdim (eta 0)',
     drawsNoise: true,
+    loop: true,
+    roundings: (p, i) => loopRoundings(i.steps, roundingsFor('ddimStep', p) + MODEL_OUTPUT_ROUNDINGS),
     args: (s, i) => {
-      const timesteps = Array.from({ length: 10 }, (_, k) => 1000 - 100 * k);
+      const timesteps = evenTimesteps(s.T, i.steps);
       return { schedule: s, shape: i.shape, model: linearModel, seed: i.seed, timesteps };
     },
   },

@@ -3,6 +3,7 @@ import { embeddingFrequencies } from '../equations/embedding.js';
 import { scoped } from '../pipeline/scope.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 
 export interface TimestepEmbeddingArgs { t: readonly number[] | Float64Array; dim: number; maxPeriod?: number }
 
@@ -31,5 +32,8 @@ export const timestepEmbedding = defineOperation<TimestepEmbeddingArgs, Tensor>(
     }),
   resultIsTensor: true,
   results: ['embedding'],
-  compare: { label: 'timestepEmbedding (dim 128)', args: (_s, i) => ({ t: i.t, dim: 128 }) },
+  compare: {
+    label: 'timestepEmbedding (dim 128)',
+    roundings: (p) => roundingsFor('timestepEmbedding', p),
+    args: (_s, i) => ({ t: i.t, dim: 128 }) },
 });

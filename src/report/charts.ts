@@ -10,8 +10,6 @@ export interface ChartSpec {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-/** Errors of exactly 0 cannot sit on a log axis; they are drawn at this floor (and said so in the caption). */
-const LOG_FLOOR = 1e-18;
 const LABEL_LENGTH = 70;
 
 const shorten = (s: string) => (s.length > LABEL_LENGTH ? s.slice(0, LABEL_LENGTH - 1) + '…' : s);
@@ -30,54 +28,98 @@ export function backendColour(order: readonly string[]): Colour {
   };
 }
 
-function barsPerCheck(rows: { label: string; backend: string; value: number }[], axisTitle: string, colour: Colour): TopLevelSpec {
-  return {
-    $schema: SCHEMA,
-    width: 420,
-    data: { values: rows },
-    mark: { type: 'bar' },
-    encoding: {
-      y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } },
-      yOffset: { field: 'backend', type: 'nominal' },
-      // A log axis has no zero: bars start at the floor.
-      x: { field: 'value', type: 'quantitative', title: axisTitle, scale: { type: 'log', domainMin: LOG_FLOOR } },
-      x2: { datum: LOG_FLOOR },
-      color: colour(rows),
-    },
-  };
+/** One cell of an error heatmap: a row (a check or an operation), a backend, error / bound where measured, its text. */
+export interface BoundCell {
+  row: string;
+  backend: string;
+  /** Worst |error| / bound (src/speckit/tolerance.ts); undefined where nothing was measured (skipped, own noise). */
+  toBound?: number;
+  /** What the cell says: the ratio, or why there is none. */
+  text: string;
 }
 
-/** Max absolute and relative error against the float64 reference, per check (operation) and backend. */
-export function accuracyCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
-  const measured = results.filter((r) => r.error);
-  if (measured.length === 0) return [];
-  const rows = (pick: (r: CheckResultRecord) => number) => measured.map((r) => ({ label: checkLabel(r), backend: r.backend, value: Math.max(pick(r), LOG_FLOOR) }));
-  const floorNote = `Errors of exactly 0 are drawn at ${LOG_FLOOR}.`;
+/** The colour bands of error / bound, light to dark: near 1 is the place to look, above 1 fails. */
+const BOUND_BANDS = [
+  { below: 1e-3, label: '< 0.001', colour: '#edf8e9' },
+  { below: 1e-2, label: '0.001 - 0.01', colour: '#c7e9c0' },
+  { below: 0.1, label: '0.01 - 0.1', colour: '#a1d99b' },
+  { below: 0.5, label: '0.1 - 0.5', colour: '#fee391' },
+  { below: 1, label: '0.5 - 1', colour: '#fe9929' },
+  { below: Infinity, label: '> 1: fails', colour: '#d7301f' },
+] as const;
+const NOT_MEASURED = { label: 'not measured', colour: '#f0f0f0' };
+
+/** error / bound as a heatmap cell shows it: two significant digits. */
+export const boundText = (v: number) => (v === 0 ? '0' : v < 1e-3 || v >= 100 ? v.toExponential(1) : v.toPrecision(2));
+
+/**
+ * A heatmap of rows x backends coloured by error / bound, with the value written in each cell: the worst backend or
+ * operation shows at a glance, however many checks there are (one line per row, not one bar per backend).
+ */
+export function boundHeatmap(given: readonly BoundCell[]): TopLevelSpec {
+  const rows = [...new Set(given.map((c) => c.row))];
+  const backends = [...new Set(given.map((c) => c.backend))];
+  const at = (row: string, backend: string) => given.find((c) => c.row === row && c.backend === backend);
+  const cells = rows.flatMap((row) => backends.map((backend) => at(row, backend) ?? { row, backend, text: 'not run' }));
+  const values = cells.map((c) => {
+    const band = c.toBound === undefined ? NOT_MEASURED : BOUND_BANDS.find((b) => c.toBound! < b.below)!;
+    return { row: shorten(c.row), backend: c.backend, text: c.text, band: band.label, dark: band.colour === '#d7301f' };
+  });
+  const bands = [...BOUND_BANDS, NOT_MEASURED];
+  return {
+    $schema: SCHEMA,
+    background: 'white',
+    data: { values },
+    width: { step: 96 },
+    height: { step: 20 },
+    encoding: {
+      y: { field: 'row', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } },
+      x: { field: 'backend', type: 'nominal', title: null, sort: null, axis: { orient: 'top', labelAngle: 0 } },
+    },
+    layer: [
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+        encoding: {
+          color: {
+            field: 'band',
+            type: 'ordinal',
+            title: 'error / bound',
+            scale: { domain: bands.map((b) => b.label), range: bands.map((b) => b.colour) },
+            legend: { orient: 'bottom', direction: 'horizontal', columns: bands.length, symbolType: 'square' },
+          },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          text: { field: 'text' },
+          color: { condition: { test: 'datum.dark', value: 'white' }, value: '#222' },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Error against the float64 reference per check and backend, as a fraction of its bound. */
+export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+  const measuredChecks = new Set(results.filter((r) => r.error).map(checkLabel));
+  if (measuredChecks.size === 0) return [];
+  const cells = results
+    .filter((r) => measuredChecks.has(checkLabel(r)))
+    .map((r) => {
+      const toBound = r.error?.worstErrorToBound;
+      return { row: checkLabel(r), backend: r.backend, toBound, text: toBound === undefined ? r.status : boundText(toBound) };
+    });
   return [
     {
-      id: 'accuracy-abs',
-      title: 'Max absolute error against the float64 reference',
-      caption: `Worst |backend - reference| over every value a check compared (log scale). ${floorNote}`,
-      spec: barsPerCheck(rows((r) => r.error!.maxAbsError), 'max |error|', colour),
-    },
-    {
-      id: 'accuracy-rel',
-      title: 'Max relative error against the float64 reference',
-      caption: `Worst |backend - reference| / |reference| (log scale), over values the reference kept through cancellation (|reference| >= sqrt(u_float64) x its running magnitude). ${floorNote}`,
-      spec: barsPerCheck(rows((r) => r.error!.maxRelError), 'max relative error', colour),
-    },
-    {
-      id: 'accuracy-bound',
-      title: 'Worst error as a fraction of its bound',
-      caption: 'Each check allows k roundings x (u_backend + u_float64) x the running magnitude; above 1 (the red line) fails.',
-      spec: {
-        $schema: SCHEMA,
-        width: 420,
-        layer: [
-          { ...barsPerCheck(rows((r) => r.error!.worstErrorToBound), 'worst error / bound', colour), $schema: undefined },
-          { data: { values: [{ one: 1 }] }, mark: { type: 'rule', color: '#d62728', strokeWidth: 2 }, encoding: { x: { field: 'one', type: 'quantitative' } } },
-        ],
-      } as TopLevelSpec,
+      id: 'accuracy-heatmap',
+      title: 'Worst error as a fraction of its bound, per check and backend',
+      caption:
+        'Each check allows k roundings x (u_backend + u_float64) x the running magnitude of the values combined ' +
+        '(src/speckit/tolerance.ts); the cell gives the worst |backend - float64 reference| over that bound. Near 1: ' +
+        'look closer; above 1 (red) the check fails. Grey: not measured there (the status says why). Max absolute ' +
+        'and relative errors are in the table of every check.',
+      spec: boundHeatmap(cells),
     },
   ];
 }
@@ -165,5 +207,6 @@ export function curveCharts(results: readonly CheckResultRecord[], colour: Colou
 /** Every chart the report draws for these results, in page order. */
 export function reportCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
   const colour = backendColour([...new Set(results.map((r) => r.backend))]);
-  return [...accuracyCharts(results, colour), ...statisticsChart(results, colour), ...samplesCharts(results), ...curveCharts(results, colour)];
+  const statistics = statisticsChart(results, colour);
+  return [...accuracyCharts(results), ...statistics, ...samplesCharts(results), ...curveCharts(results, colour)];
 }

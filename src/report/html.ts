@@ -12,11 +12,12 @@ export interface Figure {
   note?: string;
 }
 
-const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+export const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 const formatError = (v: number | undefined) => (v === undefined ? '' : v === 0 ? '0' : v.toExponential(2));
 
-const STYLE = `
+/** The style of every report page (conformance, compare). */
+export const REPORT_STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; vertical-align: top; }
@@ -30,7 +31,7 @@ export async function renderCharts(report: ConformanceReport): Promise<Figure[]>
   return Promise.all(reportCharts(report.results).map(async (c) => ({ id: c.id, title: c.title, caption: c.caption, svg: await vegaLiteSvg(c.spec) })));
 }
 
-function figureHtml(f: Figure, cls: string): string {
+export function figureHtml(f: Figure, cls: string): string {
   const body = f.svg ?? `<p class="skip">${escapeHtml(f.note ?? '')}</p>`;
   return `<figure class="${cls}" data-figure="${escapeHtml(f.id)}"><h3>${escapeHtml(f.title)}</h3>${body}<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`;
 }
@@ -65,7 +66,7 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
     : '';
   const errors = report.errors.length ? `<h2>Run errors</h2><ul>${report.errors.map((e) => `<li><pre>${escapeHtml(e)}</pre></li>`).join('')}</ul>` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>diffspec conformance: ${escapeHtml(v)}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>diffspec conformance: ${escapeHtml(v)}</title><style>${REPORT_STYLE}</style></head>
 <body>
 <h1>diffspec conformance: <span class="verdict-${v.split(':')[0]}">${escapeHtml(v)}</span></h1>
 <p>Suite seed ${run.suiteSeed} · diffspec ${escapeHtml(run.versions.diffspec)} · Node ${escapeHtml(run.versions.node)} · vitest ${escapeHtml(run.versions.vitest)} · ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s${run.filter ? ` · filter <code>${escapeHtml(run.filter)}</code>` : ''}</p>

@@ -1,7 +1,7 @@
 import type { Precision } from '../contract/backend.js';
 import type { TestOutcome } from '../stats/tests.js';
 import { sameShape, sizeOf, type Tensor } from '../tensor.js';
-import { absoluteFloor, relativeBound } from './tolerance.js';
+import { measureError } from './tolerance.js';
 
 /** A measurement kept for reports. */
 export type SpecRecord =
@@ -17,9 +17,6 @@ export type SpecRecord =
 export const FIGURE_POINT_LIMIT = 2000;
 
 const firstPoints = <T>(points: readonly T[]) => points.slice(0, FIGURE_POINT_LIMIT);
-
-/** sqrt(u_float64): below this fraction of its scale, a reference value is mostly cancellation. */
-const RELATIVE_ERROR_FLOOR = Math.sqrt(2 ** -53);
 
 /** A claim that did not hold. */
 export class SpecFailure extends Error {
@@ -93,29 +90,14 @@ export class SpecContext {
   /** Elementwise |actual - expected| <= k (u_backend + u_float64) scale + floor; records the worst ratio. */
   expectClose({ what, actual, expected, scale, roundings, shape, floor: floors }: ExpectCloseArgs): void {
     const a = this.expectShape(what, actual, shape ?? [expected.length]).data;
-    const rel = relativeBound(roundings, this.precision);
-    const floor = absoluteFloor(roundings, this.precision);
-    const boundAt = (i: number) => rel * scale[i] + floor * Math.max(1, floors?.[i] ?? 1);
-    let worst = 0;
-    let worstIndex = -1;
-    let maxAbs = 0;
-    let maxRel = 0;
     for (let i = 0; i < a.length; i++) {
       if (!Number.isFinite(a[i])) this.fail(`${what}[${i}] is ${a[i]}, expected ${expected[i]}`);
-      const err = Math.abs(a[i] - expected[i]);
-      const ratio = err / boundAt(i);
-      maxAbs = Math.max(maxAbs, err);
-      // Relative error only where the reference kept at least half its digits through cancellation (|expected| >=
-      // sqrt(u_float64) x scale): elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
-      if (Math.abs(expected[i]) >= RELATIVE_ERROR_FLOOR * scale[i] && expected[i] !== 0) maxRel = Math.max(maxRel, err / Math.abs(expected[i]));
-      if (ratio > worst) {
-        worst = ratio;
-        worstIndex = i;
-      }
     }
-    this.records.push({ kind: 'accuracy', what, roundings, maxAbsError: maxAbs, maxRelError: maxRel, worstErrorToBound: worst });
+    const m = measureError(a, expected, scale, roundings, this.precision, floors);
+    const { maxAbsError, maxRelError, worstErrorToBound: worst, boundAt } = m;
+    this.records.push({ kind: 'accuracy', what, roundings, maxAbsError, maxRelError, worstErrorToBound: worst });
     if (worst > 1) {
-      const i = worstIndex;
+      const i = m.worstIndex;
       this.fail(
         `${what}[${i}] = ${a[i]}, expected ${expected[i]}: error ${Math.abs(a[i] - expected[i]).toExponential(3)} exceeds the bound ` +
           `${boundAt(i).toExponential(3)} (${roundings} roundings x (u_${this.precision} + u_float64) x scale ${Number(scale[i]).toExponential(3)}) by ${worst.toFixed(1)}x`,

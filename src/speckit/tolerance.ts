@@ -46,6 +46,14 @@ export const ROUNDINGS = {
 
 export type Operation = keyof typeof ROUNDINGS;
 
+/** A sampling loop's model output, computed in float64 and cast to the backend's precision: one rounding per step. */
+export const MODEL_OUTPUT_ROUNDINGS = 1;
+
+/** Roundings of a loop of `steps` steps: each adds its own on top of the running magnitude (Higham, sec. 3.1). */
+export function loopRoundings(steps: number, perStep: number): number {
+  return Math.max(1, steps) * perStep;
+}
+
 /** Operations that apply exp, log, sin or cos once to each element. */
 const USES_ELEMENTARY_FUNCTION: ReadonlySet<Operation> = new Set<Operation>(['posteriorVariance', 'pVariance', 'ddpmStep', 'timestepEmbedding']);
 
@@ -78,6 +86,11 @@ export function dotProductRoundings(m: number): number {
   return m;
 }
 
+/** The scale of cos and sin of an argument: its rounding error moves them by up to its own size; they add theirs. */
+export function embeddingScale(argument: number): number {
+  return 1 + Math.abs(argument);
+}
+
 /** Roundings of alpha-bar_t = prod_{s<=t} (1 - beta_s): at most T for the running product, plus T for 1 - beta_s. */
 export function productRoundings(T: number): number {
   return 2 * T + 2;
@@ -96,6 +109,57 @@ export function relativeBound(roundings: number, precision: Precision): number {
 /** Below the smallest normal number relative bounds fail (float32 flushes subnormals to zero): an absolute floor per rounding. */
 export function absoluteFloor(roundings: number, precision: Precision): number {
   return roundings * (precision === 'float64' ? 2 ** -1022 : 2 ** -126);
+}
+
+/** sqrt(u_float64): below this fraction of its scale, a reference value is mostly cancellation. */
+const RELATIVE_ERROR_FLOOR = Math.sqrt(2 ** -53);
+
+/** How far a computed tensor is from its float64 reference, against the bound k (u_backend + u_float64) scale + floor. */
+export interface ErrorMeasure {
+  maxAbsError: number;
+  /** Only where the reference kept at least half its digits through cancellation (|expected| >= sqrt(u_float64) scale). */
+  maxRelError: number;
+  /** max_i |error_i| / bound_i: above 1 the bound is broken. */
+  worstErrorToBound: number;
+  /** The element of worstErrorToBound, -1 when every error is 0. */
+  worstIndex: number;
+  /** The bound at element i. */
+  boundAt(i: number): number;
+}
+
+/**
+ * Elementwise |actual - expected| against k (u_backend + u_float64) scale + floor, where `floors` counts the
+ * flush-to-zero errors reaching each element (default 1). A non-finite value of `actual` counts as an infinite error.
+ */
+export function measureError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  scale: ArrayLike<number>,
+  roundings: number,
+  precision: Precision,
+  floors?: ArrayLike<number>,
+): ErrorMeasure {
+  const rel = relativeBound(roundings, precision);
+  const floor = absoluteFloor(roundings, precision);
+  const boundAt = (i: number) => rel * scale[i] + floor * Math.max(1, floors?.[i] ?? 1);
+  let worstErrorToBound = 0;
+  let worstIndex = -1;
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const err = Number.isFinite(actual[i]) ? Math.abs(actual[i] - expected[i]) : Infinity;
+    const ratio = err / boundAt(i);
+    maxAbsError = Math.max(maxAbsError, err);
+    // Elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
+    if (Math.abs(expected[i]) >= RELATIVE_ERROR_FLOOR * scale[i] && expected[i] !== 0) {
+      maxRelError = Math.max(maxRelError, err / Math.abs(expected[i]));
+    }
+    if (ratio > worstErrorToBound) {
+      worstErrorToBound = ratio;
+      worstIndex = i;
+    }
+  }
+  return { maxAbsError, maxRelError, worstErrorToBound, worstIndex, boundAt };
 }
 
 /**

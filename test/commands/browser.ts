@@ -18,6 +18,8 @@ export interface PageCheck {
   strips: number;
   /** Figures with an SVG that did not draw (empty box or no marks). */
   emptyFigures: string[];
+  /** The ids (data-figure) of the figures that drew. */
+  drawnFigures: string[];
   screenshot: Uint8Array;
 }
 
@@ -35,6 +37,7 @@ const COUNT_FIGURES = `(() => {
     charts: figures.filter((f) => f.classList.contains('chart') && drawn(f)).length,
     strips: figures.filter((f) => f.classList.contains('strip') && drawn(f)).length,
     emptyFigures: figures.filter((f) => f.querySelector('svg') && !drawn(f)).map((f) => f.getAttribute('data-figure') || '?'),
+    drawnFigures: figures.filter(drawn).map((f) => f.getAttribute('data-figure') || '?'),
   };
 })()`;
 
@@ -52,7 +55,7 @@ export async function openReport(htmlPath: string, executablePath: string): Prom
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-    const counts = (await page.evaluate(COUNT_FIGURES)) as Pick<PageCheck, 'charts' | 'strips' | 'emptyFigures'>;
+    const counts = (await page.evaluate(COUNT_FIGURES)) as Pick<PageCheck, 'charts' | 'strips' | 'emptyFigures' | 'drawnFigures'>;
     const screenshot = await page.screenshot({ fullPage: true, type: 'png' });
     return { problems, ...counts, screenshot };
   } finally {

@@ -26,21 +26,34 @@ export function combine(n: number, terms: readonly Term[], bias?: ArrayLike<numb
   const m = size / n;
   const value = new Float64Array(size);
   const scale = new Float64Array(size);
-  const floor = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const b = Math.floor(i / m);
-    let v = bias ? bias[b] : 0;
-    let s = bias ? Math.abs(bias[b]) : 0;
-    let f = 1;
-    for (const { coef, x } of terms) {
-      const expected = 'value' in x;
-      v += coef[b] * (expected ? x.value[i] : x[i]);
-      s += Math.abs(coef[b]) * (expected ? x.scale[i] : Math.abs(x[i]));
-      f += Math.abs(coef[b]) * (expected ? x.floor[i] : 1);
+  const floor = new Float64Array(size).fill(1);
+  if (bias) {
+    for (let b = 0; b < n; b++) {
+      value.fill(bias[b], b * m, (b + 1) * m);
+      scale.fill(Math.abs(bias[b]), b * m, (b + 1) * m);
     }
-    value[i] = v;
-    scale[i] = s;
-    floor[i] = f;
+  }
+  // One pass per term, adding in the terms' order (the same sums as term by term per element), loops free of branches.
+  for (const { coef, x } of terms) {
+    for (let b = 0; b < n; b++) {
+      const c = coef[b];
+      const a = Math.abs(c);
+      const end = (b + 1) * m;
+      if ('value' in x) {
+        const { value: xv, scale: xs, floor: xf } = x;
+        for (let i = b * m; i < end; i++) {
+          value[i] += c * xv[i];
+          scale[i] += a * xs[i];
+          floor[i] += a * xf[i];
+        }
+      } else {
+        for (let i = b * m; i < end; i++) {
+          value[i] += c * x[i];
+          scale[i] += a * Math.abs(x[i]);
+          floor[i] += a;
+        }
+      }
+    }
   }
   return { value, scale, floor };
 }
