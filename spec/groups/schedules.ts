@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { ScheduleSpec } from '../../src/schedule/spec.js';
 import { COSINE_DEFAULT_MAX_BETA, DDPM_SCHEDULE, SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { cosineTheta } from '../../src/schedule/cosine.js';
-import { oracleAlphaBar } from '../../src/schedule/oracle.js';
+import { oracleTables } from '../../src/schedule/oracle.js';
 import { scheduleBetas } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
@@ -94,7 +94,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
       const fixed: ScheduleSpec[] = [SEED_SCHEDULE, DDPM_SCHEDULE, { kind: 'cosine', T: 1000 }];
       const check = async (spec: ScheduleSpec) => {
         const s = await backend.schedule(spec);
-        const oracle = oracleAlphaBar(spec);
+        const tables = oracleTables(spec);
+        const oracle = { alphaBar: tables.alphaBar.subarray(1), oneMinusAlphaBar: tables.oneMinusAlphaBar.subarray(1) };
         const conditioning = cosineConditioning(spec, scheduleBetas(spec));
         const T = oracle.alphaBar.length;
         const k = productRoundings(T);
@@ -157,7 +158,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
       await fc.assert(
         fc.asyncProperty(scheduleSpecArbitrary(300).filter((s) => scheduleBetas(s).length >= 2), async (spec) => {
           const s = await backend.schedule(spec);
-          const { alphaBar, oneMinusAlphaBar } = oracleAlphaBar(spec);
+          const tables = oracleTables(spec);
+          const [alphaBar, oneMinusAlphaBar] = [tables.alphaBar.subarray(1), tables.oneMinusAlphaBar.subarray(1)];
           const conditioning = cosineConditioning(spec, scheduleBetas(spec));
           const k = productRoundings(s.T);
           const expected = Array.from({ length: s.T }, (_, i) => ((i === 0 ? 0 : oneMinusAlphaBar[i - 1]) / oneMinusAlphaBar[i]) * s.betas[i + 1]);

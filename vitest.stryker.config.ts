@@ -1,0 +1,21 @@
+// The vitest set-up of `npm run mutation` (stryker.config.json): the spec groups and project tests that run on the
+// float64 reference backend, which is the only backend whose code Stryker mutates.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Register the cpu backend only: loading TensorFlow.js and GPU.js for every mutant would double the run's time.
+    alias: [{ find: /^\.\.\/backends\/index\.js$/, replacement: fileURLToPath(new URL('./backends/cpu/index.ts', import.meta.url)) }],
+  },
+  test: {
+    include: [
+      'spec/{schedules,forward,posterior,reverse,sampling,loops,loss,embedding,training,inputs,noise}.spec.ts',
+      'spec/random.spec.ts',
+      'stryker.modules-load.spec.ts',
+    ],
+    env: { DIFFSPEC_BACKENDS: 'cpu' },
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
