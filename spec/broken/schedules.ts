@@ -16,6 +16,19 @@ async function unclippedCosine(spec: ScheduleSpec) {
 }
 
 export const brokenSchedules = [
+  // Class 1 of issue 11 (an option checked at one value only): max_beta was only ever used at its default.
+  // caught by: schedules > cosine betas are clipped at max_beta and follow f(t)/f(0) before the clip, for every s and max_beta
+  broken('cosine-max-beta-ignored', 'the cosine schedule clips at the default max_beta = 0.999 whatever max_beta it is given', 'schedules', {
+    schedule: (spec) => cpuBackend.schedule('betas' in spec || spec.kind !== 'cosine' ? spec : { ...spec, maxBeta: undefined }),
+  }),
+  // Class 3 of issue 11 (a returned field no check reads): nothing read the SNR table.
+  // caught by: schedules > every ScheduleTables field equals its definition computed in 64-digit arithmetic
+  broken('snr-amplitude-ratio', 'the SNR table holds sqrt(alpha-bar / (1 - alpha-bar)), the ratio of amplitudes, not of powers', 'schedules', {
+    async schedule(spec) {
+      const s = await cpuBackend.schedule(spec);
+      return { ...s, snr: s.snr.map(Math.sqrt) };
+    },
+  }),
   broken('cosine-unclipped', 'cosine betas are not clipped at max_beta = 0.999', 'schedules', { schedule: unclippedCosine }),
   broken('float32-alpha-bar', 'alpha-bar accumulated as a float32 running product', 'schedules', {
     async schedule(spec) {

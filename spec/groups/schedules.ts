@@ -15,7 +15,7 @@ import { oracleTables, type OracleTables } from '../../src/schedule/oracle.js';
 import { scheduleBetas, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
-import { scheduleSpecArbitrary } from '../arbitraries/schedule.js';
+import { scheduleOptionsArbitrary } from '../arbitraries/schedule.js';
 
 /** The running product of T factors accumulates at most T roundings, plus the T roundings of 1 - beta_s. */
 const productRoundings = (T: number) => 2 * T + 2;
@@ -151,7 +151,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     requires: ['schedule'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(scheduleSpecArbitrary(), async (spec) => {
+        fc.asyncProperty(scheduleOptionsArbitrary(), async (spec) => {
           const s = await backend.schedule(spec);
           const T = stepsOf(spec);
           if (s.T !== T) ctx.fail(`T is ${s.T}, expected ${T}`);
@@ -175,7 +175,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     requires: ['schedule'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(scheduleSpecArbitrary().filter((s) => !('betas' in s)), async (spec) => {
+        fc.asyncProperty(scheduleOptionsArbitrary().filter((s) => !('betas' in s)), async (spec) => {
           if ('betas' in spec) return;
           const s = await backend.schedule(spec);
           // linspace, the square of a positive linspace and the sigmoid of a linspace are monotone in t.
@@ -215,7 +215,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         ctx.expectClose({ what: `1 - alpha-bar of ${label}`, actual: { shape: [T], data: s.oneMinusAlphaBar.subarray(1) }, expected: oracle.oneMinusAlphaBar, scale: oneMinusScale, roundings: k, shape: [T] });
       };
       for (const spec of fixed) await check(spec);
-      await fc.assert(fc.asyncProperty(scheduleSpecArbitrary(300), check), ctx.fastCheck(15));
+      await fc.assert(fc.asyncProperty(scheduleOptionsArbitrary(300), check), ctx.fastCheck(15));
     },
   },
   {
@@ -274,7 +274,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     requires: ['schedule'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(scheduleSpecArbitrary(300).filter((s) => stepsOf(s) >= 2), async (spec) => {
+        fc.asyncProperty(scheduleOptionsArbitrary(300).filter((s) => stepsOf(s) >= 2), async (spec) => {
           const s = await backend.schedule(spec);
           const tables = oracleTables(spec);
           const [alphaBar, oneMinusAlphaBar] = [tables.alphaBar.subarray(1), tables.oneMinusAlphaBar.subarray(1)];
@@ -316,7 +316,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         }
       };
       for (const spec of [SEED_SCHEDULE, { kind: 'cosine', T: 1 }, { kind: 'quadratic', T: 1, betaStart: 0.3, betaEnd: 0.1 }] as ScheduleSpec[]) await check(spec);
-      await fc.assert(fc.asyncProperty(scheduleSpecArbitrary(120), check), ctx.fastCheck(15));
+      await fc.assert(fc.asyncProperty(scheduleOptionsArbitrary(120), check), ctx.fastCheck(15));
     },
   },
   {
