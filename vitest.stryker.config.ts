@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     include: [
       'spec/{schedules,forward,posterior,reverse,sampling,loops,loss,embedding,training,inputs,noise}.spec.ts',
-      'spec/{random,respacing,schedule-oracle}.spec.ts',
+      'spec/{random,respacing,schedule-oracle,schedule-tables}.spec.ts',
       'stryker.modules-load.spec.ts',
     ],
     // The machine may be loaded and the code instrumented: the per-check limit of src/speckit/vitest.ts is raised.

@@ -342,7 +342,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'invalid schedule descriptions are rejected with an error naming the field',
     kind: 'exact',
-    equation: 'kind unknown, a field of another kind, T not an integer >= 1, a beta outside (0, 1), s < 0, a non-finite number, empty betas: DiffspecInputError(schedule.<field>)',
+    equation: 'kind unknown, a field of another kind, T not an integer >= 1, a beta outside (0, 1), s < 0, a non-finite number, empty betas: DiffspecInputError(schedule.<field>) saying what is wrong',
     source: 'the contract of src/schedule/spec.ts (parseScheduleSpec)',
     requires: ['schedule'],
     async run(backend, ctx) {
@@ -380,6 +380,9 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
       for (const [field, raw] of cases) {
         const result = await backend.schedule(raw as ScheduleSpec).then(() => 'tables', (e: unknown) => e);
         if (!(result instanceof DiffspecInputError && result.field === field)) ctx.fail(`${JSON.stringify(raw) ?? String(raw)}: expected a DiffspecInputError naming ${field}, got ${result instanceof DiffspecInputError ? `one naming ${result.field}` : String(result)}`);
+        // "field: detail": naming the field is not enough, the error must also say what is wrong with it.
+        const message = (result as DiffspecInputError).message;
+        if (!(message.length > `${field}: `.length + 8)) ctx.fail(`${JSON.stringify(raw) ?? String(raw)}: the error "${message}" names ${field} but does not say what is wrong`);
       }
       // Every kind accepts its full set of fields, and options left out take their defaults.
       const full: ScheduleSpec[] = [
