@@ -170,7 +170,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'linear, quadratic, sigmoid and cosine betas are monotone from beta_1 to beta_T',
     kind: 'property',
-    equation: 'beta_1 <= ... <= beta_T when beta_1 <= beta_T (sigmoid: and a <= b), else beta_1 >= ... >= beta_T; cosine increases',
+    equation: 'beta_1 <= ... <= beta_T when beta_1 <= beta_T (sigmoid: and a <= b), else beta_1 >= ... >= beta_T; cosine increases; linear ends exactly at betaStart and betaEnd',
     source: 'Ho et al. 2020, sec. 4; Nichol & Dhariwal 2021, eq. 17; Xu et al. 2022',
     requires: ['schedule'],
     async run(backend, ctx) {
@@ -183,6 +183,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
           let direction = 1;
           if (spec.kind !== 'cosine') direction = sign(spec.betaEnd - spec.betaStart);
           if (spec.kind === 'sigmoid') direction *= sign((spec.sigmoidEnd ?? SIGMOID_DEFAULT_RANGE[1]) - (spec.sigmoidStart ?? SIGMOID_DEFAULT_RANGE[0]));
+          // numpy.linspace sets both ends exactly (the last is stop itself, not start + (T - 1) step).
+          if (spec.kind === 'linear' && (s.betas[1] !== spec.betaStart || s.betas[s.T] !== (s.T === 1 ? spec.betaStart : spec.betaEnd))) ctx.fail(`${JSON.stringify(spec)}: linear betas run from ${s.betas[1]} to ${s.betas[s.T]}, expected exactly betaStart and betaEnd`);
           for (let t = 2; t <= s.T; t++) {
             if (direction * (s.betas[t] - s.betas[t - 1]) < 0) ctx.fail(`${JSON.stringify(spec)}: beta_${t} = ${s.betas[t]} after beta_${t - 1} = ${s.betas[t - 1]}, expected ${direction > 0 ? 'no decrease' : 'no increase'}`);
           }
@@ -310,6 +312,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         for (const field of Object.keys(TABLE_FIELDS) as TableField[]) {
           const actual = s[field];
           expectLength(ctx, `${field} of ${label}`, actual, o.T + 1);
+          // A non-finite expected value would pass expectClose unnoticed: the oracle must give numbers (SNR_0 aside).
+          if (!o[field].subarray(1).every(Number.isFinite)) ctx.fail(`the oracle's ${field} of ${label} is not finite: ${o[field].subarray(1, 6).join(', ')}...`);
           if (actual[0] !== o[field][0]) ctx.fail(`${field}[0] (t = 0) of ${label} is ${actual[0]}, expected exactly ${o[field][0]}`);
           // The bounds are in units of u: one "rounding" of (u_backend + u_float64) covers them.
           ctx.expectClose({ what: `${field} of ${label}`, actual: { shape: [o.T], data: actual.subarray(1) }, expected: o[field].subarray(1), scale: bounds[field].subarray(1), roundings: 1, shape: [o.T] });
@@ -351,6 +355,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
       const cases: [string, unknown][] = [
         ['schedule', null],
         ['schedule', [0.1, 0.2]],
+        ['schedule', 42],
         ['schedule.kind', { kind: 'exponential', T: 10 }],
         ['schedule.kind', { T: 10 }],
         ['schedule.s', { ...linear, s: 0.008 }],
