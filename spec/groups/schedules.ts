@@ -358,6 +358,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         ['schedule', 42],
         ['schedule.kind', { kind: 'exponential', T: 10 }],
         ['schedule.kind', { T: 10 }],
+        ['schedule.kind', { ...linear, kind: ['linear'] }],
         ['schedule.s', { ...linear, s: 0.008 }],
         ['schedule.betaStart', { kind: 'cosine', T: 10, betaStart: 0.1 }],
         ['schedule.T', { ...linear, T: 0 }],
