@@ -54,7 +54,7 @@ if (missing) {
       ]),
     );
   });
-  // expectations/numpy.json: the known gap, with its reason.
+  // Known gaps would go in expectations/numpy.json, with their reasons; it has none.
   const expectations = expectationsFromEnv([numpy.name]);
   for (const group of declared) describeGroupFor(group, [numpy], { suiteSeed, expectations });
 

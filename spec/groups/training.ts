@@ -3,6 +3,8 @@
 //   L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) eps, t) ||^2   (Ho et al. 2020, eq. 14)
 //   Algorithm 1 (Ho et al. 2020): x_0 ~ q(x_0), t ~ Uniform({1..T}), eps ~ N(0, I), gradient step on L_simple
 //   Adam with bias correction (Kingma & Ba 2015, Algorithm 1); EMA of the weights (Ho et al. 2020, appendix B)
+import { Decimal } from 'decimal.js';
+import fc from 'fast-check';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import type { TrainingBackend, TrainOptions, Weights } from '../../src/contract/training.js';
 import { toyDataset } from '../../src/data/toy2d.js';
@@ -222,6 +224,38 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     },
   },
   {
+    name: 'GELU is the tanh form 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), computed in 64-digit arithmetic',
+    kind: 'property',
+    equation: 'mlp with one hidden unit, weights picking x and reading the unit: output = GELU(x) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))',
+    source: 'Hendrycks & Gimpel 2016, sec. 2 (the tanh approximation, as used by DiT)',
+    requires: ['training'],
+    async run(backend, ctx) {
+      // The forward-pass check compares with a reference that shares src/equations/activation.ts; this one does not.
+      const model: MlpSpec = { architecture: 'mlp', dim: 1, hidden: 1, layers: 1, embeddingDim: 2, activation: 'gelu' };
+      const weight = (shape: number[], ...v: number[]) => ({ shape, data: Float64Array.from(v) });
+      const weights: Weights = { 'layers.0.weight': weight([1, 3], 1, 0, 0), 'layers.0.bias': weight([1], 0), 'layers.1.weight': weight([1, 1], 1), 'layers.1.bias': weight([1], 0) };
+      const D = Decimal.clone({ precision: 64 });
+      const sqrtTwoOverPi = new D(2).div(D.acos(-1)).sqrt();
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.double({ min: -8, max: 8, noNaN: true }), { minLength: 1, maxLength: 32 }), async (xs) => {
+          const x = { shape: [xs.length, 1], data: Float64Array.from(xs) };
+          const actual = await training(backend).predict({ model, weights, x, t: new Int32Array(xs.length).fill(1), T: SCHEDULE.T });
+          const expected = xs.map((v) => {
+            const d = new D(v);
+            return d.times(D.tanh(sqrtTwoOverPi.times(d.plus(d.pow(3).times('0.044715')))).plus(1)).div(2).toNumber();
+          });
+          // The tanh argument carries about 6 roundings of its size a, which move tanh by (1 - tanh^2) a; tanh and the rest add theirs.
+          const scale = xs.map((v) => {
+            const a = Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3);
+            return Math.abs(v) * (1 + Math.abs(a) * (1 - Math.tanh(a) ** 2));
+          });
+          ctx.expectClose({ what: 'GELU(x)', actual, expected, scale, roundings: modelRoundings(model, ctx) + 8, shape: [xs.length, 1] });
+        }),
+        ctx.fastCheck(20),
+      );
+    },
+  },
+  {
     name: 'the trainer draws its timesteps from 1..T, with the draw sampleTimesteps reports',
     kind: 'exact',
     equation: 't in {1, ..., T} for every draw; step k of the trainer uses sampleTimesteps(n, T, seed, 2k)',
@@ -272,37 +306,50 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
   {
     name: 'a trainer step is L_simple gradient, clipping, Adam and EMA on the draws it reports',
     kind: 'exact',
-    equation: "theta_1 = Adam(theta_0, clip(dL_simple/dtheta at (x_0, t, eps))); ema_1 = d_1 theta_0 + (1 - d_1) theta_1, d_1 = min(d, 2/11); first Adam step moves each weight by lr g / (|g| + eps)",
-    source: 'Ho et al. 2020, Algorithm 1 and appendix B; Kingma & Ba 2015, Algorithm 1; Pascanu et al. 2013',
+    equation: "theta_1 = Adam(theta_0, g min(1, c / ||g||)), g = dL_simple/dtheta at (x_0, t, eps); ema_1 = d_1 theta_0 + (1 - d_1) theta_1, d_1 = min(d, 2/11); first Adam step moves each weight by lr g / (|g| + eps)",
+    source: 'Ho et al. 2020, Algorithm 1 and appendix B; Kingma & Ba 2015, Algorithm 1; Pascanu et al. 2013, Algorithm 2',
     requires: ['training'],
     async run(backend, ctx) {
       const model = SMALL_MLP;
       const params = initialWeights(model, ctx.subSeed(0));
-      const options = { adam: { ...DEFAULT_ADAM, learningRate: 1e-3 }, seed: ctx.subSeed(1), emaDecay: 0.9, clipGradNorm: 0.5 };
-      const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
       const x0 = toyDataset('gaussian-mixture', 32, ctx.subSeed(2));
-      try {
-        const step = await trainer.step(x0);
-        const state = await trainer.state();
-        const { gradients } = await training(backend).lossAndGradients({ model, weights: params, schedule: SCHEDULE, x0, t: step.t, noise: step.noise });
-        const norm = Math.sqrt(Object.values(gradients).reduce((s, g) => s + Float64Array.from(g.data).reduce((a, x) => a + x * x, 0), 0));
-        ctx.expectClose({ what: 'gradient norm', actual: { shape: [1], data: Float64Array.of(step.gradNorm) }, expected: [norm], scale: [norm], roundings: 2 * modelRoundings(model, ctx) });
-        const scale = norm > options.clipGradNorm ? options.clipGradNorm / norm : 1;
-        // Step 1's EMA decay is min(0.9, 2 / 11) = 2 / 11 (the warm-up of src/equations/ema.ts).
-        const decay = { ema: 2 / 11, param: 9 / 11 };
-        for (const [name, p] of Object.entries(params)) {
-          const g = gradients[name].data.map((x) => x * scale);
-          // First bias-corrected step: m^ = g, v^ = g^2, so theta_1 = theta_0 - lr g / (|g| + eps).
-          const expected = p.data.map((x, i) => x - (options.adam.learningRate * g[i]) / (Math.abs(g[i]) + options.adam.epsilon));
-          const magnitude = p.data.map((x) => Math.abs(x) + options.adam.learningRate);
-          ctx.expectClose({ what: `theta_1 ${name}`, actual: state.params[name], expected, scale: magnitude, roundings: 16 + 2 * modelRoundings(model, ctx), shape: p.shape });
-          const ema = p.data.map((x, i) => decay.ema * x + decay.param * expected[i]);
-          ctx.expectClose({ what: `ema_1 ${name}`, actual: state.ema?.[name], expected: ema, scale: magnitude, roundings: 20 + 2 * modelRoundings(model, ctx), shape: p.shape });
+      // epsilon near the gradients' size, so that the first Adam step depends on the gradient's scale (with a tiny
+      // epsilon it is lr sign(g), blind to clipping).
+      const adam = { ...DEFAULT_ADAM, learningRate: 1e-3, epsilon: 1e-2 };
+      /** One step with the limit clipGradNorm, always with the same draws (the seed fixes them); returns ||g||. */
+      const stepWithLimit = async (clipGradNorm: number) => {
+        const options = { adam, seed: ctx.subSeed(1), emaDecay: 0.9, clipGradNorm };
+        const trainer = await training(backend).createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
+        try {
+          const step = await trainer.step(x0);
+          const state = await trainer.state();
+          const { gradients } = await training(backend).lossAndGradients({ model, weights: params, schedule: SCHEDULE, x0, t: step.t, noise: step.noise });
+          const gradNorm = Math.sqrt(Object.values(gradients).reduce((s, g) => s + Float64Array.from(g.data).reduce((a, x) => a + x * x, 0), 0));
+          ctx.expectClose({ what: 'gradient norm', actual: { shape: [1], data: Float64Array.of(step.gradNorm) }, expected: [gradNorm], scale: [gradNorm], roundings: 2 * modelRoundings(model, ctx) });
+          const scale = Math.min(1, options.clipGradNorm / gradNorm);
+          // Step 1's EMA decay is min(0.9, 2 / 11) = 2 / 11 (the warm-up of src/equations/ema.ts).
+          const decay = { ema: 2 / 11, param: 9 / 11 };
+          for (const [name, p] of Object.entries(params)) {
+            const g = gradients[name].data.map((x) => x * scale);
+            // First bias-corrected step: m^ = g, v^ = g^2, so theta_1 = theta_0 - lr g / (|g| + eps).
+            const expected = p.data.map((x, i) => x - (adam.learningRate * g[i]) / (Math.abs(g[i]) + adam.epsilon));
+            const magnitude = p.data.map((x) => Math.abs(x) + adam.learningRate);
+            const what = `theta_1 ${name} (clipGradNorm ${options.clipGradNorm.toPrecision(3)}, ||g|| ${gradNorm.toPrecision(3)})`;
+            ctx.expectClose({ what, actual: state.params[name], expected, scale: magnitude, roundings: 16 + 2 * modelRoundings(model, ctx), shape: p.shape });
+            const ema = p.data.map((x, i) => decay.ema * x + decay.param * expected[i]);
+            ctx.expectClose({ what: `ema_1 ${name}`, actual: state.ema?.[name], expected: ema, scale: magnitude, roundings: 20 + 2 * modelRoundings(model, ctx), shape: p.shape });
+          }
+          if (state.step !== 1) ctx.fail(`state.step is ${state.step} after one step`);
+          return gradNorm;
+        } finally {
+          trainer.dispose();
         }
-        if (state.step !== 1) ctx.fail(`state.step is ${state.step} after one step`);
-      } finally {
-        trainer.dispose();
-      }
+      };
+      // A limit below the gradient's norm scales it down to the limit; one above leaves it as it is.
+      const limit = 1e-3;
+      const norm = await stepWithLimit(limit);
+      if (!(norm > limit)) ctx.fail(`||g|| = ${norm} does not exceed the limit ${limit}: the step was not clipped`);
+      await stepWithLimit(4 * norm);
     },
   },
   {

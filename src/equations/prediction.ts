@@ -34,8 +34,3 @@ export function x0Coefficients(prediction: PredictionType, level: NoiseLevel): L
 export function epsFromX0Coefficients(level: NoiseLevel): { xt: number; x0: number } {
   return { xt: 1 / Math.sqrt(level.oneMinusAlphaBar), x0: -Math.sqrt(level.alphaBar / level.oneMinusAlphaBar) };
 }
-
-// v = sqrt(alpha-bar_t) eps - sqrt(1 - alpha-bar_t) x_0  (Salimans & Ho 2022, sec. 4)
-export function vTargetCoefficients(level: NoiseLevel): { eps: number; x0: number } {
-  return { eps: Math.sqrt(level.alphaBar), x0: -Math.sqrt(level.oneMinusAlphaBar) };
-}

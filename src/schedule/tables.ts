@@ -7,6 +7,8 @@ import { sigmoidBetas } from './sigmoid.js';
 import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, SIGMOID_DEFAULT_RANGE, type ScheduleSpec } from './spec.js';
 import { DiffspecInputError } from '../errors.js';
 
+const SMALLEST_NORMAL = 2 ** -1022;
+
 /**
  * Every per-timestep quantity, in float64, indexed by the paper's t: entry t is timestep t for t = 1..T
  * and entry 0 is t = 0 (x_0 is data: beta_0 = 0, alpha-bar_0 = 1). Arrays have length T + 1.
@@ -42,7 +44,7 @@ export function scheduleBetas(spec: ScheduleSpec): Float64Array {
   }
 }
 
-/** Derives all tables from beta_1..beta_T (each must lie in (0, 1)). */
+/** Derives all tables from beta_1..beta_T (each must lie in (0, 1), and alpha-bar_T must be a normal float64 number). */
 export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
   const T = betasFrom1.length;
   if (T < 1) throw new DiffspecInputError('schedule.betas', 'needs at least one beta');
@@ -54,6 +56,8 @@ export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
   }
   const alphas = betas.map(alphaFromBeta);
   const alphaBar = alphaBarFromAlphas(alphas.subarray(1));
+  // Beyond the normal range alpha-bar loses its relative precision, and at 0 the x_0 and eps predictions divide by 0.
+  if (!(alphaBar[T] >= SMALLEST_NORMAL)) throw new DiffspecInputError('schedule', `alpha-bar_T = prod (1 - beta_t) = ${alphaBar[T]} is below 2^-1022, the smallest normal float64: use fewer steps or smaller betas`);
   const logAlphaBar = logAlphaBarFromBetas(betas.subarray(1));
   const oneMinusAlphaBar = logAlphaBar.map(oneMinusAlphaBarFromLog);
   const level = (t: number): NoiseLevel => ({ alphaBar: alphaBar[t], oneMinusAlphaBar: oneMinusAlphaBar[t] });
