@@ -8,6 +8,7 @@ import { embeddingScale, roundingsFor } from '../../src/speckit/tolerance.js';
 export const embeddingGroup = defineGroup('embedding', 'Sinusoidal timestep embedding', [
   {
     name: 'embedding is [cos(t f_j) | sin(t f_j)] with f_j = exp(-ln(P) j / floor(d/2)) and a zero column for odd d',
+    reads: ['timestepEmbedding.embedding'],
     kind: 'property',
     equation: 'E[n, j] = cos(t_n f_j), E[n, h + j] = sin(t_n f_j), h = floor(d/2), E[n, d - 1] = 0 for odd d',
     source: 'Vaswani et al. 2017, sec. 3.5; improved-diffusion timestep_embedding',

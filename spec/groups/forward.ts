@@ -22,6 +22,7 @@ const CHAIN_TESTS_PER_STEP = 4;
 export const forwardGroup = defineGroup('forward', 'Forward process: one step, closed form, the Markov chain', [
   {
     name: 'one forward step is sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) e',
+    reads: ['forwardStep.xt'],
     kind: 'property',
     equation: 'x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) e',
     source: 'Ho et al. 2020, eq. 2',
@@ -43,6 +44,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
   },
   {
     name: 'closed form q(x_t | x_0) is sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e',
+    reads: ['qSample.xt'],
     kind: 'property',
     equation: 'x_t = sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e',
     source: 'Ho et al. 2020, eq. 4',

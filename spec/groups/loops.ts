@@ -149,6 +149,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
   },
   {
     name: "sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
+    reads: ['sampleDdpm.x0'],
     kind: 'property',
     equation:
       'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); ' +
@@ -188,6 +189,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
   },
   {
     name: "sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta",
+    reads: ['sampleDdim.x0'],
     kind: 'property',
     equation: "x_T = z_0; x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z_t, z_t = randomNormal(seed, stream t); the last step goes to t' = 0",
     source: 'Song et al. 2021, eqs. 12 and 16',

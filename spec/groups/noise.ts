@@ -108,6 +108,7 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
   },
   {
     name: 'randomNormal draws iid N(0, 1), independent across the batch',
+    reads: ['randomNormal.noise'],
     kind: 'statistical',
     equation: 'z_i ~ iid N(0, 1): mean 0, variance 1, CDF Phi, no correlation between batch items or neighbours',
     source: 'Ho et al. 2020, Algorithm 1 (eps ~ N(0, I))',
