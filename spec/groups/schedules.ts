@@ -302,6 +302,7 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     equation: 'betas, alpha = 1 - beta, alpha-bar, log alpha-bar, 1 - alpha-bar, beta~, log beta~ (clipped), mu~ coefficients, SNR = alpha-bar / (1 - alpha-bar): each within its derived bound; entry t = 0 exact',
     source: 'Ho et al. 2020, sec. 2 and eq. 7; Kingma et al. 2021, eq. 2; improved-diffusion posterior_log_variance_clipped',
     requires: ['schedule'],
+    reads: Object.keys(TABLE_FIELDS).map((field) => `schedule.${field}`),
     async run(backend, ctx) {
       const check = async (spec: ScheduleSpec) => {
         const s = await backend.schedule(spec);
