@@ -63,6 +63,16 @@ describe('gpujs kernels', () => {
     });
   }
 
+  // GPU.js dispatches a 2-D WebGPU kernel in 8 x 8 workgroups; unfolded, a row (batch item) of 3 x 512 x 512 =
+  // 786432 elements needs 98304 workgroups along x, over lavapipe's 65535 (webgpuDispatch.ts folds them along z).
+  it('gpujs:webgpu: q_sample on 2x3x512x512, rows longer than one dispatch dimension allows, within tolerance', async (ctx) => {
+    const reason = await unavailable('gpujs:webgpu');
+    if (reason) return ctx.skip(reason);
+    const rows = await measureGpujsAccuracy(['webgpu'], [2, 3, 512, 512]);
+    expect(rows.map((row) => row.operation)).toContain('qSample 2x3x512x512');
+    expect(rows.filter((row) => !(row.errorToBound <= 1))).toEqual([]);
+  });
+
   it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
     const reason = await unavailable('gpujs:cpu');
     if (reason) return ctx.skip(reason);

@@ -35,6 +35,8 @@ export interface GpujsLibrary {
   input: (value: Float32Array, size: number[]) => Input;
   /** GPU.js's one WebGPU device, shared by every GPU instance in webgpu mode; gpu.destroy() leaves it alive. */
   WebGPUContext: { destroy(): Promise<void> };
+  /** GPU.js's WebGPU kernel class, whose 2-D dispatch webgpuDispatch.ts folds. */
+  WebGPUKernel: { prototype: unknown };
 }
 
 export interface GpujsKernelOptions {
