@@ -205,12 +205,19 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
 
   /** y[n, o P + q] = bias[o] + sum_k a[o, k] columns[n P + q, k]: an NCHW result [N, O, Ho, Wo], P = Ho Wo. */
   const gemm = (a: GpujsTensor, columns: GpujsTensor, bias: GpujsTensor, shape: number[]) =>
-    run('convGemm', SOURCES.convGemm, shape, [argument(a), argument(columns), argument(bias), a.cols, shape[2] * shape[3]]);
+    run('convGemm', SOURCES.convGemm, shape, [
+      argument(a),
+      argument(columns),
+      argument(bias),
+      a.cols,
+      shape[2] * shape[3],
+    ]);
 
   return {
     async conv2d(x, weight, bias, padding) {
       const { N, C, H, W, S, Ho, Wo } = convGeometry(x, weight, padding);
-      const columns = await run('im2col', SOURCES.im2col, [N * Ho * Wo, C * S * S], [argument(x), C, H, W, S, padding, Ho, Wo]);
+      const shape = [N * Ho * Wo, C * S * S];
+      const columns = await run('im2col', SOURCES.im2col, shape, [argument(x), C, H, W, S, padding, Ho, Wo]);
       const y = await gemm(weight, columns, bias, [N, weight.rows, Ho, Wo]);
       runner.dispose(columns);
       return y;
@@ -220,13 +227,16 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
       const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding);
       const dy = argument(dOut);
       // dx: the product of the weight, channels swapped, with dy's columns
-      const dyColumns = await run('im2colBackward', SOURCES.im2colBackward, [N * H * W, O * S * S], [dy, H, W, S, padding, Ho, Wo]);
+      const dyShape = [N * H * W, O * S * S];
+      const dyColumns = await run('im2colBackward', SOURCES.im2colBackward, dyShape, [dy, H, W, S, padding, Ho, Wo]);
       const weightT = await run('weightTransposed', SOURCES.weightTransposed, [C, O * S * S], [argument(weight), C, S]);
       const dx = await gemm(weightT, dyColumns, zeros(C), [N, C, H, W]);
       // dWeight: dy, channels first, times the transposed columns of x
       const dyT = await run('channelsFirst', SOURCES.channelsFirst, [O, N * Ho * Wo], [dy, Ho * Wo]);
-      const columnsT = await run('im2colTransposed', SOURCES.im2colTransposed, [C * S * S, N * Ho * Wo], [argument(x), C, H, W, S, padding, Ho, Wo]);
-      const dWeight = await run('matmulTransposed', SOURCES.matmulTransposed, [O, C, S, S], [argument(dyT), argument(columnsT), N * Ho * Wo]);
+      const xArgs = [argument(x), C, H, W, S, padding, Ho, Wo];
+      const columnsT = await run('im2colTransposed', SOURCES.im2colTransposed, [C * S * S, N * Ho * Wo], xArgs);
+      const dwArgs = [argument(dyT), argument(columnsT), N * Ho * Wo];
+      const dWeight = await run('matmulTransposed', SOURCES.matmulTransposed, [O, C, S, S], dwArgs);
       const dBias = await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]);
       for (const t of [dyColumns, weightT, dyT, columnsT]) runner.dispose(t);
       return { dx, dWeight, dBias };

@@ -33,13 +33,17 @@ export function foldTwoDimensionalDispatches(kernelClass: { prototype: unknown }
   const proto = kernelClass.prototype as WebGpuKernelPrototype;
   if (patched.has(proto)) return;
   const { assembleWGSL, _computeDispatch } = proto;
-  if (typeof assembleWGSL !== 'function' || typeof _computeDispatch !== 'function') throw new Error('gpu.js: WebGPUKernel has no assembleWGSL/_computeDispatch to fold 2-D dispatches into');
+  if (typeof assembleWGSL !== 'function' || typeof _computeDispatch !== 'function') {
+    throw new Error('gpu.js: WebGPUKernel has no assembleWGSL/_computeDispatch to fold 2-D dispatches into');
+  }
   patched.add(proto);
 
   proto.assembleWGSL = function (this: WebGpuKernelPrototype) {
     const wgsl = assembleWGSL.call(this);
     if (this.output.length !== 2) return wgsl;
-    if (!wgsl.includes(UNFOLDED)) throw new Error("gpu.js: the 2-D WebGPU entry point changed; backends/gpujs/webgpuDispatch.ts can't fold it");
+    if (!wgsl.includes(UNFOLDED)) {
+      throw new Error("gpu.js: the 2-D WebGPU entry point changed; backends/gpujs/webgpuDispatch.ts can't fold it");
+    }
     return wgsl.replace(UNFOLDED, FOLDED);
   };
 
@@ -50,7 +54,10 @@ export function foldTwoDimensionalDispatches(kernelClass: { prototype: unknown }
     const along = Math.ceil(threadDim[0] / wx);
     const parts = Math.ceil(along / max);
     const groups = [Math.ceil(along / parts), Math.ceil(threadDim[1] / wy), parts];
-    if (groups[1] > max || parts > max) throw new Error(`gpujs:webgpu: output ${threadDim[0]} x ${threadDim[1]} needs more than ${max} workgroups along a dimension even folded`);
+    if (groups[1] > max || parts > max) {
+      const output = `${threadDim[0]}x${threadDim[1]}`;
+      throw new Error(`gpujs:webgpu: output ${output} needs over ${max} workgroups in a dimension, even folded`);
+    }
     return { groups, dispatchWidth: groups[0] * wx };
   };
 }
