@@ -22,6 +22,23 @@ const TANH = (z: string) => `const e = Math.exp(-2 * Math.abs(${z}));
 /** The inner term of the tanh-form GELU, z = x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2) (src/equations/activation.ts). */
 const GELU_Z = 'x * (a + b * x * x)';
 
+/** The im2col gather with row n P + p read from the thread index `item` and column k from `tap` (SOURCES.im2col). */
+const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, Ho, Wo) {
+  const P = Ho * Wo;
+  const n = ${DIVIDE(item, 'P')};
+  const q = ${item} - n * P;
+  const i = ${DIVIDE('q', 'Wo')};
+  const j = q - i * Wo;
+  const c = ${DIVIDE(tap, 'S * S')};
+  const r = ${tap} - c * S * S;
+  const u = ${DIVIDE('r', 'S')};
+  const v = r - u * S;
+  const yi = i + u - p;
+  const xj = j + v - p;
+  if (yi < 0 || yi >= H || xj < 0 || xj >= W) return 0;
+  return x[n][(c * H + yi) * W + xj];
+}`;
+
 /**
  * Kernel sources as text (see kernels.ts). Tensors are [rows, cols] matrices: an NCHW activation is [N, C H W],
  * a weight [O, C S S] (torch's [O, C, S, S]) and a bias [O] a column [O, 1]. Every output element is one
@@ -29,37 +46,9 @@ const GELU_Z = 'x * (a + b * x * x)';
  */
 const SOURCES = {
   // im2col: Xc[n P + p, k] = x[n, c, i + u - p, j + v - p] (zero outside), p = i Wo + j, k = (c S + u) S + v
-  im2col: `function (x, C, H, W, S, p, Ho, Wo) {
-  const P = Ho * Wo;
-  const n = ${DIVIDE('this.thread.y', 'P')};
-  const q = this.thread.y - n * P;
-  const i = ${DIVIDE('q', 'Wo')};
-  const j = q - i * Wo;
-  const c = ${DIVIDE('this.thread.x', 'S * S')};
-  const r = this.thread.x - c * S * S;
-  const u = ${DIVIDE('r', 'S')};
-  const v = r - u * S;
-  const yi = i + u - p;
-  const xj = j + v - p;
-  if (yi < 0 || yi >= H || xj < 0 || xj >= W) return 0;
-  return x[n][(c * H + yi) * W + xj];
-}`,
+  im2col: IM2COL('this.thread.y', 'this.thread.x'),
   // The transpose of im2col: XcT[k, n P + p] = Xc[n P + p, k]
-  im2colTransposed: `function (x, C, H, W, S, p, Ho, Wo) {
-  const P = Ho * Wo;
-  const n = ${DIVIDE('this.thread.x', 'P')};
-  const q = this.thread.x - n * P;
-  const i = ${DIVIDE('q', 'Wo')};
-  const j = q - i * Wo;
-  const c = ${DIVIDE('this.thread.y', 'S * S')};
-  const r = this.thread.y - c * S * S;
-  const u = ${DIVIDE('r', 'S')};
-  const v = r - u * S;
-  const yi = i + u - p;
-  const xj = j + v - p;
-  if (yi < 0 || yi >= H || xj < 0 || xj >= W) return 0;
-  return x[n][(c * H + yi) * W + xj];
-}`,
+  im2colTransposed: IM2COL('this.thread.x', 'this.thread.y'),
   // The input gradient's im2col: Dc[n H W + q, (o S + u) S + v] = dy[n, o, yi - u + p, xj - v + p], q = yi W + xj
   im2colBackward: `function (dy, H, W, S, p, Ho, Wo) {
   const P = H * W;
