@@ -10,13 +10,15 @@ import '../backends/index.js';
 import { loadGpujs, openGpujsKernels } from '../backends/gpujs/index.js';
 import { createGpujsKernels } from '../backends/gpujs/kernels.js';
 import type { GpujsMode } from '../backends/gpujs/types.js';
+import { webgpuNoise } from '../backends/gpujs/webgpuNoise.js';
 import { measureAccuracy, measureGpujsAccuracy } from '../bench/gpujs-accuracy.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gelu, geluDerivative } from '../src/equations/activation.js';
 import { initialWeights } from '../src/models/init.js';
 import { architectureOf, type ModelSpec } from '../src/models/spec.js';
 import { composeBackend } from '../src/pipeline/compose.js';
-import { gaussianTensor } from '../src/random/gaussian.js';
+import { gaussianTensor, gaussianValues } from '../src/random/gaussian.js';
+import { philox4x32, philoxKey } from '../src/random/philox.js';
 import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
 import { selectedBackendNames } from '../src/speckit/selection.js';
@@ -62,6 +64,50 @@ describe('gpujs kernels', () => {
       expect(rows.filter((row) => !(row.errorToBound <= 1))).toEqual([]);
     });
   }
+
+  // GPU.js dispatches a 2-D WebGPU kernel in 8 x 8 workgroups; unfolded, a row (batch item) of 3 x 512 x 512 =
+  // 786432 elements needs 98304 workgroups along x, over lavapipe's 65535 (webgpuDispatch.ts folds them along z).
+  it('gpujs:webgpu: q_sample on 2x3x512x512, rows longer than one dispatch dimension allows', async (ctx) => {
+    const reason = await unavailable('gpujs:webgpu');
+    if (reason) return ctx.skip(reason);
+    const rows = await measureGpujsAccuracy(['webgpu'], [2, 3, 512, 512]);
+    expect(rows.map((row) => row.operation)).toContain('qSample 2x3x512x512');
+    expect(rows.filter((row) => !(row.errorToBound <= 1))).toEqual([]);
+  });
+
+  // The shared generator (README "Conventions") in WGSL: the Philox words equal the host's bit for bit; the normals
+  // are float32 evaluations of the host's float64 Box-Muller. Their error, per pair with r = sqrt(-2 ln u1):
+  // theta = 2 pi u2 in [-pi, pi) carries about 3 roundings of |theta| <= pi (3 pi u of angle, times r), r about
+  // 3 roundings (u1 or 1 - u1 from two float32 products, ln or its series, sqrt), cos/sin and the product a few
+  // more: |z - z_host| <= 16 u max(1, r), u = 2^-24 (measured worst 7.2 u on lavapipe over 8e5 values). WGSL itself
+  // promises cos/sin only to 2^-11 absolute; a driver that uses that latitude fails here, as it should.
+  it('gpujs:webgpu: Philox4x32-10 on the device: the host generator\'s words, its normals in float32', async (ctx) => {
+    const reason = await unavailable('gpujs:webgpu');
+    if (reason) return ctx.skip(reason);
+    const { close } = await openGpujsKernels('webgpu');
+    try {
+      const noise = await webgpuNoise(await loadGpujs());
+      const words = new Uint32Array(4);
+      for (const [seed, stream] of [[42, 3], [0, 0], [2 ** 32 + 5, 7], [2 ** 53 - 1, 2 ** 32 - 1]]) {
+        const blocks = 3001;
+        const device = await noise.words(seed, stream, blocks);
+        const [k0, k1] = philoxKey(seed);
+        const host = new Uint32Array(4 * blocks);
+        for (let b = 0; b < blocks; b++) {
+          philox4x32(b, stream, 0, 0, k0, k1, words);
+          host.set(words, 4 * b);
+        }
+        expect(device).toEqual(host);
+        const count = 100_001;
+        const z = await noise.normals(seed, stream, count);
+        const expected = gaussianValues(seed, stream, count);
+        const r = (i: number) => Math.hypot(expected[i - (i % 2)], expected[i - (i % 2) + 1] ?? 0);
+        expect(worstErrorToBound(z, expected, (i) => 16 * 2 ** -24 * Math.max(1, r(i)))).toBeLessThanOrEqual(1);
+      }
+    } finally {
+      await close();
+    }
+  });
 
   it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
     const reason = await unavailable('gpujs:cpu');

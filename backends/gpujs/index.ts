@@ -7,6 +7,7 @@ import { composeBackend } from '../../src/pipeline/compose.js';
 import { createGpujsKernels } from './kernels.js';
 import type { GpujsLibrary, GpujsMode } from './types.js';
 import { installNavigatorGpu, webgpuDevice } from './webgpu.js';
+import { foldTwoDimensionalDispatches } from './webgpuDispatch.js';
 
 const require = createRequire(import.meta.url);
 
@@ -61,6 +62,7 @@ export async function openGpujsKernels(mode: GpujsMode, resident = mode === 'hea
     adapter = device.adapter;
   }
   const library = await loadGpujs();
+  if (mode === 'webgpu') foldTwoDimensionalDispatches(library.WebGPUKernel);
   const gpu = new library.GPU({ mode });
   const created = createGpujsKernels({ library, gpu, mode, resident });
   const kernels = adapter ? { ...created, metadata: { ...created.metadata, adapter } } : created;

@@ -22,71 +22,88 @@ const TANH = (z: string) => `const e = Math.exp(-2 * Math.abs(${z}));
 /** The inner term of the tanh-form GELU, z = x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2) (src/equations/activation.ts). */
 const GELU_Z = 'x * (a + b * x * x)';
 
+/** The im2col gather with row n P + p read from the thread index `item` and column k from `tap` (SOURCES.im2col). */
+const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, Ho, Wo) {
+  const P = Ho * Wo;
+  const n = ${DIVIDE(item, 'P')};
+  const q = ${item} - n * P;
+  const i = ${DIVIDE('q', 'Wo')};
+  const j = q - i * Wo;
+  const c = ${DIVIDE(tap, 'S * S')};
+  const r = ${tap} - c * S * S;
+  const u = ${DIVIDE('r', 'S')};
+  const v = r - u * S;
+  const yi = i + u - p;
+  const xj = j + v - p;
+  if (yi < 0 || yi >= H || xj < 0 || xj >= W) return 0;
+  return x[n][(c * H + yi) * W + xj];
+}`;
+
 /**
  * Kernel sources as text (see kernels.ts). Tensors are [rows, cols] matrices: an NCHW activation is [N, C H W],
  * a weight [O, C S S] (torch's [O, C, S, S]) and a bias [O] a column [O, 1]. Every output element is one
  * dot product (plus a bias), so the float32 error of each is the dot product bound of src/speckit/tolerance.ts.
  */
 const SOURCES = {
-  // y[n, o, i, j] = b[o] + sum_{c,u,v} w[o, c, u, v] x[n, c, i + u - p, j + v - p]
-  conv2d: `function (x, w, b, C, H, W, S, p, Ho, Wo) {
-  const o = ${DIVIDE('this.thread.x', 'Ho * Wo')};
-  const r = this.thread.x - o * Ho * Wo;
-  const i = ${DIVIDE('r', 'Wo')};
-  const j = r - i * Wo;
-  let sum = b[o][0];
-  for (let c = 0; c < C; c++) {
-    for (let u = 0; u < S; u++) {
-      const yi = i + u - p;
-      if (yi >= 0 && yi < H) {
-        for (let v = 0; v < S; v++) {
-          const xj = j + v - p;
-          if (xj >= 0 && xj < W) sum = sum + w[o][(c * S + u) * S + v] * x[this.thread.y][(c * H + yi) * W + xj];
-        }
-      }
-    }
-  }
-  return sum;
-}`,
-  // dx[n, c, yi, xj] = sum_{o,u,v} w[o, c, u, v] dy[n, o, yi - u + p, xj - v + p]
-  conv2dInputGradient: `function (dy, w, O, H, W, S, p, Ho, Wo) {
-  const c = ${DIVIDE('this.thread.x', 'H * W')};
-  const r = this.thread.x - c * H * W;
-  const yi = ${DIVIDE('r', 'W')};
-  const xj = r - yi * W;
-  let sum = 0;
-  for (let o = 0; o < O; o++) {
-    for (let u = 0; u < S; u++) {
-      const i = yi - u + p;
-      if (i >= 0 && i < Ho) {
-        for (let v = 0; v < S; v++) {
-          const j = xj - v + p;
-          if (j >= 0 && j < Wo) sum = sum + w[o][(c * S + u) * S + v] * dy[this.thread.y][(o * Ho + i) * Wo + j];
-        }
-      }
-    }
-  }
-  return sum;
-}`,
-  // dw[o, c, u, v] = sum_{n,i,j} dy[n, o, i, j] x[n, c, i + u - p, j + v - p]
-  conv2dWeightGradient: `function (x, dy, N, H, W, S, p, Ho, Wo) {
-  const o = this.thread.y;
-  const c = ${DIVIDE('this.thread.x', 'S * S')};
-  const r = this.thread.x - c * S * S;
+  // im2col: Xc[n P + p, k] = x[n, c, i + u - p, j + v - p] (zero outside), p = i Wo + j, k = (c S + u) S + v
+  im2col: IM2COL('this.thread.y', 'this.thread.x'),
+  // The transpose of im2col: XcT[k, n P + p] = Xc[n P + p, k]
+  im2colTransposed: IM2COL('this.thread.x', 'this.thread.y'),
+  // The input gradient's im2col: Dc[n H W + q, (o S + u) S + v] = dy[n, o, yi - u + p, xj - v + p], q = yi W + xj
+  im2colBackward: `function (dy, H, W, S, p, Ho, Wo) {
+  const P = H * W;
+  const n = ${DIVIDE('this.thread.y', 'P')};
+  const q = this.thread.y - n * P;
+  const yi = ${DIVIDE('q', 'W')};
+  const xj = q - yi * W;
+  const o = ${DIVIDE('this.thread.x', 'S * S')};
+  const r = this.thread.x - o * S * S;
   const u = ${DIVIDE('r', 'S')};
   const v = r - u * S;
-  let sum = 0;
-  for (let n = 0; n < N; n++) {
-    for (let i = 0; i < Ho; i++) {
-      const yi = i + u - p;
-      if (yi >= 0 && yi < H) {
-        for (let j = 0; j < Wo; j++) {
-          const xj = j + v - p;
-          if (xj >= 0 && xj < W) sum = sum + dy[n][(o * Ho + i) * Wo + j] * x[n][(c * H + yi) * W + xj];
-        }
-      }
-    }
+  const i = yi - u + p;
+  const j = xj - v + p;
+  if (i < 0 || i >= Ho || j < 0 || j >= Wo) return 0;
+  return dy[n][(o * Ho + i) * Wo + j];
+}`,
+  // The weight with its two channel axes swapped: Wt[c, (o S + u) S + v] = w[o, (c S + u) S + v]
+  weightTransposed: `function (w, C, S) {
+  const o = ${DIVIDE('this.thread.x', 'S * S')};
+  const r = this.thread.x - o * S * S;
+  return w[o][this.thread.y * S * S + r];
+}`,
+  // An NCHW tensor as [C, N H W]: T[c, n P + q] = x[n, c P + q]
+  channelsFirst: `function (x, P) {
+  const n = ${DIVIDE('this.thread.x', 'P')};
+  const q = this.thread.x - n * P;
+  return x[n][this.thread.y * P + q];
+}`,
+  // y[n, o P + q] = b[o] + sum_k A[o, k] B[n P + q, k]: a matrix product with contiguous rows, the sum in the
+  // order of k as the direct convolution's (zero products of the padding add nothing), four terms per iteration
+  convGemm: `function (A, B, b, K, P) {
+  const o = ${DIVIDE('this.thread.x', 'P')};
+  const row = this.thread.y * P + this.thread.x - o * P;
+  let sum = b[o][0];
+  const K4 = Math.floor(K / 4) * 4;
+  for (let k = 0; k < K4; k += 4) {
+    sum = sum + A[o][k] * B[row][k];
+    sum = sum + A[o][k + 1] * B[row][k + 1];
+    sum = sum + A[o][k + 2] * B[row][k + 2];
+    sum = sum + A[o][k + 3] * B[row][k + 3];
   }
+  for (let kr = K4; kr < K; kr += 1) sum = sum + A[o][kr] * B[row][kr];
+  return sum;
+}`,
+  // C[y, x] = sum_k A[y, k] B[x, k]
+  matmulTransposed: `function (A, B, K) {
+  let sum = 0;
+  const K4 = Math.floor(K / 4) * 4;
+  for (let k = 0; k < K4; k += 4) {
+    sum = sum + A[this.thread.y][k] * B[this.thread.x][k];
+    sum = sum + A[this.thread.y][k + 1] * B[this.thread.x][k + 1];
+    sum = sum + A[this.thread.y][k + 2] * B[this.thread.x][k + 2];
+    sum = sum + A[this.thread.y][k + 3] * B[this.thread.x][k + 3];
+  }
+  for (let kr = K4; kr < K; kr += 1) sum = sum + A[this.thread.y][kr] * B[this.thread.x][kr];
   return sum;
 }`,
   // db[o] = sum_{n,i,j} dy[n, o, i, j]; for a dense layer (HW = 1) db[o] = sum_n dy[n, o]
@@ -172,20 +189,46 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
     return { N, C, H, W, O, S, Ho: H + 2 * padding - S + 1, Wo: W + 2 * padding - S + 1 };
   }
 
+  /** A zero bias [rows, 1] on the host. */
+  const zeros = (rows: number): GpujsTensor => ({ shape: [rows, 1], rows, cols: 1, value: new Float32Array(rows) });
+
+  /** y[n, o P + q] = bias[o] + sum_k a[o, k] columns[n P + q, k]: an NCHW result [N, O, Ho, Wo], P = Ho Wo. */
+  const gemm = (a: GpujsTensor, columns: GpujsTensor, bias: GpujsTensor, shape: number[]) =>
+    run('convGemm', SOURCES.convGemm, shape, [
+      argument(a),
+      argument(columns),
+      argument(bias),
+      a.cols,
+      shape[2] * shape[3],
+    ]);
+
   return {
-    conv2d(x, weight, bias, padding) {
-      const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding);
-      return run('conv2d', SOURCES.conv2d, [N, O, Ho, Wo], [argument(x), argument(weight), argument(bias), C, H, W, S, padding, Ho, Wo]);
+    async conv2d(x, weight, bias, padding) {
+      const { N, C, H, W, S, Ho, Wo } = convGeometry(x, weight, padding);
+      const shape = [N * Ho * Wo, C * S * S];
+      const columns = await run('im2col', SOURCES.im2col, shape, [argument(x), C, H, W, S, padding, Ho, Wo]);
+      const y = await gemm(weight, columns, bias, [N, weight.rows, Ho, Wo]);
+      runner.dispose(columns);
+      return y;
     },
 
     async conv2dBackward(x, weight, dOut, padding): Promise<LayerGradients<GpujsTensor>> {
       const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding);
       const dy = argument(dOut);
-      return {
-        dx: await run('conv2dInputGradient', SOURCES.conv2dInputGradient, [N, C, H, W], [dy, argument(weight), O, H, W, S, padding, Ho, Wo]),
-        dWeight: await run('conv2dWeightGradient', SOURCES.conv2dWeightGradient, [O, C, S, S], [argument(x), dy, N, H, W, S, padding, Ho, Wo]),
-        dBias: await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]),
-      };
+      // dx: the product of the weight, channels swapped, with dy's columns
+      const dyShape = [N * H * W, O * S * S];
+      const dyColumns = await run('im2colBackward', SOURCES.im2colBackward, dyShape, [dy, H, W, S, padding, Ho, Wo]);
+      const weightT = await run('weightTransposed', SOURCES.weightTransposed, [C, O * S * S], [argument(weight), C, S]);
+      const dx = await gemm(weightT, dyColumns, zeros(C), [N, C, H, W]);
+      // dWeight: dy, channels first, times the transposed columns of x
+      const dyT = await run('channelsFirst', SOURCES.channelsFirst, [O, N * Ho * Wo], [dy, Ho * Wo]);
+      const xArgs = [argument(x), C, H, W, S, padding, Ho, Wo];
+      const columnsT = await run('im2colTransposed', SOURCES.im2colTransposed, [C * S * S, N * Ho * Wo], xArgs);
+      const dwArgs = [argument(dyT), argument(columnsT), N * Ho * Wo];
+      const dWeight = await run('matmulTransposed', SOURCES.matmulTransposed, [O, C, S, S], dwArgs);
+      const dBias = await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]);
+      for (const t of [dyColumns, weightT, dyT, columnsT]) runner.dispose(t);
+      return { dx, dWeight, dBias };
     },
 
     dense: (x, weight, bias) => run('dense', SOURCES.dense, [x.rows, weight.rows], [argument(x), argument(weight), argument(bias), x.cols]),
