@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cpuBackend } from '../backends/cpu/index.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
-import { medianSeconds, printTable, type BenchRow } from './timing.js';
+import { medianSeconds, type BenchRow } from './timing.js';
 
 /** The memory-bound baseline: the same reads and writes as q_sample. */
 export function axpy(a: number, x: Float64Array, b: number, y: Float64Array, out: Float64Array): void {

@@ -68,7 +68,7 @@ const parameterCount = (model: ModelSpec) => architectureOf(model).parameters(mo
 /** Forward FLOPs of one image (2 per multiply-add of every convolution, dense layer and matrix product). */
 async function forwardFlops(model: ModelSpec): Promise<number> {
   let flops = 0;
-  const conv = (x: Tensor, w: Tensor, y: Tensor) => (flops += 2 * y.data.length * w.shape[1] * w.shape[2] * w.shape[3]);
+  const conv = (_x: Tensor, w: Tensor, y: Tensor) => (flops += 2 * y.data.length * w.shape[1] * w.shape[2] * w.shape[3]);
   const counting = composeBackend({
     ...cpuKernels,
     name: 'flop-counter',

@@ -10,9 +10,12 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'diffspec') return (root = dir);
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'diffspec') {
+      root = dir;
+      return root;
+    }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the diffspec package root above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error(`cannot find the diffspec package root above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

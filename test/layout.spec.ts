@@ -37,6 +37,7 @@ describe('package layout', () => {
   it('the import scan sees the imports it must', () => {
     const specifiers = importedSpecifiers(readFileSync(join(root, 'test', 'broken.spec.ts'), 'utf8'));
     expect(specifiers).toContain('./broken/index.js');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text holding a template literal
     const sample = "import './a.js'; const m = await import(`../b/${x}.js`); export { y } from './c.js';";
     expect(importedSpecifiers(sample)).toEqual(['./c.js', './a.js', '../b/']);
   });

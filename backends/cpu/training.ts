@@ -39,7 +39,7 @@ export const cpuTrainingKernels: TrainingKernels<Tensor, true> = {
   activation(kind, x) {
     const v = f64(x);
     const out = new Float64Array(v.length);
-    if (kind === 'relu') for (let i = 0; i < v.length; i++) out[i] = v[i] > 0 ? v[i] : 0;
+    if (kind === 'relu') for (let i = 0; i < v.length; i++) out[i] = Math.max(v[i] , 0);
     else for (let i = 0; i < v.length; i++) out[i] = gelu(v[i]);
     return { shape: x.shape, data: out };
   },

@@ -6,7 +6,7 @@ import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import { checkWeights } from '../../src/models/weights.js';
 import { DeferredEngine, type Deferred } from './deferred.js';
 import { ortKernels } from './kernels.js';
-import { encodeModel, OPSET, type OnnxInitializer, type OnnxNode, type OnnxValue } from './onnx.js';
+import { encodeModel, type OnnxInitializer, type OnnxNode, type OnnxValue } from './onnx.js';
 import { loadRuntime } from './runtime.js';
 
 /** The names of the exported model's inputs and output, and its dynamic batch dimension. */

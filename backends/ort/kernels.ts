@@ -1,6 +1,6 @@
 import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import type { Tensor } from '../../src/tensor.js';
-import { Deferred, DeferredEngine } from './deferred.js';
+import type { Deferred, DeferredEngine } from './deferred.js';
 import { ortTrainingKernels } from './training.js';
 
 /** [N, 1, ..., 1]: per-batch values shaped to broadcast against a tensor of the given shape. */

@@ -545,7 +545,7 @@ export const architecturesGroup = defineGroup('architectures', 'Architectures: U
           const dot = sumOf(g, (x, k) => x * v[k]);
           const norm = Math.sqrt(sumOf(g, (x) => x * x));
           const limit = bound * norm + cancellation;
-          const which = `${model.architecture} (${'skip' in model ? model.skip : 'patch ' + model.patch}) ${p.name}`;
+          const which = `${model.architecture} (${'skip' in model ? model.skip : `patch ${model.patch}`}) ${p.name}`;
           const found = `directional derivative ${dot} but central difference ${fd}`;
           if (!(Math.abs(dot - fd) <= limit)) ctx.fail(`${which}: ${found} (bound ${limit.toExponential(2)})`);
         }

@@ -101,7 +101,7 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
       const schedule = await backend.schedule(LOOP_SCHEDULE);
       for (const [i, options] of REVERSE_OPTIONS.entries()) {
         const seen: number[] = [];
-        const model = (xt: Tensor) => {
+        const model = (_xt: Tensor) => {
           seen.push(backend.liveTensorCount!());
           return modelOutput(ctx, 20 + i, options);
         };

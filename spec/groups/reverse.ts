@@ -163,7 +163,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
           const logBeta = perItem(t, v.length, (u) => Math.log(s.betas[u]));
           const logPosterior = perItem(t, v.length, (u) => s.posteriorLogVarianceClipped[u]);
           const value = v.map((vi, i) => ((vi + 1) / 2) * logBeta.value[i] + (1 - (vi + 1) / 2) * logPosterior.value[i]);
-          const scale = v.map((vi, i) => Math.abs(logBeta.value[i]) + Math.abs(logPosterior.value[i]));
+          const scale = v.map((_vi, i) => Math.abs(logBeta.value[i]) + Math.abs(logPosterior.value[i]));
           const k = roundingsFor('pVariance', backend.precision);
           ctx.expectClose({ what: 'learned log-variance', actual: r.logVariance, expected: value, scale, roundings: k, shape });
           ctx.expectClose({ what: 'learned variance', actual: r.variance, expected: value.map(Math.exp), scale: value.map((lv, i) => Math.exp(lv) * (1 + scale[i])), roundings: k, shape });

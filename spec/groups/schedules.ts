@@ -12,13 +12,12 @@ import type { ScheduleSpec } from '../../src/schedule/spec.js';
 import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, DDPM_SCHEDULE, SEED_SCHEDULE, SIGMOID_DEFAULT_RANGE } from '../../src/schedule/spec.js';
 import { cosineTheta } from '../../src/schedule/cosine.js';
 import { oracleTables, type OracleTables } from '../../src/schedule/oracle.js';
-import { scheduleBetas, type ScheduleTables } from '../../src/schedule/tables.js';
+import type { ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { productRoundings } from '../../src/speckit/tolerance.js';
 import { scheduleOptionsArbitrary } from '../arbitraries/schedule.js';
 
-const U = 2 ** -53;
 
 /** Error of linspace(start, stop, n)_i = start + i step (step = (stop - start) / (n - 1)), in u: 4 (|start| + i |step|). */
 function linspaceError(start: number, stop: number, n: number, i: number): number {

@@ -485,7 +485,7 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     async run(backend, ctx) {
       const tr = training(backend);
       const c = lossCase(SMALL_MLP, ctx.subSeed(0), 2);
-      const { ['layers.0.bias']: _dropped, ...missing } = c.weights;
+      const { 'layers.0.bias': _dropped, ...missing } = c.weights;
       const three = { shape: [3], data: new Float64Array(3) };
       const cases: [string, () => Promise<unknown>][] = [
         ['weights.layers.0.bias', () => tr.lossAndGradients({ model: SMALL_MLP, weights: missing, schedule: SCHEDULE, x0: c.x0, t: c.t, noise: c.noise })],

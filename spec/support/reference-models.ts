@@ -82,7 +82,7 @@ function activate(kind: 'relu' | 'gelu', x: Layer): Layer {
     : { value: x.value.map(gelu), scale: x.scale.map((s) => GELU_LIPSCHITZ * s) };
 }
 
-function simpleConvReference(spec: SimpleConvSpec, w: Weights, x: Tensor, t: Int32Array, T: number): Layer {
+function simpleConvReference(_spec: SimpleConvSpec, w: Weights, x: Tensor, t: Int32Array, T: number): Layer {
   const [n, c, h, width] = x.shape;
   const input = new Float64Array(n * (c + 1) * h * width);
   for (let b = 0; b < n; b++) {

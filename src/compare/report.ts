@@ -111,7 +111,7 @@ export function compareSummary(report: CompareReport): string {
   const leftOut = report.leftOut.map((b) => `${b.name} (${b.reason})`);
   if (leftOut.length) parts.push('', `Left out: ${leftOut.join('; ')}`);
   if (report.sweeps.length) parts.push('', '## Sweeps', '', sweepMarkdown(report.sweeps));
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 /**
@@ -122,9 +122,9 @@ export async function writeCompareReport(dir: string, report: CompareReport): Pr
   const charts = [...(report.cells.length ? [compareHeatmap(report.cells)] : []), ...sweepCharts(report.sweeps)];
   const figures = await Promise.all(charts.map(async (c) => ({ ...c, svg: await vegaLiteSvg(c.spec) })));
   const { x0: _x0, noise: _noise, modelOutput: _out, ...inputs } = report.inputs;
-  await writeFileAtomic(join(dir, 'compare.json'), JSON.stringify({ ...report, inputs }, null, 2) + '\n');
+  await writeFileAtomic(join(dir, 'compare.json'), `${JSON.stringify({ ...report, inputs }, null, 2)}\n`);
   for (const f of figures.filter((x) => x.id.startsWith('sweep-'))) {
-    await writeFileAtomic(join(dir, `${f.id}.vl.json`), JSON.stringify(f.spec, null, 2) + '\n');
+    await writeFileAtomic(join(dir, `${f.id}.vl.json`), `${JSON.stringify(f.spec, null, 2)}\n`);
     await writeFileAtomic(join(dir, `${f.id}.svg`), f.svg);
   }
   await writeFileAtomic(join(dir, 'summary.md'), compareSummary(report));

@@ -16,8 +16,10 @@ export function runNetwork<H>(
   const shapes = new Map(arch.parameters(model).map((p) => [p.name, p.shape]));
   const leaves = new Map<string, Value<H>>();
   const parameter = (name: string): Value<H> => {
-    let leaf = leaves.get(name);
-    if (!leaf) leaves.set(name, (leaf = g.leaf(params.get(name)!, shapes.get(name)!, name)));
+    const known = leaves.get(name);
+    if (known) return known;
+    const leaf = g.leaf(params.get(name)!, shapes.get(name)!, name);
+    leaves.set(name, leaf);
     return leaf;
   };
   return arch.forward(g, model, parameter, g.leaf(x, shape), t, T, labels);

@@ -81,7 +81,9 @@ export function decodeWeights(bytes: Uint8Array, field = 'checkpoint'): WeightsF
     requireInput(slash > 0 && Number.isInteger(entry.offset) && entry.offset >= 0 && entry.offset + count <= elements, `${field}.header.tensors[${i}]`, 'is malformed');
     const values = new Float64Array(count);
     for (let j = 0; j < count; j++) values[j] = data.readDoubleLE((entry.offset + j) * 8);
-    (groups[entry.name.slice(0, slash)] ??= {})[entry.name.slice(slash + 1)] = { shape: entry.shape, data: values };
+    const group = entry.name.slice(0, slash);
+    groups[group] ??= {};
+    groups[group][entry.name.slice(slash + 1)] = { shape: entry.shape, data: values };
   }
   requireInput(groups.params !== undefined, field, 'holds no "params" tensors');
   for (const [group, weights] of Object.entries(groups)) checkWeights(model, weights, `${field}.${group}`);

@@ -42,15 +42,11 @@ export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult
       for (let step = 1; step <= t; step++) {
         const c = forwardStepCoefficients(s.betas[step]);
         const z = await normalNoise(k, x0.shape, seed, step);
-        let next;
-        try {
-          next = await k.linear([
-            { x, coef: new Float64Array(n).fill(c.signal) },
-            { x: z, coef: new Float64Array(n).fill(c.noise) },
-          ]);
-        } finally {
-          k.dispose(z);
-        }
+        const terms = [
+          { x, coef: new Float64Array(n).fill(c.signal) },
+          { x: z, coef: new Float64Array(n).fill(c.noise) },
+        ];
+        const next = await Promise.resolve(k.linear(terms)).finally(() => k.dispose(z));
         k.dispose(x);
         x = next;
         if (recordAt.includes(step)) recorded.push({ t: step, x: await k.download(x) });

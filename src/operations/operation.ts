@@ -75,10 +75,13 @@ export interface Operation<M extends string, A, V, R, F = A> {
   readonly compare: CompareFeed<A, R>;
 }
 
-/** Any operation, as the code that walks the table sees it. */
+/** Any operation, as the code that walks the table sees it: entries differ in argument and result types. */
+// biome-ignore lint/suspicious/noExplicitAny: any operation, whatever its types (unknown would reject the entries)
 export type AnyOperation = Operation<string, any, any, any, any>;
 
+// biome-ignore lint/suspicious/noExplicitAny: the other type parameters are matched, not used
 export type ArgsOf<O> = O extends Operation<string, infer A, any, any, any> ? A : never;
+// biome-ignore lint/suspicious/noExplicitAny: the other type parameters are matched, not used
 export type ResultOf<O> = O extends Operation<string, any, any, infer R, any> ? R : never;
 
 /**

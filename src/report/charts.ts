@@ -12,7 +12,7 @@ export interface ChartSpec {
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const LABEL_LENGTH = 70;
 
-const shorten = (s: string) => (s.length > LABEL_LENGTH ? s.slice(0, LABEL_LENGTH - 1) + '…' : s);
+const shorten = (s: string) => (s.length > LABEL_LENGTH ? `${s.slice(0, LABEL_LENGTH - 1)}…` : s);
 const checkLabel = (r: CheckResultRecord) => shorten(`${r.group} > ${r.check}`);
 
 const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];

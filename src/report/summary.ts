@@ -75,7 +75,7 @@ export function summaryMarkdown(report: ConformanceReport): string {
   ];
   const unavailable = run.backends.filter((b) => b.unavailable);
   if (unavailable.length) lines.push('## Backends that did not run', '', ...unavailable.map((b) => `- **${b.name}**: ${b.unavailable}`), '');
-  return lines.join('\n').trimEnd() + '\n';
+  return `${lines.join('\n').trimEnd()}\n`;
 }
 
 /** The failures (with their replay commands) and run errors of a report, as the terminal shows them after the table. */

@@ -28,6 +28,6 @@ export async function appendTrend(path: string, report: ConformanceReport): Prom
   }
   if (!Array.isArray(entries)) throw new Error(`${path} must hold a JSON array of runs; move it away to start a new trend`);
   entries.push(trendEntry(report));
-  await writeFileAtomic(path, JSON.stringify(entries, null, 2) + '\n');
+  await writeFileAtomic(path, `${JSON.stringify(entries, null, 2)}\n`);
   return entries;
 }

@@ -12,7 +12,7 @@ export const REPORT_FILES = ['results.json', 'junit.xml', 'summary.md', 'index.h
 /** Writes results.json, junit.xml, summary.md, index.html (with the given forward strips) and appends to trend.json, each atomically. */
 export async function writeReport(dir: string, report: ConformanceReport, strips: readonly Figure[]): Promise<void> {
   const { renderCharts, reportHtml } = await import('./html.js');
-  await writeFileAtomic(join(dir, 'results.json'), JSON.stringify(report, null, 2) + '\n');
+  await writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(join(dir, 'junit.xml'), junitXml(report));
   await writeFileAtomic(join(dir, 'summary.md'), summaryMarkdown(report));
   await writeFileAtomic(join(dir, 'index.html'), reportHtml(report, await renderCharts(report), strips));

@@ -47,7 +47,7 @@ function readExpectationsFile(path: string): BackendExpectations {
   return parseExpectations(raw, path);
 }
 
-const wildcard = (pattern: string) => new RegExp('^' + pattern.split('*').map((p) => p.replace(/[\\^$.+?()[\]{}|]/g, '\\$&')).join('.*') + '$');
+const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[\\^$.+?()[\]{}|]/g, '\\$&')).join('.*')}$`);
 
 /** The expectation for one check id: an exact key first, then the first matching '*' pattern. */
 export function expectationFor(expectations: readonly BackendExpectations[], backend: string, id: string): Expectation | undefined {

@@ -14,7 +14,7 @@ async function unclippedCosine(spec: ScheduleSpec) {
   const s = await cpuBackend.schedule(spec);
   if ('betas' in spec || spec.kind !== 'cosine') return s;
   const f = (t: number) => Math.cos(cosineTheta(t / spec.T, spec.s ?? 0.008)) ** 2;
-  const betas = Float64Array.from(s.betas, (b, t) => (t === 0 ? 0 : 1 - f(t) / f(t - 1)));
+  const betas = Float64Array.from(s.betas, (_b, t) => (t === 0 ? 0 : 1 - f(t) / f(t - 1)));
   const alphas = betas.map((b) => 1 - b);
   const alphaBar = Float64Array.from(s.alphaBar);
   for (let t = 1; t <= s.T; t++) alphaBar[t] = alphaBar[t - 1] * alphas[t];

@@ -12,7 +12,7 @@ import { exportCommand } from '../../src/cli/commands/export.js';
 import { trainCommand } from '../../src/cli/commands/train.js';
 import { initialWeights } from '../../src/models/init.js';
 import { MLP_DEFAULTS } from '../../src/models/mlp.js';
-import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
+import { architectureOf, } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { absoluteFloor, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
 import { type ReferenceModelSpec, referencePredict } from '../../spec/support/reference-models.js';

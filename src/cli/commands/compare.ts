@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { DiffusionBackend } from '../../contract/backend.js';
-import { writeFileAtomic } from '../../files.js';
 import { packageVersion } from '../../paths.js';
 import { selectBackend } from '../../speckit/selection.js';
-import { requireKnownBackends, runnableBackend } from '../backend.js';
+import { requireKnownBackends, } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
 import { option } from '../options.js';
 import { integer, text, type ValueType } from '../values.js';
@@ -81,9 +80,9 @@ folder gets index.html (heatmap of error / bound, sweep figures), summary.md and
       process.stderr.write(`  ${c.backend}: ${c.operation}${at}\n`);
     };
     const cells = await compareBackends(reference, backends, inputs, repeats, progress);
-    process.stdout.write(compareMarkdown(cells, inputs, repeats) + '\n');
+    process.stdout.write(`${compareMarkdown(cells, inputs, repeats)}\n`);
     const points = await runSweeps(reference, backends, sweeps, setting, progress);
-    if (points.length) process.stdout.write('\n' + sweepMarkdown(points) + '\n');
+    if (points.length) process.stdout.write(`\n${sweepMarkdown(points)}\n`);
     const dir = resolve(out);
     await writeCompareReport(dir, {
       startedAt: new Date(started).toISOString(),

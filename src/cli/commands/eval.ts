@@ -80,7 +80,7 @@ prints {"error": {"field": ..., "message": ...}}.`,
         process.stderr.write(`diffspec eval: ${isSingle ? '' : `case ${answers.length}: `}${e instanceof Error ? e.message : String(e)}\n`);
       }
     }
-    process.stdout.write(answers.join('\n') + '\n');
+    process.stdout.write(`${answers.join('\n')}\n`);
     await backend.dispose?.();
     return failed > 0 ? 1 : 0;
   },

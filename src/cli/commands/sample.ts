@@ -153,7 +153,6 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
     const schedule = scheduleTables(config.schedule);
     const isImage = model.architecture !== 'mlp';
     const n = options.n ?? (isImage ? 64 : 1000);
-    const { sampler } = options;
     const timesteps = samplerTimesteps(options, schedule.T);
     const { backend, training } = await trainingBackend('backend', options.backend, 'run models');
     const shape = [n, ...architectureOf(model).itemShape(model)];
@@ -194,9 +193,9 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
         `${n} ${options.sampler} samples (${timesteps.length} steps) vs data: ` +
         `kNN KL(data || samples) = ${kl.toFixed(3)}`;
       const svg = await renderSvg(scatterSpec(reference, Float64Array.from(samples.data), title));
-      const svgPath = extname(out) === '.png' ? out.slice(0, -4) + '.svg' : out;
+      const svgPath = extname(out) === '.png' ? `${out.slice(0, -4)}.svg` : out;
       await writeFileAtomic(svgPath, svg);
-      await writeFileAtomic(svgPath.replace(/\.svg$/, '') + '.png', await svgToPng(svg));
+      await writeFileAtomic(`${svgPath.replace(/\.svg$/, '')}.png`, await svgToPng(svg));
       const summary = { sampler: options.sampler, steps: timesteps.length, n, knnKlDataToSamples: kl, k: 5 };
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       process.stderr.write(`scatter ${svgPath} and .png\n`);
