@@ -22,10 +22,6 @@ export function tensor(shape: readonly number[], data: FloatArray | readonly num
   return { shape: [...shape], data: array };
 }
 
-export function zeros(shape: readonly number[]): Tensor {
-  return { shape: [...shape], data: new Float64Array(sizeOf(shape)) };
-}
-
 /** Elements per batch item: the product of all dimensions after the first. */
 export function itemSize(t: Tensor): number {
   return t.shape.length === 0 ? 1 : sizeOf(t.shape.slice(1));
@@ -64,8 +60,4 @@ export function checkSameShape(field: string, t: Tensor, reference: Tensor, refe
     `${field}.shape`,
     `is [${t.shape.join(', ')}] but ${referenceField} has shape [${reference.shape.join(', ')}]`,
   );
-}
-
-export function toFloat64(t: Tensor): Tensor {
-  return t.data instanceof Float64Array ? t : { shape: t.shape, data: Float64Array.from(t.data) };
 }

@@ -7,7 +7,7 @@ import type { MaybePromise } from '../../src/contract/kernels.js';
 export type GpujsMode = 'headlessgl' | 'webgpu' | 'webasm' | 'cpu';
 
 /** GPU.js's WebGPU pipeline result (src/backend/web-gpu/buffer-result.js): a storage buffer, read back async. */
-export interface WebGpuBuffer {
+interface WebGpuBuffer {
   readonly output: number[];
   toArray(): Promise<KernelOutput>;
   delete(): void;

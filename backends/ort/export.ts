@@ -10,7 +10,7 @@ import { encodeModel, type OnnxInitializer, type OnnxNode, type OnnxValue } from
 import { loadRuntime } from './runtime.js';
 
 /** The names of the exported model's inputs and output, and its dynamic batch dimension. */
-export const EXPORT_NAMES = { x: 'x', t: 't', output: 'eps', batch: 'N' } as const;
+const EXPORT_NAMES = { x: 'x', t: 't', output: 'eps', batch: 'N' } as const;
 
 /** Two batches of timesteps the forward pass is traced with: every time input must follow t across both. */
 const TRACES = [Int32Array.of(1, 2), Int32Array.of(3, 7)];

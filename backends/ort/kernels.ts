@@ -4,7 +4,7 @@ import type { Deferred, DeferredEngine } from './deferred.js';
 import { ortTrainingKernels } from './training.js';
 
 /** [N, 1, ..., 1]: per-batch values shaped to broadcast against a tensor of the given shape. */
-export const columnShape = (shape: readonly number[]) => [shape[0], ...new Array<number>(shape.length - 1).fill(1)];
+const columnShape = (shape: readonly number[]) => [shape[0], ...new Array<number>(shape.length - 1).fill(1)];
 
 /**
  * Tensor kernels as ONNX operators, in float32, recorded on a DeferredEngine: values are computed when the

@@ -70,11 +70,11 @@ const root = protobuf.Root.fromJSON({
 const ModelProto = root.lookupType('onnx.ModelProto');
 
 /** The opset every generated graph imports, and the IR version that goes with it. */
-export const OPSET = 17;
+const OPSET = 17;
 const IR_VERSION = 8;
 
 /** TensorProto.DataType values. */
-export const ELEMENT_TYPE = { float32: 1, int64: 7, bool: 9 } as const;
+const ELEMENT_TYPE = { float32: 1, int64: 7, bool: 9 } as const;
 export type ElementType = keyof typeof ELEMENT_TYPE;
 
 /** AttributeProto.AttributeType values of the kinds written here. */

@@ -13,7 +13,7 @@ import type { TF } from './types.js';
  * with the filter flipped in space and its channel axes swapped: W'[i', j', k, c] = W[fh - 1 - i', fw - 1 - j', c, k].
  * Negative padding (explicit padding wider than the filter) crops instead.
  */
-export function conv2dBackpropInputFromConvolution(tf: TF, dy: Tensor4D, filter: Tensor4D, attrs: Conv2DBackpropInputAttrs): Tensor4D {
+function conv2dBackpropInputFromConvolution(tf: TF, dy: Tensor4D, filter: Tensor4D, attrs: Conv2DBackpropInputAttrs): Tensor4D {
   if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput on the wasm engine supports dataFormat NHWC only, got ${attrs.dataFormat}`);
   const [n, inH, inW] = attrs.inputShape;
   const [fh, fw] = filter.shape;

@@ -8,7 +8,7 @@ import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
 import { sharedLoads } from '../../src/shared-loads.js';
 
 /** The tfjs engine ("backend" in TensorFlow.js's own words) each variant runs on. */
-export const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 /** A variable, not a literal, so the type checker does not require the optional package to be installed. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';

@@ -13,7 +13,7 @@ const toFloat32 = (values: ArrayLike<number>): Float32Array => Float32Array.from
  * tf.randomNormal takes one seed and treats 0 as "no seed" (Math.random). (seed, stream) is mixed into a
  * nonzero integer below 2^53 with one Philox block, so every stream of every seed gets its own sequence.
  */
-export function engineSeed(seed: number, stream: number): number {
+function engineSeed(seed: number, stream: number): number {
   const words = new Uint32Array(4);
   philox4x32(stream >>> 0, 0x7466_6a73 /* "tfjs" */, 0, 0, seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, words);
   return (words[0] >>> 11) * 2 ** 32 + words[1] + 1;

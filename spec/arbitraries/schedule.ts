@@ -15,9 +15,6 @@ export function scheduleSpecArbitrary(maxT = 1000): fc.Arbitrary<ScheduleSpec> {
   );
 }
 
-/** A schedule with T >= 2 (posterior and reverse specs need a t - 1 with noise). */
-export const reverseScheduleArbitrary = () => scheduleSpecArbitrary(1000).filter((s) => ('betas' in s ? s.betas.length : s.T) >= 2);
-
 const double = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 /**
  * beta in (0, 1), the documented range of every beta option, with the usual 1e-5..0.1 drawn as often as the rest.

@@ -10,7 +10,7 @@ import { SpecFailure } from '../../src/speckit/context.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
 
 /** eta's range [0, 1] as three classes: its two ends, and a value drawn strictly between them. */
-export type EtaClass = 0 | 'between' | 1;
+type EtaClass = 0 | 'between' | 1;
 
 export interface OptionAxes {
   prediction?: readonly PredictionType[];

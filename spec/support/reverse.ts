@@ -66,13 +66,6 @@ export function learnedRangeOutput(out: Tensor, raw: Tensor): Tensor {
   return tensor([n, 2 * out.shape[1], ...out.shape.slice(2)], data);
 }
 
-/** The v values (second half of the channels) of a learned_range output, in x_t's element order. */
-export function varianceChannel(output: Tensor): Float64Array {
-  const n = output.shape[0];
-  const m = output.data.length / n / 2;
-  return Float64Array.from({ length: n * m }, (_, i) => output.data[(2 * Math.floor(i / m) + 1) * m + (i % m)]);
-}
-
 /**
  * sigma_t^2 and its log for each variance type (Ho et al. 2020, sec. 3.2; Nichol & Dhariwal 2021, eq. 15):
  * fixed_small beta~_t with the clipped log (t = 1 takes t = 2's), fixed_large beta_t (t = 1: beta~_2), learned_range
@@ -109,7 +102,7 @@ export function expectedVariance(
  * 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no
  * cancellation.
  */
-export function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
+function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
   let sum = 0;
   let tail = 1;
   for (let u = t; u > p; u--) {

@@ -11,7 +11,7 @@ export interface GaussianMixture {
   sds: readonly number[];
 }
 
-export function checkMixture(m: GaussianMixture): GaussianMixture {
+function checkMixture(m: GaussianMixture): GaussianMixture {
   requireInput(m.weights.length >= 1 && m.weights.length === m.means.length && m.means.length === m.sds.length, 'mixture', 'weights, means and sds must have the same non-zero length');
   requireInput(Math.abs(m.weights.reduce((a, b) => a + b, 0) - 1) < 1e-12 && m.weights.every((w) => w > 0), 'mixture.weights', 'must be positive and sum to 1');
   requireInput(m.sds.every((s) => s > 0), 'mixture.sds', 'must be positive');
@@ -50,10 +50,6 @@ function optimalEpsAt(p: NoisedMixture, x: number): number {
     score -= r * d * p.inverseVariances[k];
   }
   return -p.noiseScale * (score / total);
-}
-
-export function optimalEps(m: GaussianMixture, alphaBar: number, oneMinusAlphaBar: number, x: number): number {
-  return optimalEpsAt(noisedMixture(m, alphaBar, oneMinusAlphaBar), x);
 }
 
 /** The optimal eps-predictor of `m` as a model for the sampling loops (float64, elementwise). */

@@ -8,14 +8,6 @@ import { checkTensor, type Tensor } from '../tensor.js';
 
 export type { CaseOutputs } from '../operations/operation.js';
 
-/** One case of the case-file format (README, "Case files"). */
-export interface Case {
-  op: string;
-  schedule?: unknown;
-  inputs?: Record<string, unknown>;
-  options?: Record<string, unknown>;
-}
-
 /** The operations case files can express, by case name. */
 export const CASE_OPS: Readonly<Record<string, AnyOperation>> = Object.fromEntries(
   ALL_OPERATIONS.flatMap((op) => (typeof op.caseName === 'string' ? [[op.caseName, op]] : [])),

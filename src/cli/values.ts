@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 /**
  * How an option's text becomes a typed value. `expected` says what a valid value is; help shows it next to the
@@ -72,15 +72,6 @@ export function oneOf<const C extends readonly string[]>(choices: C): ValueType<
 /** Any non-empty text: a name or a path checked where it is used. */
 export function text(placeholder: string): ValueType<string> {
   return { placeholder, expected: '', parse: (raw) => (raw === '' ? undefined : raw) };
-}
-
-/** A file name ending in one of `extensions` (".md"). */
-export function fileEndingIn(extensions: readonly string[], placeholder = 'FILE'): ValueType<string> {
-  return {
-    placeholder,
-    expected: `a file name ending in ${extensions.join(' or ')}`,
-    parse: (raw) => (extensions.includes(extname(raw)) ? raw : undefined),
-  };
 }
 
 /** A file that exists, as an absolute path. */

@@ -21,7 +21,7 @@ export interface ComparedOperation {
 }
 
 /** The operations of the table that `diffspec compare` times and checks, in the table's order. */
-export const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
+const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
   const feed = op.compare;
   if ('unsupported' in feed) return [];
   return [{
@@ -39,10 +39,10 @@ export const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
 });
 
 /** The false-alarm rate of the distribution comparison of a backend that does not offer the noise it drew. */
-export const OWN_NOISE_ALPHA = 1e-3;
+const OWN_NOISE_ALPHA = 1e-3;
 
 /** Accuracy against the float64 reference: worst errors, and the worst error as a fraction of its bound. */
-export interface Accuracy {
+interface Accuracy {
   maxAbsError: number;
   maxRelError: number;
   /** max |error| / (k (u_backend + u_float64) scale + floor), src/speckit/tolerance.ts: above 1 the bound is broken. */

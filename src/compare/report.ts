@@ -24,11 +24,8 @@ export interface CompareReport {
   sweeps: SweepPoint[];
 }
 
-/** The files a compare report folder holds; the sweep files only when sweeps ran. */
-export const COMPARE_FILES = ['index.html', 'summary.md', 'compare.json'] as const;
-
 /** The heatmap of operation x backend, coloured by error / bound, the ratio (or why none) in each cell. */
-export function compareHeatmap(cells: readonly CompareCell[]): ChartSpec {
+function compareHeatmap(cells: readonly CompareCell[]): ChartSpec {
   const heat = cells.map((c) => {
     const at = { row: c.operation, backend: c.backend };
     if ('unsupported' in c) return { ...at, text: c.unsupported.startsWith('lacks') ? c.unsupported : 'failed' };
@@ -47,7 +44,7 @@ export function compareHeatmap(cells: readonly CompareCell[]): ChartSpec {
 }
 
 /** The sweeps' figures, one per swept axis. */
-export function sweepCharts(points: readonly SweepPoint[]): ChartSpec[] {
+function sweepCharts(points: readonly SweepPoint[]): ChartSpec[] {
   const axes = [...new Set(points.map((p) => p.axis))];
   return axes.map((axis) => ({
     id: `sweep-${axis}`,
@@ -71,7 +68,7 @@ const markdownToHtmlTable = (markdown: string) => {
 };
 
 /** index.html: self-contained (no scripts, no external files). */
-export function compareHtml(report: CompareReport, figures: readonly Figure[]): string {
+function compareHtml(report: CompareReport, figures: readonly Figure[]): string {
   const table = compareMarkdown(report.cells, report.inputs, report.repeats);
   const [setting, , ...rest] = table.split('\n');
   const footnote = rest.filter((l) => l.startsWith('†')).join(' ');
@@ -105,7 +102,7 @@ ${sweeps}
 }
 
 /** summary.md: the table and the sweeps' tables, fit for a pull-request comment. */
-export function compareSummary(report: CompareReport): string {
+function compareSummary(report: CompareReport): string {
   const title = `# diffspec compare: ${report.backends.map((b) => b.name).join(', ')}`;
   const parts = [title, '', compareMarkdown(report.cells, report.inputs, report.repeats)];
   const leftOut = report.leftOut.map((b) => `${b.name} (${b.reason})`);

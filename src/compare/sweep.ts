@@ -13,7 +13,7 @@ import { SWEEP_AXES, type Sweep, type SweepAxis } from './setting.js';
 const BATCH = 8;
 
 /** The setting of one point: the default with the swept axis at `value`. */
-export function sweepSetting(base: Required<CompareSetting>, axis: SweepAxis, value: number): Required<CompareSetting> {
+function sweepSetting(base: Required<CompareSetting>, axis: SweepAxis, value: number): Required<CompareSetting> {
   if (axis === 'size') return { ...base, shape: [BATCH, 1, 1, Math.ceil(value / BATCH)] };
   return { ...base, [axis]: value };
 }

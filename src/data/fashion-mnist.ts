@@ -7,9 +7,9 @@ import { readIdx } from './idx.js';
 
 /** Where Debian's dataset-fashion-mnist package installs the four gzipped IDX files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-export const FASHION_MNIST_PACKAGE = 'dataset-fashion-mnist';
+const FASHION_MNIST_PACKAGE = 'dataset-fashion-mnist';
 /** Fashion-MNIST's ten classes, in label order (Xiao et al. 2017, table 1). */
-export const FASHION_MNIST_CLASSES = [
+const FASHION_MNIST_CLASSES = [
   'T-shirt/top',
   'Trouser',
   'Pullover',

@@ -5,8 +5,6 @@ import type { Tensor } from '../tensor.js';
 
 /** The built-in 2-D data sets, each scaled to about unit variance per coordinate. */
 export const TOY_DATASETS = ['two-moons', 'swiss-roll', 'gaussian-mixture'] as const;
-export type ToyDataset = (typeof TOY_DATASETS)[number];
-
 const NOISE = 0.05;
 
 /**

@@ -6,7 +6,7 @@ import type { NoiseLevel } from './alphas.js';
 // has no real eps coefficient and the family no longer keeps q(x_t | x_0): such an eta is rejected (resolveOptions),
 // not clamped.
 // Within [0, 1] no max(0, .) guard is needed: ddimStepCoefficients sums non-negative terms.
-export function ddimSigma(eta: number, current: NoiseLevel, previous: NoiseLevel, oneMinusRatio: number): number {
+function ddimSigma(eta: number, current: NoiseLevel, previous: NoiseLevel, oneMinusRatio: number): number {
   return eta * Math.sqrt(previous.oneMinusAlphaBar / current.oneMinusAlphaBar) * Math.sqrt(oneMinusRatio);
 }
 

@@ -9,12 +9,12 @@ export interface LinearInXt {
 export type PredictionType = 'eps' | 'x0' | 'v';
 
 // x_0 = sqrt(1 / alpha-bar_t) x_t - sqrt((1 - alpha-bar_t) / alpha-bar_t) eps  (Ho et al. 2020, eq. 4 solved for x_0)
-export function x0FromEpsCoefficients(level: NoiseLevel): LinearInXt {
+function x0FromEpsCoefficients(level: NoiseLevel): LinearInXt {
   return { xt: 1 / Math.sqrt(level.alphaBar), out: -Math.sqrt(level.oneMinusAlphaBar / level.alphaBar) };
 }
 
 // x_0 = sqrt(alpha-bar_t) x_t - sqrt(1 - alpha-bar_t) v  (Salimans & Ho 2022, sec. 4)
-export function x0FromVCoefficients(level: NoiseLevel): LinearInXt {
+function x0FromVCoefficients(level: NoiseLevel): LinearInXt {
   return { xt: Math.sqrt(level.alphaBar), out: -Math.sqrt(level.oneMinusAlphaBar) };
 }
 

@@ -28,7 +28,7 @@ export async function loadImage(path: string, size?: ImageSize): Promise<Tensor>
 }
 
 /** A [1, 3, H, W] tensor in [-1, 1] (clipped) as a PNG. */
-export async function tensorToPng(x: Tensor): Promise<Buffer> {
+async function tensorToPng(x: Tensor): Promise<Buffer> {
   const sharp = (await import('sharp')).default;
   const [, channels, height, width] = x.shape;
   const pixels = Buffer.alloc(3 * width * height);

@@ -15,7 +15,7 @@ export interface ParameterSpec {
  * TrainingKernels runs it forwards and backwards. Each architecture is one file in src/models.
  */
 /** What a spec field accepts: an integer >= 1, an integer >= 0, or one of a list of names. */
-export type FieldKind = 'positive' | 'count' | readonly string[];
+type FieldKind = 'positive' | 'count' | readonly string[];
 
 export interface Architecture<S> {
   /** The spec's fields besides `architecture`, and what each accepts (parseModelSpec reads this table). */

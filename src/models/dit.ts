@@ -28,13 +28,13 @@ export interface DiTSpec {
   classes: number;
 }
 
-export const DIT_DEFAULTS = { patch: 2, depth: 4, hidden: 64, heads: 4, classes: 0 } as const;
+const DIT_DEFAULTS = { patch: 2, depth: 4, hidden: 64, heads: 4, classes: 0 } as const;
 
 /** The six adaLN-Zero modulations of a block: shift, scale and gate before attention and before the MLP. */
 const MODULATIONS = ['shift1', 'scale1', 'gate1', 'shift2', 'scale2', 'gate2'] as const;
 const MLP_RATIO = 4;
 
-export function checkDiTSpec(spec: DiTSpec, field = 'model'): void {
+function checkDiTSpec(spec: DiTSpec, field = 'model'): void {
   for (const key of ['height', 'width'] as const)
     requireInput(
       spec[key] % spec.patch === 0,
@@ -97,7 +97,7 @@ export async function ditBlock<H>(
   return g.add(z1, await gated(g, m.gate2, await linear(g, p, `${name}.mlp.2`, hidden)));
 }
 
-export function ditBlockParameters(name: string, hidden: number): ParameterSpec[] {
+function ditBlockParameters(name: string, hidden: number): ParameterSpec[] {
   return [
     ...modulationParameters(name, MODULATIONS, hidden),
     ...selfAttentionParameters(`${name}.attention`, hidden),

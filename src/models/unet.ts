@@ -31,14 +31,14 @@ export interface UNetSpec {
   classes: number;
 }
 
-export const UNET_DEFAULTS = { baseChannels: 16, levels: 3, skip: 'add', groups: 8, heads: 4, classes: 0 } as const;
+const UNET_DEFAULTS = { baseChannels: 16, levels: 3, skip: 'add', groups: 8, heads: 4, classes: 0 } as const;
 
 const levelChannels = (spec: UNetSpec, level: number) => spec.baseChannels * 2 ** level;
 const embeddingWidth = (spec: UNetSpec) => 4 * spec.baseChannels;
 const attentionAt = (spec: UNetSpec, level: number) => spec.architecture === 'unet-attn' && level === spec.levels - 1;
 
 /** Shape errors a U-Net spec can have, each naming its field. */
-export function checkUNetSpec(spec: UNetSpec, field = 'model'): void {
+function checkUNetSpec(spec: UNetSpec, field = 'model'): void {
   const factor = 2 ** (spec.levels - 1);
   requireInput(spec.levels >= 2 && spec.levels <= 4, `${field}.levels`, `must be 2, 3 or 4, got ${spec.levels}`);
   for (const key of ['height', 'width'] as const)

@@ -5,11 +5,11 @@ import { sameShape, sizeOf, type Tensor } from '../tensor.js';
 import { architectureOf, parseModelSpec, type ModelSpec } from './spec.js';
 
 /** The file's first 8 bytes. */
-export const WEIGHTS_MAGIC = 'DIFFSPW1';
+const WEIGHTS_MAGIC = 'DIFFSPW1';
 const FORMAT = 'diffspec-weights';
 const VERSION = 1;
 
-export interface TensorEntry {
+interface TensorEntry {
   name: string;
   shape: number[];
   /** Offset in float64 elements from the start of the data section. */

@@ -31,7 +31,7 @@ export type CaseOutputs = Record<string, { shape: number[]; data: number[] } | n
 type TensorFieldOf<R> = { [K in keyof R]: R[K] extends Tensor ? K : never }[keyof R] & string;
 
 /** How `diffspec compare` runs an operation on its shared inputs, or why it does not. */
-export type CompareFeed<A, R> =
+type CompareFeed<A, R> =
   | {
       /** The row's name in the table. */
       label: string;

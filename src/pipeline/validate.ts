@@ -12,7 +12,7 @@ const OPTION_KEYS = ['prediction', 'variance', 'clip', 'eta'];
 
 export type ResolvedOptions = Required<ReverseOptions>;
 
-export function resolveOptions(options: ReverseOptions | undefined, field = 'options'): ResolvedOptions {
+function resolveOptions(options: ReverseOptions | undefined, field = 'options'): ResolvedOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!OPTION_KEYS.includes(key)) throw new DiffspecInputError(`${field}.${key}`, `is not a known option (known: ${OPTION_KEYS.join(', ')})`);

@@ -17,10 +17,10 @@ import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
 import { decodeTensor, encodeTensor } from './wire.js';
 
-export const PROTOCOL_VERSION = 1;
+const PROTOCOL_VERSION = 1;
 
 /** The capabilities a program may declare in protocol version 1 (training and memory are not in it). */
-export const PROTOCOL_CAPABILITIES: readonly Capability[] = [
+const PROTOCOL_CAPABILITIES: readonly Capability[] = [
   'schedule',
   'forward',
   'reverse',
@@ -31,10 +31,10 @@ export const PROTOCOL_CAPABILITIES: readonly Capability[] = [
 ];
 
 /** The convention profiles of protocol version 1 (docs/protocol.md, initialize). */
-export const PROFILES = ['improved-diffusion'] as const;
+const PROFILES = ['improved-diffusion'] as const;
 
 /** What a program says about itself in `initialize`. */
-export interface Handshake {
+interface Handshake {
   name: string;
   precision: Precision;
   capabilities: Capability[];
@@ -45,7 +45,7 @@ export interface Handshake {
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Validates the result of `initialize`; throws a message naming the field the program got wrong. */
-export function parseHandshake(result: unknown): Handshake {
+function parseHandshake(result: unknown): Handshake {
   const fail = (field: string, detail: string): never => {
     throw new Error(`initialize answered ${field} ${detail}`);
   };
@@ -89,7 +89,7 @@ export function parseHandshake(result: unknown): Handshake {
  * failure of the program itself, so one crash or hang fails one operation and the next gets a fresh process.
  * Calls are queued: the program answers one request at a time.
  */
-export class ProgramSession {
+class ProgramSession {
   private connection: ProgramConnection | undefined;
   private first: Handshake | undefined;
   private queue: Promise<unknown> = Promise.resolve();

@@ -21,7 +21,7 @@ const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2
 type Colour = (rows: readonly { backend: string }[]) => { field: 'backend'; type: 'nominal'; title: string; scale: { domain: string[]; range: string[] } };
 
 /** Backend colours by position in `order`, so one backend has one colour in every chart of a report. */
-export function backendColour(order: readonly string[]): Colour {
+function backendColour(order: readonly string[]): Colour {
   return (rows) => {
     const present = order.filter((b) => rows.some((r) => r.backend === b));
     return { field: 'backend', type: 'nominal', title: 'backend', scale: { domain: present, range: present.map((b) => PALETTE[order.indexOf(b) % PALETTE.length]) } };
@@ -101,7 +101,7 @@ export function boundHeatmap(given: readonly BoundCell[]): TopLevelSpec {
 }
 
 /** Error against the float64 reference per check and backend, as a fraction of its bound. */
-export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
   const measuredChecks = new Set(results.filter((r) => r.error).map(checkLabel));
   if (measuredChecks.size === 0) return [];
   const cells = results
@@ -125,7 +125,7 @@ export function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec
 }
 
 /** Statistical checks: each test's p-value against its alpha (a test rejects when p < alpha). */
-export function statisticsChart(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
+function statisticsChart(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const rows = results.flatMap((r) =>
     r.records.flatMap((x) => (x.kind === 'statistic' ? [{ label: shorten(`${r.group}: ${x.test}`), backend: r.backend, p: Math.max(x.pValue, 1e-300), alpha: x.alpha }] : [])),
   );
@@ -150,7 +150,7 @@ export function statisticsChart(results: readonly CheckResultRecord[], colour: C
 }
 
 /** Samples of 2-D models against their data, one scatter per (backend, figure). */
-export function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
+function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
   return results.flatMap((r) =>
     r.records.flatMap((x, i) => {
       if (x.kind !== 'samples2d') return [];
@@ -179,7 +179,7 @@ export function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[
 }
 
 /** Curves (training loss by step), one line chart per figure name with a line per backend. */
-export function curveCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
+function curveCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const byWhat = new Map<string, { xLabel: string; yLabel: string; rows: { x: number; y: number; backend: string }[] }>();
   for (const r of results) {
     for (const x of r.records) {

@@ -4,7 +4,7 @@ import { measuredError, type CheckResultRecord, type Status } from './results.js
 const COLOURS: Record<Status, string> = { pass: '32', fail: '31', skip: '90', xfail: '33', xpass: '35' };
 
 /** Status label for a terminal, coloured when it is one. */
-export function statusLabel(status: Status, colour: boolean): string {
+function statusLabel(status: Status, colour: boolean): string {
   const label = status.toUpperCase().padEnd(5);
   return colour ? `\x1b[${COLOURS[status]}m${label}\x1b[0m` : label;
 }

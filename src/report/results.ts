@@ -3,7 +3,7 @@ import type { Expectation } from '../speckit/expectations.js';
 
 /** xfail: failed as its backend's expectations say; xpass: expected to fail, but passed. */
 export type Status = 'pass' | 'fail' | 'skip' | 'xfail' | 'xpass';
-export const STATUSES: readonly Status[] = ['fail', 'xpass', 'xfail', 'skip', 'pass'];
+const STATUSES: readonly Status[] = ['fail', 'xpass', 'xfail', 'skip', 'pass'];
 
 /** Measured error against the float64 reference: the worst over the check's accuracy records. */
 export interface MeasuredError {
@@ -38,7 +38,7 @@ export interface BackendInfo {
   unavailable?: string;
 }
 
-export interface RunInfo {
+interface RunInfo {
   startedAt: string;
   durationMs: number;
   suiteSeed: number;

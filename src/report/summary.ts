@@ -1,7 +1,7 @@
 import { countStatuses, orderedResults, runFailed, type CheckResultRecord, type ConformanceReport, type Counts } from './results.js';
 
 /** One table cell: "4 pass, 1 FAIL, 2 skip" (only the non-zero counts; '-' when nothing ran). */
-export function cellText(counts: Counts): string {
+function cellText(counts: Counts): string {
   const parts: string[] = [];
   if (counts.fail) parts.push(`${counts.fail} FAIL`);
   if (counts.xpass) parts.push(`${counts.xpass} xpass`);

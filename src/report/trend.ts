@@ -10,7 +10,7 @@ export interface TrendEntry {
   backends: Record<string, Counts & { precision?: string; metadata?: Readonly<Record<string, string>> }>;
 }
 
-export function trendEntry(report: ConformanceReport): TrendEntry {
+function trendEntry(report: ConformanceReport): TrendEntry {
   const backends: TrendEntry['backends'] = {};
   for (const b of report.run.backends) {
     backends[b.name] = { ...countStatuses(report.results.filter((r) => r.backend === b.name)), ...(b.precision ? { precision: b.precision } : {}), ...(b.metadata ? { metadata: b.metadata } : {}) };

@@ -14,7 +14,7 @@ export type SpecRecord =
   | { kind: 'curve'; what: string; xLabel: string; yLabel: string; points: [number, number][] };
 
 /** At most this many points of a figure are kept (reports stay small). */
-export const FIGURE_POINT_LIMIT = 2000;
+const FIGURE_POINT_LIMIT = 2000;
 
 const firstPoints = <T>(points: readonly T[]) => points.slice(0, FIGURE_POINT_LIMIT);
 

@@ -58,7 +58,7 @@ export function expectationFor(expectations: readonly BackendExpectations[], bac
 }
 
 /** The built-in file of a backend: expectations/<name>.json, with ':' written as '-' ("tfjs:wasm" -> tfjs-wasm.json). */
-export const builtinExpectationsPath = (backend: string) => join(packageRoot(), 'expectations', `${backend.replace(/:/g, '-')}.json`);
+const builtinExpectationsPath = (backend: string) => join(packageRoot(), 'expectations', `${backend.replace(/:/g, '-')}.json`);
 
 /**
  * Expectations for a run: DIFFSPEC_EXPECTATIONS (comma-separated files, e.g. a third party's own) and the

@@ -5,7 +5,7 @@ import { SpecContext, SpecFailure, type SpecRecord } from './context.js';
 import { guardOutputs } from './guard.js';
 import { checkSeed } from './seed.js';
 
-export type CheckStatus = 'pass' | 'fail' | 'skip';
+type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export interface CheckResult {
   status: CheckStatus;
@@ -22,7 +22,7 @@ export function replayCommand(group: SpecGroup, check: SpecCheck, backend: { nam
 }
 
 /** Capabilities the check needs that the backend does not declare. */
-export function missingCapabilities(check: SpecCheck, backend: DiffusionBackend): string[] {
+function missingCapabilities(check: SpecCheck, backend: DiffusionBackend): string[] {
   return check.requires.filter((c) => !backend.capabilities.includes(c));
 }
 

@@ -35,7 +35,7 @@ export function isModulePath(selector: string): boolean {
 const PRECISIONS = ['float64', 'float32'];
 
 /** Why `value` is not a DiffusionBackend, or undefined when it has the contract's shape. */
-export function contractMismatch(value: unknown): string | undefined {
+function contractMismatch(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return `is ${value === null ? 'null' : typeof value}, not a backend object`;
   const b = value as Partial<DiffusionBackend>;
   if (typeof b.name !== 'string' || b.name === '') return 'has no string "name"';
@@ -52,7 +52,7 @@ export function contractMismatch(value: unknown): string | undefined {
  * Loads a backend from a module: its default export or its `backend` export, either a DiffusionBackend or a
  * (possibly async) function returning one. Relative paths are taken from the working folder.
  */
-export async function loadBackendModule(path: string): Promise<Selected> {
+async function loadBackendModule(path: string): Promise<Selected> {
   const file = isAbsolute(path) ? path : resolve(path);
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; backend?: unknown };

@@ -9,7 +9,7 @@ import { checkSeed, suiteSeedFromEnv } from './seed.js';
 import { selectedBackends, type Selected } from './selection.js';
 
 /** What a check ran and measured, kept on the vitest task for reporters (src/report). */
-export interface DiffspecTaskMeta {
+interface DiffspecTaskMeta {
   backend: string;
   group: string;
   check: string;

@@ -12,7 +12,7 @@ export interface TestOutcome {
 }
 
 /** The power used in every stated detectable deviation. */
-export const STATED_POWER = 0.9;
+const STATED_POWER = 0.9;
 const Z_POWER = normalQuantile(STATED_POWER);
 
 const zCritical = (alpha: number) => normalQuantile(1 - alpha / 2);

@@ -78,7 +78,7 @@ function savedRecord({ model, config }: Checkpoint): RunRecord {
 }
 
 /** The fields of `requested` (only those given) whose value differs from `saved`'s. */
-export function differingFields<K extends string>(
+function differingFields<K extends string>(
   requested: Partial<Record<K, unknown>>,
   saved: Record<K, unknown>,
 ): K[] {

@@ -56,11 +56,11 @@ export async function selfAttention<H>(
 }
 
 /** A feature map [N, C, H, W] as tokens [N, H W, C] (one per spatial position), and back. */
-export async function mapToTokens<H>(g: Graph<H>, x: Value<H>): Promise<Value<H>> {
+async function mapToTokens<H>(g: Graph<H>, x: Value<H>): Promise<Value<H>> {
   const [n, c, height, width] = x.shape;
   return g.transpose(await g.reshape(x, [n, c, height * width]), [0, 2, 1]);
 }
-export async function tokensToMap<H>(g: Graph<H>, x: Value<H>, height: number, width: number): Promise<Value<H>> {
+async function tokensToMap<H>(g: Graph<H>, x: Value<H>, height: number, width: number): Promise<Value<H>> {
   const [n, , c] = x.shape;
   return g.reshape(await g.transpose(x, [0, 2, 1]), [n, c, height, width]);
 }

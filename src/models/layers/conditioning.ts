@@ -5,13 +5,13 @@ import { linear, linearParameters, type Parameters } from './linear.js';
 const MAX_PERIOD = 10000;
 
 /** The timestep MLP: sinusoidal(t) [N, frequencyDim] -> Linear -> SiLU -> Linear, to `width`. */
-export function timestepEmbeddingParameters(name: string, frequencyDim: number, width: number): ParameterSpec[] {
+function timestepEmbeddingParameters(name: string, frequencyDim: number, width: number): ParameterSpec[] {
   return [...linearParameters(`${name}.0`, frequencyDim, width), ...linearParameters(`${name}.2`, width, width)];
 }
 
 // emb(t) = W_2 SiLU(W_1 sinusoidal(t) + b_1) + b_2: the learnable timestep embedding of DDPM's U-Net and DiT
 // (Ho et al. 2020, appendix B; Peebles & Xie 2023, sec. 3.2)
-export async function timestepEmbedding<H>(
+async function timestepEmbedding<H>(
   g: Graph<H>,
   p: Parameters<H>,
   name: string,
@@ -23,12 +23,12 @@ export async function timestepEmbedding<H>(
 }
 
 /** A table of classes + 1 embeddings: the last row is the null class of classifier-free guidance. */
-export function classEmbeddingParameters(name: string, classes: number, width: number): ParameterSpec[] {
+function classEmbeddingParameters(name: string, classes: number, width: number): ParameterSpec[] {
   return linearParameters(name, classes + 1, width, undefined, false).map((q) => ({ ...q, fanIn: 1 }));
 }
 
 // e(y) = E[:, y], y in 0..classes, y = classes the null label (Ho & Salimans 2022, sec. 3.2), as one_hot(y) E^T
-export async function classEmbedding<H>(
+async function classEmbedding<H>(
   g: Graph<H>,
   p: Parameters<H>,
   name: string,
