@@ -53,45 +53,68 @@ def gaussian(shape, seed, stream):
 
 
 # ---- schedules --------------------------------------------------------------------------------------------------
+def field_name(field, key):
+    """field.key, or field[key] for a list index."""
+    return f"{field}[{key}]" if isinstance(key, int) else f"{field}.{key}"
+
+
 def number(o, key, field, default=None):
+    """o[key] (default where absent) as a finite float, errors naming the field."""
     v = o.get(key, default)
+    name = field_name(field, key)
     if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-        raise InvalidInput(f"{field}.{key}", f"must be a finite number, got {v!r}")
+        raise InvalidInput(name, f"must be a finite number, got {v!r}")
     return float(v)
+
+
+def beta(o, key, field, default=None):
+    b = number(o, key, field, default)
+    if not 0 < b < 1:
+        raise InvalidInput(field_name(field, key), f"must lie in (0, 1), got {b}")
+    return b
+
+
+# Each kind's fields (diffspec's src/schedule/spec.ts); "explicit" is the default kind of a description with betas
+SCHEDULE_FIELDS = {"linear": ("kind", "T", "betaStart", "betaEnd"), "quadratic": ("kind", "T", "betaStart", "betaEnd"),
+                   "cosine": ("kind", "T", "s", "maxBeta"),
+                   "sigmoid": ("kind", "T", "betaStart", "betaEnd", "sigmoidStart", "sigmoidEnd"),
+                   "explicit": ("kind", "betas")}
+SMALLEST_NORMAL = 2.0**-1022
 
 
 def schedule_betas(spec):
     if not isinstance(spec, dict):
         raise InvalidInput("schedule", "must be an object")
-    if "betas" in spec:
-        betas = np.asarray(spec["betas"], dtype=np.float64)
-        for i, b in enumerate(betas):
-            if not 0 < b < 1:
-                raise InvalidInput(f"schedule.betas[{i}]", f"must lie in (0, 1), got {b}")
-        if betas.size == 0:
-            raise InvalidInput("schedule.betas", "must not be empty")
-        return betas
-    kind, T = spec.get("kind"), spec.get("T")
-    if not isinstance(T, int) or T < 1:
+    # the kind first: it says which fields the description may and must have
+    kind = spec.get("kind", "explicit" if "betas" in spec else None)
+    if not isinstance(kind, str) or kind not in SCHEDULE_FIELDS:
+        kinds = ", ".join(SCHEDULE_FIELDS)
+        raise InvalidInput("schedule.kind", f"must be one of {kinds} (or give betas), got {kind!r}")
+    for key in spec:
+        if key not in SCHEDULE_FIELDS[kind]:
+            raise InvalidInput(f"schedule.{key}", f"is not a field of a {kind} schedule ({SCHEDULE_FIELDS[kind]})")
+    if kind == "explicit":
+        if not isinstance(spec["betas"], list) or not spec["betas"]:
+            raise InvalidInput("schedule.betas", "must be a non-empty list of numbers")
+        return np.array([beta(dict(enumerate(spec["betas"])), i, "schedule.betas") for i in range(len(spec["betas"]))])
+    T = spec.get("T")
+    if not isinstance(T, int) or isinstance(T, bool) or T < 1:
         raise InvalidInput("schedule.T", f"must be an integer >= 1, got {T!r}")
     if kind == "cosine":
-        s, max_beta = number(spec, "s", "schedule", 0.008), number(spec, "maxBeta", "schedule", 0.999)
+        s, max_beta = number(spec, "s", "schedule", 0.008), beta(spec, "maxBeta", "schedule", 0.999)
+        if s < 0:
+            raise InvalidInput("schedule.s", f"must be >= 0, got {s}")
         theta = (np.arange(T + 1) / T + s) / (1 + s) * (np.pi / 2)
         # 1 - cos^2(b)/cos^2(a) = sin(a + b) sin(b - a) / cos^2(a): no cancellation for small betas
         step = np.sin((np.pi / 2) / (T * (1 + s)))
         return np.minimum(np.sin(theta[1:] + theta[:-1]) * step / np.cos(theta[:-1]) ** 2, max_beta)
-    b0, b1 = number(spec, "betaStart", "schedule"), number(spec, "betaEnd", "schedule")
-    for key, b in (("betaStart", b0), ("betaEnd", b1)):
-        if not 0 < b < 1:
-            raise InvalidInput(f"schedule.{key}", f"must lie in (0, 1), got {b}")
+    b0, b1 = beta(spec, "betaStart", "schedule"), beta(spec, "betaEnd", "schedule")
     if kind == "linear":
         return np.linspace(b0, b1, T)
     if kind == "quadratic":
         return np.linspace(math.sqrt(b0), math.sqrt(b1), T) ** 2
-    if kind == "sigmoid":
-        x = np.linspace(number(spec, "sigmoidStart", "schedule", -6), number(spec, "sigmoidEnd", "schedule", 6), T)
-        return 1 / (1 + np.exp(-x)) * (b1 - b0) + b0
-    raise InvalidInput("schedule.kind", f"must be linear, quadratic, cosine or sigmoid, got {kind!r}")
+    x = np.linspace(number(spec, "sigmoidStart", "schedule", -6), number(spec, "sigmoidEnd", "schedule", 6), T)
+    return 1 / (1 + np.exp(-x)) * (b1 - b0) + b0  # sigmoid
 
 
 class Tables:
@@ -103,7 +126,14 @@ class Tables:
         self.betas = np.concatenate([[0.0], b])
         self.alphas = 1 - self.betas
         self.alpha_bar = np.cumprod(self.alphas)
-        self.one_minus_alpha_bar = -np.expm1(np.cumsum(np.log1p(-self.betas)))  # no cancellation at small t
+        # Below the normal range alpha-bar loses relative precision, and at 0 the x0^ and eps^ formulas divide by 0
+        if not self.alpha_bar[-1] >= SMALLEST_NORMAL:
+            raise InvalidInput("schedule", f"alpha-bar_T = {self.alpha_bar[-1]} is below 2^-1022, the smallest normal "
+                                           "float64: use fewer steps or smaller betas")
+        # log alpha-bar_t = sum_{s <= t} log1p(-beta_s): log(alpha-bar) would keep alpha-bar's absolute error, which
+        # is large relative to log alpha-bar when the betas are small
+        self.log_alpha_bar = np.cumsum(np.log1p(-self.betas))
+        self.one_minus_alpha_bar = -np.expm1(self.log_alpha_bar)  # no cancellation at small t
         prev = self.one_minus_alpha_bar[:-1]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.posterior_variance = np.concatenate([[0.0], prev / self.one_minus_alpha_bar[1:] * b])
@@ -120,6 +150,7 @@ class Tables:
 def schedule(params, _model):
     s = Tables(params.get("schedule"))
     return {"betas": s.betas[1:].tolist(), "alphas": s.alphas[1:].tolist(), "alphaBar": s.alpha_bar[1:].tolist(),
+            "logAlphaBar": s.log_alpha_bar[1:].tolist(),
             "oneMinusAlphaBar": s.one_minus_alpha_bar[1:].tolist(),
             "posteriorVariance": s.posterior_variance[1:].tolist(),
             "posteriorLogVarianceClipped": s.log_variance_clipped[1:].tolist()}
@@ -162,11 +193,16 @@ class Args:
             raise InvalidInput(f"options.{name}", f"must be one of {allowed}, got {v!r}")
         return v
 
-    def integer(self, name, default=None):
+    def integer(self, name, default=None, below=None):
         v = self.options.get(name, default)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise InvalidInput(name, f"must be an integer >= 0, got {v!r}")
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0 or (below is not None and v >= below):
+            limit = f"in 0..{below - 1}" if below is not None else ">= 0"
+            raise InvalidInput(name, f"must be an integer {limit}, got {v!r}")
         return v
+
+    def seed(self):
+        """Seeds are integers 0..2^53 - 1 (README Conventions): the Philox key [seed mod 2^32, seed / 2^32]."""
+        return self.integer("seed", below=2**53)
 
 
 def per_batch(values, x):
@@ -237,7 +273,12 @@ def ddim(s, p, t, t_prev, eta, noise):
     ab_prev, one_minus_prev = s.alpha_bar[t_prev], s.one_minus_alpha_bar[t_prev]
     ratio = np.array([s.one_minus_ratio(tp, ti) for ti, tp in zip(t, t_prev)])
     sigma = eta * np.sqrt(one_minus_prev / s.one_minus_alpha_bar[t]) * np.sqrt(ratio)
-    direction = np.sqrt(np.maximum(0, one_minus_prev - sigma**2))
+    # 1 - ab' - sigma^2 = (1 - ab') ((1 - r) + (1 - eta^2) r) with r = ratio / (1 - ab) and
+    # 1 - r = ab (1 - ab') / (ab' (1 - ab)): non-negative terms for eta in [0, 1], where the plain difference cancels
+    # as sigma^2 nears 1 - ab' (eta = 1, t' << t)
+    r = ratio / s.one_minus_alpha_bar[t]
+    one_minus_r = s.alpha_bar[t] * one_minus_prev / (ab_prev * s.one_minus_alpha_bar[t])
+    direction = np.sqrt(one_minus_prev * (one_minus_r + (1 - eta * eta) * r))
     x = per_batch(np.sqrt(ab_prev), p.x0) * p.x0 + per_batch(direction, p.x0) * p.eps
     if np.any(sigma > 0):
         if noise is None:
@@ -248,8 +289,9 @@ def ddim(s, p, t, t_prev, eta, noise):
 
 def eta_of(a):
     eta = a.options.get("eta", 0)
-    if not isinstance(eta, (int, float)) or isinstance(eta, bool) or not eta >= 0:
-        raise InvalidInput("options.eta", f"must be a number >= 0, got {eta!r}")
+    # eta > 1 makes 1 - ab' - sigma^2 negative at some steps (no real eps coefficient): rejected, not clamped
+    if not isinstance(eta, (int, float)) or isinstance(eta, bool) or not 0 <= eta <= 1:
+        raise InvalidInput("options.eta", f"must be a number in [0, 1], got {eta!r}")
     return float(eta)
 
 
@@ -275,7 +317,7 @@ def forward_step(params, _model):
 def forward_chain(params, _model):
     a = Args(params, ("t", "seed", "recordAt"))
     x = a.tensor("x0")
-    steps, seed = a.integer("t"), a.integer("seed")
+    steps, seed = a.integer("t"), a.seed()
     record = a.options.get("recordAt", [])
     if steps > a.schedule.T:
         raise InvalidInput("t", f"must be in 0..{a.schedule.T}, got {steps}")
@@ -343,7 +385,7 @@ def sampling_args(params, extra=()):
     shape = a.options.get("shape")
     if not isinstance(shape, list) or not shape or not all(isinstance(d, int) and d > 0 for d in shape):
         raise InvalidInput("shape", f"must be a list of positive integers, got {shape!r}")
-    return a, tuple(shape), a.integer("seed")
+    return a, tuple(shape), a.seed()
 
 
 def call_model(model, x, step, a):
@@ -414,7 +456,7 @@ def random_normal(params, _model):
     shape = a.options.get("shape")
     if not isinstance(shape, list) or not shape or not all(isinstance(d, int) and d > 0 for d in shape):
         raise InvalidInput("shape", f"must be a list of positive integers, got {shape!r}")
-    return {"noise": encode_tensor(gaussian(tuple(shape), a.integer("seed"), a.integer("stream")))}
+    return {"noise": encode_tensor(gaussian(tuple(shape), a.seed(), a.integer("stream")))}
 
 
 OPERATIONS = {f.__name__: f for f in (schedule, q_sample, forward_step, forward_chain, q_posterior, p_mean_variance,

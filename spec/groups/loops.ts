@@ -32,7 +32,7 @@ const GRID_SCHEDULE: ScheduleSpec = { kind: 'linear', T: 25, betaStart: 1e-4, be
 /** At most this many DDIM steps per option combination (36). */
 const MAX_DDIM_STEPS = 8;
 
-type Options = Required<ReverseOptions>;
+type Options = Required<Omit<ReverseOptions, 'eta'>>;
 
 const exact = (x: ArrayLike<number>): Expected => ({ value: Float64Array.from(x), scale: Float64Array.from(x, Math.abs), floor: new Float64Array(x.length).fill(1) });
 const scaled = (e: Expected, c: number): Expected => combine(SHAPE[0], [{ coef: new Array(SHAPE[0]).fill(c), x: e }]);
@@ -202,7 +202,7 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
         .uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS })
         .map((ts) => ts.sort((a, b) => b - a));
       // learned_range only adds the v channels the DDIM loop must ignore.
-      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
+      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] }, [0, 'between', 1]);
       const data = fc.tuple(loopArbitrary, timestepsArbitrary);
       await forEachOption(ctx, grid, data, 1, async ([{ seed, d, vRaw }, timesteps], options) => {
         const { prediction, clip, eta } = options;

@@ -23,7 +23,7 @@ import { forEachOption, optionGrid } from '../support/options.js';
 import { clipped, ddimCoefficients, expectedEpsFromX0, expectedPosteriorMean } from '../support/reverse.js';
 import { expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';
 
-type Options = Required<ReverseOptions>;
+type Options = Required<Omit<ReverseOptions, 'eta'>>;
 
 /** x_t, the model's prediction channels and raw values for learned_range's v channels (and `extra` more tensors). */
 const reverseCase = (extra = 0, options: Parameters<typeof batchCaseArbitrary>[1] = {}) =>
@@ -217,7 +217,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     reads: ['ddimStep.prev', 'ddimStep.predX0'],
     async run(backend, ctx) {
       // learned_range only adds the v channels DDIM must ignore; fixed_large is fixed_small to DDIM.
-      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
+      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] }, [0, 'between', 1]);
       const arbitrary = reverseCase(1).chain((c) =>
         fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 0, (u) => u - 1) }),
       );

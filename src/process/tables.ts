@@ -22,15 +22,16 @@ function table(
 
 /**
  * The schedule tables of a program's `schedule` answer. betas, alphas and alphaBar are the program's; so are
- * oneMinusAlphaBar, posteriorVariance and posteriorLogVarianceClipped when it sends them. Otherwise they come from
- * the program's own alpha-bar and betas by the plain formulas (1 - alpha-bar; Ho et al. 2020, eq. 7), never from
- * diffspec's schedule code, so the schedules group checks the program's numbers either way.
+ * logAlphaBar, oneMinusAlphaBar, posteriorVariance and posteriorLogVarianceClipped when it sends them. Otherwise they
+ * come from the program's own alpha-bar and betas by the plain formulas (log and 1 - alpha-bar; Ho et al. 2020, eq. 7),
+ * never from diffspec's schedule code, so the schedules group checks the program's numbers either way.
  */
 export function tablesFromProgram(result: Record<string, unknown>, path: string): ScheduleTables {
   const betas = table(result, 'betas', decodeTensor(result.betas, `${path}.betas`).data.length, 0, path)!;
   const T = betas.length - 1;
   const alphas = table(result, 'alphas', T, 1, path)!;
   const alphaBar = table(result, 'alphaBar', T, 1, path)!;
+  const logAlphaBar = table(result, 'logAlphaBar', T, 0, path) ?? alphaBar.map(Math.log);
   const oneMinusAlphaBar = table(result, 'oneMinusAlphaBar', T, 0, path) ?? alphaBar.map((a) => 1 - a);
   const level = (t: number): NoiseLevel => ({ alphaBar: alphaBar[t], oneMinusAlphaBar: oneMinusAlphaBar[t] });
   const variance =
@@ -47,7 +48,7 @@ export function tablesFromProgram(result: Record<string, unknown>, path: string)
     betas,
     alphas,
     alphaBar,
-    logAlphaBar: alphaBar.map(Math.log),
+    logAlphaBar,
     oneMinusAlphaBar,
     posteriorVariance: variance,
     posteriorLogVarianceClipped: logClipped,
