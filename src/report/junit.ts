@@ -1,4 +1,4 @@
-import type { ConformanceReport } from './results.js';
+import { backendsNotLoaded, type ConformanceReport } from './results.js';
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
@@ -34,6 +34,15 @@ export function junitXml(report: ConformanceReport): string {
   if (report.errors.length > 0) {
     lines.push(`  <testsuite name="diffspec run errors" tests="${report.errors.length}" errors="${report.errors.length}">`);
     report.errors.forEach((e, i) => lines.push(`    <testcase name="run error ${i + 1}"><error message="${escapeXml(e.split('\n')[0])}">${escapeXml(e)}</error></testcase>`));
+    lines.push('  </testsuite>');
+  }
+  const notLoaded = backendsNotLoaded(report);
+  if (notLoaded.length > 0) {
+    lines.push(`  <testsuite name="diffspec backends that failed to load" tests="${notLoaded.length}" errors="${notLoaded.length}">`);
+    for (const b of notLoaded) {
+      const reason = b.unavailable ?? '';
+      lines.push(`    <testcase name="${escapeXml(`${b.name} loads`)}"><error message="${escapeXml(reason.split('\n')[0])}">${escapeXml(reason)}</error></testcase>`);
+    }
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');

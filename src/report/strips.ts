@@ -3,7 +3,7 @@ import { resolveBackend } from '../contract/registry.js';
 import { defaultImagePath, forwardFrames, loadImage, stripSvg } from '../forward/strip.js';
 import { SEED_SCHEDULE } from '../schedule/spec.js';
 import { isModulePath, loadBackendModule } from '../speckit/selection.js';
-import { CHECK_TIMEOUT_MS } from '../speckit/vitest.js';
+import { CHECK_TIMEOUT_MS } from '../speckit/timeout.js';
 import type { Figure } from './html.js';
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -6,6 +6,7 @@ import { SpecFailure, type SpecRecord } from './context.js';
 import { expectationFor, expectationsFromEnv, type BackendExpectations, type Expectation } from './expectations.js';
 import { replayCommand, runCheck } from './runner.js';
 import { checkSeed, suiteSeedFromEnv } from './seed.js';
+import { CHECK_TIMEOUT_MS } from './timeout.js';
 import { selectedBackends, type Selected } from './selection.js';
 
 /** What a check ran and measured, kept on the vitest task for reporters (src/report). */
@@ -35,8 +36,7 @@ declare module 'vitest' {
   }
 }
 
-/** Per-check time limit: a hanging backend fails that check, and the run goes on. */
-export const CHECK_TIMEOUT_MS = Number(process.env.DIFFSPEC_CHECK_TIMEOUT_MS ?? 60_000);
+export { CHECK_TIMEOUT_MS } from './timeout.js';
 
 export interface RegistrationOptions {
   suiteSeed: number;

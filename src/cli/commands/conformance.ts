@@ -4,6 +4,7 @@ import { packageRoot, packageVersion } from '../../paths.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isModulePath } from '../../speckit/selection.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from '../../speckit/timeout.js';
 import { requireKnownBackends } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
 import { option } from '../options.js';
@@ -45,6 +46,21 @@ async function builtinBackends(): Promise<{ runnable: string[]; unavailable: Bac
   return { runnable, unavailable };
 }
 
+/**
+ * Loads each backend module in a process of its own, once, before any check: one that cannot be loaded or is
+ * no backend object is reported here with the reason, and its checks do not run.
+ */
+async function modulesThatFailToLoad(selectors: readonly string[], timeoutMs: number): Promise<BackendInfo[]> {
+  const { BackendProcess } = await import('../../isolation/backendProcess.js');
+  const probes = selectors.filter(isModulePath).map(async (selector): Promise<BackendInfo | undefined> => {
+    const host = new BackendProcess(selector);
+    const reply = await host.load(timeoutMs);
+    host.kill();
+    return reply.type === 'failed' ? { name: relative(process.cwd(), selector), unavailable: reply.reason, loadFailed: true } : undefined;
+  });
+  return (await Promise.all(probes)).filter((b) => b !== undefined);
+}
+
 export const conformanceCommand = defineCommand({
   name: 'conformance',
   summary: 'run the spec suite against backends and write a report (the main job)',
@@ -77,7 +93,7 @@ per run).`,
     }),
     timeout: option(integer(1, 'MS'), {
       description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
-      defaultText: '60000',
+      defaultText: String(DEFAULT_CHECK_TIMEOUT_MS),
     }),
   },
   exitStatus: {
@@ -94,8 +110,10 @@ per run).`,
     const out = resolve(outDir);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
-    const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: selectors, unavailable: [] };
-    if (builtin.runnable.length === 0) {
+    const notLoaded = await modulesThatFailToLoad(selectors, Math.max(timeout ?? DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS));
+    const loadable = selectors.filter((s) => !notLoaded.some((b) => b.name === relative(process.cwd(), s)));
+    const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: loadable, unavailable: notLoaded };
+    if (selectors.length === 0 && builtin.runnable.length === 0) {
       process.stderr.write(`diffspec conformance: no built-in backend can run here:\n${builtin.unavailable.map((b) => `  ${b.name}: ${b.unavailable}`).join('\n')}\n`);
       return 1;
     }
@@ -118,16 +136,19 @@ per run).`,
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
     const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ')}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
-    for (const b of builtin.unavailable) process.stdout.write(`  not run here: ${b.name}: ${b.unavailable}\n`);
+    process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ') || 'none'}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
+    for (const b of builtin.unavailable) {
+      process.stdout.write(`  ${b.loadFailed ? 'not run, failed to load' : 'not run here'}: ${b.name}: ${b.unavailable}\n`);
+    }
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    // With no backend left to run, vitest is not started: the report says why each one did not run.
+    const vitest = names.length === 0 ? undefined : await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
     try {
-      await vitest.start();
+      await vitest?.start();
     } finally {
-      await vitest.close();
+      await vitest?.close();
     }
     const backendsRun = [...new Set(collector.results.map((r) => r.backend))];
     const report: ConformanceReport = {
@@ -143,7 +164,7 @@ per run).`,
       results: collector.results,
       errors: collector.errors,
     };
-    if (report.results.length === 0 && report.errors.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    if (report.results.length === 0 && report.errors.length === 0 && notLoaded.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
     const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
