@@ -3,6 +3,7 @@ import { compareCommand } from './compare.js';
 import { conformanceCommand } from './conformance.js';
 import { evalCommand } from './eval.js';
 import { forwardCommand } from './forward.js';
+import { nightlyCommand } from './nightly.js';
 import { sampleCommand } from './sample.js';
 import { trainCommand } from './train.js';
 
@@ -10,6 +11,7 @@ import { trainCommand } from './train.js';
 export const COMMANDS: readonly Command[] = [
   conformanceCommand,
   compareCommand,
+  nightlyCommand,
   evalCommand,
   forwardCommand,
   trainCommand,
