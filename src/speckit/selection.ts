@@ -88,11 +88,3 @@ export async function selectBackend(selector: string): Promise<Selected> {
   if (isModulePath(selector)) return loadBackendModule(selector);
   return { ...(await resolveBackend(selector)), selector };
 }
-
-let cached: Promise<Selected[]> | undefined;
-
-/** Resolves the selected backends once per process; unavailable ones come back with the reason. */
-export function selectedBackends(): Promise<Selected[]> {
-  cached ??= Promise.all(selectedBackendNames().map(selectBackend));
-  return cached;
-}

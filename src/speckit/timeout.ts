@@ -8,4 +8,4 @@ export const CHECK_TIMEOUT_MS = Number(process.env.DIFFSPEC_CHECK_TIMEOUT_MS ?? 
  * The time a backend gets to load (import its module, start its engine): at least the check limit, and never
  * less than this, since a short --timeout for checks says nothing of how long an engine takes to start.
  */
-export const MIN_LOAD_TIMEOUT_MS = 30_000;
+export const MIN_LOAD_TIMEOUT_MS = 60_000;

@@ -53,8 +53,8 @@ async function builtinBackends(): Promise<{ runnable: string[]; unavailable: Bac
 async function modulesThatFailToLoad(selectors: readonly string[], timeoutMs: number): Promise<BackendInfo[]> {
   const { BackendProcess } = await import('../../isolation/backendProcess.js');
   const probes = selectors.filter(isModulePath).map(async (selector): Promise<BackendInfo | undefined> => {
-    const host = new BackendProcess(selector);
-    const reply = await host.load(timeoutMs);
+    const host = new BackendProcess(selector, { loadTimeoutMs: timeoutMs });
+    const reply = await host.load();
     host.kill();
     return reply.type === 'failed' ? { name: relative(process.cwd(), selector), unavailable: reply.reason, loadFailed: true } : undefined;
   });
@@ -92,8 +92,14 @@ per run).`,
         '"reason": ...}}}; built-in backends\' files live in expectations/',
     }),
     timeout: option(integer(1, 'MS'), {
-      description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
+      description:
+        'per-check time limit in milliseconds: each backend runs in a process of its own, killed and started again ' +
+        'when a check runs past it (a synchronous loop too), so that check fails and the run goes on',
       defaultText: String(DEFAULT_CHECK_TIMEOUT_MS),
+    }),
+    heap: option(integer(16, 'MB'), {
+      description: 'heap limit of each backend\'s process (V8 --max-old-space-size): a check that exceeds it fails',
+      defaultText: 'Node\'s default',
     }),
   },
   exitStatus: {
@@ -105,7 +111,7 @@ per run).`,
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
   ],
-  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout }) {
+  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout, heap }) {
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
@@ -121,6 +127,7 @@ per run).`,
     process.env.DIFFSPEC_SEED = String(suiteSeed);
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
+    if (heap) process.env.DIFFSPEC_BACKEND_HEAP_MB = String(heap);
 
     const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }] = await Promise.all([
       import('vitest/node'),
@@ -165,8 +172,8 @@ per run).`,
       errors: collector.errors,
     };
     if (report.results.length === 0 && report.errors.length === 0 && notLoaded.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
-    const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
-    await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
+    const lost = new Set(report.results.filter((r) => r.status === 'fail' && /^(timed out|crashed|not run)/.test(r.message ?? '')).map((r) => r.backend));
+    await writeReport(out, report, await seedStrips(names, suiteSeed, lost));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
     for (const r of report.results.filter((x) => x.status === 'fail')) process.stdout.write(`\nFAIL ${r.backend} ${r.group} > ${r.check}\n  ${(r.message ?? '').split('\n').join('\n  ')}\n  replay: ${r.replay}\n`);
