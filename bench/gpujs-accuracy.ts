@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { cpuKernels } from '../backends/cpu/kernels.js';
 import { createGpujsBackend } from '../backends/gpujs/index.js';
-import type { GpujsMode } from '../backends/gpujs/kernels.js';
+import type { GpujsMode } from '../backends/gpujs/types.js';
 import type { DiffusionBackend, ReverseOptions } from '../src/contract/backend.js';
 import type { TensorKernels } from '../src/contract/kernels.js';
 import { composeBackend } from '../src/pipeline/compose.js';

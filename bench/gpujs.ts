@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { cpuBackend } from '../backends/cpu/index.js';
 import { createGpujsBackend, openGpujsKernels } from '../backends/gpujs/index.js';
-import type { GpujsMode } from '../backends/gpujs/kernels.js';
+import type { GpujsMode } from '../backends/gpujs/types.js';
 import type { DiffusionBackend } from '../src/contract/backend.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gaussianTensor } from '../src/random/gaussian.js';

@@ -5,7 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import '../backends/index.js';
-import { loadEngine, type TfjsVariant } from '../backends/tfjs/engines.js';
+import { loadEngine } from '../backends/tfjs/engines.js';
+import type { TfjsVariant } from '../backends/tfjs/types.js';
 import { tfjsKernels } from '../backends/tfjs/kernels.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gaussianTensor } from '../src/random/gaussian.js';

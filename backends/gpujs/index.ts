@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { registerBackend } from '../../src/contract/registry.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
-import { createGpujsKernels, type GpujsLibrary, type GpujsMode } from './kernels.js';
+import { createGpujsKernels } from './kernels.js';
+import type { GpujsLibrary, GpujsMode } from './types.js';
 import { installNavigatorGpu, webgpuDevice } from './webgpu.js';
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,5 @@
 import type { Activation, LayerGradients, TrainingKernels } from '../../src/contract/training.js';
-import type { GpujsRunner, GpujsTensor } from './kernels.js';
+import type { GpujsRunner, GpujsTensor } from './types.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;

@@ -1,5 +1,5 @@
 import type { Conv2DBackpropInputAttrs, KernelConfig, Tensor4D } from '@tensorflow/tfjs';
-import type { TF } from './engines.js';
+import type { TF } from './types.js';
 
 /**
  * The gradient of conv2d with respect to its input, as one wasm conv2d (XNNPACK). TensorFlow.js 4.22's wasm

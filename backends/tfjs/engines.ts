@@ -3,23 +3,11 @@
 // (importing @tensorflow/tfjs alone takes about 0.4 s).
 import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
 import { registerWasmConv2dBackpropInput } from './conv2dBackpropInput.js';
+import type { LoadedEngine, TF, TfjsVariant } from './types.js';
 import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
-
-export type TF = typeof import('@tensorflow/tfjs');
-
-/** The variants of the tfjs family, by the name diffspec registers (tfjs:<variant>). */
-export type TfjsVariant = 'node' | 'wasm' | 'cpu';
 
 /** The tfjs engine ("backend" in TensorFlow.js's own words) each variant runs on. */
 export const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
-
-export interface LoadedEngine {
-  tf: TF;
-  variant: TfjsVariant;
-  engine: string;
-  /** Facts for reports: engine, library version, SIMD/threads where they apply. */
-  facts: Record<string, string>;
-}
 
 /** A variable, not a literal, so the type checker does not require the optional package to be installed. */
 const TFJS_NODE: string = '@tensorflow/tfjs-node';

@@ -1,7 +1,8 @@
 import { registerBackend } from '../../src/contract/registry.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
-import { loadEngine, type TfjsVariant } from './engines.js';
+import { loadEngine } from './engines.js';
 import { tfjsKernels } from './kernels.js';
+import type { TfjsVariant } from './types.js';
 
 /**
  * TensorFlow.js, one registered backend per engine; the family name "tfjs" resolves node > wasm > cpu.

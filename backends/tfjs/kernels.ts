@@ -2,8 +2,9 @@ import type { Rank, Tensor as TfTensor } from '@tensorflow/tfjs';
 import type { ScaledTerm, TensorKernels } from '../../src/contract/kernels.js';
 import { philox4x32 } from '../../src/random/philox.js';
 import type { Tensor } from '../../src/tensor.js';
-import { activate, type LoadedEngine } from './engines.js';
+import { activate } from './engines.js';
 import { tfjsTrainingKernels } from './training.js';
+import type { LoadedEngine } from './types.js';
 
 /** Float64 values rounded once to float32 (the backend's one cast of a coefficient or an input). */
 const toFloat32 = (values: ArrayLike<number>): Float32Array => Float32Array.from(values);

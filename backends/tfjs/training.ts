@@ -1,7 +1,7 @@
 import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs';
 import type { Activation, TrainingKernels } from '../../src/contract/training.js';
 import { conv2dBackpropFilterFromConvolution } from './conv2dBackpropFilter.js';
-import type { TF } from './engines.js';
+import type { TF } from './types.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;

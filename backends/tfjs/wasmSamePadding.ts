@@ -1,5 +1,5 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, Tensor4D } from '@tensorflow/tfjs';
-import type { TF } from './engines.js';
+import type { TF } from './types.js';
 
 /** The wasm kernels that hand padding 'same' to XNNPACK's own same-padding computation. */
 const SAME_PADDING_KERNELS = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;

@@ -104,6 +104,7 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
     equation: '(x_t - sqrt(alpha-bar_t) x_0) / sqrt(1 - alpha-bar_t) ~ iid N(0, 1), independent across the batch',
     source: 'Ho et al. 2020, eqs. 2 and 4',
     requires: ['forward', 'random'],
+    reads: ['forwardChain.recorded'],
     falseAlarm: 2e-4,
     async run(backend, ctx) {
       const alpha = 2e-4 / (CHAIN_STEPS.length * CHAIN_TESTS_PER_STEP);

@@ -1,5 +1,6 @@
 // Bad input: every operation rejects invalid arguments with an error that names the field, never a silent NaN.
-// (The contract in src/contract/backend.ts: timesteps are integers 1..T, tensors finite and of matching shapes.)
+// (The contract in src/contract/backend.ts: timesteps are integers 1..T, tensors finite and of matching shapes, eta in
+// [0, 1], seeds integers in 0..2^53 - 1.)
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { defineGroup } from '../../src/speckit/check.js';
@@ -19,6 +20,8 @@ async function badCalls(b: DiffusionBackend): Promise<BadCall[]> {
   const shape = [2, 3];
   const withNaN = x(shape);
   (withNaN.data as Float64Array)[4] = NaN;
+  const loop = { schedule, shape, seed: 1, model: (xt: Tensor) => xt };
+  const ddim = { schedule, xt: x(shape), t: [5, 5], tPrev: [4, 4], modelOutput: x(shape) };
   return [
     { what: 't = 0', field: 't', call: () => b.qSample({ schedule, x0: x(shape), noise: x(shape), t: [0, 1] }) },
     { what: 't = T + 1', field: 't', call: () => b.forwardStep({ schedule, xPrev: x(shape), noise: x(shape), t: [1, 101] }) },
@@ -31,6 +34,15 @@ async function badCalls(b: DiffusionBackend): Promise<BadCall[]> {
     { what: 'learned_range without 2C channels', field: 'modelOutput', call: () => b.pMeanVariance({ schedule, xt: x(shape), t: [2, 3], modelOutput: x(shape), options: { variance: 'learned_range' } }) },
     { what: 'DDIM tPrev not below t', field: 'tPrev', call: () => b.ddimStep({ schedule, xt: x(shape), t: [5, 5], tPrev: [5, 4], modelOutput: x(shape) }) },
     { what: 'DDIM eta > 0 without noise', field: 'noise', call: () => b.ddimStep({ schedule, xt: x(shape), t: [5, 5], tPrev: [4, 4], modelOutput: x(shape), options: { eta: 1 } }) },
+    {
+      what: 'DDIM eta > 1 (sqrt(1 - ab_{t-1} - sigma^2) would be imaginary)',
+      field: 'eta',
+      call: () => b.ddimStep({ ...ddim, noise: x(shape), options: { eta: 1.5 } }),
+    },
+    { what: 'eta NaN', field: 'eta', call: () => b.sampleDdim({ ...loop, timesteps: [2], options: { eta: NaN } }) },
+    { what: 'negative seed', field: 'seed', call: () => b.forwardChain({ schedule, x0: x(shape), t: 2, seed: -1 }) },
+    { what: 'seed 2^53 (not exact in a double)', field: 'seed', call: () => b.sampleDdpm({ ...loop, seed: 2 ** 53 }) },
+    { what: 'non-integer seed', field: 'seed', call: () => b.sampleDdim({ ...loop, seed: 0.5, timesteps: [2, 1] }) },
     { what: 'DDIM reverse step with eta > 0', field: 'eta', call: () => b.ddimReverseStep({ schedule, xt: x(shape), t: [4, 4], tNext: [5, 5], modelOutput: x(shape), options: { eta: 0.5 } }) },
     { what: 'beta = 1', field: 'betas', call: () => b.schedule({ betas: [0.5, 1] }) },
     { what: 'T = 0', field: 'T', call: () => b.schedule({ kind: 'linear', T: 0, betaStart: 1e-4, betaEnd: 0.02 }) },

@@ -13,20 +13,28 @@
 import fc from 'fast-check';
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
-import type { VarianceType } from '../../src/equations/variance.js';
-import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
+import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
 import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
 import { tensor, type Tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
+import { uniformArbitrary } from '../arbitraries/uniform.js';
 import { combine, type Expected } from '../support/combination.js';
-import { clipped } from '../support/reverse.js';
+import { forEachOption, optionGrid } from '../support/options.js';
+import { clipped, ddimCoefficients, learnedRangeOutput } from '../support/reverse.js';
 
 const SHAPE = [3, 2, 2, 5];
 const SIZE = SHAPE.reduce((a, b) => a * b);
+/** The DDPM loop runs once per option combination (18): a short schedule keeps the steps near 100 x 6 as before. */
+const GRID_SCHEDULE: ScheduleSpec = { kind: 'linear', T: 25, betaStart: 1e-4, betaEnd: 0.2 };
+/** At most this many DDIM steps per option combination (36). */
+const MAX_DDIM_STEPS = 8;
 /** The model output's cast to the backend's precision: one rounding per step on top of the step's own. */
 const MODEL_OUTPUT_ROUNDINGS = 1;
+
+type Options = Required<ReverseOptions>;
 
 const exact = (x: ArrayLike<number>): Expected => ({ value: Float64Array.from(x), scale: Float64Array.from(x, Math.abs), floor: new Float64Array(x.length).fill(1) });
 const scaled = (e: Expected, c: number): Expected => combine(SHAPE[0], [{ coef: new Array(SHAPE[0]).fill(c), x: e }]);
@@ -56,35 +64,76 @@ function predictX0(s: ScheduleTables, t: number, x: Expected, out: Expected, o: 
   return o.clip ? clipped(x0) : x0;
 }
 
-/** The model the loops call, recording nothing: output = g(t) x_t computed in float64 from the backend's x_t. */
-const linearModel = (s: ScheduleTables, prediction: PredictionType, d: number) => (xt: Tensor, t: Int32Array) =>
-  tensor(xt.shape, Float64Array.from(xt.data, (v) => gain(s, t[0], prediction, d) * v));
+/**
+ * The model the loops call, recording nothing: output = g(t) x_t computed in float64 from the backend's x_t; under
+ * learned_range followed by the fixed v channels (raw values, tanh applied by learnedRangeOutput).
+ */
+function linearModel(s: ScheduleTables, o: Pick<Options, 'prediction' | 'variance'>, d: number, vRaw: number[]) {
+  return (xt: Tensor, t: Int32Array) => {
+    const out = tensor(xt.shape, Float64Array.from(xt.data, (v) => gain(s, t[0], o.prediction, d) * v));
+    return o.variance === 'learned_range' ? learnedRangeOutput(out, tensor(xt.shape, vRaw)) : out;
+  };
+}
+
+/**
+ * sigma_t z elementwise for learned_range: log sigma^2 = frac log beta_t + (1 - frac) log beta~_t, frac = (v + 1)/2
+ * (Nichol & Dhariwal 2021, eq. 15); the backend's exp of its rounded log-variance errs by
+ * sigma |z| (|log beta| + |log beta~|) / 2.
+ */
+function learnedNoise(s: ScheduleTables, t: number, v: number[], z: Expected): Expected {
+  const logBeta = Math.log(s.betas[t]);
+  const logPosterior = s.posteriorLogVarianceClipped[t];
+  const frac = v.map((raw) => (Math.tanh(raw) + 1) / 2);
+  const sigma = frac.map((f) => Math.exp((f * logBeta + (1 - f) * logPosterior) / 2));
+  return {
+    value: z.value.map((zi, i) => sigma[i] * zi),
+    scale: z.scale.map((zi, i) => sigma[i] * zi * (1 + (Math.abs(logBeta) + Math.abs(logPosterior)) / 2)),
+    floor: z.floor.map((f, i) => sigma[i] * f + 1),
+  };
+}
+
+/** ctx.expectClose of a loop's output against the float64 recursion. */
+function expectLoop(ctx: SpecContext, what: string, actual: Tensor, e: Expected, roundings: number) {
+  ctx.expectClose({ what, actual, expected: e.value, scale: e.scale, floor: e.floor, roundings, shape: SHAPE });
+}
 
 const noiseOf = async (backend: DiffusionBackend, seed: number, stream: number): Promise<Expected> => exact((await backend.randomNormal({ shape: SHAPE, seed, stream })).data);
 
-const reverseArbitrary = fc.record({
-  prediction: fc.constantFrom<PredictionType>('eps', 'x0', 'v'),
-  clip: fc.boolean(),
+/** The data; the options come from the grid. */
+const loopArbitrary = fc.record({
   seed: fc.nat(),
   /** The data scale d of the model's Gaussian. */
-  d: fc.double({ min: 0.1, max: 3, noNaN: true }),
+  d: uniformArbitrary(0.1, 3),
+  /** learned_range's v channels, before tanh. */
+  vRaw: fc.array(uniformArbitrary(-3, 3), { minLength: SIZE, maxLength: SIZE }),
 });
 
 export const loopsGroup = defineGroup('loops', "The loops on identical inputs: the float64 recursion of their steps with the backend's own noise", [
   {
-    name: "forwardChain equals the float64 recursion of forward steps with the backend's noise streams",
+    name: "forwardChain is the float64 recursion on the backend's noise and records the steps asked for",
     kind: 'property',
-    equation: 'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t',
+    equation:
+      'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t; ' +
+      'recorded = {(s, x_s) : s in recordAt}',
     source: 'Ho et al. 2020, eq. 2',
     requires: ['forward', 'random'],
+    reads: ['forwardChain.xt', 'forwardChain.recorded'],
     async run(backend, ctx) {
       const tables = scheduleTables(SEED_SCHEDULE);
       const schedule = await backend.schedule(SEED_SCHEDULE);
-      const arbitrary = fc.record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE }) });
+      // Always the ends 0 (x_0 itself) and t, with up to three steps between in any order.
+      const inner = (t: number) =>
+        t > 1 ? fc.uniqueArray(fc.integer({ min: 1, max: t - 1 }), { maxLength: 3 }) : fc.constant([]);
+      const x0Arbitrary = fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE });
+      const arbitrary = fc
+        .record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: x0Arbitrary })
+        .chain((c) => fc.record({ c: fc.constant(c), recordAt: inner(c.t).map((steps) => [0, ...steps, c.t]) }));
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ t, seed, x0 }) => {
-          const recordAt = [0, Math.ceil(t / 2), t];
+        fc.asyncProperty(arbitrary, async ({ c: { t, seed, x0 }, recordAt }) => {
           const { xt, recorded } = await backend.forwardChain({ schedule, x0: tensor(SHAPE, x0), t, seed, recordAt });
+          const steps = recorded.map((r) => r.t).sort((a, b) => a - b);
+          const asked = [...recordAt].sort((a, b) => a - b);
+          if (steps.join() !== asked.join()) ctx.fail(`forwardChain recorded steps [${steps}], asked for [${asked}]`);
           let x = exact(x0);
           const expected = new Map<number, Expected>([[0, x]]);
           for (let s = 1; s <= t; s++) {
@@ -92,9 +141,8 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
             expected.set(s, x);
           }
           for (const r of [...recorded, { t, x: xt }]) {
-            const e = expected.get(r.t);
-            if (!e) return ctx.fail(`forwardChain recorded t = ${r.t}, which was not asked for (recordAt ${recordAt.join(', ')})`);
-            ctx.expectClose({ what: `forwardChain x_${r.t}`, actual: r.x, expected: e.value, scale: e.scale, floor: e.floor, roundings: Math.max(1, r.t) * ROUNDINGS.forwardStep, shape: SHAPE });
+            const e = expected.get(r.t)!;
+            expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, Math.max(1, r.t) * ROUNDINGS.forwardStep);
           }
         }),
         ctx.fastCheck(8),
@@ -102,34 +150,46 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
     },
   },
   {
-    name: "sampleDdpm equals the float64 recursion of DDPM steps with the backend's noise streams",
+    name: "sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
     kind: 'property',
-    equation: 'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); sigma^2 = beta~_t (fixed_small) or beta_t (fixed_large)',
-    source: 'Ho et al. 2020, Algorithm 2 and eq. 7',
+    equation:
+      'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); ' +
+      'sigma^2 = beta~_t (fixed_small), beta_t (fixed_large) or learned_range',
+    source: 'Ho et al. 2020, Algorithm 2 and eq. 7; Nichol & Dhariwal 2021, eq. 15',
     requires: ['sampling', 'random'],
     async run(backend, ctx) {
-      const tables = scheduleTables(SEED_SCHEDULE);
-      const schedule = await backend.schedule(SEED_SCHEDULE);
+      const tables = scheduleTables(GRID_SCHEDULE);
+      const schedule = await backend.schedule(GRID_SCHEDULE);
       const perStep = roundingsFor('ddpmStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
-      await fc.assert(
-        fc.asyncProperty(reverseArbitrary, fc.constantFrom<VarianceType>('fixed_small', 'fixed_large'), async ({ prediction, clip, seed, d }, variance) => {
-          const options: ReverseOptions = { prediction, clip, variance };
-          const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model: linearModel(tables, prediction, d), seed, options });
-          let x = await noiseOf(backend, seed, 0);
-          for (let t = tables.T; t >= 1; t--) {
-            const x0 = predictX0(tables, t, x, scaled(x, gain(tables, t, prediction, d)), { prediction, clip });
-            const mean = sum([{ coef: tables.posteriorMeanCoefX0[t], x: x0 }, { coef: tables.posteriorMeanCoefXt[t], x }]);
-            const sigma = t > 1 ? Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]) : 0;
-            x = t > 1 ? sum([{ coef: 1, x: mean }, { coef: sigma, x: await noiseOf(backend, seed, t) }]) : mean;
+      await forEachOption(ctx, optionGrid(), loopArbitrary, 1, async ({ seed, d, vRaw }, options) => {
+        const { prediction, clip, variance } = options;
+        const model = linearModel(tables, options, d, vRaw);
+        const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model, seed, options });
+        let x = await noiseOf(backend, seed, 0);
+        for (let t = tables.T; t >= 1; t--) {
+          const x0 = predictX0(tables, t, x, scaled(x, gain(tables, t, prediction, d)), { prediction, clip });
+          const mean = sum([
+            { coef: tables.posteriorMeanCoefX0[t], x: x0 },
+            { coef: tables.posteriorMeanCoefXt[t], x },
+          ]);
+          if (t === 1) {
+            x = mean;
+            continue;
           }
-          ctx.expectClose({ what: 'sampleDdpm x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: tables.T * perStep, shape: SHAPE });
-        }),
-        ctx.fastCheck(6),
-      );
+          const z = await noiseOf(backend, seed, t);
+          if (variance === 'learned_range') {
+            x = sum([{ coef: 1, x: mean }, { coef: 1, x: learnedNoise(tables, t, vRaw, z) }]);
+          } else {
+            const sigma = Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]);
+            x = sum([{ coef: 1, x: mean }, { coef: sigma, x: z }]);
+          }
+        }
+        expectLoop(ctx, 'sampleDdpm x_0', actual, x, tables.T * perStep);
+      });
     },
   },
   {
-    name: "sampleDdim equals the float64 recursion of DDIM steps with the backend's noise streams",
+    name: "sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta",
     kind: 'property',
     equation: "x_T = z_0; x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z_t, z_t = randomNormal(seed, stream t); the last step goes to t' = 0",
     source: 'Song et al. 2021, eqs. 12 and 16',
@@ -138,29 +198,34 @@ export const loopsGroup = defineGroup('loops', "The loops on identical inputs: t
       const tables = scheduleTables(SEED_SCHEDULE);
       const schedule = await backend.schedule(SEED_SCHEDULE);
       const perStep = roundingsFor('ddimStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
-      const timestepsArbitrary = fc.uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: 25 }).map((ts) => ts.sort((a, b) => b - a));
-      await fc.assert(
-        fc.asyncProperty(reverseArbitrary, timestepsArbitrary, fc.constantFrom(0, 0.5, 1), async ({ prediction, clip, seed, d }, timesteps, eta) => {
-          const options: ReverseOptions = { prediction, clip, eta };
-          const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model: linearModel(tables, prediction, d), seed, timesteps, options });
-          let x = await noiseOf(backend, seed, 0);
-          for (const [i, t] of timesteps.entries()) {
-            const tPrev = timesteps[i + 1] ?? 0;
-            const out = scaled(x, gain(tables, t, prediction, d));
-            const x0 = predictX0(tables, t, x, out, { prediction, clip });
-            // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
-            const eps = prediction === 'eps' && !clip ? out : sum([{ coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x }, { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 }]);
-            const abPrev = tables.alphaBar[tPrev];
-            const oneMinusAbPrev = tables.oneMinusAlphaBar[tPrev];
-            const s = eta * Math.sqrt(oneMinusAbPrev / tables.oneMinusAlphaBar[t]) * Math.sqrt(1 - tables.alphaBar[t] / abPrev);
-            const terms = [{ coef: Math.sqrt(abPrev), x: x0 }, { coef: Math.sqrt(Math.max(0, oneMinusAbPrev - s * s)), x: eps }];
-            if (s > 0) terms.push({ coef: s, x: await noiseOf(backend, seed, t) });
-            x = sum(terms);
-          }
-          ctx.expectClose({ what: 'sampleDdim x_0', actual, expected: x.value, scale: x.scale, floor: x.floor, roundings: timesteps.length * perStep, shape: SHAPE });
-        }),
-        ctx.fastCheck(12),
-      );
+      const timestepsArbitrary = fc
+        .uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS })
+        .map((ts) => ts.sort((a, b) => b - a));
+      // learned_range only adds the v channels the DDIM loop must ignore.
+      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
+      const data = fc.tuple(loopArbitrary, timestepsArbitrary);
+      await forEachOption(ctx, grid, data, 1, async ([{ seed, d, vRaw }, timesteps], options) => {
+        const { prediction, clip, eta } = options;
+        const model = linearModel(tables, options, d, vRaw);
+        const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model, seed, timesteps, options });
+        let x = await noiseOf(backend, seed, 0);
+        for (const [i, t] of timesteps.entries()) {
+          const tPrev = timesteps[i + 1] ?? 0;
+          const out = scaled(x, gain(tables, t, prediction, d));
+          const x0 = predictX0(tables, t, x, out, { prediction, clip });
+          // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
+          const fromX0 = [
+            { coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x },
+            { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 },
+          ];
+          const eps = prediction === 'eps' && !clip ? out : sum(fromX0);
+          const c = ddimCoefficients(tables, t, tPrev, eta);
+          const terms = [{ coef: c.x0, x: x0 }, { coef: c.eps, x: eps }];
+          if (c.noise > 0) terms.push({ coef: c.noise, x: await noiseOf(backend, seed, t) });
+          x = sum(terms);
+        }
+        expectLoop(ctx, 'sampleDdim x_0', actual, x, timesteps.length * perStep);
+      });
     },
   },
 ]);

@@ -13,6 +13,7 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
     equation: 'perSample[n] = mean_{c,h,w} (eps - eps_theta)^2, loss = mean_n perSample[n]',
     source: 'Ho et al. 2020, eq. 14',
     requires: ['loss'],
+    reads: ['lossSimple.perSample', 'lossSimple.loss'],
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t, tensors: [x0, noise, out] }) => {
@@ -42,6 +43,7 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
     equation: 'eps_theta = eps => L_simple = 0',
     source: 'Ho et al. 2020, eq. 14',
     requires: ['loss'],
+    reads: ['lossSimple.perSample', 'lossSimple.loss'],
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(2), async ({ schedule, shape, t, tensors: [x0, noise] }) => {

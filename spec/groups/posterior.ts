@@ -25,6 +25,7 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
     equation: 'mu~ = (sqrt(ab_{t-1}) x_0/(1 - ab_{t-1}) + sqrt(alpha_t) x_t/beta_t) / (1/(1 - ab_{t-1}) + alpha_t/beta_t); beta~ = 1/precision; t = 1: mu~ = x_0, beta~ = 0, clipped log-variance log beta~_2 (log beta_1 when T = 1)',
     source: 'Ho et al. 2020, eqs. 6-7',
     requires: ['forward'],
+    reads: ['qPosterior.mean', 'qPosterior.variance', 'qPosterior.logVarianceClipped'],
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(2), async ({ schedule, shape, t, tensors: [x0, xt] }) => {
@@ -51,6 +52,7 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
     equation: '(x_{t-1} - mu~_t(x_t, x_0)) / sqrt(beta~_t) ~ iid N(0, 1), uncorrelated with x_t',
     source: 'Ho et al. 2020, eqs. 2, 4, 6-7',
     requires: ['forward', 'random'],
+    reads: ['qPosterior.mean', 'qPosterior.variance'],
     falseAlarm: FALSE_ALARM,
     async run(backend, ctx) {
       const alpha = FALSE_ALARM / (STAT_STEPS.length * STAT_TESTS);

@@ -3,76 +3,99 @@
 //   learned_range exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1)/2      (Ho et al. 2020, sec. 3.2; Nichol & Dhariwal 2021, eq. 15)
 //   DDPM: x_{t-1} = mu_theta + sigma_t z, z = 0 at t = 1                             (Ho et al. 2020, Algorithm 2)
 //   DDIM: x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^ + sigma z,
-//         sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1})          (Song et al. 2021, eqs. 12 and 16)
+//         sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1}), eta in [0, 1]
+//                                                                                  (Song et al. 2021, eqs. 12 and 16)
+//   DDIM inversion: x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'}) eps^, t' > t   (Song et al. 2021, eq. 12, sigma = 0)
+// Every option combination runs in every run (spec/support/options.ts); timesteps differ across the batch, and
+// DDIM's earlier and later timesteps are any pair, not only t -+ 1 (respaced sampling and inversion use strides).
 import fc from 'fast-check';
-import type { PredictionType } from '../../src/equations/prediction.js';
-import type { VarianceType } from '../../src/equations/variance.js';
+import type { ReverseOptions } from '../../src/contract/backend.js';
 import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { roundingsFor } from '../../src/speckit/tolerance.js';
-import { tensor } from '../../src/tensor.js';
+import { tensor, type Tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
+import { uniformArbitrary } from '../arbitraries/uniform.js';
 import { atT, combine, type Expected } from '../support/combination.js';
-import { clipped, expectedEpsFromX0, expectedPosteriorMean, expectedX0, perItem } from '../support/reverse.js';
+import { forEachOption, optionGrid } from '../support/options.js';
+import { clipped, ddimCoefficients, expectedEpsFromX0, expectedPosteriorMean } from '../support/reverse.js';
+import { expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';
 
-const predictionArbitrary = fc.constantFrom<PredictionType>('eps', 'x0', 'v');
+type Options = Required<ReverseOptions>;
 
-/** sigma_t^2 of the fixed variance types. */
-function fixedVariance(variance: Exclude<VarianceType, 'learned_range'>, s: ScheduleTables, u: number): number {
-  if (variance === 'fixed_small') return s.posteriorVariance[u];
-  return u === 1 && s.T >= 2 ? s.posteriorVariance[2] : s.betas[u];
+/** x_t, the model's prediction channels and raw values for learned_range's v channels (and `extra` more tensors). */
+const reverseCase = (extra = 0, options: Parameters<typeof batchCaseArbitrary>[1] = {}) =>
+  batchCaseArbitrary(3 + extra, options);
+
+/** The model output for the options: the prediction, with v = tanh(raw) as C more channels under learned_range. */
+const modelOutput = (o: Options, out: Tensor, raw: Tensor) =>
+  o.variance === 'learned_range' ? learnedRangeOutput(out, raw) : out;
+
+type Values = ArrayLike<number>;
+
+/** x0^ for the options (clipped when asked) and eps^: the model's for an unclipped eps prediction, else from x0^. */
+function expectedPrediction(o: Options, s: ScheduleTables, t: readonly number[], xt: Values, out: Values) {
+  const raw = expectedX0(o.prediction, s, t, xt, out);
+  const x0 = o.clip ? clipped(raw) : raw;
+  const eps: Expected | Values = o.prediction === 'eps' && !o.clip ? out : expectedEpsFromX0(s, t, xt, x0);
+  return { x0, eps };
 }
 
-function fixedLogVariance(variance: Exclude<VarianceType, 'learned_range'>, s: ScheduleTables, u: number): number {
-  return variance === 'fixed_small' ? s.posteriorLogVarianceClipped[u] : Math.log(fixedVariance(variance, s, u));
-}
+/** Per batch item, any timestep in lo(t)..hi(t), each item its own. */
+const timestepsBetween = (t: readonly number[], lo: (u: number) => number, hi: (u: number) => number) =>
+  fc.tuple(...t.map((u) => fc.integer({ min: lo(u), max: hi(u) })));
 
-/** 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no cancellation. */
-function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
-  let sum = 0;
-  let tail = 1;
-  for (let u = t; u > p; u--) {
-    sum += s.betas[u] * tail;
-    tail *= s.alphas[u];
-  }
-  return sum;
+/** ctx.expectClose against a spec-computed Expected. */
+function expectExpected(ctx: SpecContext, what: string, actual: Tensor, e: Expected, k: number, shape: number[]) {
+  ctx.expectClose({ what, actual, expected: e.value, scale: e.scale, floor: e.floor, roundings: k, shape });
 }
 
 /** The DDIM step's expected output (Song et al. 2021, eq. 12), eps^ the model's or recomputed from a clipped x0^. */
-function expectedDdim(s: ScheduleTables, t: number[], tPrev: number[], eta: number, x0: Expected, eps: Expected | ArrayLike<number>, noise: ArrayLike<number>): Expected {
-  const sigma = t.map((u, n) => eta * Math.sqrt(s.oneMinusAlphaBar[tPrev[n]] / s.oneMinusAlphaBar[u]) * Math.sqrt(oneMinusRatio(s, tPrev[n], u)));
+function expectedDdim(
+  s: ScheduleTables,
+  t: number[],
+  tPrev: number[],
+  eta: number,
+  x0: Expected,
+  eps: Expected | ArrayLike<number>,
+  noise: ArrayLike<number>,
+): Expected {
+  const c = t.map((u, n) => ddimCoefficients(s, u, tPrev[n], eta));
   return combine(t.length, [
-    { coef: tPrev.map((p) => Math.sqrt(s.alphaBar[p])), x: x0 },
-    { coef: tPrev.map((p, n) => Math.sqrt(Math.max(0, s.oneMinusAlphaBar[p] - sigma[n] ** 2))), x: eps },
-    { coef: sigma, x: noise },
+    { coef: c.map((ci) => ci.x0), x: x0 },
+    { coef: c.map((ci) => ci.eps), x: eps },
+    { coef: c.map((ci) => ci.noise), x: noise },
   ]);
 }
 
 export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{t-1} | x_t), DDPM and DDIM', [
   {
-    name: 'p_mean_variance gives x0^ for each prediction type and the posterior mean at x0^',
+    name: 'p_mean_variance: x0^, the mean at x0^ and sigma^2 for every prediction, variance and clip option',
     kind: 'property',
-    equation: 'x0^ = (x_t - sqrt(1 - ab) eps)/sqrt(ab) | sqrt(ab) x_t - sqrt(1 - ab) v | x0; mu = c1 x0^ + c2 x_t',
-    source: 'Ho et al. 2020, eqs. 4, 7, 11; Salimans & Ho 2022, sec. 4',
+    equation:
+      'x0^ = (x_t - sqrt(1 - ab) eps)/sqrt(ab) | sqrt(ab) x_t - sqrt(1 - ab) v | x0, clipped if asked; ' +
+      'mu = c1 x0^ + c2 x_t; sigma^2 and log sigma^2 by variance type',
+    source: 'Ho et al. 2020, eqs. 4, 7, 11 and sec. 3.2; Salimans & Ho 2022, sec. 4; Nichol & Dhariwal 2021, eq. 15',
     requires: ['reverse'],
+    reads: ['pMeanVariance.mean', 'pMeanVariance.variance', 'pMeanVariance.logVariance', 'pMeanVariance.predX0'],
     async run(backend, ctx) {
-      const arbitrary = fc.tuple(batchCaseArbitrary(2), predictionArbitrary, fc.constantFrom<Exclude<VarianceType, 'learned_range'>>('fixed_small', 'fixed_large'));
-      await fc.assert(
-        fc.asyncProperty(arbitrary, async ([{ schedule, shape, t, tensors: [xt, out] }, prediction, variance]) => {
-          const s = scheduleTables(schedule);
-          const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt, t, modelOutput: out, options: { prediction, variance } });
-          const x0 = expectedX0(prediction, s, t, xt.data, out.data);
-          ctx.expectClose({ what: `x0^ (${prediction})`, actual: r.predX0, expected: x0.value, scale: x0.scale, floor: x0.floor, roundings: ROUNDINGS.predX0, shape });
-          const mean = expectedPosteriorMean(s, t, x0, xt.data);
-          ctx.expectClose({ what: `mean (${prediction})`, actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.pMean, shape });
-          const v = perItem(t, xt.data.length, (u) => fixedVariance(variance, s, u));
-          ctx.expectClose({ what: `variance (${variance})`, actual: r.variance, expected: v.value, scale: v.scale, floor: v.floor, roundings: roundingsFor('pVariance', backend.precision), shape });
-          const lv = perItem(t, xt.data.length, (u) => fixedLogVariance(variance, s, u));
-          ctx.expectClose({ what: `log-variance (${variance})`, actual: r.logVariance, expected: lv.value, scale: lv.scale, floor: lv.floor, roundings: roundingsFor('pVariance', backend.precision), shape });
-        }),
-        ctx.fastCheck(60),
-      );
+      await forEachOption(ctx, optionGrid(), reverseCase(), 4, async ({ schedule, shape, t, tensors }, o) => {
+        const [xt, out, raw] = tensors;
+        const s = scheduleTables(schedule);
+        const args = { xt, t, modelOutput: modelOutput(o, out, raw), options: o };
+        const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), ...args });
+        const { x0 } = expectedPrediction(o, s, t, xt.data, out.data);
+        const outside = Array.from(r.predX0.data).find((v) => v < -1 || v > 1);
+        if (o.clip && outside !== undefined) ctx.fail(`clipped x0^ leaves [-1, 1]: ${outside}`);
+        expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
+        expectExpected(ctx, 'mean', r.mean, expectedPosteriorMean(s, t, x0, xt.data), ROUNDINGS.pMean, shape);
+        const { variance, logVariance } = expectedVariance(o.variance, s, t, xt.data.length, raw.data.map(Math.tanh));
+        const k = roundingsFor('pVariance', backend.precision);
+        expectExpected(ctx, 'variance', r.variance, variance, k, shape);
+        expectExpected(ctx, 'log-variance', r.logVariance, logVariance, k, shape);
+      });
     },
   },
   {
@@ -81,34 +104,39 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     equation: 'out = eps | x_0 | sqrt(ab) eps - sqrt(1 - ab) x_0 at x_t = sqrt(ab) x_0 + sqrt(1 - ab) eps => x0^ = x_0, mu = mu~(x_0, x_t)',
     source: 'Ho et al. 2020, eqs. 4 and 7; Salimans & Ho 2022, sec. 4',
     requires: ['reverse'],
+    reads: ['pMeanVariance.predX0', 'pMeanVariance.mean'],
     async run(backend, ctx) {
-      await fc.assert(
-        fc.asyncProperty(batchCaseArbitrary(2), predictionArbitrary, async ({ schedule, shape, t, tensors: [x0, eps] }, prediction) => {
-          const s = scheduleTables(schedule);
-          const n = shape[0];
-          const xt = combine(n, [
-            { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0.data },
-            { coef: atT(t, (u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps.data },
-          ]);
-          const target =
-            prediction === 'eps'
-              ? eps.data
-              : prediction === 'x0'
-                ? x0.data
-                : combine(n, [
-                    { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: eps.data },
-                    { coef: atT(t, (u) => -Math.sqrt(s.oneMinusAlphaBar[u])), x: x0.data },
-                  ]).value;
-          const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt: tensor(shape, xt.value), t, modelOutput: tensor(shape, target), options: { prediction } });
-          // x_t and the target were rounded once more by the spec: their magnitudes feed the bound.
-          const recovered = expectedX0(prediction, s, t, xt.scale, Float64Array.from(target, Math.abs));
-          ctx.expectClose({ what: `x0^ from a perfect ${prediction}`, actual: r.predX0, expected: x0.data, scale: recovered.scale, floor: recovered.floor, roundings: ROUNDINGS.predX0 + ROUNDINGS.qSample, shape });
-          const mean = expectedPosteriorMean(s, t, x0.data, xt.value);
-          const meanBound = expectedPosteriorMean(s, t, recovered, xt.scale);
-          ctx.expectClose({ what: `mean from a perfect ${prediction}`, actual: r.mean, expected: mean.value, scale: meanBound.scale, floor: meanBound.floor, roundings: ROUNDINGS.pMean + ROUNDINGS.qSample, shape });
-        }),
-        ctx.fastCheck(60),
-      );
+      const grid = optionGrid({ variance: ['fixed_small'], clip: [false] });
+      await forEachOption(ctx, grid, batchCaseArbitrary(2), 20, async ({ schedule, shape, t, tensors }, o) => {
+        const { prediction } = o;
+        const [x0, eps] = tensors;
+        const s = scheduleTables(schedule);
+        const n = shape[0];
+        const xt = combine(n, [
+          { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0.data },
+          { coef: atT(t, (u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps.data },
+        ]);
+        const target =
+          prediction === 'eps'
+            ? eps.data
+            : prediction === 'x0'
+              ? x0.data
+              : combine(n, [
+                  { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: eps.data },
+                  { coef: atT(t, (u) => -Math.sqrt(s.oneMinusAlphaBar[u])), x: x0.data },
+                ]).value;
+        const args = { xt: tensor(shape, xt.value), t, modelOutput: tensor(shape, target), options: { prediction } };
+        const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), ...args });
+        // x_t and the target were rounded once more by the spec: their magnitudes feed the bound.
+        const recovered = expectedX0(prediction, s, t, xt.scale, Float64Array.from(target, Math.abs));
+        const k = ROUNDINGS.qSample;
+        const what = (q: string) => `${q} from a perfect ${prediction}`;
+        const exact = { ...recovered, value: Float64Array.from(x0.data) };
+        expectExpected(ctx, what('x0^'), r.predX0, exact, ROUNDINGS.predX0 + k, shape);
+        const mean = expectedPosteriorMean(s, t, x0.data, xt.value);
+        const meanBound = expectedPosteriorMean(s, t, recovered, xt.scale);
+        expectExpected(ctx, what('mean'), r.mean, { ...meanBound, value: mean.value }, ROUNDINGS.pMean + k, shape);
+      });
     },
   },
   {
@@ -117,11 +145,13 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     equation: 'log sigma^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v + 1)/2; the model output holds 2C channels',
     source: 'Nichol & Dhariwal 2021, eq. 15',
     requires: ['reverse'],
+    reads: ['pMeanVariance.logVariance', 'pMeanVariance.variance'],
     async run(backend, ctx) {
       const arbitrary = batchCaseArbitrary(1, { minT: 2 }).chain((c) => {
         const doubled = [c.shape[0], 2 * c.shape[1], ...c.shape.slice(2)];
         const size = doubled.reduce((a, b) => a * b, 1);
-        return fc.record({ c: fc.constant(c), out: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: size, maxLength: size }).map((d) => tensor(doubled, d)) });
+        const v = fc.array(uniformArbitrary(-1, 1), { minLength: size, maxLength: size });
+        return fc.record({ c: fc.constant(c), out: v.map((d) => tensor(doubled, d)) });
       });
       await fc.assert(
         fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt] }, out }) => {
@@ -143,71 +173,64 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     },
   },
   {
-    name: 'clipping bounds x0^ to [-1, 1] and the mean uses the clipped x0^',
+    name: 'a DDPM step adds sigma_t z to the mean (no noise at t = 1) for every prediction, variance and clip option',
     kind: 'property',
-    equation: 'x0^ <- clip(x0^, -1, 1); mu = c1 clip(x0^) + c2 x_t',
-    source: 'Ho et al. 2020, sec. 3.3 (data scaled to [-1, 1]); improved-diffusion clip_denoised',
+    equation: 'x_{t-1} = mu_theta(x_t, t) + sigma_t z for t > 1; x_0 = mu_theta(x_1, 1); predX0 = x0^ (clipped if so)',
+    source: 'Ho et al. 2020, Algorithm 2; Nichol & Dhariwal 2021, eq. 15',
     requires: ['reverse'],
+    reads: ['ddpmStep.prev', 'ddpmStep.predX0'],
     async run(backend, ctx) {
-      await fc.assert(
-        fc.asyncProperty(batchCaseArbitrary(2), predictionArbitrary, async ({ schedule, shape, t, tensors: [xt, out] }, prediction) => {
-          const s = scheduleTables(schedule);
-          const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt, t, modelOutput: out, options: { prediction, clip: true } });
-          const x0 = clipped(expectedX0(prediction, s, t, xt.data, out.data));
-          if (r.predX0.data.some((v) => v < -1 || v > 1)) ctx.fail(`clipped x0^ leaves [-1, 1]: ${Array.from(r.predX0.data).find((v) => v < -1 || v > 1)}`);
-          ctx.expectClose({ what: 'clipped x0^', actual: r.predX0, expected: x0.value, scale: x0.scale, floor: x0.floor, roundings: ROUNDINGS.predX0, shape });
-          const mean = expectedPosteriorMean(s, t, x0, xt.data);
-          ctx.expectClose({ what: 'mean at the clipped x0^', actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.pMean, shape });
-        }),
-        ctx.fastCheck(40),
+      // Some batch items at t = 1 and others not: the last step's "no noise" is decided per item.
+      const arbitrary = reverseCase(1).chain((c) =>
+        fc.record({ c: fc.constant(c), last: fc.tuple(...c.t.map(() => fc.boolean())) }),
       );
+      await forEachOption(ctx, optionGrid(), arbitrary, 4, async ({ c, last }, o) => {
+        const { schedule, shape, t, tensors: [xt, out, raw, noise] } = c;
+        const s = scheduleTables(schedule);
+        const steps = t.map((u, n) => (last[n] ? 1 : u));
+        const args = { xt, t: steps, modelOutput: modelOutput(o, out, raw), noise, options: o };
+        const r = await backend.ddpmStep({ schedule: await backend.schedule(schedule), ...args });
+        const { x0 } = expectedPrediction(o, s, steps, xt.data, out.data);
+        expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
+        const mean = expectedPosteriorMean(s, steps, x0, xt.data);
+        const { logVariance } = expectedVariance(o.variance, s, steps, xt.data.length, raw.data.map(Math.tanh));
+        const m = xt.data.length / shape[0];
+        const sigma = logVariance.value.map((lv, i) => (steps[Math.floor(i / m)] > 1 ? Math.exp(lv / 2) : 0));
+        const value = mean.value.map((v, i) => v + sigma[i] * noise.data[i]);
+        // sigma = exp(log sigma^2 / 2) errs by sigma times the log-variance's error, which scales with its magnitude.
+        const scale = mean.scale.map((v, i) => v + sigma[i] * Math.abs(noise.data[i]) * (1 + logVariance.scale[i] / 2));
+        // Flushes: those reaching the mean, the noise, and the scaled noise sigma z itself.
+        const floor = mean.floor.map((f, i) => f + sigma[i] + 1);
+        const k = roundingsFor('ddpmStep', backend.precision);
+        expectExpected(ctx, 'x_{t-1}', r.prev, { value, scale, floor }, k, shape);
+      });
     },
   },
   {
-    name: 'a DDPM step adds sigma_t z to the mean, and no noise at t = 1',
+    name: 'a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep',
     kind: 'property',
-    equation: 'x_{t-1} = mu_theta(x_t, t) + sigma_t z for t > 1; x_0 = mu_theta(x_1, 1)',
-    source: 'Ho et al. 2020, Algorithm 2',
-    requires: ['reverse'],
-    async run(backend, ctx) {
-      const arbitrary = fc.tuple(batchCaseArbitrary(3), fc.constantFrom<Exclude<VarianceType, 'learned_range'>>('fixed_small', 'fixed_large'), fc.boolean());
-      await fc.assert(
-        fc.asyncProperty(arbitrary, async ([{ schedule, shape, t, tensors: [xt, out, noise] }, variance, forceLastStep]) => {
-          const s = scheduleTables(schedule);
-          const steps = forceLastStep ? t.map(() => 1) : t;
-          const r = await backend.ddpmStep({ schedule: await backend.schedule(schedule), xt, t: steps, modelOutput: out, noise, options: { variance } });
-          const mean = expectedPosteriorMean(s, steps, expectedX0('eps', s, steps, xt.data, out.data), xt.data);
-          const sigma = perItem(steps, xt.data.length, (u) => (u > 1 ? Math.sqrt(fixedVariance(variance, s, u)) : 0));
-          const logVar = perItem(steps, xt.data.length, (u) => fixedLogVariance(variance, s, u));
-          const value = mean.value.map((m, i) => m + sigma.value[i] * noise.data[i]);
-          const scale = mean.scale.map((m, i) => m + sigma.value[i] * Math.abs(noise.data[i]) * (1 + Math.abs(logVar.value[i]) / 2));
-          // Flushes: those reaching the mean, the noise, and the scaled noise sigma z itself.
-          const floor = mean.floor.map((f, i) => f + sigma.value[i] + 1);
-          ctx.expectClose({ what: `x_{t-1} (${variance})`, actual: r.prev, expected: value, scale, floor, roundings: roundingsFor('ddpmStep', backend.precision), shape });
-        }),
-        ctx.fastCheck(60),
-      );
-    },
-  },
-  {
-    name: 'a DDIM step follows eq. 12 for any eta and earlier timestep',
-    kind: 'property',
-    equation: 'x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^ + sigma z, sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1})',
+    equation:
+      'x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^ + sigma z, ' +
+      'sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1}); predX0 = x0^',
     source: 'Song et al. 2021, eqs. 12 and 16',
     requires: ['reverse'],
+    reads: ['ddimStep.prev', 'ddimStep.predX0'],
     async run(backend, ctx) {
-      const arbitrary = batchCaseArbitrary(3).chain((c) => fc.record({ c: fc.constant(c), eta: fc.double({ min: 0, max: 1, noNaN: true }), back: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: c.t.length, maxLength: c.t.length }) }));
-      await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt, out, noise] }, eta, back }) => {
-          const s = scheduleTables(schedule);
-          const tPrev = t.map((u, n) => Math.min(u - 1, Math.floor(back[n] * u)));
-          const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), xt, t, tPrev, modelOutput: out, noise, options: { eta } });
-          const x0 = expectedX0('eps', s, t, xt.data, out.data);
-          const prev = expectedDdim(s, t, tPrev, eta, x0, out.data, noise.data);
-          ctx.expectClose({ what: `x_{t-1} (eta = ${eta})`, actual: r.prev, expected: prev.value, scale: prev.scale, floor: prev.floor, roundings: ROUNDINGS.ddimStep, shape });
-        }),
-        ctx.fastCheck(60),
+      // learned_range only adds the v channels DDIM must ignore; fixed_large is fixed_small to DDIM.
+      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'], eta: [0, 'between', 1] });
+      const arbitrary = reverseCase(1).chain((c) =>
+        fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 0, (u) => u - 1) }),
       );
+      await forEachOption(ctx, grid, arbitrary, 2, async ({ c, tPrev }, o) => {
+        const { schedule, shape, t, tensors: [xt, out, raw, noise] } = c;
+        const s = scheduleTables(schedule);
+        const args = { xt, t, tPrev, modelOutput: modelOutput(o, out, raw), noise, options: o };
+        const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), ...args });
+        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
+        expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
+        const prev = expectedDdim(s, t, tPrev, o.eta, x0, eps, noise.data);
+        expectExpected(ctx, `x_{t'} (t = ${t}, t' = ${tPrev})`, r.prev, prev, ROUNDINGS.ddimStep, shape);
+      });
     },
   },
   {
@@ -216,6 +239,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     equation: 'sigma_t(eta = 1)^2 = beta~_t and the DDIM mean equals mu~_t(x0^, x_t) when tPrev = t - 1',
     source: 'Song et al. 2021, sec. 4.1 (eta = 1 is DDPM)',
     requires: ['reverse'],
+    reads: ['ddimStep.prev', 'ddpmStep.prev'],
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t, tensors: [xt, out, noise] }) => {
@@ -238,6 +262,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     equation: 'sigma_t(eta = 0) = 0',
     source: 'Song et al. 2021, sec. 4.1',
     requires: ['reverse'],
+    reads: ['ddimStep.prev'],
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(4), async ({ schedule, t, tensors: [xt, out, a, b] }) => {
@@ -253,52 +278,65 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     },
   },
   {
-    name: 'the DDIM reverse step inverts the DDIM step for the same eps',
+    name: 'the DDIM reverse step inverts the DDIM step for the same eps, over any stride',
     kind: 'property',
-    equation: 'x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1}) eps, then x_t = sqrt(ab_t) x0^(x_{t-1}, eps) + sqrt(1 - ab_t) eps',
+    equation:
+      "x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'}) eps for any 1 <= t' < t, " +
+      "then x_t = sqrt(ab_t) x0^(x_{t'}, eps) + sqrt(1 - ab_t) eps",
     source: 'Song et al. 2021, eq. 12 with sigma = 0 and sec. 4.3 (DDIM as an invertible ODE discretisation)',
     requires: ['reverse'],
+    reads: ['ddimStep.prev', 'ddimReverseStep.next'],
     async run(backend, ctx) {
+      const arbitrary = batchCaseArbitrary(2, { tMin: 2 }).chain((c) =>
+        fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 1, (u) => u - 1) }),
+      );
       await fc.assert(
-        fc.asyncProperty(batchCaseArbitrary(2, { tMin: 2 }), async ({ schedule, shape, t, tensors: [xt, eps] }) => {
+        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt, eps] }, tPrev }) => {
           const s = scheduleTables(schedule);
           const backendSchedule = await backend.schedule(schedule);
-          const tPrev = t.map((u) => u - 1);
           const { prev } = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: eps });
           const { next } = await backend.ddimReverseStep({ schedule: backendSchedule, xt: prev, t: tPrev, tNext: t, modelOutput: eps });
-          // Magnitudes through both steps: x0^ at t, x_{t-1}, x0^ at t - 1, x_t again.
+          // Magnitudes through both steps: x0^ at t, x_{t'}, x0^ at t', x_t again.
           const x0 = expectedX0('eps', s, t, xt.data, eps.data);
-          const back = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data);
-          const x0Again = expectedX0('eps', s, tPrev, back.scale, eps.data);
+          const there = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data);
+          const x0Again = expectedX0('eps', s, tPrev, there.scale, eps.data);
           const scale = combine(shape[0], [
             { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0Again },
             { coef: atT(t, (u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps.data },
           ]).scale;
-          ctx.expectClose({ what: 'x_t after step and reverse step', actual: next, expected: xt.data, scale, roundings: ROUNDINGS.ddimStep + ROUNDINGS.ddimReverseStep, shape });
+          const what = `x_t after step and reverse step (t = ${t}, t' = ${tPrev})`;
+          const roundings = ROUNDINGS.ddimStep + ROUNDINGS.ddimReverseStep;
+          ctx.expectClose({ what, actual: next, expected: xt.data, scale, roundings, shape });
         }),
         ctx.fastCheck(60),
       );
     },
   },
   {
-    name: 'DDIM with clipping recomputes eps from the clipped x0^',
+    name: 'the DDIM reverse step is eq. 12 run forward for every option, from t to any later timestep',
     kind: 'property',
-    equation: 'x0^ <- clip(x0^); eps^ = (x_t - sqrt(ab_t) x0^)/sqrt(1 - ab_t); x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1}) eps^',
-    source: "improved-diffusion ddim_sample (_predict_eps_from_xstart); diffusers' DDIMScheduler keeps the model's eps by default",
+    equation: "x_{t'} = sqrt(ab_{t'}) x0^(x_t) + sqrt(1 - ab_{t'}) eps^(x_t), t' > t (eps^ from a clipped x0^)",
+    source: 'Song et al. 2021, eq. 12 with sigma = 0 and sec. 4.3 (DDIM inversion)',
     requires: ['reverse'],
+    reads: ['ddimReverseStep.next'],
     async run(backend, ctx) {
-      await fc.assert(
-        fc.asyncProperty(batchCaseArbitrary(2), predictionArbitrary, async ({ schedule, shape, t, tensors: [xt, out] }, prediction) => {
-          const s = scheduleTables(schedule);
-          const tPrev = t.map((u) => u - 1);
-          const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), xt, t, tPrev, modelOutput: out, options: { prediction, clip: true } });
-          const x0 = clipped(expectedX0(prediction, s, t, xt.data, out.data));
-          const eps = expectedEpsFromX0(s, t, xt.data, x0);
-          const prev = expectedDdim(s, t, tPrev, 0, x0, eps, new Float64Array(xt.data.length));
-          ctx.expectClose({ what: 'x_{t-1} with clipped x0^', actual: r.prev, expected: prev.value, scale: prev.scale, floor: prev.floor, roundings: ROUNDINGS.ddimStep, shape });
-        }),
-        ctx.fastCheck(40),
-      );
+      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] });
+      const arbitrary = reverseCase(0, { minT: 2 }).chain((c) => {
+        const t = c.t.map((u) => Math.min(u, c.T - 1));
+        return fc.record({ c: fc.constant(c), t: fc.constant(t), tNext: timestepsBetween(t, (u) => u + 1, () => c.T) });
+      });
+      await forEachOption(ctx, grid, arbitrary, 4, async ({ c: { schedule, shape, tensors }, t, tNext }, o) => {
+        const [xt, out, raw] = tensors;
+        const s = scheduleTables(schedule);
+        const args = { xt, t, tNext, modelOutput: modelOutput(o, out, raw), options: o };
+        const { next } = await backend.ddimReverseStep({ schedule: await backend.schedule(schedule), ...args });
+        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
+        const expected = combine(shape[0], [
+          { coef: tNext.map((u) => Math.sqrt(s.alphaBar[u])), x: x0 },
+          { coef: tNext.map((u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps },
+        ]);
+        expectExpected(ctx, `x_{t'} (t = ${t}, t' = ${tNext})`, next, expected, ROUNDINGS.ddimReverseStep, shape);
+      });
     },
   },
 ]);

@@ -19,7 +19,8 @@ import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { FINITE_DIFFERENCE, meanSquaredErrorRoundings, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
 import { knnKlDivergence } from '../../src/stats/divergence.js';
-import { chiSquareUniformTest, zeroCorrelationTest } from '../../src/stats/tests.js';
+import { normalCdf } from '../../src/stats/normal.js';
+import { chiSquareUniformTest, zeroCorrelationTest, type TestOutcome } from '../../src/stats/tests.js';
 import { sampleBatch } from '../../src/training/batches.js';
 import type { Tensor } from '../../src/tensor.js';
 import { referenceLoss, referencePredict, takeReluPattern } from '../support/reference-models.js';
@@ -105,6 +106,98 @@ async function trainMlp(backend: DiffusionBackend, model: MlpSpec, data: Tensor,
   } finally {
     trainer.dispose();
   }
+}
+
+/** The small GELU MLP the L_simple threshold check trains for PROBE_LOSS_RUN.steps steps on a fixed toy set. */
+const PROBE_LOSS_MODEL: MlpSpec = { ...SMALL_MLP, hidden: 32, activation: 'gelu' };
+
+/**
+ * L_simple on a fixed probe (x_0, t, eps) before and after training PROBE_LOSS_MODEL from initial weights `seed`
+ * for `steps` steps (0: untrained) on 256 fixed two-moons points, batch 64, Adam at lr 3e-3.
+ */
+export async function probeLossAfterTraining(backend: DiffusionBackend, seed: number, steps: number, curve: [number, number][] = []) {
+  const model = PROBE_LOSS_MODEL;
+  const data = toyDataset('two-moons', 256, 1);
+  const probe = { x0: toyDataset('two-moons', 512, 2), noise: gaussianTensor([512, 2], 3, 0), t: Int32Array.from(uniformValues(4, 0, 512), (u) => 1 + Math.floor(u * SCHEDULE.T)) };
+  const loss = async (weights: Weights) => (await training(backend).lossAndGradients({ model, weights, schedule: SCHEDULE, ...probe })).loss;
+  const before = await loss(initialWeights(model, seed));
+  const after = await loss(await trainMlp(backend, model, data, steps, 64, seed, { ...DEFAULT_ADAM, learningRate: 3e-3 }, SCHEDULE, curve));
+  return { before, after };
+}
+
+const E2E_MODEL: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 32, layers: 3, embeddingDim: 16, activation: 'gelu' };
+
+/**
+ * Trains E2E_MODEL from initial weights `seeds[0]` for `steps` steps (0: untrained) on 2000 fixed two-moons points
+ * (batch 128, Adam at lr 1e-2), draws E2E_RUN.samples DDPM samples (seed `seeds[1]`) and returns the k-NN KL
+ * estimates (k = 5) between them and as many fresh two-moons points (seed `seeds[2]`).
+ */
+export async function endToEndKl(backend: DiffusionBackend, seeds: readonly [number, number, number], steps: number) {
+  const model = E2E_MODEL;
+  const weights = await trainMlp(backend, model, toyDataset('two-moons', 2000, 1), steps, E2E_RUN.batch, seeds[0], { ...DEFAULT_ADAM, learningRate: E2E_RUN.learningRate }, SCHEDULE);
+  const n = E2E_RUN.samples;
+  const denoiser = await training(backend).denoiser(model, weights, SCHEDULE.T);
+  const drawn = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: seeds[1], model: denoiser.model }).finally(() => denoiser.dispose());
+  const samples = Float64Array.from(drawn.data);
+  const data = toyDataset('two-moons', n, seeds[2]).data as Float64Array;
+  return { kl: knnKlDivergence(data, samples, 2, 5), reverse: knnKlDivergence(samples, data, 2, 5), samples, data };
+}
+
+/**
+ * A one-sided threshold on a training run's statistic, whose distribution over seeds on a correct backend (the
+ * null) was measured on the float64 reference by bench/training-thresholds.ts. The decision is `value <
+ * threshold`, made before the outcome is recorded (far out, the fit's tails underflow to 0). The declared
+ * false-alarm rate is at least the Gaussian fit's tail beyond the threshold, the alpha of the recorded outcome.
+ */
+export interface ThresholdRun {
+  threshold: number;
+  /** Mean and standard deviation of the statistic over `seeds` seeds on the reference backend, and its largest value. */
+  null: { mean: number; sd: number; max: number; seeds: number };
+  /** The statistic of a model that did not learn (untrained weights), smallest over as many seeds. */
+  untrainedMin: number;
+  falseAlarm: number;
+}
+
+/**
+ * The L_simple run's threshold (`npx tsx bench/training-thresholds.ts loss --seeds 40`): trained 0.4326 +- 0.0051,
+ * untrained 1.027 +- 0.014 (40 of 40 caught): 0.6 lies over 30 sd from both.
+ */
+export const PROBE_LOSS_RUN: ThresholdRun & { steps: number } = {
+  steps: 300,
+  threshold: 0.6,
+  null: { mean: 0.4326, sd: 0.0051, max: 0.446, seeds: 40 },
+  untrainedMin: 1.0078,
+  falseAlarm: 1e-6,
+};
+
+/**
+ * The end-to-end run's threshold (`npx tsx bench/training-thresholds.ts kl --seeds 40`): trained 0.888 +- 0.102
+ * (max 1.131; tfjs:wasm over 8 seeds 0.918 +- 0.137), untrained 4.49 +- 0.20, samples of N(0, I) 1.70 +- 0.12. 1.4
+ * lies 5.0 sd above the trained mean (the Gaussian fit's tail: 3e-7), 2.4 sd below N(0, I)'s mean (39 of 40 caught)
+ * and 16 sd below the untrained mean (40 of 40 caught).
+ */
+export const E2E_RUN: ThresholdRun & { steps: number; batch: number; learningRate: number; samples: number } = {
+  steps: 500,
+  batch: 128,
+  learningRate: 2e-2,
+  samples: 400,
+  threshold: 1.4,
+  null: { mean: 0.888, sd: 0.102, max: 1.131, seeds: 40 },
+  untrainedMin: 3.979,
+  falseAlarm: 1e-6,
+};
+
+/** The record of a threshold decision: p is the Gaussian fit's upper tail at the value, alpha its tail at the threshold. */
+function thresholdOutcome(what: string, value: number, run: ThresholdRun): TestOutcome {
+  const tail = (x: number) => normalCdf(-(x - run.null.mean) / run.null.sd);
+  return {
+    test: `${what} < ${run.threshold} (null over ${run.null.seeds} seeds: mean ${run.null.mean}, sd ${run.null.sd}, max ${run.null.max})`,
+    statistic: value,
+    pValue: tail(value),
+    alpha: tail(run.threshold),
+    n: run.null.seeds,
+    detects: `a model that did not learn (untrained: ${run.untrainedMin} or more over ${run.null.seeds} seeds)`,
+  };
 }
 
 export const trainingGroup = defineGroup('training', 'Training: model forward and backward, L_simple, timesteps and noise, Adam, EMA, learning', [
@@ -356,48 +449,36 @@ export const trainingGroup = defineGroup('training', 'Training: model forward an
     },
   },
   {
-    name: 'training lowers L_simple below 0.6 on a fixed toy set in 300 steps',
-    kind: 'exact',
-    equation: 'L_simple(theta_300) < 0.6 on a fixed probe (x_0, t, eps), from about 1 at initialisation',
+    name: `training lowers L_simple below ${PROBE_LOSS_RUN.threshold} on a fixed toy set in ${PROBE_LOSS_RUN.steps} steps`,
+    kind: 'statistical',
+    equation: `L_simple(theta_${PROBE_LOSS_RUN.steps}) < ${PROBE_LOSS_RUN.threshold} on a fixed probe (x_0, t, eps), from about 1 at initialisation`,
     source: 'Ho et al. 2020, Algorithm 1',
     requires: ['training'],
+    falseAlarm: PROBE_LOSS_RUN.falseAlarm,
     async run(backend, ctx) {
-      const model: MlpSpec = { ...SMALL_MLP, hidden: 32, activation: 'gelu' };
-      const data = toyDataset('two-moons', 256, 1);
-      const probe = { x0: toyDataset('two-moons', 512, 2), noise: gaussianTensor([512, 2], 3, 0), t: Int32Array.from(uniformValues(4, 0, 512), (u) => 1 + Math.floor(u * SCHEDULE.T)) };
-      const seed = ctx.subSeed(0);
-      const loss = async (weights: Weights) => (await training(backend).lossAndGradients({ model, weights, schedule: SCHEDULE, ...probe })).loss;
-      const before = await loss(initialWeights(model, seed));
       const curve: [number, number][] = [];
-      const after = await loss(await trainMlp(backend, model, data, 300, 64, seed, { ...DEFAULT_ADAM, learningRate: 3e-3 }, SCHEDULE, curve));
+      const { before, after } = await probeLossAfterTraining(backend, ctx.subSeed(0), PROBE_LOSS_RUN.steps, curve);
       ctx.figureCurve('training loss, mlp on two moons', 'step', 'batch L_simple', curve);
-      ctx.note(`L_simple on the probe: ${before.toFixed(4)} at initialisation, ${after.toFixed(4)} after 300 steps`);
-      if (!(after < 0.6)) ctx.fail(`L_simple is ${after} after 300 steps (${before} at initialisation), expected below 0.6`);
+      ctx.note(`L_simple on the probe: ${before.toFixed(4)} at initialisation, ${after.toFixed(4)} after ${PROBE_LOSS_RUN.steps} steps`);
+      if (!(after < PROBE_LOSS_RUN.threshold)) ctx.fail(`L_simple is ${after} after ${PROBE_LOSS_RUN.steps} steps (${before} at initialisation), expected below ${PROBE_LOSS_RUN.threshold}`);
+      ctx.statistic(thresholdOutcome('L_simple on the probe after training', after, PROBE_LOSS_RUN));
     },
   },
   {
-    name: 'DDPM samples of an MLP trained on two moons match the data: k-NN KL estimate (k = 5) below 0.9',
-    kind: 'exact',
-    equation: 'KL^(data || samples) = (d / n) sum_i ln(nu_5(i) / rho_5(i)) + ln(m / (n - 1)) < 0.9 (N(0, I) scores about 1.8)',
+    name: `DDPM samples of an MLP trained on two moons match the data: k-NN KL estimate (k = 5) below ${E2E_RUN.threshold}`,
+    kind: 'statistical',
+    equation: `KL^(data || samples) = (d / n) sum_i ln(nu_5(i) / rho_5(i)) + ln(m / (n - 1)) < ${E2E_RUN.threshold} (N(0, I) scores 1.5-1.8, an untrained MLP about 4.5)`,
     source: 'Ho et al. 2020, Algorithms 1 and 2; Wang, Kulkarni & Verdu 2009, eq. 5',
     requires: ['training', 'sampling'],
+    falseAlarm: E2E_RUN.falseAlarm,
     async run(backend, ctx) {
-      const model: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 32, layers: 3, embeddingDim: 16, activation: 'gelu' };
-      const seed = ctx.subSeed(0);
-      const weights = await trainMlp(backend, model, toyDataset('two-moons', 2000, 1), E2E_STEPS, 128, seed, { ...DEFAULT_ADAM, learningRate: 1e-2 }, SCHEDULE);
-      const n = 400;
-      const denoiser = await training(backend).denoiser(model, weights, SCHEDULE.T);
-      const samples = await backend.sampleDdpm({ schedule: SCHEDULE, shape: [n, 2], seed: ctx.subSeed(1), model: denoiser.model }).finally(() => denoiser.dispose());
-      const data = toyDataset('two-moons', n, ctx.subSeed(2)).data as Float64Array;
-      const kl = knnKlDivergence(data, Float64Array.from(samples.data), 2, 5);
+      const { kl, reverse, samples, data } = await endToEndKl(backend, [ctx.subSeed(0), ctx.subSeed(1), ctx.subSeed(2)], E2E_RUN.steps);
       const points = (a: ArrayLike<number>) => Array.from({ length: a.length / 2 }, (_, i): [number, number] => [a[2 * i], a[2 * i + 1]]);
-      ctx.figureSamples2d('DDPM samples of the trained MLP vs two moons', points(samples.data), points(data));
-      const reverse = knnKlDivergence(Float64Array.from(samples.data), data, 2, 5);
-      ctx.note(`k-NN KL (k = 5, ${n} points each) after ${E2E_STEPS} steps: KL(data || samples) = ${kl.toFixed(3)}, KL(samples || data) = ${reverse.toFixed(3)}`);
-      if (!(kl < 0.9)) ctx.fail(`KL(data || samples) = ${kl} (KL(samples || data) = ${reverse}), expected below 0.9`);
+      ctx.figureSamples2d('DDPM samples of the trained MLP vs two moons', points(samples), points(data));
+      ctx.note(`k-NN KL (k = 5, ${E2E_RUN.samples} points each) after ${E2E_RUN.steps} steps: KL(data || samples) = ${kl.toFixed(3)}, KL(samples || data) = ${reverse.toFixed(3)}`);
+      if (!(kl < E2E_RUN.threshold)) ctx.fail(`KL(data || samples) = ${kl} (KL(samples || data) = ${reverse}), expected below ${E2E_RUN.threshold}`);
+      ctx.statistic(thresholdOutcome('k-NN KL(data || samples)', kl, E2E_RUN));
     },
   },
 ]);
 
-/** Trained for about 3 s on the cpu backend: long enough to separate a trained model (about 0.6) from N(0, I) (about 1.8). */
-const E2E_STEPS = 1500;

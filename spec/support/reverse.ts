@@ -4,7 +4,9 @@
 //   x0:   x0^ = model output
 //   mu = c1 x0^ + c2 x_t with the posterior coefficients            (Ho et al. 2020, eq. 7)
 import type { PredictionType } from '../../src/equations/prediction.js';
+import type { VarianceType } from '../../src/equations/variance.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
+import { tensor, type Tensor } from '../../src/tensor.js';
 import { atT, combine, type Expected } from './combination.js';
 
 export function expectedX0(prediction: PredictionType, s: ScheduleTables, t: readonly number[], xt: ArrayLike<number>, out: ArrayLike<number>): Expected {
@@ -50,4 +52,86 @@ export function perItem(t: readonly number[], size: number, f: (t: number) => nu
   const m = size / t.length;
   const value = Float64Array.from({ length: size }, (_, i) => f(t[Math.floor(i / m)]));
   return { value, scale: value.map(Math.abs), floor: new Float64Array(size).fill(1) };
+}
+
+/** learned_range's model output: per item the C output channels, then C channels of v = tanh(raw) in (-1, 1). */
+export function learnedRangeOutput(out: Tensor, raw: Tensor): Tensor {
+  const n = out.shape[0];
+  const m = out.data.length / n;
+  const data = new Float64Array(2 * out.data.length);
+  for (let b = 0; b < n; b++) {
+    data.set(out.data.subarray(b * m, (b + 1) * m), 2 * b * m);
+    data.set(raw.data.subarray(b * m, (b + 1) * m).map(Math.tanh), (2 * b + 1) * m);
+  }
+  return tensor([n, 2 * out.shape[1], ...out.shape.slice(2)], data);
+}
+
+/** The v values (second half of the channels) of a learned_range output, in x_t's element order. */
+export function varianceChannel(output: Tensor): Float64Array {
+  const n = output.shape[0];
+  const m = output.data.length / n / 2;
+  return Float64Array.from({ length: n * m }, (_, i) => output.data[(2 * Math.floor(i / m) + 1) * m + (i % m)]);
+}
+
+/**
+ * sigma_t^2 and its log for each variance type (Ho et al. 2020, sec. 3.2; Nichol & Dhariwal 2021, eq. 15):
+ * fixed_small beta~_t with the clipped log (t = 1 takes t = 2's), fixed_large beta_t (t = 1: beta~_2), learned_range
+ * exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1) / 2 per element, v the output's second half.
+ */
+export function expectedVariance(
+  variance: VarianceType,
+  s: ScheduleTables,
+  t: readonly number[],
+  size: number,
+  v?: ArrayLike<number>,
+): { variance: Expected; logVariance: Expected } {
+  if (variance !== 'learned_range') {
+    const fixedLarge = (u: number) => (u === 1 && s.T >= 2 ? s.posteriorVariance[2] : s.betas[u]);
+    const value = (u: number) => (variance === 'fixed_small' ? s.posteriorVariance[u] : fixedLarge(u));
+    const logValue = (u: number) =>
+      variance === 'fixed_small' ? s.posteriorLogVarianceClipped[u] : Math.log(value(u));
+    return { variance: perItem(t, size, value), logVariance: perItem(t, size, logValue) };
+  }
+  const m = size / t.length;
+  const logBeta = (i: number) => Math.log(s.betas[t[Math.floor(i / m)]]);
+  const logPosterior = (i: number) => s.posteriorLogVarianceClipped[t[Math.floor(i / m)]];
+  const frac = (i: number) => (v![i] + 1) / 2;
+  const value = Float64Array.from({ length: size }, (_, i) => frac(i) * logBeta(i) + (1 - frac(i)) * logPosterior(i));
+  const scale = Float64Array.from({ length: size }, (_, i) => Math.abs(logBeta(i)) + Math.abs(logPosterior(i)));
+  const ones = new Float64Array(size).fill(1);
+  return {
+    logVariance: { value, scale, floor: ones },
+    variance: { value: value.map(Math.exp), scale: value.map((lv, i) => Math.exp(lv) * (1 + scale[i])), floor: ones },
+  };
+}
+
+/**
+ * 1 - ab_t/ab_p = 1 - prod_{s=p+1..t} alpha_s = sum_{s=p+1..t} beta_s prod_{r=s+1..t} alpha_r: positive terms, no
+ * cancellation.
+ */
+export function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
+  let sum = 0;
+  let tail = 1;
+  for (let u = t; u > p; u--) {
+    sum += s.betas[u] * tail;
+    tail *= s.alphas[u];
+  }
+  return sum;
+}
+
+/**
+ * DDIM's coefficients from t to p < t (Song et al. 2021, eqs. 12 and 16): sqrt(ab_p) on x0^, sqrt(1 - ab_p - sigma^2)
+ * on eps^, sigma = eta sqrt((1 - ab_p)/(1 - ab_t)) sqrt(1 - ab_t/ab_p) on z. With q = (1 - ab_t/ab_p)/(1 - ab_t),
+ * 1 - ab_p - sigma^2 = (1 - ab_p)(1 - eta^2 q) and 1 - eta^2 q = ab_t (1 - ab_p)/(ab_p (1 - ab_t)) + (1 - eta^2) q:
+ * evaluated as that sum of non-negative terms, since the difference loses its digits as sigma^2 nears 1 - ab_p.
+ */
+export function ddimCoefficients(s: ScheduleTables, t: number, p: number, eta: number) {
+  const ratio = oneMinusRatio(s, p, t);
+  const q = ratio / s.oneMinusAlphaBar[t];
+  const rest = (s.alphaBar[t] * s.oneMinusAlphaBar[p]) / (s.alphaBar[p] * s.oneMinusAlphaBar[t]);
+  return {
+    x0: Math.sqrt(s.alphaBar[p]),
+    eps: Math.sqrt(s.oneMinusAlphaBar[p] * (rest + (1 - eta * eta) * q)),
+    noise: eta * Math.sqrt(s.oneMinusAlphaBar[p] / s.oneMinusAlphaBar[t]) * Math.sqrt(ratio),
+  };
 }

@@ -1,6 +1,6 @@
 import type { ScaledTerm, TensorKernels } from '../contract/kernels.js';
 import { oneMinusAlphaBarRatio } from '../equations/alphas.js';
-import { ddimSigma, ddimStepCoefficients } from '../equations/ddim.js';
+import { ddimStepCoefficients } from '../equations/ddim.js';
 import { epsFromX0Coefficients, x0Coefficients } from '../equations/prediction.js';
 import { fixedLargeVariance, learnedRangeLogVarianceCoefficients } from '../equations/variance.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
@@ -124,11 +124,11 @@ export interface DdimCoefficients {
 }
 
 export function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number): DdimCoefficients {
-  const sigma = Float64Array.from(t, (ti, n) =>
-    ddimSigma(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)),
+  const c = Array.from(t, (ti, n) =>
+    ddimStepCoefficients(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)),
   );
-  const c = Array.from(t, (_, n) => ddimStepCoefficients(noiseLevel(s, tPrev[n]), sigma[n]));
-  return { sigma, x0: Float64Array.from(c, (ci) => ci.x0), eps: Float64Array.from(c, (ci) => ci.eps) };
+  const of = (pick: (ci: (typeof c)[number]) => number) => Float64Array.from(c, pick);
+  return { sigma: of((ci) => ci.noise), x0: of((ci) => ci.x0), eps: of((ci) => ci.eps) };
 }
 
 /** x_{tPrev} = c.x0 x0-hat + c.eps eps-hat + sigma z; the noise is drawn only where some sigma > 0. */

@@ -24,7 +24,9 @@ export function resolveOptions(options: ReverseOptions | undefined, field = 'opt
   requireInput(PREDICTION_TYPES.includes(prediction as PredictionType), `${field}.prediction`, `must be one of ${PREDICTION_TYPES.join(', ')}, got ${JSON.stringify(prediction)}`);
   requireInput(VARIANCE_TYPES.includes(variance as VarianceType), `${field}.variance`, `must be one of ${VARIANCE_TYPES.join(', ')}, got ${JSON.stringify(variance)}`);
   requireInput(typeof clip === 'boolean', `${field}.clip`, `must be true or false, got ${JSON.stringify(clip)}`);
-  requireInput(typeof eta === 'number' && Number.isFinite(eta) && eta >= 0, `${field}.eta`, `must be a finite number >= 0, got ${JSON.stringify(eta)}`);
+  // eta > 1 would make 1 - ab_{t-1} - sigma^2 negative at some steps (src/equations/ddim.ts): an error, never a NaN.
+  const etaMessage = `must be a number in [0, 1] (0: DDIM, 1: DDPM's variance), got ${JSON.stringify(eta)}`;
+  requireInput(typeof eta === 'number' && eta >= 0 && eta <= 1, `${field}.eta`, etaMessage);
   return { prediction: prediction as PredictionType, variance: variance as VarianceType, clip, eta };
 }
 

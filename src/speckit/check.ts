@@ -12,6 +12,11 @@ export interface SpecCheck {
   /** Where the equation comes from (paper, equation number). */
   source: string;
   requires: readonly Capability[];
+  /**
+   * The returned fields this check compares, as "<contract method>.<field>" (e.g. "pMeanVariance.logVariance",
+   * "forwardChain.recorded"): every field of every result structure must be read by some check.
+   */
+  reads?: readonly string[];
   /** Statistical checks: the false-alarm rate this check may spend (shared among its tests by Bonferroni). */
   falseAlarm?: number;
   run(backend: DiffusionBackend, ctx: SpecContext): Promise<void>;

@@ -149,3 +149,36 @@ export function chiSquareUniformTest(counts: ArrayLike<number>, alpha: number): 
   const w = Math.sqrt(lambda / n);
   return { test: `chi-square goodness of fit to Uniform{1..${k}}`, statistic, pValue: 1 - normalCdf(z), alpha, n, detects: `Cohen's w >= ${fmt(w)}, e.g. one value drawn with probability (1 +- ${fmt(w * Math.sqrt(df))}) / ${k}` };
 }
+
+/**
+ * H0: (x_i, y_i) iid with x and y independent N(0, 1). Then r^2 = x^2 + y^2 ~ chi^2_2 (P(r^2 <= q) = 1 - exp(-q/2)) and
+ * the angle atan2(y, x) is uniform on (-pi, pi], independent of r (the converse of Box & Muller 1958): with radius
+ * bins at the chi^2_2 quantiles and equal angle bins, each of the R x A cells holds probability 1 / (R A), and
+ * Pearson's chi-square over the cells (chiSquareUniformTest, power as stated there) sees dependence that leaves the
+ * correlation 0.
+ */
+export function bivariateNormalTest(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  alpha: number,
+  radiusBins = 8,
+  angleBins = 8,
+): TestOutcome {
+  const counts = new Float64Array(radiusBins * angleBins);
+  for (let i = 0; i < x.length; i++) {
+    const radius = Math.floor(radiusBins * -Math.expm1(-(x[i] * x[i] + y[i] * y[i]) / 2));
+    const angle = Math.floor((angleBins * (Math.atan2(y[i], x[i]) + Math.PI)) / (2 * Math.PI));
+    counts[Math.min(radiusBins - 1, radius) * angleBins + Math.min(angleBins - 1, angle)]++;
+  }
+  const test = `(x, y) ~ N(0, I_2): chi-square over ${radiusBins} radius x ${angleBins} angle bins`;
+  return { ...chiSquareUniformTest(counts, alpha), test };
+}
+
+/**
+ * H0: x and y independent with finite fourth moments. Pearson's correlation of x^2 and y^2 (zeroCorrelationTest):
+ * dependence through the magnitudes, as when two values share a Box-Muller uniform, shows here while corr(x, y) = 0.
+ */
+export function squaresUncorrelatedTest(x: ArrayLike<number>, y: ArrayLike<number>, alpha: number): TestOutcome {
+  const square = (a: ArrayLike<number>) => Float64Array.from(a, (v) => v * v);
+  return { ...zeroCorrelationTest(square(x), square(y), alpha), test: 'correlation of squares = 0' };
+}

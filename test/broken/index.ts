@@ -1,3 +1,4 @@
+import { brokenBlindSpots } from './blindspots.js';
 import type { BrokenBackend } from './broken.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';
@@ -26,4 +27,5 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenTraining,
   ...brokenMemory,
   ...brokenLoops,
+  ...brokenBlindSpots,
 ];

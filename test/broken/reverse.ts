@@ -3,11 +3,11 @@ import { cpuKernels } from '../../backends/cpu/kernels.js';
 import type { DdimStepArgs } from '../../src/contract/backend.js';
 import { broken, type CheckName } from './broken.js';
 
-const DDPM_STEP: CheckName = 'reverse > a DDPM step adds sigma_t z to the mean, and no noise at t = 1';
-const DDIM_STEP: CheckName = 'reverse > a DDIM step follows eq. 12 for any eta and earlier timestep';
-const DDIM_CLIPPED_EPS: CheckName = 'reverse > DDIM with clipping recomputes eps from the clipped x0^';
+const DDPM_STEP: CheckName = 'reverse > a DDPM step adds sigma_t z to the mean (no noise at t = 1) for every prediction, variance and clip option';
+const DDIM_STEP: CheckName = 'reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep';
+const DDIM_CLIPPED_EPS: CheckName = 'reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep';
 const P_MEAN_VARIANCE: CheckName =
-  'reverse > p_mean_variance gives x0^ for each prediction type and the posterior mean at x0^';
+  'reverse > p_mean_variance: x0^, the mean at x0^ and sigma^2 for every prediction, variance and clip option';
 
 /** DDIM with a buggy noise scale or eps, for the default eps prediction without clipping (other options go to the reference). */
 function ddimWith(sigmaOf: (ab: number, abPrev: number, eta: number) => number, useModelEpsWhenClipping: boolean) {

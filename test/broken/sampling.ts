@@ -3,9 +3,9 @@ import { gaussianTensor } from '../../src/random/gaussian.js';
 import { broken, type CheckName } from './broken.js';
 
 const DDPM_LOOP: CheckName =
-  "loops > sampleDdpm equals the float64 recursion of DDPM steps with the backend's noise streams";
+  "loops > sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option";
 const DDIM_LOOP: CheckName =
-  "loops > sampleDdim equals the float64 recursion of DDIM steps with the backend's noise streams";
+  "loops > sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta";
 const DDIM_GAUSSIAN_LAW: CheckName =
   'sampling > DDIM (eta = 0, 50 respaced steps) with the optimal eps for Gaussian data has the exactly propagated law';
 

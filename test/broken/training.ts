@@ -13,6 +13,9 @@ const TIMESTEP_RANGE: CheckName =
 const FINITE_DIFFERENCES: CheckName =
   'training > every parameter gradient equals central finite differences of L_simple';
 const ADAM_STEP: CheckName = 'training > one Adam step equals the textbook update on a hand-computed example';
+// The end-to-end check's name carries its threshold (spec/groups/training.ts, E2E_RUN).
+const END_TO_END: CheckName =
+  'training > DDPM samples of an MLP trained on two moons match the data: k-NN KL estimate (k = 5) below 1.4';
 const FORWARD_PASS: CheckName =
   'training > the forward pass equals the model definition (time channel, embedding, layers)';
 
@@ -44,6 +47,14 @@ export const brokenTraining = [
       const width = out.data.length / out.shape[0];
       for (let n = 0; n < out.shape[0]; n++) (out.data as Float64Array).fill(0, n * width + width - inner, (n + 1) * width);
       return out;
+    },
+  }),
+  // Caught only by the end-to-end run: every per-step check sees a correct Adam update, but the trainer keeps the old
+  // parameters, so the model never learns (measured: L_simple 1.024, KL 4.25 against the threshold 1.4).
+  brokenTrainingKernels('adam-update-dropped', "Adam's new parameters go to a copy the trainer never sees", END_TO_END, {
+    adamUpdate(param, grad, m, v, c) {
+      const kept = { shape: param.shape, data: Float64Array.from(param.data) };
+      return { ...cpuTrainingKernels.adamUpdate(param, grad, m, v, c), param: kept };
     },
   }),
 ];

@@ -13,7 +13,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
-import { loadEngine, type TF } from '../../backends/tfjs/engines.js';
+import { loadEngine } from '../../backends/tfjs/engines.js';
+import type { TF } from '../../backends/tfjs/types.js';
 import { SpecContext } from '../../src/speckit/context.js';
 import { checkSeed, suiteSeedFromEnv } from '../../src/speckit/seed.js';
 import { dotProductRoundings } from '../../src/speckit/tolerance.js';

@@ -129,7 +129,7 @@ per run).`,
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
     if (heap) process.env.DIFFSPEC_BACKEND_HEAP_MB = String(heap);
 
-    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }] = await Promise.all([
+    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { conformancePoolOptions }] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
@@ -137,6 +137,7 @@ per run).`,
       import('../../report/write.js'),
       import('../../report/summary.js'),
       import('../../report/results.js'),
+      import('../../speckit/pool.js'),
     ]);
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
@@ -151,7 +152,8 @@ per run).`,
     const root = packageRoot();
     const startedAt = new Date();
     // With no backend left to run, vitest is not started: the report says why each one did not run.
-    const vitest = names.length === 0 ? undefined : await createVitest('test', { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true });
+    const vitestOptions = { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true };
+    const vitest = names.length === 0 ? undefined : await createVitest('test', { ...vitestOptions, ...conformancePoolOptions() });
     try {
       await vitest?.start();
     } finally {

@@ -32,7 +32,7 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
       description: 'DDIM steps, evenly spaced over 1..T (at most T); ddpm always takes T',
       defaultText: '50 or T if smaller',
     }),
-    eta: option(number({ min: 0 }), { default: 0, description: 'DDIM eta (0: deterministic)' }),
+    eta: option(number({ min: 0, max: 1 }), { default: 0, description: 'DDIM eta (0: deterministic, 1: DDPM\'s variance)' }),
     n: option(integer(1), { description: 'number of samples', defaultText: '64 images, 1000 points' }),
     weights: option(oneOf(['ema', 'params']), {
       description: 'which weights to use: the EMA of the weights or the trained ones',
