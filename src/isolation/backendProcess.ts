@@ -33,8 +33,8 @@ export function exitReason(code: number | null, signal: NodeJS.Signals | null, s
   return `the backend's process ${how}${tail ? `; its output ends:\n${tail}` : ''}`;
 }
 
-/** A request's outcome: the host's reply, or why there was none (a timeout, or how the process ended). */
-export type Outcome = { reply: HostReply } | { lost: string };
+/** A request's outcome: the host's reply, or why there was none (a timeout, with its limit, or the process's end). */
+export type Outcome = { reply: HostReply } | { lost: string; timedOutAfterMs?: number };
 
 /**
  * One backend in a process of its own (src/isolation/host.ts): the parent survives whatever the backend does.
@@ -81,7 +81,8 @@ export class BackendProcess {
   async request(request: HostRequest, timeoutMs: number): Promise<Outcome> {
     if (!this.running) {
       const reply = await this.load();
-      if (reply.type !== 'ready') return { lost: `the backend's process could not be started again: ${'reason' in reply ? reply.reason : reply.type}` };
+      const why = 'reason' in reply ? reply.reason : reply.type;
+      if (reply.type !== 'ready') return { lost: `the backend's process could not be started again: ${why}` };
     }
     const child = this.child!;
     child.send(request);
@@ -105,7 +106,8 @@ export class BackendProcess {
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         setTimeout(() => done({ lost: exitReason(code, signal, this.output) }), 50);
       };
-      const timer = setTimeout(() => done({ lost: `no answer within its time limit of ${timeoutMs} ms` }), timeoutMs);
+      const timedOut = { lost: `no answer within its time limit of ${timeoutMs} ms`, timedOutAfterMs: timeoutMs };
+      const timer = setTimeout(() => done(timedOut), timeoutMs);
       child.on('message', onMessage).on('exit', onExit);
     });
   }

@@ -1,8 +1,9 @@
 import { checkId, type SpecCheck, type SpecGroup } from '../speckit/check.js';
+import type { Participant } from '../speckit/participant.js';
 import type { CheckResult } from '../speckit/runner.js';
 import { checkSeed } from '../speckit/seed.js';
-import type { Participant } from '../speckit/participant.js';
-import { BackendProcess, type HostOptions } from './backendProcess.js';
+import { BackendProcess, type HostOptions, type Outcome } from './backendProcess.js';
+import type { HostReply } from './protocol.js';
 
 /**
  * After this many checks in a row lost their process (a timeout or a crash), the backend's remaining checks are
@@ -15,6 +16,15 @@ export interface IsolationLimits extends HostOptions {
   checkTimeoutMs: number;
 }
 
+/** Why a request got no result, in the words a failed check reports. */
+function lossReason({ lost, timedOutAfterMs }: Extract<Outcome, { lost: string }>): string {
+  if (timedOutAfterMs === undefined) return `crashed: ${lost}`;
+  const killed = "the backend's process was killed, since a synchronous loop cannot be stopped otherwise";
+  return `timed out after ${timedOutAfterMs} ms (its time limit): ${killed}`;
+}
+
+const unexpected = (reply: HostReply) => (reply.type === 'error' ? reply.message : `unexpected answer ${reply.type}`);
+
 /**
  * A backend (a registered name or a module path) loaded in a process of its own: each check is sent to that
  * process, and a check that runs past its time limit, or during which the process crashes, is killed or signalled,
@@ -25,7 +35,7 @@ export async function isolatedBackend(selector: string, limits: IsolationLimits)
   const reply = await host.load();
   if (reply.type === 'failed') return { name: reply.name, selector, failed: reply.reason };
   if (reply.type === 'skipped') return { name: reply.name, selector, skipped: reply.reason };
-  if (reply.type !== 'ready') return { name: selector, selector, failed: `unexpected first message ${reply.type}` };
+  if (reply.type !== 'ready') return { name: selector, selector, failed: unexpected(reply) };
   const { name, precision, metadata } = reply.backend;
   let losses = 0;
   let lastLoss = '';
@@ -43,18 +53,18 @@ export async function isolatedBackend(selector: string, limits: IsolationLimits)
     isolated: true,
     async runCheck(group, check, suiteSeed) {
       if (losses >= MAX_LOSSES_IN_A_ROW) {
-        return failure(group, check, suiteSeed, `not run: the backend's process was lost in ${losses} checks in a row, the last time: ${lastLoss}`);
+        const message = `not run: the backend's process was lost in ${losses} checks in a row`;
+        return failure(group, check, suiteSeed, `${message}, the last time: ${lastLoss}`);
       }
-      const outcome = await host.request({ type: 'check', group: group.id, check: check.name, suiteSeed }, limits.checkTimeoutMs);
-      if ('reply' in outcome && outcome.reply.type === 'result') {
+      const request = { type: 'check', group: group.id, check: check.name, suiteSeed } as const;
+      const outcome = await host.request(request, limits.checkTimeoutMs);
+      if ('reply' in outcome) {
+        if (outcome.reply.type !== 'result') return failure(group, check, suiteSeed, unexpected(outcome.reply));
         losses = 0;
         return outcome.reply.result;
       }
-      if ('reply' in outcome) return failure(group, check, suiteSeed, `the backend's process answered ${JSON.stringify(outcome.reply)}`);
       losses++;
-      lastLoss = outcome.lost.startsWith('no answer')
-        ? `timed out after ${limits.checkTimeoutMs} ms (its time limit): the backend's process was killed, since a synchronous loop cannot be stopped otherwise`
-        : `${outcome.lost.replace(/^the backend's process/, 'crashed: the backend\'s process')}`;
+      lastLoss = lossReason(outcome);
       return failure(group, check, suiteSeed, `${lastLoss}\n  (the process is started again for the next check)`);
     },
     close: () => host.kill(),

@@ -26,14 +26,23 @@ export interface NightlyTally {
 
 /** The statistical checks of the groups, each with its group. */
 export function statisticalChecks(groups: readonly SpecGroup[]): { group: SpecGroup; check: SpecCheck }[] {
-  return groups.flatMap((group) => group.checks.filter((c) => c.kind === 'statistical').map((check) => ({ group, check })));
+  return groups.flatMap((group) =>
+    group.checks.filter((c) => c.kind === 'statistical').map((check) => ({ group, check })),
+  );
 }
 
 /** A fresh suite seed, as DIFFSPEC_SEED=random draws one. */
 export const freshSuiteSeed = () => randomInt(2 ** 31);
 
 export function emptyTally(backend: string, checks: readonly { group: SpecGroup; check: SpecCheck }[]): NightlyTally {
-  const rows = checks.map(({ group, check }) => ({ check: checkId(group, check), falseAlarm: check.falseAlarm ?? 0, runs: 0, failures: 0, skipped: 0, totalMs: 0 }));
+  const rows = checks.map(({ group, check }) => ({
+    check: checkId(group, check),
+    falseAlarm: check.falseAlarm ?? 0,
+    runs: 0,
+    failures: 0,
+    skipped: 0,
+    totalMs: 0,
+  }));
   return { backend, runs: 0, failedRuns: 0, checks: rows, failures: [] };
 }
 
@@ -59,7 +68,10 @@ export async function nightlyRun(
     if (result.status === 'fail') {
       row.failures++;
       const replay = replayCommand(group, check, { name: backend.name, selector }, suiteSeed);
-      failures.push({ run: tally.runs + 1, backend: backend.name, check: row.check, suiteSeed, checkSeed: result.seed, message: result.message ?? '', replay });
+      const message = result.message ?? '';
+      const run = tally.runs + 1;
+      const checkSeed = result.seed;
+      failures.push({ run, backend: backend.name, check: row.check, suiteSeed, checkSeed, message, replay });
     }
   }
   tally.runs++;

@@ -6,6 +6,7 @@ const FINDING_P = 0.05;
 
 const rate = (x: number) => (x === 0 ? '0' : x.toExponential(1));
 const cell = (s: string) => s.replace(/\|/g, '\\|');
+const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
 
 /** Whether a check failed more often than its stated false-alarm rate allows (one-sided binomial, p < 0.05). */
 export function exceedsStatedRate(failures: number, runs: number, falseAlarm: number): boolean {
@@ -18,27 +19,38 @@ export function exceedsStatedRate(failures: number, runs: number, falseAlarm: nu
  * failures, observed rate and upper bound against its stated rate; then every failure's seeds and replay command.
  */
 export function nightlyMarkdown(tallies: readonly NightlyTally[], budget: number, started: Date): string {
-  const lines = [`# diffspec nightly: fresh-seed runs of the statistical checks`, '', `Started ${started.toISOString()}.`, ''];
-  lines.push('| backend | runs | runs with a failure | observed rate | 95% upper bound | budget | mean s per run |', '|---|---|---|---|---|---|---|');
+  const lines = ['# diffspec nightly: fresh-seed runs of the statistical checks', ''];
+  lines.push(`Started ${started.toISOString()}.`, '');
+  const suiteHeader = ['backend', 'runs', 'runs with a failure', 'observed rate', '95% upper bound', 'budget'];
+  suiteHeader.push('mean s per run');
+  lines.push(row(suiteHeader), row(suiteHeader.map(() => '---')));
   for (const t of tallies) {
     const seconds = t.checks.reduce((s, c) => s + c.totalMs, 0) / 1000 / Math.max(t.runs, 1);
-    lines.push(`| ${t.backend} | ${t.runs} | ${t.failedRuns} | ${rate(t.failedRuns / Math.max(t.runs, 1))} | ${rate(clopperPearsonUpper(t.failedRuns, t.runs))} | ${rate(budget)} | ${seconds.toFixed(2)} |`);
+    const observed = rate(t.failedRuns / Math.max(t.runs, 1));
+    const upper = rate(clopperPearsonUpper(t.failedRuns, t.runs));
+    lines.push(row([t.backend, t.runs, t.failedRuns, observed, upper, rate(budget), seconds.toFixed(2)]));
   }
-  lines.push('', '| backend | check | runs | failures | observed rate | 95% upper bound | stated rate | finding |', '|---|---|---|---|---|---|---|---|');
+  const checkHeader = ['backend', 'check', 'runs', 'failures', 'observed rate', '95% upper bound', 'stated rate'];
+  checkHeader.push('finding');
+  lines.push('', row(checkHeader), row(checkHeader.map(() => '---')));
   for (const t of tallies) {
     for (const c of t.checks) {
       if (c.runs === 0) {
-        lines.push(`| ${t.backend} | ${cell(c.check)} | 0 (skipped ${c.skipped}) | | | | ${rate(c.falseAlarm)} | |`);
+        lines.push(row([t.backend, cell(c.check), `0 (skipped ${c.skipped})`, '', '', '', rate(c.falseAlarm), '']));
         continue;
       }
       const finding = exceedsStatedRate(c.failures, c.runs, c.falseAlarm) ? '**fails more often than stated**' : '';
-      lines.push(`| ${t.backend} | ${cell(c.check)} | ${c.runs} | ${c.failures} | ${rate(c.failures / c.runs)} | ${rate(clopperPearsonUpper(c.failures, c.runs))} | ${rate(c.falseAlarm)} | ${finding} |`);
+      const upper = rate(clopperPearsonUpper(c.failures, c.runs));
+      const observed = rate(c.failures / c.runs);
+      lines.push(row([t.backend, cell(c.check), c.runs, c.failures, observed, upper, rate(c.falseAlarm), finding]));
     }
   }
   const failures = tallies.flatMap((t) => t.failures);
   lines.push('', `## Failures (${failures.length})`, '');
   for (const f of failures) {
-    lines.push(`- run ${f.run}, **${f.backend}** ${f.check}: suite seed ${f.suiteSeed}, check seed ${f.checkSeed}: ${f.message.split('\n')[0]}`, `  - replay: \`${f.replay}\``);
+    const seeds = `suite seed ${f.suiteSeed}, check seed ${f.checkSeed}`;
+    lines.push(`- run ${f.run}, **${f.backend}** ${f.check}: ${seeds}: ${f.message.split('\n')[0]}`);
+    lines.push(`  - replay: \`${f.replay}\``);
   }
   return lines.join('\n') + '\n';
 }

@@ -38,10 +38,12 @@ export function junitXml(report: ConformanceReport): string {
   }
   const notLoaded = backendsNotLoaded(report);
   if (notLoaded.length > 0) {
-    lines.push(`  <testsuite name="diffspec backends that failed to load" tests="${notLoaded.length}" errors="${notLoaded.length}">`);
+    const n = notLoaded.length;
+    lines.push(`  <testsuite name="diffspec backends that failed to load" tests="${n}" errors="${n}">`);
     for (const b of notLoaded) {
       const reason = b.unavailable ?? '';
-      lines.push(`    <testcase name="${escapeXml(`${b.name} loads`)}"><error message="${escapeXml(reason.split('\n')[0])}">${escapeXml(reason)}</error></testcase>`);
+      const error = `<error message="${escapeXml(reason.split('\n')[0])}">${escapeXml(reason)}</error>`;
+      lines.push(`    <testcase name="${escapeXml(`${b.name} loads`)}">${error}</testcase>`);
     }
     lines.push('  </testsuite>');
   }

@@ -12,7 +12,11 @@ const STRIP_STEPS = [0, 10, 50, 100];
  * without the forward capability, one that failed, or one that was lost (`lost`, by name: it timed out or crashed
  * in its checks), gets a note instead.
  */
-export async function seedStrips(selectors: readonly string[], seed: number, lost: ReadonlySet<string>): Promise<Figure[]> {
+export async function seedStrips(
+  selectors: readonly string[],
+  seed: number,
+  lost: ReadonlySet<string>,
+): Promise<Figure[]> {
   const x0 = await loadImage(defaultImagePath());
   return Promise.all(
     selectors.map(async (selector): Promise<Figure> => {
@@ -20,13 +24,23 @@ export async function seedStrips(selectors: readonly string[], seed: number, los
       try {
         const reply = await host.load();
         const name = reply.type === 'ready' ? reply.backend.name : selector;
-        const figure = { id: `strip-${name}`, title: `${name}: forward chain, seed schedule`, caption: `x_t for t = ${STRIP_STEPS.join(', ')} from the backend's forwardChain (seed ${seed}).` };
-        if (reply.type !== 'ready') return { ...figure, note: `not drawn: ${'reason' in reply ? reply.reason : reply.type}` };
-        if (lost.has(name)) return { ...figure, caption: '', note: 'not drawn: the backend timed out or crashed in its checks' };
-        if (!reply.backend.capabilities.includes('forward')) return { ...figure, note: `not drawn: ${name} does not declare the forward capability` };
+        const figure = {
+          id: `strip-${name}`,
+          title: `${name}: forward chain, seed schedule`,
+          caption: `x_t for t = ${STRIP_STEPS.join(', ')} from the backend's forwardChain (seed ${seed}).`,
+        };
+        const why = 'reason' in reply ? reply.reason : reply.type;
+        if (reply.type !== 'ready') return { ...figure, note: `not drawn: ${why}` };
+        if (lost.has(name)) return { ...figure, caption: '', note: 'not drawn: it timed out or crashed in its checks' };
+        if (!reply.backend.capabilities.includes('forward')) {
+          return { ...figure, note: `not drawn: ${name} does not declare the forward capability` };
+        }
         const outcome = await host.request({ type: 'frames', x0, steps: STRIP_STEPS, seed }, CHECK_TIMEOUT_MS);
         if ('lost' in outcome) return { ...figure, note: `not drawn: forwardChain failed: ${outcome.lost}` };
-        if (outcome.reply.type !== 'frames') return { ...figure, note: `not drawn: forwardChain failed: ${'message' in outcome.reply ? outcome.reply.message : outcome.reply.type}` };
+        if (outcome.reply.type !== 'frames') {
+          const why = 'message' in outcome.reply ? outcome.reply.message : outcome.reply.type;
+          return { ...figure, note: `not drawn: forwardChain failed: ${why}` };
+        }
         return { ...figure, svg: await stripSvg(outcome.reply.frames) };
       } finally {
         host.kill();

@@ -1,4 +1,12 @@
-import { backendsNotLoaded, countStatuses, orderedResults, runFailed, type CheckResultRecord, type ConformanceReport, type Counts } from './results.js';
+import {
+  backendsNotLoaded,
+  countStatuses,
+  orderedResults,
+  runFailed,
+  type CheckResultRecord,
+  type ConformanceReport,
+  type Counts,
+} from './results.js';
 
 /** One table cell: "4 pass, 1 FAIL, 2 skip" (only the non-zero counts; '-' when nothing ran). */
 export function cellText(counts: Counts): string {
@@ -19,7 +27,7 @@ export interface SummaryTable {
 /** A table cell for a backend that could not be loaded. */
 export const NOT_LOADED_CELL = 'not run: failed to load';
 
-/** The group x backend table: groups with failures first, then a total row; a backend that failed to load, one column. */
+/** The group x backend table: groups with failures first, then a total row; a backend that failed to load, a column. */
 export function summaryTable(report: ConformanceReport): SummaryTable {
   const backends = [...new Set(report.results.map((r) => r.backend))];
   const groups = [...new Set(report.results.map((r) => r.group))];
@@ -29,8 +37,9 @@ export function summaryTable(report: ConformanceReport): SummaryTable {
   const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length);
   groups.sort((a, b) => Number(failing(b)) - Number(failing(a)) || rank(a) - rank(b) || a.localeCompare(b));
   const notLoaded = backendsNotLoaded(report).map((b) => b.name);
-  const rows = groups.map((g) => [g, ...backends.map((b) => cellText(countStatuses(of(g, b)))), ...notLoaded.map(() => '')]);
-  rows.push(['total', ...backends.map((b) => cellText(countStatuses(of(undefined, b)))), ...notLoaded.map(() => NOT_LOADED_CELL)]);
+  const cells = (group: string | undefined) => backends.map((b) => cellText(countStatuses(of(group, b))));
+  const rows = groups.map((g) => [g, ...cells(g), ...notLoaded.map(() => '')]);
+  rows.push(['total', ...cells(undefined), ...notLoaded.map(() => NOT_LOADED_CELL)]);
   return { header: ['spec group', ...backends, ...notLoaded], rows };
 }
 

@@ -24,7 +24,7 @@ export function isModulePath(selector: string): boolean {
 }
 
 const PRECISIONS = ['float64', 'float32'];
-const TRAINING_METHODS = ['predict', 'denoiser', 'lossAndGradients', 'sampleTimesteps', 'adamStep', 'createTrainer'] as const;
+const TRAINING_METHODS = ['predict', 'denoiser', 'lossAndGradients', 'sampleTimesteps', 'adamStep', 'createTrainer'];
 
 /** Why `value` is not a DiffusionBackend, or undefined when it has the contract's shape. */
 export function contractMismatch(value: unknown): string | undefined {
@@ -37,17 +37,23 @@ export function contractMismatch(value: unknown): string | undefined {
   if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
   const unknown = b.capabilities.filter((c) => !ALL_CAPABILITIES.includes(c));
   if (unknown.length > 0) {
-    return `"capabilities" names unknown ${unknown.map((c) => JSON.stringify(c)).join(', ')} (known: ${ALL_CAPABILITIES.join(', ')})`;
+    const names = unknown.map((c) => JSON.stringify(c)).join(', ');
+    return `"capabilities" names unknown ${names} (known: ${ALL_CAPABILITIES.join(', ')})`;
   }
   // Every check needs the schedule; the other operations are owed by the capabilities the backend declares.
   const owed = ALL_OPERATIONS.filter((op) => op.capability === 'schedule' || b.capabilities!.includes(op.capability));
   const missing = owed.map((op) => op.method).filter((m) => typeof (b as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) return `lacks the operations ${missing.join(', ')} (declares ${b.capabilities.join(', ')})`;
   if (b.capabilities.includes('training')) {
-    if (b.training === null || typeof b.training !== 'object') return 'declares the \'training\' capability but has no "training" object';
-    const lacking = TRAINING_METHODS.filter((m) => typeof (b.training as unknown as Record<string, unknown>)[m] !== 'function');
+    if (b.training === null || typeof b.training !== 'object') {
+      return 'declares the \'training\' capability but has no "training" object';
+    }
+    const training = b.training as unknown as Record<string, unknown>;
+    const lacking = TRAINING_METHODS.filter((m) => typeof training[m] !== 'function');
     if (lacking.length > 0) return `"training" lacks the methods ${lacking.join(', ')}`;
-  } else if (b.training !== undefined) return 'has a "training" object but does not declare the \'training\' capability';
+  } else if (b.training !== undefined) {
+    return 'has a "training" object but does not declare the \'training\' capability';
+  }
   if (b.capabilities.includes('memory') && typeof b.liveTensorCount !== 'function') {
     return 'declares the \'memory\' capability but has no liveTensorCount()';
   }
@@ -79,7 +85,8 @@ export async function loadBackendModule(path: string): Promise<Selected> {
     if (mismatch) return { name: path, selector: file, failed: `${where} ${mismatch}` };
     return { name: (backend as DiffusionBackend).name, selector: file, backend: backend as DiffusionBackend };
   } catch (e) {
-    return { name: path, selector: file, failed: `cannot load ${file}: ${e instanceof Error ? e.message : String(e)}${thrownAt(e)}` };
+    const message = e instanceof Error ? e.message : String(e);
+    return { name: path, selector: file, failed: `cannot load ${file}: ${message}${thrownAt(e)}` };
   }
 }
 

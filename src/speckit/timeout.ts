@@ -1,7 +1,7 @@
 /** The per-check time limit when none is given: a backend that hangs fails that check, and the run goes on. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
 
-/** The per-check time limit of this run: DIFFSPEC_CHECK_TIMEOUT_MS (`diffspec conformance --timeout`) or the default. */
+/** This run's per-check time limit: DIFFSPEC_CHECK_TIMEOUT_MS (`diffspec conformance --timeout`) or the default. */
 export const CHECK_TIMEOUT_MS = Number(process.env.DIFFSPEC_CHECK_TIMEOUT_MS ?? DEFAULT_CHECK_TIMEOUT_MS);
 
 /**

@@ -55,7 +55,11 @@ const ISOLATED_TEST_TIMEOUT_MS = CHECK_TIMEOUT_MS + LOAD_TIMEOUT_MS + 10_000;
  * A backend that cannot run here is reported as skipped with its reason; one that failed to load fails
  * every check with the reason; the expectations turn known gaps into xfail or skip.
  */
-export function describeGroupFor(group: SpecGroup, backends: readonly Participant[], { suiteSeed, expectations }: RegistrationOptions): void {
+export function describeGroupFor(
+  group: SpecGroup,
+  backends: readonly Participant[],
+  { suiteSeed, expectations }: RegistrationOptions,
+): void {
   describe(group.id, () => {
     for (const r of backends) {
       describe(r.name, () => {

@@ -3,11 +3,12 @@
 // again for the next check, and the other backends finish. One run of `diffspec conformance` with cpu and six
 // misbehaving backends (test/fixtures/misbehaving: each misbehaves in qSample only, so the checks that do not use it
 // pass after the restart).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../../src/report/results.js';
+import { packageRoot } from '../../src/paths.js';
 import { runCli } from './run-cli.js';
 
 const LIMIT_MS = 3000;
@@ -27,12 +28,15 @@ const AFTER = 'the Markov chain run with the backend noise has the distribution 
 const out = mkdtempSync(join(tmpdir(), 'diffspec-isolation-'));
 let run: ReturnType<typeof runCli>;
 let report: ConformanceReport;
-const result = (backend: string, check: string) => report.results.find((r) => r.backend === backend && r.check === check)!;
+const result = (backend: string, check: string) =>
+  report.results.find((r) => r.backend === backend && r.check === check)!;
 
 beforeAll(() => {
-  const modules = [...Object.keys(MISBEHAVING).map((m) => `test/fixtures/misbehaving/${m}.ts`), 'test/fixtures/unloadable/throws-at-import.mjs'];
+  const modules = Object.keys(MISBEHAVING).map((m) => `test/fixtures/misbehaving/${m}.ts`);
+  modules.push('test/fixtures/unloadable/throws-at-import.mjs');
   const filter = '^forward \\S+ (one forward step|closed form q|the Markov chain)';
-  const args = ['--group', 'forward', '--filter', filter, '--timeout', String(LIMIT_MS), '--heap', String(HEAP_MB), '--out', out];
+  const args = ['--group', 'forward', '--filter', filter, '--timeout', String(LIMIT_MS), '--heap', String(HEAP_MB)];
+  args.push('--out', out);
   run = runCli(['conformance', '--backend', ['cpu', ...modules].join(','), ...args], {}, 300_000);
   report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 }, 300_000);
@@ -63,5 +67,33 @@ describe('a backend in a process of its own', () => {
     for (const check of [BEFORE, USES_Q_SAMPLE, AFTER]) expect(result('cpu', check).status).toBe('pass');
     expect(report.run.backends.find((b) => b.loadFailed)?.unavailable).toContain('libdevice.so');
     expect(run.stdout).toContain('FAILED: 5 FAIL, 13 pass, 1 backend failed to load');
+  });
+});
+
+describe('a backend that hangs in every operation', () => {
+  it('costs three time limits, and its remaining checks fail as not run', async () => {
+    const { isolatedBackend } = await import('../../src/isolation/isolated.js');
+    const { forwardGroup } = await import('../../spec/groups/forward.js');
+    const hangs = await isolatedBackend(join(packageRoot(), 'test/fixtures/misbehaving/hangs.ts'), {
+      checkTimeoutMs: 500,
+      loadTimeoutMs: 60_000,
+    });
+    if (!('runCheck' in hangs)) throw new Error(`hangs.ts did not load: ${JSON.stringify(hangs)}`);
+    try {
+      const messages: string[] = [];
+      for (const check of forwardGroup.checks) messages.push((await hangs.runCheck(forwardGroup, check, 1)).message!);
+      expect(messages.slice(0, 3).every((m) => m.startsWith('timed out after 500 ms'))).toBe(true);
+      const notRun = /^not run: the backend's process was lost in 3 checks in a row, the last time: timed out/;
+      expect(messages[3]).toMatch(notRun);
+    } finally {
+      hangs.close?.();
+    }
+  }, 120_000);
+});
+
+describe('a backend process', () => {
+  it('imports only the group it runs: every group lives in spec/groups/<id>.ts', async () => {
+    const { SPEC_GROUPS } = await import('../../spec/groups/index.js');
+    for (const g of SPEC_GROUPS) expect(existsSync(join(packageRoot(), 'spec/groups', `${g.id}.ts`)), g.id).toBe(true);
   });
 });

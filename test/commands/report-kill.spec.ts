@@ -15,8 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A report whose every file is large (long failure messages), so that each write takes a while to finish. */
 function report(suiteSeed: number, messageChars: number): ConformanceReport {
-  const result = (i: number): CheckResultRecord => ({ backend: 'cpu', group: 'forward', check: `check ${i}`, kind: 'property', status: 'fail', timeMs: 1, seed: i, suiteSeed, message: `run ${suiteSeed} `.repeat(messageChars / 8), replay: 'replay', records: [] });
-  const run = { startedAt: new Date(suiteSeed * 1000).toISOString(), durationMs: 1, suiteSeed, versions: { diffspec: '0.1.0', node: 'v20', vitest: '4' }, backends: [{ name: 'cpu' }] };
+  const message = `run ${suiteSeed} `.repeat(messageChars / 8);
+  const result = (i: number): CheckResultRecord => ({
+    ...{ backend: 'cpu', group: 'forward', check: `check ${i}`, kind: 'property', status: 'fail', timeMs: 1 },
+    ...{ seed: i, suiteSeed, message, replay: 'replay', records: [] },
+  });
+  const versions = { diffspec: '0.1.0', node: 'v20', vitest: '4' };
+  const startedAt = new Date(suiteSeed * 1000).toISOString();
+  const run = { startedAt, durationMs: 1, suiteSeed, versions, backends: [{ name: 'cpu' }] };
   return { run, results: Array.from({ length: 200 }, (_, i) => result(i)), errors: [] };
 }
 
@@ -31,7 +37,8 @@ function killWhileWriting(file: string, next: ConformanceReport): Promise<void> 
     const watcher = watch(dir, (_, name) => {
       if (name?.startsWith(`.${file}.`) && name.endsWith('.tmp')) writer.kill('SIGKILL');
     });
-    const writer = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/write-report.ts', dir, nextFile], { cwd: packageRoot(), stdio: 'ignore' });
+    const args = ['--import', 'tsx', 'test/fixtures/write-report.ts', dir, nextFile];
+    const writer = spawn(process.execPath, args, { cwd: packageRoot(), stdio: 'ignore' });
     writer.on('exit', (code, signal) => {
       watcher.close();
       rmSync(nextFile, { force: true });
@@ -42,7 +49,8 @@ function killWhileWriting(file: string, next: ConformanceReport): Promise<void> 
 }
 
 describe('a run killed while it writes its report', () => {
-  it.each(REPORT_FILES.map((f, i) => [f, i]))('leaves %s and the rest of the previous report intact and readable', async (file, i) => {
+  const cases = REPORT_FILES.map((f, i) => [f, i] as const);
+  it.each(cases)('leaves %s and the rest of the previous report intact and readable', async (file, i) => {
     for (const tmp of temporaries()) rmSync(join(dir, tmp));
     const previous = report(1000 + i, 50_000);
     await writeReport(dir, previous, []);
@@ -54,8 +62,10 @@ describe('a run killed while it writes its report', () => {
     expect(after[file]).toBe(before[file]);
     for (const f of REPORT_FILES) {
       if (f.endsWith('.json')) expect(() => JSON.parse(after[f]), f).not.toThrow();
-      expect(after[f] === before[f] || !after[f].includes(`run ${1000 + i} `), `${f} is one version, not a mix`).toBe(true);
+      const whole = after[f] === before[f] || !after[f].includes(`run ${1000 + i} `);
+      expect(whole, `${f} is one version, not a mix`).toBe(true);
     }
-    expect(JSON.parse(after['results.json']).run.suiteSeed).toBe(REPORT_FILES.indexOf('results.json') < i ? 2000 + i : 1000 + i);
+    const resultsWritten = REPORT_FILES.indexOf('results.json') < i;
+    expect(JSON.parse(after['results.json']).run.suiteSeed).toBe(resultsWritten ? 2000 + i : 1000 + i);
   }, 120_000);
 });

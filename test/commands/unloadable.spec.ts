@@ -25,7 +25,8 @@ let seconds: number;
 beforeAll(() => {
   const modules = Object.keys(UNLOADABLE).map((f) => `test/fixtures/unloadable/${f}`);
   const started = Date.now();
-  run = runCli(['conformance', '--backend', ['cpu', ...modules].join(','), '--group', 'forward', '--filter', 'closed form q', '--out', out]);
+  const args = ['--group', 'forward', '--filter', 'closed form q', '--out', out];
+  run = runCli(['conformance', '--backend', ['cpu', ...modules].join(','), ...args]);
   seconds = (Date.now() - started) / 1000;
   report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 }, 120_000);
@@ -36,7 +37,8 @@ describe('a backend module that cannot be used', () => {
   it('is reported once, at load, naming the file and what is wrong, and the run exits 1', () => {
     expect(run.status, run.stderr).toBe(1);
     for (const [file, words] of Object.entries(UNLOADABLE)) {
-      const lines = run.stdout.split('\n').filter((l) => l.includes(`unloadable/${file}`) && l.includes('failed to load'));
+      const atLoad = (l: string) => l.includes(`unloadable/${file}`) && l.includes('failed to load');
+      const lines = run.stdout.split('\n').filter(atLoad);
       expect(lines, `${file}\n${run.stdout}`).toHaveLength(1);
       expect(lines[0]).toContain(words);
     }
@@ -48,7 +50,8 @@ describe('a backend module that cannot be used', () => {
     expect(report.results.map((r) => `${r.backend} ${r.status}`)).toEqual(['cpu pass']);
     const notLoaded = report.run.backends.filter((b) => b.loadFailed).map((b) => b.name);
     expect(notLoaded.sort()).toEqual(Object.keys(UNLOADABLE).map((f) => `test/fixtures/unloadable/${f}`).sort());
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8').match(/<testcase name="[^"]*unloadable[^"]* loads"><error /g)).toHaveLength(5);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit.match(/<testcase name="[^"]*unloadable[^"]* loads"><error /g)).toHaveLength(5);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('not run: failed to load');
   });
 
@@ -63,9 +66,12 @@ describe('contractMismatch', () => {
     const { cpuBackend } = await import('../../backends/cpu/index.js');
     expect(contractMismatch(5)).toBe('is number 5, not a backend object');
     expect(contractMismatch(null)).toBe('is null, not a backend object');
-    expect(contractMismatch({ ...cpuBackend, capabilities: ['schedule', 'memory'], training: undefined })).toBe('declares the \'memory\' capability but has no liveTensorCount()');
-    expect(contractMismatch({ ...cpuBackend, capabilities: ['schedule'] })).toBe('has a "training" object but does not declare the \'training\' capability');
-    expect(contractMismatch({ ...cpuBackend, training: { predict: () => 0 } })).toMatch(/^"training" lacks the methods denoiser, /);
+    const memoryOnly = { ...cpuBackend, capabilities: ['schedule', 'memory'], training: undefined };
+    expect(contractMismatch(memoryOnly)).toBe('declares the \'memory\' capability but has no liveTensorCount()');
+    const undeclared = contractMismatch({ ...cpuBackend, capabilities: ['schedule'] });
+    expect(undeclared).toBe('has a "training" object but does not declare the \'training\' capability');
+    const partial = contractMismatch({ ...cpuBackend, training: { predict: () => 0 } });
+    expect(partial).toMatch(/^"training" lacks the methods denoiser, /);
     expect(contractMismatch(cpuBackend)).toBeUndefined();
   });
 });

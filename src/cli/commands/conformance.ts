@@ -56,7 +56,8 @@ async function modulesThatFailToLoad(selectors: readonly string[], timeoutMs: nu
     const host = new BackendProcess(selector, { loadTimeoutMs: timeoutMs });
     const reply = await host.load();
     host.kill();
-    return reply.type === 'failed' ? { name: relative(process.cwd(), selector), unavailable: reply.reason, loadFailed: true } : undefined;
+    if (reply.type !== 'failed') return undefined;
+    return { name: relative(process.cwd(), selector), unavailable: reply.reason, loadFailed: true };
   });
   return (await Promise.all(probes)).filter((b) => b !== undefined);
 }
@@ -111,12 +112,15 @@ per run).`,
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
   ],
-  async run({ backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout, heap }) {
+  async run(options) {
+    const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations } = options;
+    const { timeout, heap } = options;
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
-    const notLoaded = await modulesThatFailToLoad(selectors, Math.max(timeout ?? DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS));
+    const loadTimeoutMs = Math.max(timeout ?? DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS);
+    const notLoaded = await modulesThatFailToLoad(selectors, loadTimeoutMs);
     const loadable = selectors.filter((s) => !notLoaded.some((b) => b.name === relative(process.cwd(), s)));
     const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: loadable, unavailable: notLoaded };
     if (selectors.length === 0 && builtin.runnable.length === 0) {
@@ -144,16 +148,30 @@ per run).`,
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
     const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ') || 'none'}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
+    const shown = names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ') || 'none';
+    const filtered = filter ? `; filter ${filter}` : '';
+    process.stdout.write(`diffspec conformance: backends ${shown}; suite seed ${suiteSeed}${filtered}\n`);
     for (const b of builtin.unavailable) {
-      process.stdout.write(`  ${b.loadFailed ? 'not run, failed to load' : 'not run here'}: ${b.name}: ${b.unavailable}\n`);
+      const why = b.loadFailed ? 'not run, failed to load' : 'not run here';
+      process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
     }
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
     // With no backend left to run, vitest is not started: the report says why each one did not run.
-    const vitestOptions = { root, config: join(root, 'vitest.config.ts'), include: groups.map((g) => `spec/${g.id}.spec.ts`), watch: false, reporters: [collector], testNamePattern: filter, passWithNoTests: true };
-    const vitest = names.length === 0 ? undefined : await createVitest('test', { ...vitestOptions, ...conformancePoolOptions() });
+    const vitest =
+      names.length === 0
+        ? undefined
+        : await createVitest('test', {
+            root,
+            config: join(root, 'vitest.config.ts'),
+            include: groups.map((g) => `spec/${g.id}.spec.ts`),
+            watch: false,
+            reporters: [collector],
+            testNamePattern: filter,
+            passWithNoTests: true,
+            ...conformancePoolOptions(),
+          });
     try {
       await vitest?.start();
     } finally {
@@ -173,8 +191,11 @@ per run).`,
       results: collector.results,
       errors: collector.errors,
     };
-    if (report.results.length === 0 && report.errors.length === 0 && notLoaded.length === 0) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
-    const lost = new Set(report.results.filter((r) => r.status === 'fail' && /^(timed out|crashed|not run)/.test(r.message ?? '')).map((r) => r.backend));
+    const nothingRan = report.results.length === 0 && report.errors.length === 0 && notLoaded.length === 0;
+    if (nothingRan) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    const processLost = /^(timed out|crashed|not run)/;
+    const lostProcess = report.results.filter((r) => r.status === 'fail' && processLost.test(r.message ?? ''));
+    const lost = new Set(lostProcess.map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, lost));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
