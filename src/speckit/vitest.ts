@@ -1,4 +1,4 @@
-import { afterAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SPEC_GROUPS } from '../../spec/groups/index.js';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { checkId, type SpecGroup } from './check.js';
@@ -98,6 +98,8 @@ export function describeGroupFor(
   });
 }
 
+const hosts: Record<string, Promise<Participant>> = {};
+
 /**
  * Registers a spec group once per backend selected by DIFFSPEC_BACKENDS (names or module paths), each in a
  * process of its own (src/isolation), with the suite seed of DIFFSPEC_SEED and the expectations of
@@ -107,8 +109,11 @@ export async function describeSpecGroup(group: SpecGroup): Promise<void> {
   const { isolatedBackend } = await import('../isolation/isolated.js');
   const heapMb = process.env.DIFFSPEC_BACKEND_HEAP_MB ? Number(process.env.DIFFSPEC_BACKEND_HEAP_MB) : undefined;
   const limits = { checkTimeoutMs: CHECK_TIMEOUT_MS, loadTimeoutMs: LOAD_TIMEOUT_MS, heapMb };
-  const backends = await Promise.all(selectedBackendNames().map((selector) => isolatedBackend(selector, limits)));
-  afterAll(() => backends.forEach((b) => 'close' in b && b.close?.()));
+  // One process per backend and vitest worker, kept for the worker's next spec files (a process ends with its
+  // worker: src/isolation/host.ts exits when its parent goes).
+  const backends = await Promise.all(
+    selectedBackendNames().map((selector) => (hosts[selector] ??= isolatedBackend(selector, limits))),
+  );
   describeGroupFor(group, backends, { suiteSeed: suiteSeedFromEnv(), expectations: expectationsFromEnv(backends.map((b) => b.name)) });
 }
 
