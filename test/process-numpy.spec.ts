@@ -11,7 +11,7 @@ import { runCheck } from '../src/speckit/runner.js';
 import { expectationsFromEnv } from '../src/speckit/expectations.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
-import { describeGroupFor } from '../src/speckit/vitest.js';
+import { describeGroupFor, inProcessParticipant } from '../src/speckit/vitest.js';
 
 const PYTHON = '/usr/bin/python3';
 const ADAPTER = join(packageRoot(), 'examples', 'python-numpy', 'backend.py');
@@ -56,7 +56,8 @@ if (missing) {
   });
   // Known gaps would go in expectations/numpy.json, with their reasons; it has none.
   const expectations = expectationsFromEnv([numpy.name]);
-  for (const group of declared) describeGroupFor(group, [numpy], { suiteSeed, expectations });
+  const participant = 'backend' in numpy ? inProcessParticipant(numpy.backend, selector) : numpy;
+  for (const group of declared) describeGroupFor(group, [participant], { suiteSeed, expectations });
 
   it('draws the shared Philox4x32-10 + Box-Muller noise: the pinned known answer, and 10^4 values', async () => {
     if (!('backend' in numpy)) throw new Error('the adapter did not start');

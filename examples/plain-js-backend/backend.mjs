@@ -32,8 +32,46 @@ function betasOf(spec) {
   }
 }
 
+/** The fields each schedule kind takes (ScheduleSpec in diffspec's contract); `betas` alone is the explicit kind. */
+const KIND_FIELDS = {
+  linear: ['T', 'betaStart', 'betaEnd'],
+  quadratic: ['T', 'betaStart', 'betaEnd'],
+  sigmoid: ['T', 'betaStart', 'betaEnd', 'sigmoidStart', 'sigmoidEnd'],
+  cosine: ['T', 's', 'maxBeta'],
+  explicit: ['betas'],
+};
+
+/** Throws "schedule.<field>: what is wrong" for a schedule description the contract does not allow. */
+function checkSchedule(spec) {
+  const fail = (field, detail) => {
+    throw new Error(`schedule${field ? `.${field}` : ''}: ${detail}`);
+  };
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail('', 'must be an object such as {"kind": "linear", ...}');
+  const kind = spec.kind ?? ('betas' in spec ? 'explicit' : undefined);
+  if (typeof kind !== 'string' || !(kind in KIND_FIELDS)) fail('kind', `must be one of ${Object.keys(KIND_FIELDS).join(', ')}`);
+  for (const key of Object.keys(spec)) if (key !== 'kind' && !KIND_FIELDS[kind].includes(key)) fail(key, `is not a field of the ${kind} schedule`);
+  const inUnit = (x) => typeof x === 'number' && x > 0 && x < 1;
+  if (kind === 'explicit') {
+    if (!Array.isArray(spec.betas) || spec.betas.length === 0) fail('betas', 'must be a non-empty array of numbers in (0, 1)');
+    spec.betas.forEach((b, i) => {
+      if (!inUnit(b)) fail(`betas[${i}]`, `must be in (0, 1), got ${b}`);
+    });
+    return;
+  }
+  if (!Number.isInteger(spec.T) || spec.T < 1) fail('T', `must be an integer >= 1, got ${JSON.stringify(spec.T)}`);
+  for (const key of ['betaStart', 'betaEnd']) {
+    if (KIND_FIELDS[kind].includes(key) && !inUnit(spec[key])) fail(key, `must be a number in (0, 1), got ${spec[key]}`);
+  }
+  for (const key of ['sigmoidStart', 'sigmoidEnd']) {
+    if (spec[key] !== undefined && !Number.isFinite(spec[key])) fail(key, `must be a finite number, got ${spec[key]}`);
+  }
+  if (spec.s !== undefined && !(Number.isFinite(spec.s) && spec.s >= 0)) fail('s', `must be a finite number >= 0, got ${spec.s}`);
+  if (spec.maxBeta !== undefined && !inUnit(spec.maxBeta)) fail('maxBeta', `must be in (0, 1), got ${spec.maxBeta}`);
+}
+
 /** Tables indexed by t = 0..T (entry 0 is the data, alpha-bar_0 = 1). */
 function tables(spec) {
+  checkSchedule(spec);
   const b = betasOf(spec);
   const T = b.length;
   const betas = new Float64Array(T + 1);
@@ -57,6 +95,8 @@ function tables(spec) {
     posteriorMeanCoefXt[t] = (Math.sqrt(alphas[t]) * oneMinusAlphaBar[t - 1]) / oneMinusAlphaBar[t];
     snr[t] = alphaBar[t] / oneMinusAlphaBar[t];
   }
+  // Below the smallest normal number alpha-bar loses its digits and later divisions give NaN: refuse such schedules.
+  if (!(alphaBar[T] >= 2 ** -1022)) throw new Error(`schedule: alpha-bar_T = ${alphaBar[T]} leaves the normal float64 range`);
   const posteriorLogVarianceClipped = posteriorVariance.map((v, t) => (t === 0 ? 0 : Math.log(t > 1 ? v : T > 1 ? posteriorVariance[2] : betas[1])));
   return { T, betas, alphas, alphaBar, logAlphaBar, oneMinusAlphaBar, posteriorVariance, posteriorLogVarianceClipped, posteriorMeanCoefX0, posteriorMeanCoefXt, snr };
 }

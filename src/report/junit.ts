@@ -1,4 +1,4 @@
-import type { ConformanceReport } from './results.js';
+import { backendsNotLoaded, type ConformanceReport } from './results.js';
 
 // XML 1.0 cannot carry these control characters at all, even escaped: they are dropped.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
@@ -36,6 +36,17 @@ export function junitXml(report: ConformanceReport): string {
   if (report.errors.length > 0) {
     lines.push(`  <testsuite name="diffspec run errors" tests="${report.errors.length}" errors="${report.errors.length}">`);
     report.errors.forEach((e, i) => lines.push(`    <testcase name="run error ${i + 1}"><error message="${escapeXml(e.split('\n')[0])}">${escapeXml(e)}</error></testcase>`));
+    lines.push('  </testsuite>');
+  }
+  const notLoaded = backendsNotLoaded(report);
+  if (notLoaded.length > 0) {
+    const n = notLoaded.length;
+    lines.push(`  <testsuite name="diffspec backends that failed to load" tests="${n}" errors="${n}">`);
+    for (const b of notLoaded) {
+      const reason = b.unavailable ?? '';
+      const error = `<error message="${escapeXml(reason.split('\n')[0])}">${escapeXml(reason)}</error>`;
+      lines.push(`    <testcase name="${escapeXml(`${b.name} loads`)}">${error}</testcase>`);
+    }
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');

@@ -36,6 +36,8 @@ export interface BackendInfo {
   metadata?: Readonly<Record<string, string>>;
   /** Why the backend did not run here (unavailable, or failed to load). */
   unavailable?: string;
+  /** The backend could not be loaded or is no backend object: none of its checks ran, and the run fails. */
+  loadFailed?: boolean;
 }
 
 interface RunInfo {
@@ -79,8 +81,12 @@ export function measuredError(records: readonly SpecRecord[]): MeasuredError | u
   };
 }
 
-/** A run fails when a check failed unexpectedly or a spec file could not run. */
-export const runFailed = (report: ConformanceReport) => report.errors.length > 0 || report.results.some((r) => r.status === 'fail');
+/** The backends that could not be loaded: their checks did not run. */
+export const backendsNotLoaded = (report: ConformanceReport) => report.run.backends.filter((b) => b.loadFailed);
+
+/** A run fails when a check failed unexpectedly, a spec file could not run or a backend could not be loaded. */
+export const runFailed = (report: ConformanceReport) =>
+  report.errors.length > 0 || backendsNotLoaded(report).length > 0 || report.results.some((r) => r.status === 'fail');
 
 /** Results ordered for reading: failures first, then by backend, group and check. */
 export function orderedResults(results: readonly CheckResultRecord[]): CheckResultRecord[] {

@@ -1,4 +1,12 @@
-import { countStatuses, orderedResults, runFailed, type CheckResultRecord, type ConformanceReport, type Counts } from './results.js';
+import {
+  backendsNotLoaded,
+  countStatuses,
+  orderedResults,
+  runFailed,
+  type CheckResultRecord,
+  type ConformanceReport,
+  type Counts,
+} from './results.js';
 
 /** One table cell: "4 pass, 1 FAIL, 2 skip" (only the non-zero counts; '-' when nothing ran). */
 function cellText(counts: Counts): string {
@@ -16,7 +24,10 @@ export interface SummaryTable {
   rows: string[][];
 }
 
-/** The group x backend table: groups with failures first, then a total row. */
+/** A table cell for a backend that could not be loaded. */
+export const NOT_LOADED_CELL = 'not run: failed to load';
+
+/** The group x backend table: groups with failures first, then a total row; a backend that failed to load, a column. */
 export function summaryTable(report: ConformanceReport): SummaryTable {
   const backends = [...new Set(report.results.map((r) => r.backend))];
   const groups = [...new Set(report.results.map((r) => r.group))];
@@ -25,9 +36,11 @@ export function summaryTable(report: ConformanceReport): SummaryTable {
   const order = report.run.groups ?? [];
   const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length);
   groups.sort((a, b) => Number(failing(b)) - Number(failing(a)) || rank(a) - rank(b) || a.localeCompare(b));
-  const rows = groups.map((g) => [g, ...backends.map((b) => cellText(countStatuses(of(g, b))))]);
-  rows.push(['total', ...backends.map((b) => cellText(countStatuses(of(undefined, b))))]);
-  return { header: ['spec group', ...backends], rows };
+  const notLoaded = backendsNotLoaded(report).map((b) => b.name);
+  const cells = (group: string | undefined) => backends.map((b) => cellText(countStatuses(of(group, b))));
+  const rows = groups.map((g) => [g, ...cells(g), ...notLoaded.map(() => '')]);
+  rows.push(['total', ...cells(undefined), ...notLoaded.map(() => NOT_LOADED_CELL)]);
+  return { header: ['spec group', ...backends, ...notLoaded], rows };
 }
 
 /** The table as aligned plain text, for a terminal. */
@@ -54,7 +67,9 @@ function listOf(title: string, results: CheckResultRecord[], line: (r: CheckResu
 export function verdict(report: ConformanceReport): string {
   const counts = cellText(countStatuses(report.results));
   const errors = report.errors.length ? `, ${report.errors.length} run error${report.errors.length > 1 ? 's' : ''}` : '';
-  return `${runFailed(report) ? 'FAILED' : 'PASSED'}: ${counts}${errors}`;
+  const notLoaded = backendsNotLoaded(report).length;
+  const unloaded = notLoaded ? `, ${notLoaded} backend${notLoaded > 1 ? 's' : ''} failed to load` : '';
+  return `${runFailed(report) ? 'FAILED' : 'PASSED'}: ${counts}${errors}${unloaded}`;
 }
 
 /** summary.md: fit for a pull-request comment or a CI job summary; failures first. */

@@ -29,9 +29,9 @@ class LongestFirstSequencer extends BaseSequencer {
 
 /**
  * One worker per core: vitest's default leaves one core to its main process, which here only collects results.
- * Files stay isolated (a fresh worker each): a check that timed out may still be running, and in a shared worker it
- * would allocate and free tensors while the next file's memory checks count them.
+ * A worker runs file after file (isolate: false), so that each backend's process (src/isolation) is started once per
+ * worker, not once per file: a check that timed out cannot run on into the next file, since its process was killed.
  */
 export function conformancePoolOptions() {
-  return { maxWorkers: availableParallelism(), sequence: { sequencer: LongestFirstSequencer } };
+  return { maxWorkers: availableParallelism(), isolate: false, sequence: { sequencer: LongestFirstSequencer } };
 }

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { DiffusionBackend } from '../contract/backend.js';
+import { ALL_CAPABILITIES, type DiffusionBackend } from '../contract/backend.js';
 import { registeredBackends, resolveBackend, type Resolution } from '../contract/registry.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import { programBackend } from '../process/backend.js';
@@ -33,19 +33,47 @@ export function isModulePath(selector: string): boolean {
 }
 
 const PRECISIONS = ['float64', 'float32'];
+const TRAINING_METHODS = ['predict', 'denoiser', 'lossAndGradients', 'sampleTimesteps', 'adamStep', 'createTrainer'];
 
 /** Why `value` is not a DiffusionBackend, or undefined when it has the contract's shape. */
-function contractMismatch(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return `is ${value === null ? 'null' : typeof value}, not a backend object`;
+export function contractMismatch(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') {
+    return `is ${value === null ? 'null' : `${typeof value} ${String(value).slice(0, 40)}`}, not a backend object`;
+  }
   const b = value as Partial<DiffusionBackend>;
   if (typeof b.name !== 'string' || b.name === '') return 'has no string "name"';
   if (!PRECISIONS.includes(b.precision as string)) return `"precision" must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(b.precision)}`;
   if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
+  const unknown = b.capabilities.filter((c) => !ALL_CAPABILITIES.includes(c));
+  if (unknown.length > 0) {
+    const names = unknown.map((c) => JSON.stringify(c)).join(', ');
+    return `"capabilities" names unknown ${names} (known: ${ALL_CAPABILITIES.join(', ')})`;
+  }
   // Every check needs the schedule; the other operations are owed by the capabilities the backend declares.
   const owed = ALL_OPERATIONS.filter((op) => op.capability === 'schedule' || b.capabilities!.includes(op.capability));
   const missing = owed.map((op) => op.method).filter((m) => typeof (b as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) return `lacks the operations ${missing.join(', ')} (declares ${b.capabilities.join(', ')})`;
+  if (b.capabilities.includes('training')) {
+    if (b.training === null || typeof b.training !== 'object') {
+      return 'declares the \'training\' capability but has no "training" object';
+    }
+    const training = b.training as unknown as Record<string, unknown>;
+    const lacking = TRAINING_METHODS.filter((m) => typeof training[m] !== 'function');
+    if (lacking.length > 0) return `"training" lacks the methods ${lacking.join(', ')}`;
+  } else if (b.training !== undefined) {
+    return 'has a "training" object but does not declare the \'training\' capability';
+  }
+  if (b.capabilities.includes('memory') && typeof b.liveTensorCount !== 'function') {
+    return 'declares the \'memory\' capability but has no liveTensorCount()';
+  }
   return undefined;
+}
+
+/** Where an error was thrown, from its stack's first frame: " (at file:line:column)", or nothing. */
+function thrownAt(e: unknown): string {
+  const frame = e instanceof Error ? e.stack?.split('\n').find((l) => /^\s+at /.test(l)) : undefined;
+  const place = frame?.match(/\(?((?:file:\/\/)?\/[^()]+:\d+:\d+)\)?$/)?.[1];
+  return place ? ` (at ${place.replace(/^file:\/\//, '')})` : '';
 }
 
 /**
@@ -56,14 +84,18 @@ async function loadBackendModule(path: string): Promise<Selected> {
   const file = isAbsolute(path) ? path : resolve(path);
   try {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; backend?: unknown };
+    const exportName = mod.default !== undefined ? 'default export' : '"backend" export';
     const exported = mod.default ?? mod.backend;
     if (exported === undefined) return { name: path, selector: file, failed: `${file} exports neither a default export nor "backend"` };
-    const backend = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+    const called = typeof exported === 'function';
+    const backend = called ? await (exported as () => unknown)() : exported;
     const mismatch = contractMismatch(backend);
-    if (mismatch) return { name: path, selector: file, failed: `the backend exported by ${file} ${mismatch}` };
+    const where = `the ${exportName} of ${file}${called ? ' (a function; what it returned)' : ''}`;
+    if (mismatch) return { name: path, selector: file, failed: `${where} ${mismatch}` };
     return { name: (backend as DiffusionBackend).name, selector: file, backend: backend as DiffusionBackend };
   } catch (e) {
-    return { name: path, selector: file, failed: `cannot load ${file}: ${e instanceof Error ? e.message : String(e)}` };
+    const message = e instanceof Error ? e.message : String(e);
+    return { name: path, selector: file, failed: `cannot load ${file}: ${message}${thrownAt(e)}` };
   }
 }
 
@@ -86,10 +118,3 @@ export async function selectBackend(selector: string): Promise<Selected> {
   return { ...(await resolveBackend(selector)), selector };
 }
 
-let cached: Promise<Selected[]> | undefined;
-
-/** Resolves the selected backends once per process; unavailable ones come back with the reason. */
-export function selectedBackends(): Promise<Selected[]> {
-  cached ??= Promise.all(selectedBackendNames().map(selectBackend));
-  return cached;
-}

@@ -4,9 +4,11 @@ import type { DiffusionBackend } from '../contract/backend.js';
 import { checkId, type SpecGroup } from './check.js';
 import { SpecFailure, type SpecRecord } from './context.js';
 import { expectationFor, expectationsFromEnv, type BackendExpectations, type Expectation } from './expectations.js';
+import type { Participant } from './participant.js';
 import { replayCommand, runCheck } from './runner.js';
 import { checkSeed, suiteSeedFromEnv } from './seed.js';
-import { selectedBackends, type Selected } from './selection.js';
+import { CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from './timeout.js';
+import { selectedBackendNames } from './selection.js';
 
 /** What a check ran and measured, kept on the vitest task for reporters (src/report). */
 interface DiffspecTaskMeta {
@@ -35,20 +37,29 @@ declare module 'vitest' {
   }
 }
 
-/** Per-check time limit: a hanging backend fails that check, and the run goes on. */
-export const CHECK_TIMEOUT_MS = Number(process.env.DIFFSPEC_CHECK_TIMEOUT_MS ?? 60_000);
+export { CHECK_TIMEOUT_MS } from './timeout.js';
 
 export interface RegistrationOptions {
   suiteSeed: number;
   expectations: readonly BackendExpectations[];
 }
 
+/** The time a backend gets to load, again after a crash: at least the check limit (src/speckit/timeout.ts). */
+const LOAD_TIMEOUT_MS = Math.max(CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS);
+
+/** vitest's own limit for a check of an isolated backend: a backstop behind the host's, with room for a restart. */
+const ISOLATED_TEST_TIMEOUT_MS = CHECK_TIMEOUT_MS + LOAD_TIMEOUT_MS + 10_000;
+
 /**
  * Registers a group's checks for the given backends: tests are named "<group> > <backend> > <check>".
  * A backend that cannot run here is reported as skipped with its reason; one that failed to load fails
  * every check with the reason; the expectations turn known gaps into xfail or skip.
  */
-export function describeGroupFor(group: SpecGroup, backends: readonly Selected[], { suiteSeed, expectations }: RegistrationOptions): void {
+export function describeGroupFor(
+  group: SpecGroup,
+  backends: readonly Participant[],
+  { suiteSeed, expectations }: RegistrationOptions,
+): void {
   describe(group.id, () => {
     for (const r of backends) {
       describe(r.name, () => {
@@ -62,10 +73,10 @@ export function describeGroupFor(group: SpecGroup, backends: readonly Selected[]
               ctx.task.meta.diffspec = meta;
               if ('failed' in r) throw new SpecFailure(`backend ${r.name} cannot be used: ${r.failed}`);
               if ('skipped' in r) return ctx.skip(`backend unavailable: ${r.skipped}`);
-              meta.precision = r.backend.precision;
-              meta.metadata = r.backend.metadata;
+              meta.precision = r.precision;
+              meta.metadata = r.metadata;
               if (expectation?.status === 'skip') return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
-              const result = await runCheck(group, check, r.backend, suiteSeed);
+              const result = await r.runCheck(group, check, suiteSeed);
               meta.records = result.records;
               if (result.status === 'skip') return ctx.skip(result.message);
               if (expectation?.status === 'xfail') {
@@ -79,7 +90,7 @@ export function describeGroupFor(group: SpecGroup, backends: readonly Selected[]
               }
               if (result.status === 'fail') throw new SpecFailure(`${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`);
             },
-            CHECK_TIMEOUT_MS,
+            'isolated' in r && r.isolated ? ISOLATED_TEST_TIMEOUT_MS : CHECK_TIMEOUT_MS,
           );
         }
       });
@@ -87,13 +98,35 @@ export function describeGroupFor(group: SpecGroup, backends: readonly Selected[]
   });
 }
 
+const hosts: Record<string, Promise<Participant>> = {};
+
 /**
- * Registers a spec group once per backend selected by DIFFSPEC_BACKENDS (names or module paths), with the
- * suite seed of DIFFSPEC_SEED and the expectations of DIFFSPEC_EXPECTATIONS and expectations/<backend>.json.
+ * Registers a spec group once per backend selected by DIFFSPEC_BACKENDS (names or module paths), each in a
+ * process of its own (src/isolation), with the suite seed of DIFFSPEC_SEED and the expectations of
+ * DIFFSPEC_EXPECTATIONS and expectations/<backend>.json. DIFFSPEC_BACKEND_HEAP_MB limits each process's heap.
  */
 export async function describeSpecGroup(group: SpecGroup): Promise<void> {
-  const backends = await selectedBackends();
+  const { isolatedBackend } = await import('../isolation/isolated.js');
+  const heapMb = process.env.DIFFSPEC_BACKEND_HEAP_MB ? Number(process.env.DIFFSPEC_BACKEND_HEAP_MB) : undefined;
+  const limits = { checkTimeoutMs: CHECK_TIMEOUT_MS, loadTimeoutMs: LOAD_TIMEOUT_MS, heapMb };
+  // One process per backend and vitest worker, kept for the worker's next spec files (a process ends with its
+  // worker: src/isolation/host.ts exits when its parent goes).
+  const backends = await Promise.all(
+    selectedBackendNames().map((selector) => (hosts[selector] ??= isolatedBackend(selector, limits))),
+  );
   describeGroupFor(group, backends, { suiteSeed: suiteSeedFromEnv(), expectations: expectationsFromEnv(backends.map((b) => b.name)) });
+}
+
+/** A backend object run in this process (no isolation: its checks' time limit is vitest's). */
+export function inProcessParticipant(backend: DiffusionBackend, selector = backend.name): Participant {
+  return {
+    name: backend.name,
+    selector,
+    precision: backend.precision,
+    metadata: backend.metadata,
+    isolated: false,
+    runCheck: (group, check, suiteSeed) => runCheck(group, check, backend, suiteSeed),
+  };
 }
 
 export interface ConformanceOptions {
@@ -113,6 +146,6 @@ export interface ConformanceOptions {
 export function describeConformance(backend: DiffusionBackend, options: ConformanceOptions = {}): void {
   const groups = options.groups ? SPEC_GROUPS.filter((g) => options.groups!.includes(g.id)) : SPEC_GROUPS;
   const expectations = options.expectations ? [{ backend: backend.name, checks: options.expectations }] : [];
-  const selected: Selected = { name: backend.name, selector: backend.name, backend };
+  const selected = inProcessParticipant(backend);
   for (const group of groups) describeGroupFor(group, [selected], { suiteSeed: options.seed ?? suiteSeedFromEnv(), expectations });
 }

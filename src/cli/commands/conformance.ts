@@ -5,6 +5,7 @@ import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isProgramFile } from '../../process/selector.js';
 import { isModulePath } from '../../speckit/selection.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from '../../speckit/timeout.js';
 import { requireKnownBackends } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
 import { option } from '../options.js';
@@ -62,6 +63,22 @@ async function builtinBackends(): Promise<{ runnable: string[]; unavailable: Bac
   return { runnable, unavailable };
 }
 
+/**
+ * Loads each backend module in a process of its own, once, before any check: one that cannot be loaded or is
+ * no backend object is reported here with the reason, and its checks do not run.
+ */
+async function modulesThatFailToLoad(selectors: readonly string[], timeoutMs: number): Promise<BackendInfo[]> {
+  const { BackendProcess } = await import('../../isolation/backendProcess.js');
+  const probes = selectors.filter(isModulePath).map(async (selector): Promise<BackendInfo | undefined> => {
+    const host = new BackendProcess(selector, { loadTimeoutMs: timeoutMs });
+    const reply = await host.load();
+    host.kill();
+    if (reply.type !== 'failed') return undefined;
+    return { name: relative(process.cwd(), selector), unavailable: reply.reason, loadFailed: true };
+  });
+  return (await Promise.all(probes)).filter((b) => b !== undefined);
+}
+
 export const conformanceCommand = defineCommand({
   name: 'conformance',
   summary: 'run the spec suite against backends and write a report (the main job)',
@@ -99,8 +116,14 @@ per run).`,
         'combine the parts\' report folders with diffspec report --merge',
     }),
     timeout: option(integer(1, 'MS'), {
-      description: 'per-check time limit in milliseconds: a backend that hangs fails that check and the run goes on',
-      defaultText: '60000',
+      description:
+        'per-check time limit in milliseconds: each backend runs in a process of its own, killed and started again ' +
+        'when a check runs past it (a synchronous loop too), so that check fails and the run goes on',
+      defaultText: String(DEFAULT_CHECK_TIMEOUT_MS),
+    }),
+    heap: option(integer(16, 'MB'), {
+      description: 'heap limit of each backend\'s process (V8 --max-old-space-size): a check that exceeds it fails',
+      defaultText: 'Node\'s default',
     }),
   },
   exitStatus: {
@@ -114,15 +137,18 @@ per run).`,
     'diffspec conformance --shard 1/2 --out shard-1 && diffspec conformance --shard 2/2 --out shard-2',
     "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
-  async run(values) {
-    const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations, timeout } = values;
-    const { shard } = values;
+  async run(options) {
+    const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations } = options;
+    const { timeout, heap, shard } = options;
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
-    const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: selectors, unavailable: [] };
-    if (builtin.runnable.length === 0) {
+    const loadTimeoutMs = Math.max(timeout ?? DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS);
+    const notLoaded = await modulesThatFailToLoad(selectors, loadTimeoutMs);
+    const loadable = selectors.filter((s) => !notLoaded.some((b) => b.name === relative(process.cwd(), s)));
+    const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: loadable, unavailable: notLoaded };
+    if (selectors.length === 0 && builtin.runnable.length === 0) {
       process.stderr.write(`diffspec conformance: no built-in backend can run here:\n${builtin.unavailable.map((b) => `  ${b.name}: ${b.unavailable}`).join('\n')}\n`);
       return 1;
     }
@@ -130,6 +156,7 @@ per run).`,
     process.env.DIFFSPEC_SEED = String(suiteSeed);
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
+    if (heap) process.env.DIFFSPEC_BACKEND_HEAP_MB = String(heap);
 
     const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { conformancePoolOptions }] = await Promise.all([
       import('vitest/node'),
@@ -146,26 +173,35 @@ per run).`,
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
     const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-    process.stdout.write(`diffspec conformance: backends ${names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ')}; suite seed ${suiteSeed}${filter ? `; filter ${filter}` : ''}\n`);
-    for (const b of builtin.unavailable) process.stdout.write(`  not run here: ${b.name}: ${b.unavailable}\n`);
+    const shown = names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ') || 'none';
+    const filtered = filter ? `; filter ${filter}` : '';
+    process.stdout.write(`diffspec conformance: backends ${shown}; suite seed ${suiteSeed}${filtered}\n`);
+    for (const b of builtin.unavailable) {
+      const why = b.loadFailed ? 'not run, failed to load' : 'not run here';
+      process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
+    }
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
-    const vitest = await createVitest('test', {
-      root,
-      config: join(root, 'vitest.config.ts'),
-      include: groups.map((g) => `spec/${g.id}.spec.ts`),
-      watch: false,
-      reporters: [collector],
-      testNamePattern: filter,
-      passWithNoTests: true,
-      ...(shard ? { shard } : {}),
-      ...conformancePoolOptions(),
-    });
+    // With no backend left to run, vitest is not started: the report says why each one did not run.
+    const vitest =
+      names.length === 0
+        ? undefined
+        : await createVitest('test', {
+            root,
+            config: join(root, 'vitest.config.ts'),
+            include: groups.map((g) => `spec/${g.id}.spec.ts`),
+            watch: false,
+            reporters: [collector],
+            testNamePattern: filter,
+            passWithNoTests: true,
+            ...(shard ? { shard } : {}),
+            ...conformancePoolOptions(),
+          });
     try {
-      await vitest.start();
+      await vitest?.start();
     } finally {
-      await vitest.close();
+      await vitest?.close();
     }
     const backendsRun = [...new Set(collector.results.map((r) => r.backend))];
     const report: ConformanceReport = {
@@ -183,11 +219,12 @@ per run).`,
       errors: collector.errors,
     };
     // A shard may hold no spec file (more parts than files); the merged report counts what ran.
-    if (report.results.length === 0 && report.errors.length === 0 && !shard) {
-      report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
-    }
-    const timedOut = new Set(report.results.filter((r) => r.status === 'fail' && /timed out/.test(r.message ?? '')).map((r) => r.backend));
-    await writeReport(out, report, await seedStrips(names, suiteSeed, timedOut));
+    const nothingRan = report.results.length === 0 && report.errors.length === 0 && notLoaded.length === 0;
+    if (nothingRan && !shard) report.errors.push(filter ? `no check matches --filter ${filter}` : 'no checks ran');
+    const processLost = /^(timed out|crashed|not run)/;
+    const lostProcess = report.results.filter((r) => r.status === 'fail' && processLost.test(r.message ?? ''));
+    const lost = new Set(lostProcess.map((r) => r.backend));
+    await writeReport(out, report, await seedStrips(names, suiteSeed, lost));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
     for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
     process.stdout.write(summary.failureText(report));

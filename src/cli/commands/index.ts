@@ -4,6 +4,7 @@ import { conformanceCommand } from './conformance.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { forwardCommand } from './forward.js';
+import { nightlyCommand } from './nightly.js';
 import { reportCommand } from './report.js';
 import { sampleCommand } from './sample.js';
 import { trainCommand } from './train.js';
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   conformanceCommand,
   reportCommand,
   compareCommand,
+  nightlyCommand,
   evalCommand,
   forwardCommand,
   trainCommand,
