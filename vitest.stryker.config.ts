@@ -6,7 +6,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Register the cpu backend only: loading TensorFlow.js and GPU.js for every mutant would double the run's time.
-    alias: [{ find: /^\.\.\/backends\/index\.js$/, replacement: fileURLToPath(new URL('./backends/cpu/index.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^\.\.\/backends\/index\.js$/,
+        replacement: fileURLToPath(new URL('./backends/cpu/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: [

@@ -3,10 +3,10 @@
 // src/speckit/tolerance.ts) and the worst absolute error. Run: npx tsx bench/accuracy.ts [--group training] tfjs:wasm tfjs:cpu
 import { pathToFileURL } from 'node:url';
 import '../backends/index.js';
+import { SPEC_GROUPS } from '../spec/groups/index.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
-import { SPEC_GROUPS } from '../spec/groups/index.js';
 
 export interface AccuracyRow {
   backend: string;
@@ -27,7 +27,10 @@ const quantity = (what: string) =>
     .replace(/_\d+/g, '_t');
 
 /** `groups`: the spec group ids to run (all when absent). */
-export async function accuracyReport(backendNames: string[], groups?: readonly string[]): Promise<{ rows: AccuracyRow[]; failures: string[] }> {
+export async function accuracyReport(
+  backendNames: string[],
+  groups?: readonly string[],
+): Promise<{ rows: AccuracyRow[]; failures: string[] }> {
   const suiteSeed = suiteSeedFromEnv();
   const rows = new Map<string, AccuracyRow>();
   const failures: string[] = [];
@@ -44,7 +47,15 @@ export async function accuracyReport(backendNames: string[], groups?: readonly s
         for (const r of result.records) {
           if (r.kind !== 'accuracy') continue;
           const key = `${name}\u0000${group.id}\u0000${quantity(r.what)}`;
-          const row = rows.get(key) ?? { backend: name, group: group.id, what: quantity(r.what), roundings: r.roundings, worstErrorToBound: 0, maxAbsError: 0, cases: 0 };
+          const row = rows.get(key) ?? {
+            backend: name,
+            group: group.id,
+            what: quantity(r.what),
+            roundings: r.roundings,
+            worstErrorToBound: 0,
+            maxAbsError: 0,
+            cases: 0,
+          };
           row.worstErrorToBound = Math.max(row.worstErrorToBound, r.worstErrorToBound);
           row.maxAbsError = Math.max(row.maxAbsError, r.maxAbsError);
           row.roundings = Math.max(row.roundings, r.roundings);
@@ -61,11 +72,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   const groupAt = args.indexOf('--group');
   const groups = groupAt >= 0 ? args.splice(groupAt, 2).slice(1) : undefined;
-  if (groups && !SPEC_GROUPS.some((g) => g.id === groups[0])) throw new Error(`--group needs one of ${SPEC_GROUPS.map((g) => g.id).join(', ')}`);
+  if (groups && !SPEC_GROUPS.some((g) => g.id === groups[0]))
+    throw new Error(`--group needs one of ${SPEC_GROUPS.map((g) => g.id).join(', ')}`);
   const { rows, failures } = await accuracyReport(args.length > 0 ? args : ['cpu'], groups);
   console.log('| backend | group | quantity | k (max) | worst error / bound | max absolute error | cases |');
   console.log('| --- | --- | --- | --: | --: | --: | --: |');
-  for (const r of rows) console.log(`| ${r.backend} | ${r.group} | ${r.what} | ${r.roundings} | ${r.worstErrorToBound.toFixed(3)} | ${r.maxAbsError.toExponential(2)} | ${r.cases} |`);
+  for (const r of rows)
+    console.log(
+      `| ${r.backend} | ${r.group} | ${r.what} | ${r.roundings} | ${r.worstErrorToBound.toFixed(3)} | ${r.maxAbsError.toExponential(2)} | ${r.cases} |`,
+    );
   for (const f of failures) console.log(`FAILED ${f}`);
   process.exitCode = failures.some((f) => !f.includes(': skipped: ')) ? 1 : 0;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cpuBackend } from '../backends/cpu/index.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
-import { medianSeconds, type BenchRow } from './timing.js';
+import { type BenchRow, medianSeconds } from './timing.js';
 
 /** The memory-bound baseline: the same reads and writes as q_sample. */
 export function axpy(a: number, x: Float64Array, b: number, y: Float64Array, out: Float64Array): void {
@@ -27,10 +27,24 @@ export async function benchFoundation(sizes = [1e6, 1e7]): Promise<BenchRow[]> {
     rows.push({ benchmark: 'axpy bound (same process)', size: `${n}`, seconds: bound, rate: elementRate(n, bound) });
     const t = new Array(shape[0]).fill(50);
     const q = await medianSeconds(() => cpuBackend.qSample({ schedule, x0, noise, t }));
-    rows.push({ benchmark: 'q_sample (incl. input validation)', size: `${n}`, seconds: q, rate: elementRate(n, q), ratio: q / bound, baseline: 'axpy' });
+    rows.push({
+      benchmark: 'q_sample (incl. input validation)',
+      size: `${n}`,
+      seconds: q,
+      rate: elementRate(n, q),
+      ratio: q / bound,
+      baseline: 'axpy',
+    });
     const steps = 10;
     const chain = await medianSeconds(() => cpuBackend.forwardChain({ schedule, x0, t: steps, seed: 7 }), 3);
-    rows.push({ benchmark: `forward chain, ${steps} steps (noise drawn per step)`, size: `${n}`, seconds: chain, rate: elementRate(n * steps, chain), ratio: chain / (steps * bound), baseline: `${steps} axpy` });
+    rows.push({
+      benchmark: `forward chain, ${steps} steps (noise drawn per step)`,
+      size: `${n}`,
+      seconds: chain,
+      rate: elementRate(n * steps, chain),
+      ratio: chain / (steps * bound),
+      baseline: `${steps} axpy`,
+    });
   }
   return rows;
 }
@@ -43,6 +57,12 @@ export async function benchEvalStartup(): Promise<BenchRow[]> {
   const evalTime = await medianSeconds(() => execFileSync(process.execPath, [cli, 'eval', '--case', example]), 9);
   return [
     { benchmark: 'node -e 0 (process start-up)', size: '-', seconds: node },
-    { benchmark: 'diffspec eval, one small case', size: '2x2', seconds: evalTime, ratio: evalTime / node, baseline: 'bare node' },
+    {
+      benchmark: 'diffspec eval, one small case',
+      size: '2x2',
+      seconds: evalTime,
+      ratio: evalTime / node,
+      baseline: 'bare node',
+    },
   ];
 }

@@ -13,7 +13,7 @@ import { gaussianTensor } from '../src/random/gaussian.js';
 import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
 import { axpy, elementRate } from './foundation.js';
-import { medianSeconds, printTable, type BenchRow } from './timing.js';
+import { type BenchRow, medianSeconds, printTable } from './timing.js';
 
 export interface GpujsBenchOptions {
   /** Modes to run; unavailable ones come back in `skipped` with the reason. Default: all four. */
@@ -31,7 +31,11 @@ export interface GpujsBenchResult {
 
 const BATCH = 8;
 
-export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl', 'webgpu'], sizes = [1e6], steps = 10 }: GpujsBenchOptions = {}): Promise<GpujsBenchResult> {
+export async function benchGpujs({
+  modes = ['cpu', 'webasm', 'headlessgl', 'webgpu'],
+  sizes = [1e6],
+  steps = 10,
+}: GpujsBenchOptions = {}): Promise<GpujsBenchResult> {
   const schedule = scheduleTables(DDPM_SCHEDULE);
   const rows: BenchRow[] = [];
   const skipped: GpujsBenchResult['skipped'] = [];
@@ -55,11 +59,22 @@ export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl', 'webg
     const bound = await medianSeconds(() => axpy(0.9, x0.data as Float64Array, 0.1, noise.data as Float64Array, out));
     rows.push({ benchmark: 'axpy bound (same process)', size: `${n}`, seconds: bound, rate: elementRate(n, bound) });
     const row = (benchmark: string, seconds: number, perStep = 1) =>
-      rows.push({ benchmark, size: `${n}`, seconds, rate: elementRate(n * perStep, seconds), ratio: seconds / (perStep * bound), baseline: perStep === 1 ? 'axpy' : `${perStep} axpy` });
+      rows.push({
+        benchmark,
+        size: `${n}`,
+        seconds,
+        rate: elementRate(n * perStep, seconds),
+        ratio: seconds / (perStep * bound),
+        baseline: perStep === 1 ? 'axpy' : `${perStep} axpy`,
+      });
 
     const contractRows = async (name: string, backend: DiffusionBackend) => {
       row(`${name} q_sample`, await medianSeconds(() => backend.qSample({ schedule, x0, noise, t }), 3));
-      row(`${name} forward chain, ${steps} steps (noise drawn on the host per step)`, await medianSeconds(() => backend.forwardChain({ schedule, x0, t: steps, seed: 3 }), 3), steps);
+      row(
+        `${name} forward chain, ${steps} steps (noise drawn on the host per step)`,
+        await medianSeconds(() => backend.forwardChain({ schedule, x0, t: steps, seed: 3 }), 3),
+        steps,
+      );
     };
     await contractRows('cpu (float64 reference)', cpuBackend);
     for (const mode of available) {
@@ -79,7 +94,10 @@ export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl', 'webg
             let x = await k.upload(x0);
             const z = await k.upload(noise);
             for (let s = 0; s < steps; s++) {
-              const next = await k.linear([{ x, coef: signal }, { x: z, coef: scale }]);
+              const next = await k.linear([
+                { x, coef: signal },
+                { x: z, coef: scale },
+              ]);
               k.dispose(x);
               x = next;
             }
@@ -87,7 +105,11 @@ export async function benchGpujs({ modes = ['cpu', 'webasm', 'headlessgl', 'webg
             k.dispose(x);
             k.dispose(z);
           }, 3);
-          row(`${name} ${steps} linear kernels, tensors ${resident ? 'kept on the device' : 'copied through host arrays'}`, seconds, steps);
+          row(
+            `${name} ${steps} linear kernels, tensors ${resident ? 'kept on the device' : 'copied through host arrays'}`,
+            seconds,
+            steps,
+          );
         } finally {
           await close();
         }

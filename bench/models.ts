@@ -6,8 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import '../backends/index.js';
-import { cpuKernels } from '../backends/cpu/kernels.js';
 import { cpuArchitectureKernels } from '../backends/cpu/architecture.js';
+import { cpuKernels } from '../backends/cpu/kernels.js';
 import { cpuTrainingKernels } from '../backends/cpu/training.js';
 import type { DiffusionBackend } from '../src/contract/backend.js';
 import { resolveBackend } from '../src/contract/registry.js';
@@ -27,8 +27,8 @@ import { gaussianTensor } from '../src/random/gaussian.js';
 import { uniformValues } from '../src/random/uniform.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
 import { noiseLevel, scheduleTables } from '../src/schedule/tables.js';
-import { sampleBatch } from '../src/training/batches.js';
 import type { Tensor } from '../src/tensor.js';
+import { sampleBatch } from '../src/training/batches.js';
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const SIZE = 16;
@@ -52,7 +52,8 @@ const MODELS: ModelSpec[] = [
 /** A model at another resolution and width factor (for the scaling exponents). */
 function scaled(model: ModelSpec, size: number, width: number): ModelSpec {
   const resized = { ...model, height: size, width: size } as ModelSpec;
-  if (resized.architecture === 'unet' || resized.architecture === 'unet-attn') return { ...resized, baseChannels: resized.baseChannels * width };
+  if (resized.architecture === 'unet' || resized.architecture === 'unet-attn')
+    return { ...resized, baseChannels: resized.baseChannels * width };
   if (resized.architecture === 'dit') return { ...resized, hidden: resized.hidden * width };
   return resized;
 }
@@ -63,12 +64,16 @@ async function backendNamed(name: string): Promise<DiffusionBackend> {
   return r.backend;
 }
 
-const parameterCount = (model: ModelSpec) => architectureOf(model).parameters(model).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+const parameterCount = (model: ModelSpec) =>
+  architectureOf(model)
+    .parameters(model)
+    .reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 
 /** Forward FLOPs of one image (2 per multiply-add of every convolution, dense layer and matrix product). */
 async function forwardFlops(model: ModelSpec): Promise<number> {
   let flops = 0;
-  const conv = (_x: Tensor, w: Tensor, y: Tensor) => (flops += 2 * y.data.length * w.shape[1] * w.shape[2] * w.shape[3]);
+  const conv = (_x: Tensor, w: Tensor, y: Tensor) =>
+    (flops += 2 * y.data.length * w.shape[1] * w.shape[2] * w.shape[3]);
   const counting = composeBackend({
     ...cpuKernels,
     name: 'flop-counter',
@@ -106,7 +111,12 @@ async function forwardFlops(model: ModelSpec): Promise<number> {
 function trainer(training: TrainingBackend, model: ModelSpec) {
   const params = initialWeights(model, 1);
   const state = { step: 0, params, m: zerosLike(params), v: zerosLike(params), ema: params };
-  return training.createTrainer(model, SCHEDULE, state, { adam: { ...DEFAULT_ADAM, learningRate: 1e-3 }, seed: 1, clipGradNorm: 1, emaDecay: 0.995 });
+  return training.createTrainer(model, SCHEDULE, state, {
+    adam: { ...DEFAULT_ADAM, learningRate: 1e-3 },
+    seed: 1,
+    clipGradNorm: 1,
+    emaDecay: 0.995,
+  });
 }
 
 /** Median seconds of a training step (after one warm-up), on a fixed batch. */
@@ -135,15 +145,23 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 /** Mean L_simple over held-out images at fixed t and noise. */
-async function heldOutLoss(backend: DiffusionBackend, model: ModelSpec, weights: Parameters<TrainingBackend['denoiser']>[1], x0: Tensor): Promise<number> {
+async function heldOutLoss(
+  backend: DiffusionBackend,
+  model: ModelSpec,
+  weights: Parameters<TrainingBackend['denoiser']>[1],
+  x0: Tensor,
+): Promise<number> {
   const n = x0.shape[0];
   const t = Int32Array.from(uniformValues(7, 0, n), (u) => 1 + Math.floor(u * SCHEDULE.T));
   const noise = gaussianTensor(x0.shape, 7, 1);
   const m = x0.data.length / n;
-  const xt = { shape: x0.shape, data: Float64Array.from(x0.data, (v, i) => {
-    const c = closedFormCoefficients(noiseLevel(SCHEDULE, t[Math.floor(i / m)]));
-    return c.signal * v + c.noise * noise.data[i];
-  }) };
+  const xt = {
+    shape: x0.shape,
+    data: Float64Array.from(x0.data, (v, i) => {
+      const c = closedFormCoefficients(noiseLevel(SCHEDULE, t[Math.floor(i / m)]));
+      return c.signal * v + c.noise * noise.data[i];
+    }),
+  };
   const denoiser = await backend.training!.denoiser(model, weights, SCHEDULE.T);
   try {
     const out = await denoiser.model(xt, t);
@@ -156,9 +174,15 @@ async function heldOutLoss(backend: DiffusionBackend, model: ModelSpec, weights:
 }
 
 /** Images on the 256 levels -1 + 2k/255 (the resampled 16 x 16 images lie between them). */
-const quantised = (x: Tensor): Tensor => ({ shape: x.shape, data: Float64Array.from(x.data, (v) => -1 + (2 * Math.round(((v + 1) * 255) / 2)) / 255) });
+const quantised = (x: Tensor): Tensor => ({
+  shape: x.shape,
+  data: Float64Array.from(x.data, (v) => -1 + (2 * Math.round(((v + 1) * 255) / 2)) / 255),
+});
 
-const subset = (x: Tensor, n: number): Tensor => ({ shape: [n, ...x.shape.slice(1)], data: Float64Array.from(x.data.subarray(0, n * (x.data.length / x.shape[0]))) });
+const subset = (x: Tensor, n: number): Tensor => ({
+  shape: [n, ...x.shape.slice(1)],
+  data: Float64Array.from(x.data.subarray(0, n * (x.data.length / x.shape[0]))),
+});
 
 interface Row {
   model: string;
@@ -176,14 +200,17 @@ async function main(): Promise<void> {
   const started = performance.now();
   const train = await loadFashionMnist(SIZE, 'train');
   const test = await loadFashionMnist(SIZE, 'test');
-  const backends = Object.fromEntries(await Promise.all(BACKENDS.map(async (b) => [b, await backendNamed(b)] as const)));
+  const backends = Object.fromEntries(
+    await Promise.all(BACKENDS.map(async (b) => [b, await backendNamed(b)] as const)),
+  );
   const main = backends[MAIN];
   const outDir = join(packageRoot(), 'docs', 'architectures');
   await mkdir(outDir, { recursive: true });
   const rows: Row[] = [];
   for (const model of MODELS) {
     const name = model.architecture;
-    const log = (s: string) => process.stderr.write(`${name}: ${s} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+    const log = (s: string) =>
+      process.stderr.write(`${name}: ${s} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
     const stepMs: Record<string, number> = {};
     for (const b of BACKENDS) stepMs[b] = 1000 * (await stepSeconds(backends[b].training!, model, BATCH));
     log(`step ms ${JSON.stringify(stepMs)}`);
@@ -196,7 +223,13 @@ async function main(): Promise<void> {
     const denoiser = await main.training!.denoiser(model, weights, SCHEDULE.T);
     const bpd = await bitsPerDim(main, denoiser.model, SCHEDULE, quantised(subset(test.items, BPD_IMAGES)), 11);
     const sampleStart = performance.now();
-    const samples = await main.sampleDdim({ schedule: SCHEDULE, shape: [16, 1, SIZE, SIZE], model: denoiser.model, seed: 3, timesteps: respacedTimesteps(SCHEDULE.T, 20) });
+    const samples = await main.sampleDdim({
+      schedule: SCHEDULE,
+      shape: [16, 1, SIZE, SIZE],
+      model: denoiser.model,
+      seed: 3,
+      timesteps: respacedTimesteps(SCHEDULE.T, 20),
+    });
     const samplesPerSecond = 16 / ((performance.now() - sampleStart) / 1000);
     denoiser.dispose();
     await writeFileAtomic(join(outDir, `${name}.png`), await imageGridPng(samples, 4));
@@ -209,7 +242,17 @@ async function main(): Promise<void> {
     const widths = model.architecture === 'simple-conv' ? [] : [1, 2];
     const byWidth = [];
     for (const w of widths) byWidth.push(await stepSeconds(main.training!, scaled(model, SIZE, w), 4, 1));
-    rows.push({ model: name, parameters: parameterCount(model), flops: await forwardFlops(model), stepMs, samplesPerSecond, heldOutLoss: loss, bitsPerDim: bits, resolutionExponent: slope(sizes, bySize), widthExponent: widths.length > 0 ? slope(widths, byWidth) : NaN });
+    rows.push({
+      model: name,
+      parameters: parameterCount(model),
+      flops: await forwardFlops(model),
+      stepMs,
+      samplesPerSecond,
+      heldOutLoss: loss,
+      bitsPerDim: bits,
+      resolutionExponent: slope(sizes, bySize),
+      widthExponent: widths.length > 0 ? slope(widths, byWidth) : NaN,
+    });
     log(`scaling ${JSON.stringify(rows[rows.length - 1])}`);
   }
   const minutes = (performance.now() - started) / 60000;

@@ -8,7 +8,7 @@ import { packageRoot } from '../src/paths.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
-import { medianSeconds, type BenchRow } from './timing.js';
+import { type BenchRow, medianSeconds } from './timing.js';
 
 const PYTHON = '/usr/bin/python3';
 

@@ -6,13 +6,13 @@ import { pathToFileURL } from 'node:url';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import '../backends/index.js';
 import { loadEngine } from '../backends/tfjs/engines.js';
-import type { TfjsVariant } from '../backends/tfjs/types.js';
 import { tfjsKernels } from '../backends/tfjs/kernels.js';
+import type { TfjsVariant } from '../backends/tfjs/types.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
 import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { axpy } from './foundation.js';
-import { medianSeconds, printTable, type BenchRow } from './timing.js';
+import { type BenchRow, medianSeconds, printTable } from './timing.js';
 
 export interface TfjsBenchOptions {
   sizes?: number[];
@@ -37,20 +37,44 @@ async function convRows(variant: TfjsVariant): Promise<BenchRow[]> {
   // tf.tidy walks whatever its callback returns looking for tensors: return nothing, not the data.
   const forward = await medianSeconds(() => tf.tidy(() => void tf.conv2d(x, w, 1, 'same').dataSync()));
   const step = await medianSeconds(() =>
-    tf.tidy(() => tf.grads((xi: Tensor, wi: Tensor) => tf.mean(tf.square(tf.conv2d(xi as Tensor4D, wi as Tensor4D, 1, 'same'))))([x, w]).forEach((g) => g.dataSync())),
+    tf.tidy(() =>
+      tf
+        .grads((xi: Tensor, wi: Tensor) => tf.mean(tf.square(tf.conv2d(xi as Tensor4D, wi as Tensor4D, 1, 'same'))))([
+          x,
+          w,
+        ])
+        .forEach((g) => g.dataSync()),
+    ),
   );
   x.dispose();
   w.dispose();
   const size = `${CONV.n}x${CONV.h}x${CONV.w}x${CONV.c}`;
   const gflops = (flops: number, s: number) => `${((flops / s) * 1e-9).toFixed(1)} GFLOP/s`;
   return [
-    { benchmark: `tfjs:${variant} conv 3x3 64->64, forward`, size, seconds: forward, rate: gflops(CONV_FORWARD_FLOPS, forward) },
+    {
+      benchmark: `tfjs:${variant} conv 3x3 64->64, forward`,
+      size,
+      seconds: forward,
+      rate: gflops(CONV_FORWARD_FLOPS, forward),
+    },
     // Forward, input gradient and filter gradient: three convolutions' worth of arithmetic.
-    { benchmark: `tfjs:${variant} conv 3x3 64->64, forward + backward`, size, seconds: step, rate: gflops(3 * CONV_FORWARD_FLOPS, step), ratio: step / forward, baseline: 'forward' },
+    {
+      benchmark: `tfjs:${variant} conv 3x3 64->64, forward + backward`,
+      size,
+      seconds: step,
+      rate: gflops(3 * CONV_FORWARD_FLOPS, step),
+      ratio: step / forward,
+      baseline: 'forward',
+    },
   ];
 }
 
-export async function benchTfjs({ sizes = [1e6, 1e7], engines = ['node', 'wasm', 'cpu'], chainSteps = 5, convOnCpuEngine = false }: TfjsBenchOptions = {}): Promise<BenchRow[]> {
+export async function benchTfjs({
+  sizes = [1e6, 1e7],
+  engines = ['node', 'wasm', 'cpu'],
+  chainSteps = 5,
+  convOnCpuEngine = false,
+}: TfjsBenchOptions = {}): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const bounds = new Map<number, number>();
   for (const n of sizes) {
@@ -77,21 +101,45 @@ export async function benchTfjs({ sizes = [1e6, 1e7], engines = ['node', 'wasm',
       const noise = gaussianTensor(shape, 2, 1);
       const t = [10, 200, 500, 1000];
       const q = await medianSeconds(() => backend.qSample({ schedule, x0, noise, t }));
-      rows.push({ benchmark: `${name} q_sample (float64 in and out, validated)`, size: `${n}`, seconds: q, rate: rate(n, q), ratio: q / bound, baseline: 'axpy' });
+      rows.push({
+        benchmark: `${name} q_sample (float64 in and out, validated)`,
+        size: `${n}`,
+        seconds: q,
+        rate: rate(n, q),
+        ratio: q / bound,
+        baseline: 'axpy',
+      });
       // The combination alone, on tensors already on the device: what a caller keeping data there pays.
       const [xd, nd] = [k.upload(x0), k.upload(noise)];
       const signal = Float64Array.from(t, (ti) => Math.sqrt(schedule.alphaBar[ti]));
       const scale = Float64Array.from(t, (ti) => Math.sqrt(schedule.oneMinusAlphaBar[ti]));
       const kernel = await medianSeconds(() => {
-        const h = k.linear([{ x: xd, coef: signal }, { x: nd, coef: scale }]);
+        const h = k.linear([
+          { x: xd, coef: signal },
+          { x: nd, coef: scale },
+        ]);
         h.dataSync(); // waits for the engine
         h.dispose();
       });
       xd.dispose();
       nd.dispose();
-      rows.push({ benchmark: `${name} q_sample kernel, device-resident`, size: `${n}`, seconds: kernel, rate: rate(n, kernel), ratio: kernel / bound, baseline: 'axpy' });
+      rows.push({
+        benchmark: `${name} q_sample kernel, device-resident`,
+        size: `${n}`,
+        seconds: kernel,
+        rate: rate(n, kernel),
+        ratio: kernel / bound,
+        baseline: 'axpy',
+      });
       const chain = await medianSeconds(() => backend.forwardChain({ schedule, x0, t: chainSteps, seed: 7 }), 3);
-      rows.push({ benchmark: `${name} forward chain, ${chainSteps} steps (tf.randomNormal per step)`, size: `${n}`, seconds: chain, rate: rate(n * chainSteps, chain), ratio: chain / (chainSteps * bound), baseline: `${chainSteps} axpy` });
+      rows.push({
+        benchmark: `${name} forward chain, ${chainSteps} steps (tf.randomNormal per step)`,
+        size: `${n}`,
+        seconds: chain,
+        rate: rate(n * chainSteps, chain),
+        ratio: chain / (chainSteps * bound),
+        baseline: `${chainSteps} axpy`,
+      });
     }
     if (variant !== 'cpu' || convOnCpuEngine) rows.push(...(await convRows(variant)));
   }
@@ -105,6 +153,10 @@ function listFlag(args: string[], flag: string): string[] | undefined {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
-  const rows = await benchTfjs({ sizes: listFlag(args, '--sizes')?.map(Number), engines: listFlag(args, '--engines') as TfjsVariant[] | undefined, convOnCpuEngine: args.includes('--conv-on-cpu-engine') });
+  const rows = await benchTfjs({
+    sizes: listFlag(args, '--sizes')?.map(Number),
+    engines: listFlag(args, '--engines') as TfjsVariant[] | undefined,
+    convOnCpuEngine: args.includes('--conv-on-cpu-engine'),
+  });
   printTable('TensorFlow.js backend vs the axpy memory bound', rows);
 }

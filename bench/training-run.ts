@@ -5,7 +5,11 @@ import { benchTraining } from './training.js';
 
 const listed = process.argv.indexOf('--backends');
 const only = listed >= 0 ? process.argv[listed + 1]?.split(',').filter(Boolean) : undefined;
-if (listed >= 0 && !only?.length) throw new Error('--backends needs a comma-separated list of backend names, e.g. --backends cpu,tfjs:wasm');
+if (listed >= 0 && !only?.length)
+  throw new Error('--backends needs a comma-separated list of backend names, e.g. --backends cpu,tfjs:wasm');
 const { rows, notes } = await benchTraining(process.argv.includes('--quick'), only, process.argv.includes('--long'));
-printTable('Training and sampling, per step (vs baseline: our time per step / PyTorch at the same precision, 1 thread)', rows);
+printTable(
+  'Training and sampling, per step (vs baseline: our time per step / PyTorch at the same precision, 1 thread)',
+  rows,
+);
 for (const note of notes) console.log(`\n- ${note}`);

@@ -6,12 +6,12 @@
 // The numbers go into PROBE_LOSS_RUN and E2E_RUN.
 import { parseArgs } from 'node:util';
 import '../backends/index.js';
+import { E2E_RUN, endToEndKl, PROBE_LOSS_RUN, probeLossAfterTraining } from '../spec/groups/training.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { toyDataset } from '../src/data/toy2d.js';
 import { gaussianValues } from '../src/random/gaussian.js';
 import { knnKlDivergence } from '../src/stats/divergence.js';
 import { normalCdf } from '../src/stats/normal.js';
-import { E2E_RUN, PROBE_LOSS_RUN, endToEndKl, probeLossAfterTraining } from '../spec/groups/training.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -22,7 +22,6 @@ import { knnKlDivergence } from '../src/stats/divergence.js';
 import { sampleBatch } from '../src/training/batches.js';
 import type { BenchRow } from './timing.js';
 
-
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const MLP: ModelSpec = { architecture: 'mlp', ...MLP_DEFAULTS };
 const conv = (size: number): ModelSpec => ({ architecture: 'simple-conv', channels: 3, height: size, width: size });
@@ -54,7 +53,12 @@ async function secondsPerTrainingStep(
   steps: number,
 ): Promise<StepTime> {
   const params = initialWeights(model, 1);
-  const trainer = await training.createTrainer(model, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.999 });
+  const trainer = await training.createTrainer(
+    model,
+    SCHEDULE,
+    { step: 0, params, m: zerosLike(params), v: zerosLike(params) },
+    { adam: DEFAULT_ADAM, seed: 1, clipGradNorm: 1, emaDecay: 0.999 },
+  );
   try {
     const x0 = gaussianTensor(shape, 2, 0);
     for (let i = 0; i < WARM_UP_STEPS; i++) await trainer.step(x0);
@@ -95,11 +99,21 @@ interface TorchRate {
 /** PyTorch's steps per second on one thread, or the reason there are none. */
 async function torchRates(quick: boolean): Promise<TorchRate[] | string> {
   // Next to this file when run from source, two levels up from dist/bench when built.
-  const script = [new URL('./torch_training.py', import.meta.url), new URL('../../bench/torch_training.py', import.meta.url)].map((u) => fileURLToPath(u)).find((p) => existsSync(p));
+  const script = [
+    new URL('./torch_training.py', import.meta.url),
+    new URL('../../bench/torch_training.py', import.meta.url),
+  ]
+    .map((u) => fileURLToPath(u))
+    .find((p) => existsSync(p));
   if (!script) return 'PyTorch comparison skipped: bench/torch_training.py not found';
   try {
-    const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, '1', ...(quick ? ['--quick'] : [])], { timeout: 600_000 });
-    return stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchRate);
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', [script, '1', ...(quick ? ['--quick'] : [])], {
+      timeout: 600_000,
+    });
+    return stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TorchRate);
   } catch (e) {
     return `PyTorch comparison skipped: ${(e as Error).message.split('\n')[0]}`;
   }
@@ -120,13 +134,21 @@ const SAMPLING_RUN_STEPS = 1000;
 const QUICK_SAMPLING_RUN_STEPS = 20;
 const SAMPLING_RUN_BUDGET_SECONDS = 300;
 
-export async function benchTraining(quick = false, only?: readonly string[], forceLongRuns = false): Promise<{ rows: BenchRow[]; notes: string[] }> {
+export async function benchTraining(
+  quick = false,
+  only?: readonly string[],
+  forceLongRuns = false,
+): Promise<{ rows: BenchRow[]; notes: string[] }> {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   const torch = await torchRates(quick);
   if (typeof torch === 'string') notes.push(torch);
-  else notes.push(`PyTorch ${process.platform}, 1 thread: ${torch.map((r) => `${r.benchmark} ${r.dtype} ${r.stepsPerSecond.toFixed(2)} steps/s`).join('; ')}`);
-  const torchFor = (benchmark: string, dtype: string) => (typeof torch === 'string' ? undefined : torch.find((r) => r.benchmark === benchmark && r.dtype === dtype));
+  else
+    notes.push(
+      `PyTorch ${process.platform}, 1 thread: ${torch.map((r) => `${r.benchmark} ${r.dtype} ${r.stepsPerSecond.toFixed(2)} steps/s`).join('; ')}`,
+    );
+  const torchFor = (benchmark: string, dtype: string) =>
+    typeof torch === 'string' ? undefined : torch.find((r) => r.benchmark === benchmark && r.dtype === dtype);
   for (const registration of registeredBackends().filter((r) => !only || only.includes(r.name))) {
     const resolution = await resolveBackend(registration.name);
     if ('skipped' in resolution) {
@@ -178,9 +200,13 @@ export async function benchTraining(quick = false, only?: readonly string[], for
       notes.push(`${backend.name}: ${samplingRun} left out: at the measured step time it would take over ${budget} s`);
     }
     if (!quick) {
-      const estimate = LONG_RUN_STEPS * perStep.get('train mlp batch 256')! + SCHEDULE.T * perStep.get('DDPM sampling mlp')!;
+      const estimate =
+        LONG_RUN_STEPS * perStep.get('train mlp batch 256')! + SCHEDULE.T * perStep.get('DDPM sampling mlp')!;
       if (estimate <= LONG_RUN_BUDGET_SECONDS || forceLongRuns) notes.push(await longEndToEnd(backend));
-      else notes.push(`${backend.name}: long two-moons run left out: at the measured step times it would take ${(estimate / 60).toFixed(0)} min (over ${LONG_RUN_BUDGET_SECONDS / 60}); --long runs it`);
+      else
+        notes.push(
+          `${backend.name}: long two-moons run left out: at the measured step times it would take ${(estimate / 60).toFixed(0)} min (over ${LONG_RUN_BUDGET_SECONDS / 60}); --long runs it`,
+        );
     }
     await backend.dispose?.();
   }
@@ -193,7 +219,12 @@ async function longEndToEnd(backend: DiffusionBackend): Promise<string> {
   const data = toyDataset('two-moons', 10000, 1);
   const params = initialWeights(MLP, 5);
   const options = { adam: { ...DEFAULT_ADAM, learningRate: 2e-3 }, seed: 5, emaDecay: 0.995 };
-  const trainer = await training.createTrainer(MLP, SCHEDULE, { step: 0, params, m: zerosLike(params), v: zerosLike(params) }, options);
+  const trainer = await training.createTrainer(
+    MLP,
+    SCHEDULE,
+    { step: 0, params, m: zerosLike(params), v: zerosLike(params) },
+    options,
+  );
   const steps = LONG_RUN_STEPS;
   const start = performance.now();
   for (let k = 1; k <= steps; k++) await trainer.step(sampleBatch(data, 256, options.seed, k));

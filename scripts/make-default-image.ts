@@ -19,5 +19,7 @@ for (let y = 0; y < HEIGHT; y++) {
     pixels.set(rgb.map(Math.round), (y * WIDTH + x) * 3);
   }
 }
-await sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } }).png({ compressionLevel: 9 }).toFile(defaultImagePath());
+await sharp(pixels, { raw: { width: WIDTH, height: HEIGHT, channels: 3 } })
+  .png({ compressionLevel: 9 })
+  .toFile(defaultImagePath());
 console.log(`wrote ${defaultImagePath()}`);

@@ -15,7 +15,8 @@ export function packageRoot(): string {
       return root;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the diffspec package root above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`cannot find the diffspec package root above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

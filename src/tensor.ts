@@ -17,7 +17,10 @@ export function sizeOf(shape: readonly number[]): number {
 export function tensor(shape: readonly number[], data: FloatArray | readonly number[]): Tensor {
   const array = data instanceof Float64Array || data instanceof Float32Array ? data : Float64Array.from(data);
   if (array.length !== sizeOf(shape)) {
-    throw new DiffspecInputError('shape', `shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${array.length}`);
+    throw new DiffspecInputError(
+      'shape',
+      `shape [${shape.join(', ')}] needs ${sizeOf(shape)} values, got ${array.length}`,
+    );
   }
   return { shape: [...shape], data: array };
 }
@@ -44,8 +47,16 @@ export function checkTensor(field: string, t: unknown): Tensor {
     `${field}.shape`,
     'must be an array of positive integers',
   );
-  requireInput(data instanceof Float64Array || data instanceof Float32Array, `${field}.data`, 'must be a Float64Array or Float32Array');
-  requireInput(data.length === sizeOf(shape), `${field}.data`, `has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`);
+  requireInput(
+    data instanceof Float64Array || data instanceof Float32Array,
+    `${field}.data`,
+    'must be a Float64Array or Float32Array',
+  );
+  requireInput(
+    data.length === sizeOf(shape),
+    `${field}.data`,
+    `has ${data.length} values, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`,
+  );
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     // v - v is 0 for finite v and NaN for NaN and +-Infinity: one subtraction instead of a call per element.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMALL_MODELS } from '../spec/support/architectures.js';
 import { sampleCommand } from '../src/cli/commands/sample.js';
 import { CHECKPOINT_FILE, trainCommand } from '../src/cli/commands/train.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../src/data/fashion-mnist.js';
@@ -15,7 +16,6 @@ import { initialWeights } from '../src/models/init.js';
 import { parseModelSpec } from '../src/models/spec.js';
 import { decodeWeights, encodeWeights } from '../src/models/weights.js';
 import { decodeCheckpoint } from '../src/training/checkpoint.js';
-import { SMALL_MODELS } from '../spec/support/architectures.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -56,11 +56,13 @@ describe('Fashion-MNIST', () => {
   it('reads a gzipped IDX file and rejects another format', async () => {
     const bytes = Uint8Array.from([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6]);
     const idx = readIdx(gzipSync(bytes), 'f');
-    expect([idx.shape, Array.from(idx.data)]).toEqual([[2, 3], [1, 2, 3, 4, 5, 6]]);
-    expect((await inputError(() => readIdx(
-      gzipSync(Uint8Array.from([0, 0, 13, 1, 0, 0, 0, 0])),
+    expect([idx.shape, Array.from(idx.data)]).toEqual([
+      [2, 3],
+      [1, 2, 3, 4, 5, 6],
+    ]);
+    expect((await inputError(() => readIdx(gzipSync(Uint8Array.from([0, 0, 13, 1, 0, 0, 0, 0])), 'f'))).field).toBe(
       'f',
-    ))).field).toBe('f');
+    );
   });
 
   it('names the Debian package when it is not installed', async () => {
@@ -68,60 +70,62 @@ describe('Fashion-MNIST', () => {
     expect(error.message).toMatch(/dataset-fashion-mnist/);
   });
 
-  it.skipIf(!existsSync(FASHION_MNIST_DIR))('loads the 10000 test images at 16 and 32, in [-1, 1], with their labels', async () => {
-    for (const size of [16, 32]) {
-      const { items, labels, classes } = await loadFashionMnist(size, 'test');
-      expect(items.shape).toEqual([10000, 1, size, size]);
-      expect(classes).toBe(10);
-      expect(Math.min(...labels)).toBe(0);
-      expect(Math.max(...labels)).toBe(9);
-      // Padding adds background (-1) only; area resampling keeps every value in range.
-      expect(items.data.every((v) => v >= -1 && v <= 1)).toBe(true);
-    }
-  });
+  it.skipIf(!existsSync(FASHION_MNIST_DIR))(
+    'loads the 10000 test images at 16 and 32, in [-1, 1], with their labels',
+    async () => {
+      for (const size of [16, 32]) {
+        const { items, labels, classes } = await loadFashionMnist(size, 'test');
+        expect(items.shape).toEqual([10000, 1, size, size]);
+        expect(classes).toBe(10);
+        expect(Math.min(...labels)).toBe(0);
+        expect(Math.max(...labels)).toBe(9);
+        // Padding adds background (-1) only; area resampling keeps every value in range.
+        expect(items.data.every((v) => v >= -1 && v <= 1)).toBe(true);
+      }
+    },
+  );
 });
 
 describe('diffspec train and sample with classes', () => {
-  it.skipIf(!existsSync(FASHION_MNIST_DIR))('trains a class-conditional dit on fashion-mnist and samples it with guidance', async () => {
-    const out = join(dir, 'dit');
-    const args = ['--model', 'dit', '--data', 'fashion-mnist', '--size', '16', '--steps', '2', '--batch', '2'];
-    expect(await trainCommand.run([...args, '--class-conditional', '--p-uncond', '0.5', '--out', out])).toBe(0);
-    const checkpoint = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
-    expect(checkpoint.model).toMatchObject({ architecture: 'dit', classes: 10, height: 16 });
-    expect(checkpoint.config.options.pUncond).toBe(0.5);
-    const png = join(out, 'guided.png');
-    const sample = [
-      '--checkpoint',
-      out,
-      '--guidance',
-      '3',
-      '--sampler',
-      'ddim',
-      '--steps',
-      '2',
-      '--n',
-      '2',
-      '--out',
-      png,
-    ];
-    expect(await sampleCommand.run([...sample, '--class', '1'])).toBe(0);
-    expect((await stat(png)).size).toBeGreaterThan(0);
-    const badClass = await inputError(sampleCommand.run([...sample, '--class', '10']));
-    expect(badClass.field).toBe('--class');
-  }, 120_000);
+  it.skipIf(!existsSync(FASHION_MNIST_DIR))(
+    'trains a class-conditional dit on fashion-mnist and samples it with guidance',
+    async () => {
+      const out = join(dir, 'dit');
+      const args = ['--model', 'dit', '--data', 'fashion-mnist', '--size', '16', '--steps', '2', '--batch', '2'];
+      expect(await trainCommand.run([...args, '--class-conditional', '--p-uncond', '0.5', '--out', out])).toBe(0);
+      const checkpoint = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
+      expect(checkpoint.model).toMatchObject({ architecture: 'dit', classes: 10, height: 16 });
+      expect(checkpoint.config.options.pUncond).toBe(0.5);
+      const png = join(out, 'guided.png');
+      const sample = [
+        '--checkpoint',
+        out,
+        '--guidance',
+        '3',
+        '--sampler',
+        'ddim',
+        '--steps',
+        '2',
+        '--n',
+        '2',
+        '--out',
+        png,
+      ];
+      expect(await sampleCommand.run([...sample, '--class', '1'])).toBe(0);
+      expect((await stat(png)).size).toBeGreaterThan(0);
+      const badClass = await inputError(sampleCommand.run([...sample, '--class', '10']));
+      expect(badClass.field).toBe('--class');
+    },
+    120_000,
+  );
 
   it('refuses --class-conditional without labels and --guidance on an unconditional model, naming the option', async () => {
     const out = join(dir, 'mlp');
     const error = await inputError(trainCommand.run(['--class-conditional', '--steps', '1', '--out', join(dir, 'x')]));
     expect(error.field).toBe('--class-conditional');
     expect(await trainCommand.run(['--steps', '1', '--batch', '4', '--hidden', '4', '--out', out])).toBe(0);
-    expect((await inputError(sampleCommand.run([
-      '--checkpoint',
-      out,
+    expect((await inputError(sampleCommand.run(['--checkpoint', out, '--guidance', '2', '--n', '4']))).field).toBe(
       '--guidance',
-      '2',
-      '--n',
-      '4',
-    ]))).field).toBe('--guidance');
+    );
   });
 });

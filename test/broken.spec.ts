@@ -3,10 +3,10 @@
 // group failing is not enough: a bug that only the output guard (src/speckit/guard.ts) noticed, a NaN or a wrong
 // shape, would pass for caught while the equation it breaks went unchecked.
 import { describe, expect, it } from 'vitest';
+import { SPEC_GROUPS } from '../spec/groups/index.js';
 import { checkId, type SpecCheck, type SpecGroup } from '../src/speckit/check.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
-import { SPEC_GROUPS } from '../spec/groups/index.js';
 import { BROKEN_BACKENDS } from './broken/index.js';
 
 const CHECKS = new Map<string, { group: SpecGroup; check: SpecCheck }>(

@@ -1,7 +1,7 @@
 // Statistical discipline: the false-alarm rates of all statistical checks add up to no more than the suite budget.
 import { describe, expect, it } from 'vitest';
-import { SUITE_FALSE_ALARM_BUDGET, falseAlarmSpending } from '../src/speckit/budget.js';
 import { SPEC_GROUPS } from '../spec/groups/index.js';
+import { falseAlarmSpending, SUITE_FALSE_ALARM_BUDGET } from '../src/speckit/budget.js';
 
 describe('false-alarm budget', () => {
   it(`statistical checks spend at most ${SUITE_FALSE_ALARM_BUDGET} per backend run`, () => {

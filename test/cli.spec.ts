@@ -19,14 +19,18 @@ const CASES = join(import.meta.dirname, '..', 'examples', 'cases');
 
 async function diffspec(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    const child = execFile(process.execPath, [CLI, ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
     if (stdin !== undefined) child.stdin!.end(stdin);
   });
 }
 
 const EXPECTED = join(CASES, 'expected');
 
-const exampleFiles = readdirSync(CASES).filter((f) => f.endsWith('.json')).sort();
+const exampleFiles = readdirSync(CASES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 type CaseTensor = { shape: number[]; data: number[] };
 type CaseAnswer = Record<string, CaseTensor | number[] | number>;
@@ -60,7 +64,9 @@ const OUTPUT_OPERATION: Record<string, Record<string, Operation>> = {
 function bounds(file: string, name: string, precision: Precision): (value: number) => number {
   const c = JSON.parse(readFileSync(join(CASES, file), 'utf8'));
   const inputs: Record<string, unknown> = c.inputs ?? {};
-  const tensors = Object.values(inputs).filter((v): v is CaseTensor => typeof v === 'object' && v !== null && 'data' in v);
+  const tensors = Object.values(inputs).filter(
+    (v): v is CaseTensor => typeof v === 'object' && v !== null && 'data' in v,
+  );
   if (c.op === 'schedule') return (v) => relativeBound(productRoundings(c.schedule.T), 'float64') * Math.abs(v);
   if (c.op === 'loss_simple') {
     const [noise, modelOutput] = [inputs.noise, inputs.modelOutput] as CaseTensor[];
@@ -102,7 +108,9 @@ function expectNear(actual: readonly number[], wanted: readonly number[]): void 
   expect(actual).toHaveLength(wanted.length);
   wanted.forEach((w, i) => {
     const error = Math.abs(actual[i] - w);
-    expect(error, `[${i}] = ${actual[i]}, hand-computed ${w}`).toBeLessThanOrEqual(8 * 2 ** -53 * Math.max(1, Math.abs(w)));
+    expect(error, `[${i}] = ${actual[i]}, hand-computed ${w}`).toBeLessThanOrEqual(
+      8 * 2 ** -53 * Math.max(1, Math.abs(w)),
+    );
   });
 }
 
@@ -111,7 +119,7 @@ describe('diffspec eval', () => {
     expect(exampleFiles.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(Object.keys(CASE_OPS).sort());
   });
 
-  it('has the float64 reference\'s answer to every example case', () => {
+  it("has the float64 reference's answer to every example case", () => {
     expect(readdirSync(EXPECTED).sort()).toEqual(exampleFiles);
   });
 
@@ -127,7 +135,10 @@ describe('diffspec eval', () => {
     const { code, stdout, stderr } = await diffspec(['eval', '--backend', 'tfjs:cpu', '--case', '-'], lines.join('\n'));
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const answers = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     exampleFiles.forEach((file, i) => expectAnswer(file, answers[i].outputs, 'float32'));
   });
 
@@ -158,7 +169,11 @@ describe('diffspec eval', () => {
   });
 
   it('answers q_sample with sqrt(alpha-bar) x0 + sqrt(1 - alpha-bar) e from stdin', async () => {
-    const c = { op: 'q_sample', schedule: { betas: [0.1, 0.2] }, inputs: { x0: { shape: [1, 1], data: [2] }, noise: { shape: [1, 1], data: [-1] }, t: [2] } };
+    const c = {
+      op: 'q_sample',
+      schedule: { betas: [0.1, 0.2] },
+      inputs: { x0: { shape: [1, 1], data: [2] }, noise: { shape: [1, 1], data: [-1] }, t: [2] },
+    };
     const { code, stdout } = await diffspec(['eval', '--case', '-'], JSON.stringify(c));
     expect(code).toBe(0);
     const ab = 0.9 * 0.8;
@@ -167,9 +182,16 @@ describe('diffspec eval', () => {
 
   it('answers JSON Lines in order, one line per case, with errors in place', async () => {
     const lines = exampleFiles.map((f) => readFileSync(join(CASES, f), 'utf8').trim());
-    lines.splice(2, 0, '{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[2]}}');
+    lines.splice(
+      2,
+      0,
+      '{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[2]}}',
+    );
     const { code, stdout } = await diffspec(['eval', '--case', '-'], lines.join('\n'));
-    const answers = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(answers).toHaveLength(lines.length);
     expect(answers[2].error.field).toBe('inputs.t[0]');
     expect(answers.filter((a) => a.outputs)).toHaveLength(lines.length - 1);
@@ -177,12 +199,27 @@ describe('diffspec eval', () => {
   });
 
   it.each([
-    ['{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[0]}}', 'inputs.t[0]'],
-    ['{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":["NaN"]},"noise":{"shape":[1],"data":[0]},"t":[1]}}', 'inputs.x0.data[0]'],
-    ['{"op":"q_sample","schedule":{"betas":[1.5]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[1]}}', 'schedule.betas[0]'],
+    [
+      '{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[0]}}',
+      'inputs.t[0]',
+    ],
+    [
+      '{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[1],"data":["NaN"]},"noise":{"shape":[1],"data":[0]},"t":[1]}}',
+      'inputs.x0.data[0]',
+    ],
+    [
+      '{"op":"q_sample","schedule":{"betas":[1.5]},"inputs":{"x0":{"shape":[1],"data":[1]},"noise":{"shape":[1],"data":[0]},"t":[1]}}',
+      'schedule.betas[0]',
+    ],
     ['{"op":"q_sample","schedule":{"kind":"linear","T":0,"betaStart":0.1,"betaEnd":0.2},"inputs":{}}', 'schedule.T'],
-    ['{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[2],"data":[1,2]},"noise":{"shape":[1],"data":[0]},"t":[1]}}', 'inputs.noise.shape'],
-    ['{"op":"p_mean_variance","schedule":{"betas":[0.1]},"inputs":{"xt":{"shape":[1],"data":[1]},"t":[1],"modelOutput":{"shape":[1],"data":[0]}},"options":{"prediction":"epsilon"}}', 'options.prediction'],
+    [
+      '{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{"x0":{"shape":[2],"data":[1,2]},"noise":{"shape":[1],"data":[0]},"t":[1]}}',
+      'inputs.noise.shape',
+    ],
+    [
+      '{"op":"p_mean_variance","schedule":{"betas":[0.1]},"inputs":{"xt":{"shape":[1],"data":[1]},"t":[1],"modelOutput":{"shape":[1],"data":[0]}},"options":{"prediction":"epsilon"}}',
+      'options.prediction',
+    ],
     ['{"op":"q_sample","schedule":{"betas":[0.1]},"inputs":{},"options":{"eta":1}}', 'options.eta'],
     ['{"op":"denoise"}', 'op'],
     ['{"op":"q_sample","extra":1}', 'extra'],

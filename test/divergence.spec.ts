@@ -37,6 +37,12 @@ describe('two-sample Kolmogorov-Smirnov test', () => {
     const x = gaussianValues(1, 0, 4000);
     const y = gaussianValues(2, 0, 4000);
     expect(ksTwoSampleTest(x, y, 0.001).pValue).toBeGreaterThan(0.01);
-    expect(ksTwoSampleTest(x, y.map((v) => v + 0.2), 0.001).pValue).toBeLessThan(1e-6);
+    expect(
+      ksTwoSampleTest(
+        x,
+        y.map((v) => v + 0.2),
+        0.001,
+      ).pValue,
+    ).toBeLessThan(1e-6);
   });
 });

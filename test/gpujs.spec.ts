@@ -12,6 +12,7 @@ import { createGpujsKernels } from '../backends/gpujs/kernels.js';
 import type { GpujsMode } from '../backends/gpujs/types.js';
 import { webgpuNoise } from '../backends/gpujs/webgpuNoise.js';
 import { measureAccuracy, measureGpujsAccuracy } from '../bench/gpujs-accuracy.js';
+import { referencePredict } from '../spec/support/reference-models.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gelu, geluDerivative } from '../src/equations/activation.js';
 import { initialWeights } from '../src/models/init.js';
@@ -23,7 +24,6 @@ import { DDPM_SCHEDULE } from '../src/schedule/spec.js';
 import { scheduleTables } from '../src/schedule/tables.js';
 import { selectedBackendNames } from '../src/speckit/selection.js';
 import { ELEMENTARY_FUNCTION_ROUNDINGS, networkRoundings, relativeBound } from '../src/speckit/tolerance.js';
-import { referencePredict } from '../spec/support/reference-models.js';
 
 const MODES: GpujsMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
 // 8x3x64x64 passes PER_SHAPE_KERNEL_ELEMENTS: the large case runs kernels compiled for its shape, the rest resizable ones.
@@ -43,7 +43,8 @@ async function misconfigured(mode: GpujsMode, override: Record<string, unknown>)
   const library = await loadGpujs();
   const gpu = new library.GPU({ mode });
   const createKernel = gpu.createKernel.bind(gpu) as (source: string, settings: object) => unknown;
-  gpu.createKernel = ((source: string, settings: object) => createKernel(source, { ...settings, ...override })) as GPU['createKernel'];
+  gpu.createKernel = ((source: string, settings: object) =>
+    createKernel(source, { ...settings, ...override })) as GPU['createKernel'];
   const kernels = createGpujsKernels({ library, gpu, mode, resident: mode === 'headlessgl' });
   try {
     return await measureAccuracy(composeBackend(kernels), LARGE);
@@ -81,14 +82,19 @@ describe('gpujs kernels', () => {
   // 3 roundings (u1 or 1 - u1 from two float32 products, ln or its series, sqrt), cos/sin and the product a few
   // more: |z - z_host| <= 16 u max(1, r), u = 2^-24 (measured worst 7.2 u on lavapipe over 8e5 values). WGSL itself
   // promises cos/sin only to 2^-11 absolute; a driver that uses that latitude fails here, as it should.
-  it('gpujs:webgpu: Philox4x32-10 on the device: the host generator\'s words, its normals in float32', async (ctx) => {
+  it("gpujs:webgpu: Philox4x32-10 on the device: the host generator's words, its normals in float32", async (ctx) => {
     const reason = await unavailable('gpujs:webgpu');
     if (reason) return ctx.skip(reason);
     const { close } = await openGpujsKernels('webgpu');
     try {
       const noise = await webgpuNoise(await loadGpujs());
       const words = new Uint32Array(4);
-      for (const [seed, stream] of [[42, 3], [0, 0], [2 ** 32 + 5, 7], [2 ** 53 - 1, 2 ** 32 - 1]]) {
+      for (const [seed, stream] of [
+        [42, 3],
+        [0, 0],
+        [2 ** 32 + 5, 7],
+        [2 ** 53 - 1, 2 ** 32 - 1],
+      ]) {
         const blocks = 3001;
         const device = await noise.words(seed, stream, blocks);
         const [k0, k1] = philoxKey(seed);
@@ -112,8 +118,12 @@ describe('gpujs kernels', () => {
   it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
     const reason = await unavailable('gpujs:cpu');
     if (reason) return ctx.skip(reason);
-    const failing = (await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true })).filter((row) => row.errorToBound > 1);
-    expect(new Set(failing.map((row) => row.operation))).toEqual(new Set(['pMeanVariance eps learned_range', 'ddpmStep learned_range', 'lossSimple']));
+    const failing = (await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true })).filter(
+      (row) => row.errorToBound > 1,
+    );
+    expect(new Set(failing.map((row) => row.operation))).toEqual(
+      new Set(['pMeanVariance eps learned_range', 'ddpmStep learned_range', 'lossSimple']),
+    );
   });
 
   it('catches mutable pipeline kernels on headlessgl, whose next call overwrites the texture they returned', async (ctx) => {
@@ -129,7 +139,11 @@ describe('gpujs kernels', () => {
 });
 
 /** Worst |actual - expected| / bound over the elements; bound[i] is the tolerance of element i. */
-function worstErrorToBound(actual: ArrayLike<number>, expected: ArrayLike<number>, bound: (i: number) => number): number {
+function worstErrorToBound(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  bound: (i: number) => number,
+): number {
   let worst = 0;
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / bound(i));
   return Number.isNaN(worst) ? Infinity : worst;
@@ -162,11 +176,17 @@ describe('gpujs training kernels', () => {
         expect(worstErrorToBound(out.data, expected.value, (i) => bound * expected.scale[i])).toBeLessThanOrEqual(1);
 
         const args = { model, weights, schedule, x0: x, t, noise: gaussianTensor(x.shape, 31, 2) };
-        const [actual, reference] = await Promise.all([gpujs.backend.training!.lossAndGradients(args), cpu.backend.training!.lossAndGradients(args)]);
+        const [actual, reference] = await Promise.all([
+          gpujs.backend.training!.lossAndGradients(args),
+          cpu.backend.training!.lossAndGradients(args),
+        ]);
         // As the training group's gradient check: 2 network passes of roundings, relative to the gradient's norm.
         const ratios = Object.entries(reference.gradients).map(([parameter, g]) => {
           const norm = Math.hypot(...g.data);
-          return [parameter, worstErrorToBound(actual.gradients[parameter].data, g.data, () => 2 * bound * norm)] as const;
+          return [
+            parameter,
+            worstErrorToBound(actual.gradients[parameter].data, g.data, () => 2 * bound * norm),
+          ] as const;
         });
         expect(ratios.filter(([, ratio]) => !(ratio <= 1))).toEqual([]);
       } finally {
@@ -180,7 +200,10 @@ describe('gpujs training kernels', () => {
       if (reason) return ctx.skip(reason);
       const { kernels, close } = await openGpujsKernels(mode);
       try {
-        const values = Float64Array.from({ length: 64 }, (_, i) => Math.sign(i - 31.5) * 10 ** (-3 + (7 * (i % 32)) / 31));
+        const values = Float64Array.from(
+          { length: 64 },
+          (_, i) => Math.sign(i - 31.5) * 10 ** (-3 + (7 * (i % 32)) / 31),
+        );
         const x = await kernels.upload({ shape: [1, values.length], data: values });
         const ones = await kernels.upload({ shape: [1, values.length], data: new Float64Array(values.length).fill(1) });
         const y = (await kernels.download(await kernels.training!.activation('gelu', x))).data;
@@ -190,7 +213,13 @@ describe('gpujs training kernels', () => {
         const u = relativeBound(roundings, 'float32');
         const inner = (v: number) => Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);
         expect(worstErrorToBound(y, Array.from(values, gelu), (i) => u * Math.abs(values[i]))).toBeLessThanOrEqual(1);
-        expect(worstErrorToBound(dy, Array.from(values, geluDerivative), (i) => u * (1 + Math.abs(values[i]) * inner(values[i])))).toBeLessThanOrEqual(1);
+        expect(
+          worstErrorToBound(
+            dy,
+            Array.from(values, geluDerivative),
+            (i) => u * (1 + Math.abs(values[i]) * inner(values[i])),
+          ),
+        ).toBeLessThanOrEqual(1);
       } finally {
         await close();
       }
@@ -203,7 +232,10 @@ describe('gpujs training kernels', () => {
     const library = await loadGpujs();
     const gpu = new library.GPU({ mode: 'headlessgl' });
     try {
-      const tanh = gpu.createKernel('function (z) { return Math.tanh(z[this.thread.x]); }', { output: [2], precision: 'single' });
+      const tanh = gpu.createKernel('function (z) { return Math.tanh(z[this.thread.x]); }', {
+        output: [2],
+        precision: 'single',
+      });
       expect(Array.from(tanh(Float32Array.of(1, 50)) as Float32Array)).toEqual([expect.closeTo(Math.tanh(1), 6), NaN]);
     } finally {
       await gpu.destroy();

@@ -7,7 +7,8 @@ import { gaussianValues } from '../src/random/gaussian.js';
 /** KL(p || q) = integral p log(p / q) by Simpson's rule over mean1 +- 12 sd1 (the tails beyond add < 1e-30). */
 function klByQuadrature(m1: number, lv1: number, m2: number, lv2: number): number {
   const [s1, s2] = [Math.exp(lv1 / 2), Math.exp(lv2 / 2)];
-  const logDensity = (x: number, m: number, s: number) => -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
+  const logDensity = (x: number, m: number, s: number) =>
+    -0.5 * ((x - m) / s) ** 2 - Math.log(s) - 0.5 * Math.log(2 * Math.PI);
   const n = 20000;
   const [a, b] = [m1 - 12 * s1, m1 + 12 * s1];
   const h = (b - a) / n;
@@ -41,7 +42,8 @@ describe('discretised Gaussian likelihood', () => {
     for (let i = 0; i < 40; i += 2) {
       const [mean, logScale] = [0.6 * v[i], -3 + 1.5 * v[i + 1]];
       let total = 0;
-      for (let k = 0; k < 256; k++) total += Math.exp(discretizedGaussianLogLikelihood(-1 + (2 * k) / 255, mean, logScale));
+      for (let k = 0; k < 256; k++)
+        total += Math.exp(discretizedGaussianLogLikelihood(-1 + (2 * k) / 255, mean, logScale));
       // The bins telescope exactly; left: the 1e-12 floors of bins far in the tails (256 at most) and roundings.
       expect(Math.abs(total - 1)).toBeLessThan(256 * 1e-12 + 1e-12);
     }

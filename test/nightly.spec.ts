@@ -10,7 +10,7 @@ import { binomialCdf, clopperPearsonUpper } from '../src/stats/binomialBounds.js
 describe('the one-sided 95% Clopper-Pearson upper bound', () => {
   it('is 1 - 0.05^(1/n) with no failures (the "rule of three" ~ 3/n)', () => {
     for (const n of [1, 20, 200, 3000]) expect(clopperPearsonUpper(0, n)).toBeCloseTo(1 - 0.05 ** (1 / n), 12);
-    expect(clopperPearsonUpper(0, 3000)).toBeGreaterThan(3 / 3000 * 0.99);
+    expect(clopperPearsonUpper(0, 3000)).toBeGreaterThan((3 / 3000) * 0.99);
   });
 
   it('matches the exact binomial at the bound, and the tabulated 0.394 for 1 failure in 10', () => {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_GROUPS } from '../spec/groups/index.js';
 import { packageRoot } from '../src/paths.js';
+import type { ConformanceReport } from '../src/report/results.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
-import type { ConformanceReport } from '../src/report/results.js';
 import { runCli } from './commands/run-cli.js';
 
 const FIXTURE = join(packageRoot(), 'test', 'fixtures', 'process', 'misbehaving.ts');

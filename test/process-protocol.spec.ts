@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_OPERATIONS } from '../src/operations/index.js';
 import { packageRoot } from '../src/paths.js';
-import { PROTOCOL_OPERATIONS, operationsMarkdown } from '../src/process/operations.js';
+import { operationsMarkdown, PROTOCOL_OPERATIONS } from '../src/process/operations.js';
 import { programCommand, splitCommandLine } from '../src/process/selector.js';
 import { decodeTensor, encodeTensor } from '../src/process/wire.js';
 

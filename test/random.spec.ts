@@ -1,8 +1,8 @@
 // The shared noise source: Philox4x32-10 known-answer vectors (Salmon et al. 2011, Random123's kat_vectors)
 // and the Box-Muller mapping's determinism, so every backend and platform draws the same noise for a seed.
 import { describe, expect, it } from 'vitest';
-import { philox4x32 } from '../src/random/philox.js';
 import { gaussianValues } from '../src/random/gaussian.js';
+import { philox4x32 } from '../src/random/philox.js';
 
 const hex = (words: Uint32Array) => Array.from(words, (w) => w.toString(16).padStart(8, '0')).join(' ');
 
@@ -27,7 +27,10 @@ describe('gaussianValues', () => {
     const u1 = ((out[0] >>> 5) * 2 ** 26 + (out[1] >>> 6) + 1) / 2 ** 53;
     const u2 = ((out[2] >>> 5) * 2 ** 26 + (out[3] >>> 6)) / 2 ** 53;
     const r = Math.sqrt(-2 * Math.log(u1));
-    expect(Array.from(gaussianValues(42, 3, 2))).toEqual([r * Math.cos(2 * Math.PI * u2), r * Math.sin(2 * Math.PI * u2)]);
+    expect(Array.from(gaussianValues(42, 3, 2))).toEqual([
+      r * Math.cos(2 * Math.PI * u2),
+      r * Math.sin(2 * Math.PI * u2),
+    ]);
     expect(Array.from(gaussianValues(42, 3, 2))).toEqual([-0.7503794762616095, -0.3792382485408338]);
   });
 

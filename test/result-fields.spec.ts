@@ -12,7 +12,8 @@ import { scheduleTables } from '../src/schedule/tables.js';
 function resultFields(): string[] {
   return ALL_OPERATIONS.flatMap((op) => {
     // The schedule's result is the whole ScheduleTables record: walk the real object, not a declared subset.
-    const fields = op.method === 'schedule' ? Object.keys(scheduleTables(DDPM_SCHEDULE)).filter((f) => f !== 'T') : op.results;
+    const fields =
+      op.method === 'schedule' ? Object.keys(scheduleTables(DDPM_SCHEDULE)).filter((f) => f !== 'T') : op.results;
     return fields.map((f) => `${op.method}.${f}`);
   });
 }

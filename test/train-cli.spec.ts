@@ -1,6 +1,6 @@
 // The training CLI and the weights format: checkpoints round-trip, every bad input is a clear error, and no
 // failure loses an earlier checkpoint.
-import { mkdtemp, readFile, rm, writeFile, mkdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 async function expectInputError(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DiffspecInputError);
   expect((error as Error).message).toMatch(pattern);
 }
@@ -47,14 +50,31 @@ describe('weights format', () => {
     expect(() => decodeWeights(flipped)).toThrow(/checksum mismatch/);
     expect(() => decodeWeights(bytes.subarray(0, bytes.length - 8))).toThrow(/truncated/);
     expect(() => decodeWeights(Buffer.from('PK\x03\x04 not ours'))).toThrow(/not a diffspec weights file/);
-    expect(() => decodeWeights(encodeWeights({ model: MLP, groups: { params: initialWeights({ ...MLP, hidden: 9 }, 3) }, meta: {} }))).toThrow(/has shape \[9, 6\], the model needs \[8, 6\]/);
+    expect(() =>
+      decodeWeights(
+        encodeWeights({ model: MLP, groups: { params: initialWeights({ ...MLP, hidden: 9 }, 3) }, meta: {} }),
+      ),
+    ).toThrow(/has shape \[9, 6\], the model needs \[8, 6\]/);
   });
 });
 
 describe('diffspec train and sample', () => {
   it('trains an mlp, resumes from its checkpoint, draws the loss curve and samples', async () => {
     const out = join(dir, 'mlp');
-    expect(await trainCommand.run(['--out', out, '--steps', '4', '--batch', '16', '--hidden', '8', '--checkpoint-every', '2'])).toBe(0);
+    expect(
+      await trainCommand.run([
+        '--out',
+        out,
+        '--steps',
+        '4',
+        '--batch',
+        '16',
+        '--hidden',
+        '8',
+        '--checkpoint-every',
+        '2',
+      ]),
+    ).toBe(0);
     const first = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
     expect(first.state.step).toBe(4);
     expect(first.losses).toHaveLength(4);
@@ -72,10 +92,27 @@ describe('diffspec train and sample', () => {
     const images = join(dir, 'images');
     await mkdir(images);
     for (let i = 0; i < 3; i++) {
-      await sharp({ create: { width: 12, height: 10, channels: 3, background: { r: 80 * i, g: 40, b: 200 - 60 * i } } }).png().toFile(join(images, `img${i}.png`));
+      await sharp({ create: { width: 12, height: 10, channels: 3, background: { r: 80 * i, g: 40, b: 200 - 60 * i } } })
+        .png()
+        .toFile(join(images, `img${i}.png`));
     }
     const out = join(dir, 'conv');
-    expect(await trainCommand.run(['--model', 'simple-conv', '--data', images, '--size', '6', '--steps', '2', '--batch', '2', '--out', out])).toBe(0);
+    expect(
+      await trainCommand.run([
+        '--model',
+        'simple-conv',
+        '--data',
+        images,
+        '--size',
+        '6',
+        '--steps',
+        '2',
+        '--batch',
+        '2',
+        '--out',
+        out,
+      ]),
+    ).toBe(0);
     const c = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
     expect(c.model).toEqual({ architecture: 'simple-conv', channels: 3, height: 6, width: 6 });
     expect(await sampleCommand.run(['--checkpoint', out, '--sampler', 'ddim', '--steps', '3', '--n', '4'])).toBe(0);
@@ -85,23 +122,44 @@ describe('diffspec train and sample', () => {
   it('reports an empty folder and an unreadable image by name', async () => {
     const empty = join(dir, 'empty');
     await mkdir(empty);
-    await expectInputError(trainCommand.run(['--model', 'simple-conv', '--data', empty, '--out', join(dir, 'e')]), /holds no \.png, \.jpg or \.jpeg images/);
+    await expectInputError(
+      trainCommand.run(['--model', 'simple-conv', '--data', empty, '--out', join(dir, 'e')]),
+      /holds no \.png, \.jpg or \.jpeg images/,
+    );
     const bad = join(dir, 'bad');
     await mkdir(bad);
     await writeFile(join(bad, 'broken.png'), 'not a png');
-    await expectInputError(trainCommand.run(['--model', 'simple-conv', '--data', bad, '--out', join(dir, 'b')]), /cannot read image .*broken\.png/);
+    await expectInputError(
+      trainCommand.run(['--model', 'simple-conv', '--data', bad, '--out', join(dir, 'b')]),
+      /cannot read image .*broken\.png/,
+    );
   });
 
   it('stops a diverging run with a clear error and keeps the last finite checkpoint', async () => {
     const out = join(dir, 'diverging');
-    const run = trainCommand.run(['--out', out, '--steps', '50', '--batch', '8', '--hidden', '8', '--clip', '0', '--lr', '1e300', '--checkpoint-every', '1']);
+    const run = trainCommand.run([
+      '--out',
+      out,
+      '--steps',
+      '50',
+      '--batch',
+      '8',
+      '--hidden',
+      '8',
+      '--clip',
+      '0',
+      '--lr',
+      '1e300',
+      '--checkpoint-every',
+      '1',
+    ]);
     await expectInputError(run, /training diverged at step (\d+).*keeps the last good state/);
     const kept = decodeCheckpoint(await readFile(join(out, CHECKPOINT_FILE)));
     expect(kept.state.step).toBeGreaterThan(0);
     for (const t of Object.values(kept.state.params)) expect(Array.from(t.data).every(Number.isFinite)).toBe(true);
   });
 
-  it('resumes only with the run\'s own options, naming every one that differs from the checkpoint', async () => {
+  it("resumes only with the run's own options, naming every one that differs from the checkpoint", async () => {
     const out = join(dir, 'options');
     const run = ['--out', out, '--hidden', '8', '--batch', '8', '--seed', '3'];
     expect(await trainCommand.run([...run, '--steps', '1'])).toBe(0);
@@ -124,7 +182,10 @@ describe('diffspec train and sample', () => {
     expect(await trainCommand.run(['--out', out, '--steps', '2', '--batch', '8', '--hidden', '8'])).toBe(0);
     const path = join(out, CHECKPOINT_FILE);
     const before = await readFile(path);
-    await expectInputError(trainCommand.run(['--out', out, '--model', 'simple-conv', '--data', dir]), /--model: .* holds a checkpoint of another run/);
+    await expectInputError(
+      trainCommand.run(['--out', out, '--model', 'simple-conv', '--data', dir]),
+      /--model: .* holds a checkpoint of another run/,
+    );
     expect((await readFile(path)).equals(before)).toBe(true);
     const corrupt = Buffer.from(before);
     corrupt[corrupt.length - 1] ^= 1;

@@ -55,7 +55,11 @@ export const cpuArchitectureKernels: ArchitectureKernels<Tensor, true> = {
     const strides = stridesOf(x.shape);
     const out = new Float64Array(x.data.length);
     const source = f64(x);
-    forEachIndex(shape, perm.map((d) => strides[d]), (i, j) => (out[i] = source[j]));
+    forEachIndex(
+      shape,
+      perm.map((d) => strides[d]),
+      (i, j) => (out[i] = source[j]),
+    );
     return { shape, data: out };
   },
 

@@ -63,17 +63,17 @@ function col2im(dcols: Float64Array, g: ConvGeometry, padding: number, dx: Float
 
 /** y = conv(x) at every stride-th position (TrainingKernels.conv2d, ArchitectureKernels.stridedConv2d). */
 export function convolve(x: Tensor, weight: Tensor, bias: Tensor, padding: number, stride: number): Tensor {
-    const g = convGeometry(x, weight, padding, stride);
-    const out = new Float64Array(g.n * g.cout * g.pixels);
-    const cols = new Float64Array(g.rows * g.pixels);
-    const b = f64(bias);
-    for (let n = 0; n < g.n; n++) {
-      im2col(f64(x), n * g.cin * g.height * g.width, g, padding, cols);
-      const o = n * g.cout * g.pixels;
-      for (let c = 0; c < g.cout; c++) out.fill(b[c], o + c * g.pixels, o + (c + 1) * g.pixels);
-      gemmNN(g.cout, g.pixels, g.rows, f64(weight), 0, cols, 0, out, o);
-    }
-    return { shape: [g.n, g.cout, g.outH, g.outW], data: out };
+  const g = convGeometry(x, weight, padding, stride);
+  const out = new Float64Array(g.n * g.cout * g.pixels);
+  const cols = new Float64Array(g.rows * g.pixels);
+  const b = f64(bias);
+  for (let n = 0; n < g.n; n++) {
+    im2col(f64(x), n * g.cin * g.height * g.width, g, padding, cols);
+    const o = n * g.cout * g.pixels;
+    for (let c = 0; c < g.cout; c++) out.fill(b[c], o + c * g.pixels, o + (c + 1) * g.pixels);
+    gemmNN(g.cout, g.pixels, g.rows, f64(weight), 0, cols, 0, out, o);
+  }
+  return { shape: [g.n, g.cout, g.outH, g.outW], data: out };
 }
 
 /** The gradients of convolve. */
@@ -84,30 +84,30 @@ export function convolveBackward(
   padding: number,
   stride: number,
 ): LayerGradients<Tensor> {
-    const g = convGeometry(x, weight, padding, stride);
-    const dx = new Float64Array(sizeOf(x.shape));
-    const dWeight = new Float64Array(sizeOf(weight.shape));
-    const dBias = new Float64Array(g.cout);
-    const cols = new Float64Array(g.rows * g.pixels);
-    const dcols = new Float64Array(g.rows * g.pixels);
-    const dy = f64(dOut);
-    for (let n = 0; n < g.n; n++) {
-      const inOffset = n * g.cin * g.height * g.width;
-      const o = n * g.cout * g.pixels;
-      im2col(f64(x), inOffset, g, padding, cols);
-      gemmNT(g.cout, g.rows, g.pixels, dy, o, cols, 0, dWeight, 0);
-      for (let c = 0; c < g.cout; c++) {
-        let s = 0;
-        for (let p = o + c * g.pixels; p < o + (c + 1) * g.pixels; p++) s += dy[p];
-        dBias[c] += s;
-      }
-      dcols.fill(0);
-      gemmTN(g.rows, g.pixels, g.cout, f64(weight), 0, dy, o, dcols, 0);
-      col2im(dcols, g, padding, dx, inOffset);
+  const g = convGeometry(x, weight, padding, stride);
+  const dx = new Float64Array(sizeOf(x.shape));
+  const dWeight = new Float64Array(sizeOf(weight.shape));
+  const dBias = new Float64Array(g.cout);
+  const cols = new Float64Array(g.rows * g.pixels);
+  const dcols = new Float64Array(g.rows * g.pixels);
+  const dy = f64(dOut);
+  for (let n = 0; n < g.n; n++) {
+    const inOffset = n * g.cin * g.height * g.width;
+    const o = n * g.cout * g.pixels;
+    im2col(f64(x), inOffset, g, padding, cols);
+    gemmNT(g.cout, g.rows, g.pixels, dy, o, cols, 0, dWeight, 0);
+    for (let c = 0; c < g.cout; c++) {
+      let s = 0;
+      for (let p = o + c * g.pixels; p < o + (c + 1) * g.pixels; p++) s += dy[p];
+      dBias[c] += s;
     }
-    return {
-      dx: { shape: x.shape, data: dx },
-      dWeight: { shape: weight.shape, data: dWeight },
-      dBias: { shape: [g.cout], data: dBias },
-    };
+    dcols.fill(0);
+    gemmTN(g.rows, g.pixels, g.cout, f64(weight), 0, dy, o, dcols, 0);
+    col2im(dcols, g, padding, dx, inOffset);
+  }
+  return {
+    dx: { shape: x.shape, data: dx },
+    dWeight: { shape: weight.shape, data: dWeight },
+    dBias: { shape: [g.cout], data: dBias },
+  };
 }

@@ -33,13 +33,17 @@ export const cpuTrainingKernels: TrainingKernels<Tensor, true> = {
     gemmNN(n, inputs, outputs, dy, 0, f64(weight), 0, dx, 0);
     gemmTN(outputs, inputs, n, dy, 0, f64(x), 0, dWeight, 0);
     for (let i = 0; i < n; i++) for (let o = 0; o < outputs; o++) dBias[o] += dy[i * outputs + o];
-    return { dx: { shape: x.shape, data: dx }, dWeight: { shape: weight.shape, data: dWeight }, dBias: { shape: [outputs], data: dBias } };
+    return {
+      dx: { shape: x.shape, data: dx },
+      dWeight: { shape: weight.shape, data: dWeight },
+      dBias: { shape: [outputs], data: dBias },
+    };
   },
 
   activation(kind, x) {
     const v = f64(x);
     const out = new Float64Array(v.length);
-    if (kind === 'relu') for (let i = 0; i < v.length; i++) out[i] = Math.max(v[i] , 0);
+    if (kind === 'relu') for (let i = 0; i < v.length; i++) out[i] = Math.max(v[i], 0);
     else for (let i = 0; i < v.length; i++) out[i] = gelu(v[i]);
     return { shape: x.shape, data: out };
   },

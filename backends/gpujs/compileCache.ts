@@ -2,7 +2,7 @@
 // shapes. backends/gpujs/README.md ("Compiled kernels") gives the measurements behind the thresholds.
 import type { GPU, IKernelRunShortcut, Input } from 'gpu.js';
 import { sizeOf } from '../../src/tensor.js';
-import { isDeviceResult, type GpujsMode } from './types.js';
+import { type GpujsMode, isDeviceResult } from './types.js';
 
 /** Longest loop a kernel may run (the per-row reductions loop over a row); GLSL loops need a compile-time bound. */
 export const MAX_LOOP_ITERATIONS = 1 << 24;

@@ -18,14 +18,18 @@ export async function loadGpujs(): Promise<GpujsLibrary> {
 
 /** Resolves to true or to the reason `gl` gives no usable WebGL context with float textures. */
 function headlessGlAvailability(): true | string {
-  let createContext: (width: number, height: number) => { getExtension(name: string): { destroy?(): void } | null } | null;
+  let createContext: (
+    width: number,
+    height: number,
+  ) => { getExtension(name: string): { destroy?(): void } | null } | null;
   try {
     createContext = require('gl');
   } catch (e) {
     return `the native gl module did not load (${(e as Error).message.split('\n')[0]}); run scripts/setup-gpujs.sh`;
   }
   const gl = createContext(1, 1);
-  if (!gl) return `headless-gl gave no WebGL context: it needs an X server (DISPLAY is ${process.env.DISPLAY ? JSON.stringify(process.env.DISPLAY) : 'unset'}); run under xvfb-run -a`;
+  if (!gl)
+    return `headless-gl gave no WebGL context: it needs an X server (DISPLAY is ${process.env.DISPLAY ? JSON.stringify(process.env.DISPLAY) : 'unset'}); run under xvfb-run -a`;
   const float = gl.getExtension('OES_texture_float');
   gl.getExtension('STACKGL_destroy_context')?.destroy?.();
   return float ? true : 'the WebGL context has no OES_texture_float: only 8-bit packed textures, not float32';
@@ -45,7 +49,8 @@ async function availability(mode: GpujsMode): Promise<true | string> {
   }
   if (mode === 'headlessgl') return headlessGlAvailability();
   if (mode === 'webgpu') return webgpuAvailability();
-  if (mode === 'webasm' && !(library.GPU as unknown as { isWebAssemblySupported: boolean }).isWebAssemblySupported) return 'GPU.js reports no WebAssembly support';
+  if (mode === 'webasm' && !(library.GPU as unknown as { isWebAssemblySupported: boolean }).isWebAssemblySupported)
+    return 'GPU.js reports no WebAssembly support';
   return true;
 }
 
@@ -91,5 +96,10 @@ const VARIANTS: { mode: GpujsMode; priority: number }[] = [
 ];
 
 for (const { mode, priority } of VARIANTS) {
-  registerBackend({ name: `gpujs:${mode}`, priority, available: () => availability(mode), create: () => createGpujsBackend(mode) });
+  registerBackend({
+    name: `gpujs:${mode}`,
+    priority,
+    available: () => availability(mode),
+    create: () => createGpujsBackend(mode),
+  });
 }

@@ -3,12 +3,15 @@ import type { MaybePromise, ScaledTerm, TensorKernels } from '../../src/contract
 import { sizeOf, type Tensor } from '../../src/tensor.js';
 import { createGpujsRunner, flatten, isPromise, whenReady } from './runner.js';
 import { gpujsTrainingKernels } from './training.js';
-import { isDeviceResult, type GpujsKernelOptions, type GpujsTensor } from './types.js';
+import { type GpujsKernelOptions, type GpujsTensor, isDeviceResult } from './types.js';
 
 /** Kernel sources as text, so no TypeScript or test transpiler rewrites them before GPU.js parses them. */
 function linearSource(terms: number): string {
   const args = Array.from({ length: terms }, (_, k) => `x${k}, c${k}`).join(', ');
-  const body = Array.from({ length: terms }, (_, k) => `  s = s + c${k}[this.thread.y] * x${k}[this.thread.y][this.thread.x];`).join('\n');
+  const body = Array.from(
+    { length: terms },
+    (_, k) => `  s = s + c${k}[this.thread.y] * x${k}[this.thread.y][this.thread.x];`,
+  ).join('\n');
   return `function (${args}, bias) {\n  let s = bias[this.thread.y];\n${body}\n  return s;\n}`;
 }
 
@@ -46,7 +49,13 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
   return {
     name: `gpujs:${mode}`,
     precision: 'float32',
-    metadata: { engine: 'gpu.js', mode, storage: resident ? `device ${mode === 'webgpu' ? 'storage buffers' : 'textures'} between kernels` : 'host Float32Array between kernels' },
+    metadata: {
+      engine: 'gpu.js',
+      mode,
+      storage: resident
+        ? `device ${mode === 'webgpu' ? 'storage buffers' : 'textures'} between kernels`
+        : 'host Float32Array between kernels',
+    },
 
     upload(t: Tensor): MaybePromise<GpujsTensor> {
       const rows = t.shape[0];
@@ -56,7 +65,10 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
 
     download(h: GpujsTensor): MaybePromise<Tensor> {
       if (!isDeviceResult(h.value)) return { shape: h.shape, data: h.value };
-      return whenReady(h.value.toArray() as MaybePromise<KernelOutput>, (values) => ({ shape: h.shape, data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)) }));
+      return whenReady(h.value.toArray() as MaybePromise<KernelOutput>, (values) => ({
+        shape: h.shape,
+        data: Float32Array.from(flatten(values as Float32Array | Float32Array[], h.rows, h.cols)),
+      }));
     },
 
     dispose: runner.dispose,
@@ -86,7 +98,11 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     },
 
     meanSquaredErrorPerSample(a, b) {
-      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, a.cols, [argument(a), argument(b), a.cols]);
+      return runner.rowValues('meanSquaredError', SOURCES.meanSquaredError, a.rows, a.cols, [
+        argument(a),
+        argument(b),
+        a.cols,
+      ]);
     },
 
     sinusoidalEmbedding(t, frequencies, dim) {

@@ -3,14 +3,22 @@
 import type { IKernelRunShortcut, Input, KernelOutput } from 'gpu.js';
 import type { MaybePromise } from '../../src/contract/kernels.js';
 import { sizeOf } from '../../src/tensor.js';
-import { MAX_LOOP_ITERATIONS, createCompileCache } from './compileCache.js';
-import { isDeviceResult, type DeviceResult, type GpujsKernelOptions, type GpujsRunner, type GpujsTensor } from './types.js';
+import { createCompileCache, MAX_LOOP_ITERATIONS } from './compileCache.js';
+import {
+  type DeviceResult,
+  type GpujsKernelOptions,
+  type GpujsRunner,
+  type GpujsTensor,
+  isDeviceResult,
+} from './types.js';
 
 /** A kernel's 2-D result as one flat array; a view when the rows already share one buffer. */
 export function flatten(result: Float32Array | Float32Array[], rows: number, cols: number): Float32Array {
   if (result instanceof Float32Array) return result.subarray(0, rows * cols);
   const first = result[0];
-  const contiguous = result.every((r, y) => r.buffer === first.buffer && r.byteOffset === first.byteOffset + y * cols * 4 && r.length === cols);
+  const contiguous = result.every(
+    (r, y) => r.buffer === first.buffer && r.byteOffset === first.byteOffset + y * cols * 4 && r.length === cols,
+  );
   if (contiguous) return new Float32Array(first.buffer, first.byteOffset, rows * cols);
   const out = new Float32Array(rows * cols);
   result.forEach((r, y) => out.set(r, y * cols));
@@ -34,7 +42,8 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
   const cache = createCompileCache(gpu, mode, resident);
   const live = new Set<DeviceResult>();
 
-  const argument = (h: GpujsTensor): DeviceResult | Input => (isDeviceResult(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]));
+  const argument = (h: GpujsTensor): DeviceResult | Input =>
+    isDeviceResult(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]);
 
   /** Runs an elementwise-shaped kernel with output [rows, cols] and wraps its result (a Promise of it in WebGPU). */
   function run(key: string, source: string, shape: readonly number[], args: unknown[]): MaybePromise<GpujsTensor> {
@@ -46,13 +55,35 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
         return { shape, rows, cols, value: result };
       }
       // Host arrays may be views of memory the engine reuses on its next run: copy them out.
-      return { shape, rows, cols, value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)) };
+      return {
+        shape,
+        rows,
+        cols,
+        value: Float32Array.from(flatten(result as Float32Array | Float32Array[], rows, cols)),
+      };
     };
-    return whenReady(cache.kernel(key, source, [cols, rows], args)(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>, wrap);
+    return whenReady(
+      cache.kernel(
+        key,
+        source,
+        [cols, rows],
+        args,
+      )(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>,
+      wrap,
+    );
   }
 
-  function rowValues(name: string, source: string, rows: number, cols: number, args: unknown[]): MaybePromise<Float64Array> {
-    if (cols > MAX_LOOP_ITERATIONS) throw new Error(`${mode}: ${cols} elements per row exceed the ${name} kernel's loop bound ${MAX_LOOP_ITERATIONS}`);
+  function rowValues(
+    name: string,
+    source: string,
+    rows: number,
+    cols: number,
+    args: unknown[],
+  ): MaybePromise<Float64Array> {
+    if (cols > MAX_LOOP_ITERATIONS)
+      throw new Error(
+        `${mode}: ${cols} elements per row exceed the ${name} kernel's loop bound ${MAX_LOOP_ITERATIONS}`,
+      );
     const values = (result: KernelOutput | DeviceResult): MaybePromise<Float64Array> => {
       if (!isDeviceResult(result)) return Float64Array.from(result as Float32Array);
       return whenReady(result.toArray() as MaybePromise<KernelOutput>, (v) => {
@@ -60,7 +91,15 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
         return Float64Array.from(v as Float32Array);
       });
     };
-    return whenReady(cache.kernel(name, source, [rows], args)(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>, values);
+    return whenReady(
+      cache.kernel(
+        name,
+        source,
+        [rows],
+        args,
+      )(...(args as Parameters<IKernelRunShortcut>)) as MaybePromise<KernelOutput>,
+      values,
+    );
   }
 
   return {

@@ -231,7 +231,8 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
       return { dx, dWeight, dBias };
     },
 
-    dense: (x, weight, bias) => run('dense', SOURCES.dense, [x.rows, weight.rows], [argument(x), argument(weight), argument(bias), x.cols]),
+    dense: (x, weight, bias) =>
+      run('dense', SOURCES.dense, [x.rows, weight.rows], [argument(x), argument(weight), argument(bias), x.cols]),
 
     async denseBackward(x, weight, dOut): Promise<LayerGradients<GpujsTensor>> {
       const dy = argument(dOut);
@@ -243,7 +244,9 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
     },
 
     activation: (kind: Activation, x) =>
-      kind === 'relu' ? run('relu', SOURCES.relu, x.shape, [argument(x)]) : run('gelu', SOURCES.gelu, x.shape, [argument(x), a, b]),
+      kind === 'relu'
+        ? run('relu', SOURCES.relu, x.shape, [argument(x)])
+        : run('gelu', SOURCES.gelu, x.shape, [argument(x), a, b]),
 
     activationBackward: (kind: Activation, x, dOut) =>
       kind === 'relu'
@@ -251,12 +254,27 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
         : run('geluBackward', SOURCES.geluBackward, x.shape, [argument(x), argument(dOut), a, b]),
 
     concatChannels: (first, second) =>
-      run('concat', SOURCES.concat, [first.shape[0], first.shape[1] + second.shape[1], ...first.shape.slice(2)], [argument(first), argument(second), first.cols]),
+      run(
+        'concat',
+        SOURCES.concat,
+        [first.shape[0], first.shape[1] + second.shape[1], ...first.shape.slice(2)],
+        [argument(first), argument(second), first.cols],
+      ),
 
     async adamUpdate(param, grad, m, v, c) {
       const g = argument(grad);
-      const mNext = await run('adamFirstMoment', SOURCES.adamFirstMoment, m.shape, [argument(m), g, c.beta1, 1 - c.beta1]);
-      const vNext = await run('adamSecondMoment', SOURCES.adamSecondMoment, v.shape, [argument(v), g, c.beta2, 1 - c.beta2]);
+      const mNext = await run('adamFirstMoment', SOURCES.adamFirstMoment, m.shape, [
+        argument(m),
+        g,
+        c.beta1,
+        1 - c.beta1,
+      ]);
+      const vNext = await run('adamSecondMoment', SOURCES.adamSecondMoment, v.shape, [
+        argument(v),
+        g,
+        c.beta2,
+        1 - c.beta2,
+      ]);
       const paramNext = await run('adamParameter', SOURCES.adamParameter, param.shape, [
         argument(param),
         argument(mNext),
@@ -270,7 +288,9 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
 
     async sumOfSquares(x) {
       // Each row's sum in float32 on the engine, the rows added on the host in float64.
-      return (await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, x.cols, [argument(x), x.cols])).reduce((s, r) => s + r, 0);
+      return (
+        await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, x.cols, [argument(x), x.cols])
+      ).reduce((s, r) => s + r, 0);
     },
   };
 }

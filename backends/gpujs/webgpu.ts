@@ -12,7 +12,10 @@ interface DawnGpu {
  * Mesa's lavapipe, a Vulkan driver on the CPU (Debian: mesa-vulkan-drivers from bookworm-backports, see
  * scripts/setup-webgpu.sh); Mesa 25 names its manifest without an architecture suffix, Mesa 22 with one.
  */
-const LAVAPIPE_MANIFESTS = ['/usr/share/vulkan/icd.d/lvp_icd.json', `/usr/share/vulkan/icd.d/lvp_icd.${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.json`];
+const LAVAPIPE_MANIFESTS = [
+  '/usr/share/vulkan/icd.d/lvp_icd.json',
+  `/usr/share/vulkan/icd.d/lvp_icd.${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}.json`,
+];
 
 /**
  * dawn.node needs the Vulkan loader on Linux and, lacking it, writes a warning to stderr on every load (once
@@ -21,7 +24,14 @@ const LAVAPIPE_MANIFESTS = ['/usr/share/vulkan/icd.d/lvp_icd.json', `/usr/share/
 function vulkanLoaderMissing(): boolean {
   if (process.platform !== 'linux') return false;
   const multiarch = `${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`;
-  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), `/usr/lib/${multiarch}`, `/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    `/usr/lib/${multiarch}`,
+    `/lib/${multiarch}`,
+    '/usr/lib64',
+    '/usr/lib',
+    '/usr/local/lib',
+  ];
   return !dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
@@ -39,7 +49,8 @@ let probe: Promise<WebgpuDevice | string> | undefined;
  */
 export function webgpuDevice(): Promise<WebgpuDevice | string> {
   probe ??= (async () => {
-    if (vulkanLoaderMissing()) return 'no Vulkan loader (libvulkan.so.1, Debian package libvulkan1), so dawn.node has no WebGPU adapter; run scripts/setup-webgpu.sh (without a GPU it also installs Mesa lavapipe)';
+    if (vulkanLoaderMissing())
+      return 'no Vulkan loader (libvulkan.so.1, Debian package libvulkan1), so dawn.node has no WebGPU adapter; run scripts/setup-webgpu.sh (without a GPU it also installs Mesa lavapipe)';
     let create: (flags: string[]) => DawnGpu;
     try {
       ({ create } = (await import('webgpu')) as { create(flags: string[]): DawnGpu });
@@ -49,12 +60,18 @@ export function webgpuDevice(): Promise<WebgpuDevice | string> {
     let gpu = create([]);
     let adapter = await gpu.requestAdapter();
     const lavapipe = LAVAPIPE_MANIFESTS.find((m) => existsSync(m));
-    if (!adapter && lavapipe && process.env.VK_ICD_FILENAMES === undefined && process.env.VK_DRIVER_FILES === undefined) {
+    if (
+      !adapter &&
+      lavapipe &&
+      process.env.VK_ICD_FILENAMES === undefined &&
+      process.env.VK_DRIVER_FILES === undefined
+    ) {
       process.env.VK_ICD_FILENAMES = lavapipe;
       gpu = create([]);
       adapter = await gpu.requestAdapter();
     }
-    if (!adapter) return 'dawn.node found no WebGPU adapter (no working Vulkan driver: without a GPU, run scripts/setup-webgpu.sh for Mesa lavapipe from bookworm-backports)';
+    if (!adapter)
+      return 'dawn.node found no WebGPU adapter (no working Vulkan driver: without a GPU, run scripts/setup-webgpu.sh for Mesa lavapipe from bookworm-backports)';
     return { gpu, adapter: adapter.info?.description || adapter.info?.vendor || 'unknown' };
   })();
   return probe;

@@ -130,7 +130,6 @@ export async function webgpuNoise(library: GpujsLibrary): Promise<DeviceNoise> {
   const shader = device.createShaderModule({ code: SHADER });
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: shader, entryPoint: 'main' } });
 
-
   async function run(mode: number, seed: number, stream: number, blocks: number, count: number, words: number) {
     checkSeed(seed);
     checkStream(stream);

@@ -1,7 +1,7 @@
 import {
-  encodeModel,
   type AttributeValue,
   type ElementType,
+  encodeModel,
   type OnnxGraph,
   type OnnxInitializer,
   type OnnxNode,

@@ -4,7 +4,7 @@ import { Graph } from '../../src/models/graph.js';
 import { runNetwork } from '../../src/models/network.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import { checkWeights } from '../../src/models/weights.js';
-import { DeferredEngine, type Deferred } from './deferred.js';
+import { type Deferred, DeferredEngine } from './deferred.js';
 import { ortKernels } from './kernels.js';
 import { encodeModel, type OnnxInitializer, type OnnxNode, type OnnxValue } from './onnx.js';
 import { loadRuntime } from './runtime.js';

@@ -42,10 +42,8 @@ export function tfjsArchitectureKernels(
         const e = tf.exp(tf.sub(s, tf.max(s, last, true)));
         return tf.div(e, tf.sum(e, last, true));
       }),
-    softmaxBackward: (y, dOut, scale) => run(() => tf.mul(
-      tf.mul(y, tf.sub(dOut, tf.sum(tf.mul(dOut, y), last, true))),
-      scale,
-    )),
+    softmaxBackward: (y, dOut, scale) =>
+      run(() => tf.mul(tf.mul(y, tf.sub(dOut, tf.sum(tf.mul(dOut, y), last, true))), scale)),
 
     normalize: (x, rows, epsilon) => run(() => tf.reshape(standardise(x, rows, epsilon).y, x.shape)),
     normalizeBackward: (x, rows, epsilon, dOut) =>

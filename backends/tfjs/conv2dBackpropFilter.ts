@@ -17,13 +17,31 @@ import type { TF } from './types.js';
  * the forward convolution's (computeConv2DInfo), so 'same', 'valid' and explicit padding all work. The
  * wasm engine's 3-D filter-gradient kernel is not used: it is wrong for strides above 1.
  */
-export function conv2dBackpropFilterFromConvolution(tf: TF, x: Tensor4D, dy: Tensor4D, attrs: Conv2DBackpropFilterAttrs): Tensor4D {
-  if (attrs.dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on the wasm engine supports dataFormat NHWC only, got ${attrs.dataFormat}`);
+export function conv2dBackpropFilterFromConvolution(
+  tf: TF,
+  x: Tensor4D,
+  dy: Tensor4D,
+  attrs: Conv2DBackpropFilterAttrs,
+): Tensor4D {
+  if (attrs.dataFormat !== 'NHWC')
+    throw new Error(`Conv2DBackpropFilter on the wasm engine supports dataFormat NHWC only, got ${attrs.dataFormat}`);
   const [fh, fw] = attrs.filterShape;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const { top, bottom, left, right } = info.padInfo;
   return tf.tidy(() => {
-    const padded = tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ]);
     const xt = tf.transpose(padded, [3, 1, 2, 0]) as Tensor4D;
     const ft = tf.transpose(dy, [1, 2, 0, 3]) as Tensor4D;
     const full = tf.conv2d(xt, ft, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]);
@@ -40,8 +58,14 @@ export function registerWasmConv2dBackpropFilter(tf: TF): void {
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs }) => {
       const { x, dy } = inputs;
-      if (!(x instanceof tf.Tensor) || !(dy instanceof tf.Tensor)) throw new Error('Conv2DBackpropFilter on the wasm engine expects tensors x and dy');
-      return conv2dBackpropFilterFromConvolution(tf, x as Tensor4D, dy as Tensor4D, attrs as unknown as Conv2DBackpropFilterAttrs);
+      if (!(x instanceof tf.Tensor) || !(dy instanceof tf.Tensor))
+        throw new Error('Conv2DBackpropFilter on the wasm engine expects tensors x and dy');
+      return conv2dBackpropFilterFromConvolution(
+        tf,
+        x as Tensor4D,
+        dy as Tensor4D,
+        attrs as unknown as Conv2DBackpropFilterAttrs,
+      );
     },
   };
   tf.registerKernel(config);

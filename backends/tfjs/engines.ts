@@ -1,11 +1,12 @@
 // Loads TensorFlow.js and one of its engines on demand. Nothing here is imported until a tfjs backend is
 // asked whether it is available or created, so registering the backends costs nothing at start-up
 // (importing @tensorflow/tfjs alone takes about 0.4 s).
+
+import { sharedLoads } from '../../src/shared-loads.js';
 import { registerWasmConv2dBackpropFilter } from './conv2dBackpropFilter.js';
 import { registerWasmConv2dBackpropInput } from './conv2dBackpropInput.js';
 import type { LoadedEngine, TF, TfjsVariant } from './types.js';
 import { registerWasmSamePaddingFix } from './wasmSamePadding.js';
-import { sharedLoads } from '../../src/shared-loads.js';
 
 /** The tfjs engine ("backend" in TensorFlow.js's own words) each variant runs on. */
 const ENGINE_OF: Record<TfjsVariant, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
@@ -34,8 +35,10 @@ async function withoutRethrowingHandlers<R>(fn: () => Promise<R>): Promise<R> {
   try {
     return await fn();
   } finally {
-    for (const h of process.listeners('uncaughtException')) if (!exceptionHandlers.has(h)) process.removeListener('uncaughtException', h);
-    for (const h of process.listeners('unhandledRejection')) if (!rejectionHandlers.has(h)) process.removeListener('unhandledRejection', h);
+    for (const h of process.listeners('uncaughtException'))
+      if (!exceptionHandlers.has(h)) process.removeListener('uncaughtException', h);
+    for (const h of process.listeners('unhandledRejection'))
+      if (!rejectionHandlers.has(h)) process.removeListener('unhandledRejection', h);
   }
 }
 
@@ -50,7 +53,9 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
     try {
       await import(TFJS_NODE);
     } catch (e) {
-      throw new Error(`@tensorflow/tfjs-node (an optional dependency) is not installed or its native library did not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      throw new Error(
+        `@tensorflow/tfjs-node (an optional dependency) is not installed or its native library did not load: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      );
     }
   }
   const tf = await loadTf();
@@ -83,5 +88,6 @@ export const loadEngine: (variant: TfjsVariant) => Promise<LoadedEngine> = share
 export function activate(tf: TF, engine: string): void {
   if (tf.getBackend() === engine) return;
   tf.setBackend(engine).catch(() => undefined);
-  if (tf.getBackend() !== engine) throw new Error(`could not switch TensorFlow.js to its ${engine} engine (active: ${tf.getBackend()})`);
+  if (tf.getBackend() !== engine)
+    throw new Error(`could not switch TensorFlow.js to its ${engine} engine (active: ${tf.getBackend()})`);
 }

@@ -43,7 +43,9 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
    * (6x slower than same-shape ops), so there the column is expanded on the host.
    */
   const perBatch = (values: ArrayLike<number>, shape: readonly number[]) =>
-    engine === 'cpu' ? filled(values, shape) : tf.tensor(toFloat32(values), [values.length, ...new Array<number>(shape.length - 1).fill(1)], 'float32');
+    engine === 'cpu'
+      ? filled(values, shape)
+      : tf.tensor(toFloat32(values), [values.length, ...new Array<number>(shape.length - 1).fill(1)], 'float32');
 
   return {
     name: `tfjs:${variant}`,
@@ -92,13 +94,17 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
     sinusoidalEmbedding(t, frequencies, dim) {
       const half = frequencies.length;
       return run(() => {
-        const args = tf.mul(tf.tensor(toFloat32(t), [t.length, 1], 'float32'), tf.tensor(toFloat32(frequencies), [1, half], 'float32'));
+        const args = tf.mul(
+          tf.tensor(toFloat32(t), [t.length, 1], 'float32'),
+          tf.tensor(toFloat32(frequencies), [1, half], 'float32'),
+        );
         const parts = [tf.cos(args), tf.sin(args)];
         if (dim > 2 * half) parts.push(tf.zeros([t.length, dim - 2 * half]));
         return tf.concat(parts, 1);
       });
     },
 
-    randomNormal: (shape, seed, stream) => run(() => tf.randomNormal<Rank>([...shape], 0, 1, 'float32', engineSeed(seed, stream))),
+    randomNormal: (shape, seed, stream) =>
+      run(() => tf.randomNormal<Rank>([...shape], 0, 1, 'float32', engineSeed(seed, stream))),
   };
 }

@@ -1,4 +1,4 @@
-import type { Tensor as TfTensor, Tensor4D } from '@tensorflow/tfjs';
+import type { Tensor4D, Tensor as TfTensor } from '@tensorflow/tfjs';
 import type { Activation, LayerGradients, TrainingKernels } from '../../src/contract/training.js';
 import { tfjsArchitectureKernels } from './architecture.js';
 import { conv2dBackpropFilterFromConvolution } from './conv2dBackpropFilter.js';
@@ -24,21 +24,29 @@ const WEIGHT = [3, 2, 0, 1];
  * takes 0.8 s), so there the filter gradient is the same convolution the wasm engine's kernel runs (1.1 s);
  * the engine's kernel itself stays registered, as test/tfjs/wasmConvolution.spec.ts compares against it.
  */
-export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R): TrainingKernels<TfTensor, true> {
+export function tfjsTrainingKernels(
+  tf: TF,
+  engine: string,
+  run: <R extends TfTensor | TfTensor[]>(fn: () => R) => R,
+): TrainingKernels<TfTensor, true> {
   const convAttrs = (padding: number, stride: number) => ({
     strides: [stride, stride] as [number, number],
     pad: padding,
     dataFormat: 'NHWC' as const,
     dilations: [1, 1] as [number, number],
   });
-  const filterGradient = (x: Tensor4D, dy: Tensor4D, filterShape: Tensor4D['shape'], padding: number, stride: number): TfTensor =>
+  const filterGradient = (
+    x: Tensor4D,
+    dy: Tensor4D,
+    filterShape: Tensor4D['shape'],
+    padding: number,
+    stride: number,
+  ): TfTensor =>
     engine === 'cpu'
       ? conv2dBackpropFilterFromConvolution(tf, x, dy, { ...convAttrs(padding, stride), filterShape })
-      : (tf.engine().runKernel(
-        'Conv2DBackpropFilter',
-        { x, dy },
-        { ...convAttrs(padding, stride), filterShape },
-      ) as TfTensor);
+      : (tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs(padding, stride), filterShape }) as TfTensor);
 
   const convolve = (x: TfTensor, weight: TfTensor, bias: TfTensor, padding: number, stride: number) =>
     run(() => {
@@ -58,11 +66,13 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
       const dy = tf.transpose(dOut, NHWC) as Tensor4D;
       const filter = tf.transpose(weight, FILTER) as Tensor4D;
       const dFilter = filterGradient(xh, dy, filter.shape, padding, stride);
-      const dInput = tf.engine().runKernel(
-        'Conv2DBackpropInput',
-        { dy, filter },
-        { ...convAttrs(padding, stride), inputShape: xh.shape },
-      ) as TfTensor;
+      const dInput = tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropInput',
+          { dy, filter },
+          { ...convAttrs(padding, stride), inputShape: xh.shape },
+        ) as TfTensor;
       return [tf.transpose(dInput, NCHW), tf.transpose(dFilter, WEIGHT), tf.sum(dOut, [0, 2, 3])];
     });
     return { dx, dWeight, dBias };
@@ -73,7 +83,8 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
    * tanh-form GELU (src/equations/activation.ts), from x^2; the constants are multiplied in float64 and rounded once.
    * Fewer ops than the written form: each tfjs op costs tens of microseconds on the cpu engine whatever its size.
    */
-  const geluTanh = (x: TfTensor, x2: TfTensor) => tf.tanh(tf.mul(x, tf.add(tf.mul(x2, SQRT_2_OVER_PI * GELU_CUBIC), SQRT_2_OVER_PI)));
+  const geluTanh = (x: TfTensor, x2: TfTensor) =>
+    tf.tanh(tf.mul(x, tf.add(tf.mul(x2, SQRT_2_OVER_PI * GELU_CUBIC), SQRT_2_OVER_PI)));
 
   return {
     conv2d: (x, weight, bias, padding) => convolve(x, weight, bias, padding, 1),
@@ -83,7 +94,11 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
     dense: (x, weight, bias) => run(() => tf.add(tf.matMul(x, weight, false, true), bias)),
 
     denseBackward(x, weight, dOut) {
-      const [dx, dWeight, dBias] = run(() => [tf.matMul(dOut, weight), tf.matMul(dOut, x, true, false), tf.sum(dOut, 0)]);
+      const [dx, dWeight, dBias] = run(() => [
+        tf.matMul(dOut, weight),
+        tf.matMul(dOut, x, true, false),
+        tf.sum(dOut, 0),
+      ]);
       return { dx, dWeight, dBias };
     },
 
@@ -109,7 +124,10 @@ export function tfjsTrainingKernels(tf: TF, engine: string, run: <R extends TfTe
         const mi = tf.add(tf.mul(m, c.beta1), tf.mul(grad, 1 - c.beta1));
         const vi = tf.add(tf.mul(v, c.beta2), tf.mul(tf.square(grad), 1 - c.beta2));
         // lr m^ = (lr / (1 - b1^k)) m: the two host constants multiplied in float64, rounded once.
-        const step = tf.div(tf.mul(mi, c.learningRate * c.mCorrection), tf.add(tf.sqrt(tf.mul(vi, c.vCorrection)), c.epsilon));
+        const step = tf.div(
+          tf.mul(mi, c.learningRate * c.mCorrection),
+          tf.add(tf.sqrt(tf.mul(vi, c.vCorrection)), c.epsilon),
+        );
         return [mi, vi, tf.sub(param, step)];
       });
       return { param: paramNext, m: mNext, v: vNext };

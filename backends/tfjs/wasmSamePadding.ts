@@ -21,10 +21,27 @@ export function registerWasmSamePaddingFix(tf: TF): void {
       if (args.attrs?.pad !== 'same') return originalFunc(args);
       const { x, filter } = args.inputs;
       if (!x || !filter) return originalFunc(args);
-      const { strides, dilations } = args.attrs as { strides: number | [number, number]; dilations: number | [number, number] };
-      const info = tf.backend_util.computeConv2DInfo(x.shape as Tensor4D['shape'], filter.shape as Tensor4D['shape'], strides, dilations ?? 1, 'same');
+      const { strides, dilations } = args.attrs as {
+        strides: number | [number, number];
+        dilations: number | [number, number];
+      };
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as Tensor4D['shape'],
+        filter.shape as Tensor4D['shape'],
+        strides,
+        dilations ?? 1,
+        'same',
+      );
       const { top, bottom, left, right } = info.padInfo;
-      const attrs: NamedAttrMap = { ...args.attrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] as unknown as NamedAttrMap[string] };
+      const attrs: NamedAttrMap = {
+        ...args.attrs,
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ] as unknown as NamedAttrMap[string],
+      };
       return originalFunc({ ...args, attrs });
     };
     tf.unregisterKernel(kernelName, 'wasm');

@@ -5,13 +5,19 @@
 //
 // Verify it without editing diffspec:   npx diffspec conformance --backend examples/plain-js-backend/backend.mjs
 
-const linspace = (a, b, n) => Array.from({ length: n }, (_, i) => (n === 1 ? a : i === n - 1 ? b : a + (i * (b - a)) / (n - 1)));
+const linspace = (a, b, n) =>
+  Array.from({ length: n }, (_, i) => (n === 1 ? a : i === n - 1 ? b : a + (i * (b - a)) / (n - 1)));
 
 // Cosine schedule (Nichol & Dhariwal 2021): beta_t = 1 - cos^2(theta_t) / cos^2(theta_{t-1}), written as
 // sin(theta_t + theta_{t-1}) sin(theta_t - theta_{t-1}) / cos^2(theta_{t-1}) so small betas keep their digits.
 function cosineBetas(T, s, maxBeta) {
   const theta = (t) => ((t / T + s) / (1 + s)) * (Math.PI / 2);
-  return Array.from({ length: T }, (_, i) => Math.min((Math.sin(theta(i + 1) + theta(i)) * Math.sin(theta(i + 1) - theta(i))) / Math.cos(theta(i)) ** 2, maxBeta));
+  return Array.from({ length: T }, (_, i) =>
+    Math.min(
+      (Math.sin(theta(i + 1) + theta(i)) * Math.sin(theta(i + 1) - theta(i))) / Math.cos(theta(i)) ** 2,
+      maxBeta,
+    ),
+  );
 }
 
 /** beta_1..beta_T for each schedule kind of the contract's ScheduleSpec. */
@@ -24,7 +30,9 @@ function betasOf(spec) {
     case 'quadratic':
       return linspace(Math.sqrt(spec.betaStart), Math.sqrt(spec.betaEnd), T).map((r) => r * r);
     case 'sigmoid':
-      return linspace(spec.sigmoidStart ?? -6, spec.sigmoidEnd ?? 6, T).map((x) => (spec.betaEnd - spec.betaStart) / (1 + Math.exp(-x)) + spec.betaStart);
+      return linspace(spec.sigmoidStart ?? -6, spec.sigmoidEnd ?? 6, T).map(
+        (x) => (spec.betaEnd - spec.betaStart) / (1 + Math.exp(-x)) + spec.betaStart,
+      );
     case 'cosine':
       return cosineBetas(T, spec.s ?? 0.008, spec.maxBeta ?? 0.999);
     default:
@@ -46,13 +54,17 @@ function checkSchedule(spec) {
   const fail = (field, detail) => {
     throw new Error(`schedule${field ? `.${field}` : ''}: ${detail}`);
   };
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail('', 'must be an object such as {"kind": "linear", ...}');
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    fail('', 'must be an object such as {"kind": "linear", ...}');
   const kind = spec.kind ?? ('betas' in spec ? 'explicit' : undefined);
-  if (typeof kind !== 'string' || !(kind in KIND_FIELDS)) fail('kind', `must be one of ${Object.keys(KIND_FIELDS).join(', ')}`);
-  for (const key of Object.keys(spec)) if (key !== 'kind' && !KIND_FIELDS[kind].includes(key)) fail(key, `is not a field of the ${kind} schedule`);
+  if (typeof kind !== 'string' || !(kind in KIND_FIELDS))
+    fail('kind', `must be one of ${Object.keys(KIND_FIELDS).join(', ')}`);
+  for (const key of Object.keys(spec))
+    if (key !== 'kind' && !KIND_FIELDS[kind].includes(key)) fail(key, `is not a field of the ${kind} schedule`);
   const inUnit = (x) => typeof x === 'number' && x > 0 && x < 1;
   if (kind === 'explicit') {
-    if (!Array.isArray(spec.betas) || spec.betas.length === 0) fail('betas', 'must be a non-empty array of numbers in (0, 1)');
+    if (!Array.isArray(spec.betas) || spec.betas.length === 0)
+      fail('betas', 'must be a non-empty array of numbers in (0, 1)');
     spec.betas.forEach((b, i) => {
       if (!inUnit(b)) fail(`betas[${i}]`, `must be in (0, 1), got ${b}`);
     });
@@ -60,12 +72,14 @@ function checkSchedule(spec) {
   }
   if (!Number.isInteger(spec.T) || spec.T < 1) fail('T', `must be an integer >= 1, got ${JSON.stringify(spec.T)}`);
   for (const key of ['betaStart', 'betaEnd']) {
-    if (KIND_FIELDS[kind].includes(key) && !inUnit(spec[key])) fail(key, `must be a number in (0, 1), got ${spec[key]}`);
+    if (KIND_FIELDS[kind].includes(key) && !inUnit(spec[key]))
+      fail(key, `must be a number in (0, 1), got ${spec[key]}`);
   }
   for (const key of ['sigmoidStart', 'sigmoidEnd']) {
     if (spec[key] !== undefined && !Number.isFinite(spec[key])) fail(key, `must be a finite number, got ${spec[key]}`);
   }
-  if (spec.s !== undefined && !(Number.isFinite(spec.s) && spec.s >= 0)) fail('s', `must be a finite number >= 0, got ${spec.s}`);
+  if (spec.s !== undefined && !(Number.isFinite(spec.s) && spec.s >= 0))
+    fail('s', `must be a finite number >= 0, got ${spec.s}`);
   if (spec.maxBeta !== undefined && !inUnit(spec.maxBeta)) fail('maxBeta', `must be in (0, 1), got ${spec.maxBeta}`);
 }
 
@@ -96,9 +110,24 @@ function tables(spec) {
     snr[t] = alphaBar[t] / oneMinusAlphaBar[t];
   }
   // Below the smallest normal number alpha-bar loses its digits and later divisions give NaN: refuse such schedules.
-  if (!(alphaBar[T] >= 2 ** -1022)) throw new Error(`schedule: alpha-bar_T = ${alphaBar[T]} leaves the normal float64 range`);
-  const posteriorLogVarianceClipped = posteriorVariance.map((v, t) => (t === 0 ? 0 : Math.log(t > 1 ? v : T > 1 ? posteriorVariance[2] : betas[1])));
-  return { T, betas, alphas, alphaBar, logAlphaBar, oneMinusAlphaBar, posteriorVariance, posteriorLogVarianceClipped, posteriorMeanCoefX0, posteriorMeanCoefXt, snr };
+  if (!(alphaBar[T] >= 2 ** -1022))
+    throw new Error(`schedule: alpha-bar_T = ${alphaBar[T]} leaves the normal float64 range`);
+  const posteriorLogVarianceClipped = posteriorVariance.map((v, t) =>
+    t === 0 ? 0 : Math.log(t > 1 ? v : T > 1 ? posteriorVariance[2] : betas[1]),
+  );
+  return {
+    T,
+    betas,
+    alphas,
+    alphaBar,
+    logAlphaBar,
+    oneMinusAlphaBar,
+    posteriorVariance,
+    posteriorLogVarianceClipped,
+    posteriorMeanCoefX0,
+    posteriorMeanCoefXt,
+    snr,
+  };
 }
 
 /**
@@ -156,15 +185,34 @@ export const backend = {
     return tables(spec);
   },
   async randomNormal({ shape, seed, stream }) {
-    return { shape: [...shape], data: normal(shape.reduce((a, b) => a * b, 1), seed, stream) };
+    return {
+      shape: [...shape],
+      data: normal(
+        shape.reduce((a, b) => a * b, 1),
+        seed,
+        stream,
+      ),
+    };
   },
   async forwardStep({ schedule, xPrev, noise, t }) {
     checkTimesteps(t, schedule, xPrev.shape[0]);
-    return combine(xPrev, noise, t, (s) => Math.sqrt(1 - schedule.betas[s]), (s) => Math.sqrt(schedule.betas[s]));
+    return combine(
+      xPrev,
+      noise,
+      t,
+      (s) => Math.sqrt(1 - schedule.betas[s]),
+      (s) => Math.sqrt(schedule.betas[s]),
+    );
   },
   async qSample({ schedule, x0, noise, t }) {
     checkTimesteps(t, schedule, x0.shape[0]);
-    return combine(x0, noise, t, (s) => Math.sqrt(schedule.alphaBar[s]), (s) => Math.sqrt(schedule.oneMinusAlphaBar[s]));
+    return combine(
+      x0,
+      noise,
+      t,
+      (s) => Math.sqrt(schedule.alphaBar[s]),
+      (s) => Math.sqrt(schedule.oneMinusAlphaBar[s]),
+    );
   },
   async forwardChain({ schedule, x0, t, seed, recordAt = [] }) {
     let x = { shape: [...x0.shape], data: Float32Array.from(x0.data) };
@@ -178,10 +226,23 @@ export const backend = {
   },
   async qPosterior({ schedule, x0, xt, t }) {
     checkTimesteps(t, schedule, x0.shape[0]);
-    const mean = combine(x0, xt, t, (s) => schedule.posteriorMeanCoefX0[s], (s) => schedule.posteriorMeanCoefXt[s]);
+    const mean = combine(
+      x0,
+      xt,
+      t,
+      (s) => schedule.posteriorMeanCoefX0[s],
+      (s) => schedule.posteriorMeanCoefXt[s],
+    );
     const item = x0.data.length / x0.shape[0];
-    const perItem = (table) => ({ shape: [...x0.shape], data: Float32Array.from(x0.data, (_, i) => table[t[Math.floor(i / item)]]) });
-    return { mean, variance: perItem(schedule.posteriorVariance), logVarianceClipped: perItem(schedule.posteriorLogVarianceClipped) };
+    const perItem = (table) => ({
+      shape: [...x0.shape],
+      data: Float32Array.from(x0.data, (_, i) => table[t[Math.floor(i / item)]]),
+    });
+    return {
+      mean,
+      variance: perItem(schedule.posteriorVariance),
+      logVarianceClipped: perItem(schedule.posteriorLogVarianceClipped),
+    };
   },
   pMeanVariance: unsupported('pMeanVariance'),
   ddpmStep: unsupported('ddpmStep'),

@@ -3,7 +3,14 @@ import { uniformArbitrary } from './uniform.js';
 
 /** An NCHW (or NC) shape with at most 64 elements per item and a batch of 1..4. */
 export const shapeArbitrary = fc.oneof(
-  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })).map((s) => [...s]),
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+    )
+    .map((s) => [...s]),
   fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 })).map((s) => [...s]),
 );
 

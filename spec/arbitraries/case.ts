@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ScheduleSpec } from '../../src/schedule/spec.js';
 import { scheduleBetas } from '../../src/schedule/tables.js';
-import { sizeOf, tensor, type Tensor } from '../../src/tensor.js';
+import { sizeOf, type Tensor, tensor } from '../../src/tensor.js';
 import { shapeArbitrary, valueArbitrary } from './batch.js';
 import { scheduleSpecArbitrary } from './schedule.js';
 
@@ -14,9 +14,15 @@ export interface BatchCase {
   tensors: Tensor[];
 }
 
-export function batchCaseArbitrary(count: number, { tMin = 1, minT = 1, shape = shapeArbitrary }: { tMin?: number; minT?: number; shape?: fc.Arbitrary<number[]> } = {}): fc.Arbitrary<BatchCase> {
+export function batchCaseArbitrary(
+  count: number,
+  { tMin = 1, minT = 1, shape = shapeArbitrary }: { tMin?: number; minT?: number; shape?: fc.Arbitrary<number[]> } = {},
+): fc.Arbitrary<BatchCase> {
   return fc
-    .tuple(scheduleSpecArbitrary().filter((s) => scheduleBetas(s).length >= Math.max(minT, tMin)), shape)
+    .tuple(
+      scheduleSpecArbitrary().filter((s) => scheduleBetas(s).length >= Math.max(minT, tMin)),
+      shape,
+    )
     .chain(([schedule, shape]) => {
       const T = scheduleBetas(schedule).length;
       const n = sizeOf(shape);
@@ -25,7 +31,11 @@ export function batchCaseArbitrary(count: number, { tMin = 1, minT = 1, shape = 
         T: fc.constant(T),
         shape: fc.constant(shape),
         t: fc.array(fc.integer({ min: tMin, max: T }), { minLength: shape[0], maxLength: shape[0] }),
-        tensors: fc.tuple(...Array.from({ length: count }, () => fc.array(valueArbitrary, { minLength: n, maxLength: n }).map((d) => tensor(shape, d)))),
+        tensors: fc.tuple(
+          ...Array.from({ length: count }, () =>
+            fc.array(valueArbitrary, { minLength: n, maxLength: n }).map((d) => tensor(shape, d)),
+          ),
+        ),
       });
     });
 }

@@ -8,7 +8,9 @@ export function scheduleSpecArbitrary(maxT = 1000): fc.Arbitrary<ScheduleSpec> {
   const T = fc.integer({ min: 1, max: maxT });
   const range = fc.tuple(beta(1e-5, 0.01), beta(0.01, 0.1)).map(([a, b]) => ({ betaStart: a, betaEnd: b }));
   return fc.oneof(
-    fc.record({ kind: fc.constantFrom('linear' as const, 'quadratic' as const), T, range }).map(({ kind, T, range }) => ({ kind, T, ...range })),
+    fc
+      .record({ kind: fc.constantFrom('linear' as const, 'quadratic' as const), T, range })
+      .map(({ kind, T, range }) => ({ kind, T, ...range })),
     fc.record({ T, range }).map(({ T, range }) => ({ kind: 'sigmoid' as const, T, ...range })),
     fc.record({ T, s: beta(0, 0.02) }).map(({ T, s }) => ({ kind: 'cosine' as const, T, s })),
     fc.array(beta(1e-5, 0.5), { minLength: 1, maxLength: 200 }).map((betas) => ({ betas })),
@@ -50,10 +52,21 @@ export function scheduleOptionsArbitrary(maxT = 1000): fc.Arbitrary<ScheduleSpec
     fc
       .record({ T, range, sigmoidStart: optional(sigmoidEnd), sigmoidEnd: optional(sigmoidEnd) })
       .filter(({ T, range }) => fitsFloat64(T, Math.max(range.betaStart, range.betaEnd)))
-      .map(({ T, range, sigmoidStart, sigmoidEnd }) => ({ kind: 'sigmoid' as const, T, ...range, ...(sigmoidStart === undefined ? {} : { sigmoidStart }), ...(sigmoidEnd === undefined ? {} : { sigmoidEnd }) })),
+      .map(({ T, range, sigmoidStart, sigmoidEnd }) => ({
+        kind: 'sigmoid' as const,
+        T,
+        ...range,
+        ...(sigmoidStart === undefined ? {} : { sigmoidStart }),
+        ...(sigmoidEnd === undefined ? {} : { sigmoidEnd }),
+      })),
     fc
       .record({ T, s: optional(fc.oneof(double(0, 0.02), double(0, 100))), maxBeta: optional(anyBeta()) })
-      .map(({ T, s, maxBeta }) => ({ kind: 'cosine' as const, T, ...(s === undefined ? {} : { s }), ...(maxBeta === undefined ? {} : { maxBeta }) })),
+      .map(({ T, s, maxBeta }) => ({
+        kind: 'cosine' as const,
+        T,
+        ...(s === undefined ? {} : { s }),
+        ...(maxBeta === undefined ? {} : { maxBeta }),
+      })),
     fc
       .array(anyBeta(), { minLength: 1, maxLength: 200 })
       .filter((betas) => betas.reduce((sum, b) => sum + Math.log1p(-b), 0) > LOG_ALPHA_BAR_LIMIT)

@@ -15,7 +15,10 @@ export const embeddingGroup = defineGroup('embedding', 'Sinusoidal timestep embe
     requires: ['embedding'],
     async run(backend, ctx) {
       const arbitrary = fc.record({
-        t: fc.array(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.double({ min: -2000, max: 2000, noNaN: true })), { minLength: 1, maxLength: 6 }),
+        t: fc.array(fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.double({ min: -2000, max: 2000, noNaN: true })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         dim: fc.integer({ min: 1, max: 40 }),
         maxPeriod: fc.oneof(fc.constant(10000), fc.double({ min: 1.5, max: 1e5, noNaN: true })),
       });
@@ -33,8 +36,16 @@ export const embeddingGroup = defineGroup('embedding', 'Sinusoidal timestep embe
               scale[n * dim + j] = scale[n * dim + h + j] = embeddingScale(argument);
             }
           });
-          ctx.expectClose({ what: `embedding (dim ${dim})`, actual: r, expected, scale, roundings: roundingsFor('timestepEmbedding', backend.precision), shape: [t.length, dim] });
-          if (dim % 2 === 1 && t.some((_, n) => r.data[n * dim + dim - 1] !== 0)) ctx.fail('the padding column of an odd-width embedding must be exactly 0');
+          ctx.expectClose({
+            what: `embedding (dim ${dim})`,
+            actual: r,
+            expected,
+            scale,
+            roundings: roundingsFor('timestepEmbedding', backend.precision),
+            shape: [t.length, dim],
+          });
+          if (dim % 2 === 1 && t.some((_, n) => r.data[n * dim + dim - 1] !== 0))
+            ctx.fail('the padding column of an odd-width embedding must be exactly 0');
         }),
         ctx.fastCheck(60),
       );

@@ -5,14 +5,14 @@
 //   telescopes to 1 - alpha-bar_t, which is the reparameterisation behind eq. 4)
 import fc from 'fast-check';
 import { gaussianValues } from '../../src/random/gaussian.js';
-import { scheduleTables } from '../../src/schedule/tables.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
+import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import { atT, combine } from '../../src/speckit/combination.js';
 import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { ksNormalTest, meanZeroTest, unitVarianceTest, zeroCorrelationTest } from '../../src/stats/tests.js';
 import { tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
-import { atT, combine } from '../../src/speckit/combination.js';
 
 const CHAIN_BATCH = 8;
 const CHAIN_ITEM = 2500;
@@ -36,7 +36,15 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
             { coef: atT(t, (s) => Math.sqrt(1 - tables.betas[s])), x: xPrev.data },
             { coef: atT(t, (s) => Math.sqrt(tables.betas[s])), x: noise.data },
           ]);
-          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, floor: expected.floor, roundings: ROUNDINGS.forwardStep, shape });
+          ctx.expectClose({
+            what: 'x_t',
+            actual,
+            expected: expected.value,
+            scale: expected.scale,
+            floor: expected.floor,
+            roundings: ROUNDINGS.forwardStep,
+            shape,
+          });
         }),
         ctx.fastCheck(60),
       );
@@ -58,7 +66,15 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
             { coef: atT(t, (s) => Math.sqrt(tables.alphaBar[s])), x: x0.data },
             { coef: atT(t, (s) => Math.sqrt(tables.oneMinusAlphaBar[s])), x: noise.data },
           ]);
-          ctx.expectClose({ what: 'x_t', actual, expected: expected.value, scale: expected.scale, floor: expected.floor, roundings: ROUNDINGS.qSample, shape });
+          ctx.expectClose({
+            what: 'x_t',
+            actual,
+            expected: expected.value,
+            scale: expected.scale,
+            floor: expected.floor,
+            roundings: ROUNDINGS.qSample,
+            shape,
+          });
         }),
         ctx.fastCheck(60),
       );
@@ -67,35 +83,69 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
   {
     name: 't forward steps with noises e_1..e_t equal the closed form with their combined noise',
     kind: 'property',
-    equation: 'x_t = sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e~, e~ = sum_s sqrt(alpha-bar_t / alpha-bar_s) sqrt(beta_s) e_s / sqrt(1 - alpha-bar_t)',
+    equation:
+      'x_t = sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e~, e~ = sum_s sqrt(alpha-bar_t / alpha-bar_s) sqrt(beta_s) e_s / sqrt(1 - alpha-bar_t)',
     source: 'Ho et al. 2020, eqs. 2 and 4 (reparameterisation)',
     requires: ['forward'],
     async run(backend, ctx) {
-      const arbitrary = batchCaseArbitrary(1, { shape: fc.constant([2, 3]) }).chain((c) => fc.record({ c: fc.constant(c), steps: fc.integer({ min: 1, max: Math.min(c.T, 120) }), seed: fc.nat() }));
+      const arbitrary = batchCaseArbitrary(1, { shape: fc.constant([2, 3]) }).chain((c) =>
+        fc.record({ c: fc.constant(c), steps: fc.integer({ min: 1, max: Math.min(c.T, 120) }), seed: fc.nat() }),
+      );
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, tensors: [x0] }, steps, seed }) => {
-          const tables = scheduleTables(schedule);
-          const backendTables = await backend.schedule(schedule);
-          const n = x0.data.length;
-          const t = new Array(shape[0]).fill(0);
-          let x = x0;
-          const combined = new Float64Array(n);
-          // Running magnitude of x_s: bounds every intermediate the steps round.
-          const magnitude = Float64Array.from(x0.data, Math.abs);
-          for (let s = 1; s <= steps; s++) {
-            const e = gaussianValues(seed, s, n);
-            x = await backend.forwardStep({ schedule: backendTables, xPrev: x, noise: tensor(shape, e), t: t.fill(s) });
-            const weight = Math.sqrt(tables.alphaBar[steps] / tables.alphaBar[s]) * Math.sqrt(tables.betas[s]);
-            for (let i = 0; i < n; i++) {
-              combined[i] += weight * e[i];
-              magnitude[i] = Math.sqrt(tables.alphas[s]) * magnitude[i] + Math.sqrt(tables.betas[s]) * Math.abs(e[i]);
+        fc.asyncProperty(
+          arbitrary,
+          async ({
+            c: {
+              schedule,
+              shape,
+              tensors: [x0],
+            },
+            steps,
+            seed,
+          }) => {
+            const tables = scheduleTables(schedule);
+            const backendTables = await backend.schedule(schedule);
+            const n = x0.data.length;
+            const t = new Array(shape[0]).fill(0);
+            let x = x0;
+            const combined = new Float64Array(n);
+            // Running magnitude of x_s: bounds every intermediate the steps round.
+            const magnitude = Float64Array.from(x0.data, Math.abs);
+            for (let s = 1; s <= steps; s++) {
+              const e = gaussianValues(seed, s, n);
+              x = await backend.forwardStep({
+                schedule: backendTables,
+                xPrev: x,
+                noise: tensor(shape, e),
+                t: t.fill(s),
+              });
+              const weight = Math.sqrt(tables.alphaBar[steps] / tables.alphaBar[s]) * Math.sqrt(tables.betas[s]);
+              for (let i = 0; i < n; i++) {
+                combined[i] += weight * e[i];
+                magnitude[i] = Math.sqrt(tables.alphas[s]) * magnitude[i] + Math.sqrt(tables.betas[s]) * Math.abs(e[i]);
+              }
             }
-          }
-          const sigma = Math.sqrt(tables.oneMinusAlphaBar[steps]);
-          const closed = await backend.qSample({ schedule: backendTables, x0, noise: tensor(shape, combined.map((v) => v / sigma)), t: t.fill(steps) });
-          // Each of the `steps` steps and the closed form contribute ROUNDINGS.forwardStep roundings, the combined noise 2 per term.
-          ctx.expectClose({ what: `x_${steps} (chain vs closed form)`, actual: x, expected: closed.data, scale: magnitude, roundings: (ROUNDINGS.forwardStep + 2) * (steps + 1), shape });
-        }),
+            const sigma = Math.sqrt(tables.oneMinusAlphaBar[steps]);
+            const closed = await backend.qSample({
+              schedule: backendTables,
+              x0,
+              noise: tensor(
+                shape,
+                combined.map((v) => v / sigma),
+              ),
+              t: t.fill(steps),
+            });
+            // Each of the `steps` steps and the closed form contribute ROUNDINGS.forwardStep roundings, the combined noise 2 per term.
+            ctx.expectClose({
+              what: `x_${steps} (chain vs closed form)`,
+              actual: x,
+              expected: closed.data,
+              scale: magnitude,
+              roundings: (ROUNDINGS.forwardStep + 2) * (steps + 1),
+              shape,
+            });
+          },
+        ),
         ctx.fastCheck(25),
       );
     },
@@ -112,8 +162,17 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
       const alpha = 2e-4 / (CHAIN_STEPS.length * CHAIN_TESTS_PER_STEP);
       const tables = scheduleTables(SEED_SCHEDULE);
       const shape = [CHAIN_BATCH, CHAIN_ITEM];
-      const x0 = tensor(shape, Float64Array.from({ length: CHAIN_BATCH * CHAIN_ITEM }, (_, i) => -2 + (4 * (i % CHAIN_ITEM)) / CHAIN_ITEM));
-      const { recorded } = await backend.forwardChain({ schedule: await backend.schedule(SEED_SCHEDULE), x0, t: Math.max(...CHAIN_STEPS), seed: ctx.subSeed(0), recordAt: CHAIN_STEPS });
+      const x0 = tensor(
+        shape,
+        Float64Array.from({ length: CHAIN_BATCH * CHAIN_ITEM }, (_, i) => -2 + (4 * (i % CHAIN_ITEM)) / CHAIN_ITEM),
+      );
+      const { recorded } = await backend.forwardChain({
+        schedule: await backend.schedule(SEED_SCHEDULE),
+        x0,
+        t: Math.max(...CHAIN_STEPS),
+        seed: ctx.subSeed(0),
+        recordAt: CHAIN_STEPS,
+      });
       for (const step of CHAIN_STEPS) {
         const xt = recorded.find((r) => r.t === step)?.x;
         ctx.expectShape(`x_${step}`, xt, shape);
@@ -126,7 +185,10 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
         // Pairs (item n, item n+1) at the same position: noise shared across the batch shows as correlation 1.
         const left = z.subarray(0, (CHAIN_BATCH - 1) * CHAIN_ITEM);
         const right = z.subarray(CHAIN_ITEM);
-        ctx.statistic({ ...zeroCorrelationTest(left, right, alpha), test: `t=${step}: neighbouring batch items uncorrelated` });
+        ctx.statistic({
+          ...zeroCorrelationTest(left, right, alpha),
+          test: `t=${step}: neighbouring batch items uncorrelated`,
+        });
       }
     },
   },

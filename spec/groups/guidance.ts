@@ -72,139 +72,156 @@ function asEps(prediction: PredictionType, xt: Tensor, out: Tensor, t: Int32Arra
   return { value, scale };
 }
 
-export const guidanceGroup = defineGroup('guidance', 'Classifier-free guidance: the guided model, its loops, and label dropout in training', [
-  {
-    name: 'guidance w = 0 gives the conditional model and w = -1 the unconditional one, for eps, x0 and v predictions',
-    kind: 'exact',
-    equation:
-      'eps~ = (1 + w) eps(x_t, c) - w eps(x_t, null): eps~ = eps(x_t, c) at w = 0, eps(x_t, null) at w = -1, and the ' +
-      'combination at w = 3',
-    source: 'Ho & Salimans 2022, eq. 6 and sec. 3.2',
-    requires: ['architectures'],
-    async run(backend, ctx) {
-      const labels = Int32Array.of(0, 1);
-      const weights = randomWeights(MODEL, ctx.subSeed(0));
-      const { conditional, unconditional, dispose } = await models(backend, labels, ctx.subSeed(0));
-      try {
-        const xt = gaussianTensor([BATCH, MODEL.channels, MODEL.height, MODEL.width], ctx.subSeed(1), 0);
-        const t = Int32Array.of(1, 3);
-        // The float64 reference's conditional and unconditional outputs: the guided model on this backend must agree.
-        const reference = (y: Int32Array) => training(cpuBackend).predict({
-          model: MODEL,
-          weights,
-          x: xt,
-          t,
-          T: SCHEDULE.T,
-          labels: y,
-        });
-        const [c, u] = [await reference(labels), await reference(NULL_LABELS)];
-        const magnitude = Math.max(maxAbs(c.data), maxAbs(u.data)) + 1;
-        for (const prediction of ['eps', 'x0', 'v'] as const) {
-          const [ce, ue] = [asEps(prediction, xt, c, t, magnitude), asEps(prediction, xt, u, t, magnitude)];
-          for (const w of [0, -1, 3]) {
-            const expected = ce.value.map((v, i) => (1 + w) * v - w * ue.value[i]);
-            const guided = await guidedDenoiser(conditional, unconditional, { w, prediction, schedule: SCHEDULE })(
-              xt,
+export const guidanceGroup = defineGroup(
+  'guidance',
+  'Classifier-free guidance: the guided model, its loops, and label dropout in training',
+  [
+    {
+      name: 'guidance w = 0 gives the conditional model and w = -1 the unconditional one, for eps, x0 and v predictions',
+      kind: 'exact',
+      equation:
+        'eps~ = (1 + w) eps(x_t, c) - w eps(x_t, null): eps~ = eps(x_t, c) at w = 0, eps(x_t, null) at w = -1, and the ' +
+        'combination at w = 3',
+      source: 'Ho & Salimans 2022, eq. 6 and sec. 3.2',
+      requires: ['architectures'],
+      async run(backend, ctx) {
+        const labels = Int32Array.of(0, 1);
+        const weights = randomWeights(MODEL, ctx.subSeed(0));
+        const { conditional, unconditional, dispose } = await models(backend, labels, ctx.subSeed(0));
+        try {
+          const xt = gaussianTensor([BATCH, MODEL.channels, MODEL.height, MODEL.width], ctx.subSeed(1), 0);
+          const t = Int32Array.of(1, 3);
+          // The float64 reference's conditional and unconditional outputs: the guided model on this backend must agree.
+          const reference = (y: Int32Array) =>
+            training(cpuBackend).predict({
+              model: MODEL,
+              weights,
+              x: xt,
               t,
-            );
-            const scale = ce.scale.map((v, i) => Math.abs(1 + w) * v + Math.abs(w) * ue.scale[i]);
+              T: SCHEDULE.T,
+              labels: y,
+            });
+          const [c, u] = [await reference(labels), await reference(NULL_LABELS)];
+          const magnitude = Math.max(maxAbs(c.data), maxAbs(u.data)) + 1;
+          for (const prediction of ['eps', 'x0', 'v'] as const) {
+            const [ce, ue] = [asEps(prediction, xt, c, t, magnitude), asEps(prediction, xt, u, t, magnitude)];
+            for (const w of [0, -1, 3]) {
+              const expected = ce.value.map((v, i) => (1 + w) * v - w * ue.value[i]);
+              const guided = await guidedDenoiser(conditional, unconditional, { w, prediction, schedule: SCHEDULE })(
+                xt,
+                t,
+              );
+              const scale = ce.scale.map((v, i) => Math.abs(1 + w) * v + Math.abs(w) * ue.scale[i]);
+              ctx.expectClose({
+                what: `guided ${prediction} model at w = ${w}`,
+                actual: guided,
+                expected,
+                scale,
+                roundings: modelRoundings(MODEL, ctx.precision) + GUIDANCE_ROUNDINGS,
+                shape: xt.shape,
+              });
+            }
+          }
+        } finally {
+          dispose();
+        }
+      },
+    },
+    {
+      name: 'the guided DDPM and DDIM loops equal their step-by-step recursion',
+      kind: 'exact',
+      equation:
+        'x_T = randomNormal(stream 0); x_{t-1} = step(x_t, eps~(x_t, t), z_t) for t = T..1, z_t = randomNormal(stream ' +
+        't)',
+      source: 'Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12; Ho & Salimans 2022, Algorithm 2',
+      requires: ['architectures', 'sampling', 'reverse', 'random'],
+      async run(backend, ctx) {
+        const { conditional, unconditional, dispose } = await models(backend, Int32Array.of(2, 0), ctx.subSeed(0));
+        try {
+          const guided: DenoiserModel = guidedDenoiser(conditional, unconditional, {
+            w: 2,
+            prediction: 'eps',
+            schedule: SCHEDULE,
+          });
+          const shape = [BATCH, MODEL.channels, MODEL.height, MODEL.width];
+          const seed = ctx.subSeed(1);
+          const timesteps = Array.from({ length: SCHEDULE.T }, (_, i) => SCHEDULE.T - i);
+          const noise = (stream: number) => backend.randomNormal({ shape, seed, stream });
+          const at = (t: number) => new Int32Array(BATCH).fill(t);
+          for (const sampler of ['ddpm', 'ddim'] as const) {
+            const loop =
+              sampler === 'ddpm'
+                ? await backend.sampleDdpm({
+                    schedule: SCHEDULE,
+                    shape,
+                    model: guided,
+                    seed,
+                  })
+                : await backend.sampleDdim({ schedule: SCHEDULE, shape, model: guided, seed, timesteps });
+            let x = await noise(0);
+            for (const t of timesteps) {
+              const modelOutput = await guided(x, at(t));
+              x =
+                sampler === 'ddpm'
+                  ? (
+                      await backend.ddpmStep({
+                        schedule: SCHEDULE,
+                        xt: x,
+                        t: at(t),
+                        modelOutput,
+                        noise: await noise(t),
+                      })
+                    ).prev
+                  : (await backend.ddimStep({ schedule: SCHEDULE, xt: x, t: at(t), tPrev: at(t - 1), modelOutput }))
+                      .prev;
+            }
+            // The same operations in the same order: only the loop's own bookkeeping may differ, a step's roundings each.
+            const steps = timesteps.length * (sampler === 'ddpm' ? ROUNDINGS.ddpmStep : ROUNDINGS.ddimStep);
             ctx.expectClose({
-              what: `guided ${prediction} model at w = ${w}`,
-              actual: guided,
-              expected,
-              scale,
-              roundings: modelRoundings(MODEL, ctx.precision) + GUIDANCE_ROUNDINGS,
-              shape: xt.shape,
+              what: `guided ${sampler} loop against its recursion`,
+              actual: loop,
+              expected: x.data,
+              scale: Array.from(x.data, (v) => Math.abs(v) + 1),
+              roundings: steps,
+              shape,
             });
           }
-        }
-      } finally {
-        dispose();
-      }
-    },
-  },
-  {
-    name: 'the guided DDPM and DDIM loops equal their step-by-step recursion',
-    kind: 'exact',
-    equation:
-      "x_T = randomNormal(stream 0); x_{t-1} = step(x_t, eps~(x_t, t), z_t) for t = T..1, z_t = randomNormal(stream " +
-      "t)",
-    source: 'Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12; Ho & Salimans 2022, Algorithm 2',
-    requires: ['architectures', 'sampling', 'reverse', 'random'],
-    async run(backend, ctx) {
-      const { conditional, unconditional, dispose } = await models(backend, Int32Array.of(2, 0), ctx.subSeed(0));
-      try {
-        const guided: DenoiserModel = guidedDenoiser(
-          conditional,
-          unconditional,
-          { w: 2, prediction: 'eps', schedule: SCHEDULE },
-        );
-        const shape = [BATCH, MODEL.channels, MODEL.height, MODEL.width];
-        const seed = ctx.subSeed(1);
-        const timesteps = Array.from({ length: SCHEDULE.T }, (_, i) => SCHEDULE.T - i);
-        const noise = (stream: number) => backend.randomNormal({ shape, seed, stream });
-        const at = (t: number) => new Int32Array(BATCH).fill(t);
-        for (const sampler of ['ddpm', 'ddim'] as const) {
-          const loop = sampler === 'ddpm' ? await backend.sampleDdpm({
-            schedule: SCHEDULE,
-            shape,
-            model: guided,
-            seed,
-          }) : await backend.sampleDdim({ schedule: SCHEDULE, shape, model: guided, seed, timesteps });
-          let x = await noise(0);
-          for (const t of timesteps) {
-            const modelOutput = await guided(x, at(t));
-            x =
-              sampler === 'ddpm'
-                ? (await backend.ddpmStep({
-                  schedule: SCHEDULE,
-                  xt: x,
-                  t: at(t),
-                  modelOutput,
-                  noise: await noise(t),
-                })).prev
-                : (await backend.ddimStep({ schedule: SCHEDULE, xt: x, t: at(t), tPrev: at(t - 1), modelOutput })).prev;
-          }
-          // The same operations in the same order: only the loop's own bookkeeping may differ, a step's roundings each.
-          const steps = timesteps.length * (sampler === 'ddpm' ? ROUNDINGS.ddpmStep : ROUNDINGS.ddimStep);
-          ctx.expectClose({
-            what: `guided ${sampler} loop against its recursion`,
-            actual: loop,
-            expected: x.data,
-            scale: Array.from(x.data, (v) => Math.abs(v) + 1),
-            roundings: steps,
-            shape,
-          });
-        }
-      } finally {
-        dispose();
-      }
-    },
-  },
-  {
-    name: 'training drops every label to the null class at p_uncond = 1 and none at p_uncond = 0',
-    kind: 'exact',
-    equation: 'c -> null with probability p_uncond: labels after dropout = null everywhere at 1, unchanged at 0',
-    source: 'Ho & Salimans 2022, Algorithm 1, line 3',
-    requires: ['architectures'],
-    async run(backend, ctx) {
-      const params = initialWeights(MODEL, ctx.subSeed(0));
-      const labels = Int32Array.of(0, 2);
-      const x0 = gaussianTensor([BATCH, MODEL.channels, MODEL.height, MODEL.width], ctx.subSeed(1), 0);
-      for (const [pUncond, expected] of [[0, labels], [1, NULL_LABELS]] as const) {
-        const trainer = await training(backend).createTrainer(
-          MODEL,
-          SCHEDULE,
-          { step: 0, params, m: zerosLike(params), v: zerosLike(params) },
-          { adam: DEFAULT_ADAM, seed: ctx.subSeed(2), pUncond },
-        );
-        try {
-          const step = await trainer.step(x0, labels);
-          if (!step.labels || !expected.every((y, i) => step.labels![i] === y)) ctx.fail(`p_uncond = ${pUncond}: the step used labels [${step.labels?.join(', ')}], expected [${expected.join(', ')}]`);
         } finally {
-          trainer.dispose();
+          dispose();
         }
-      }
+      },
     },
-  },
-]);
+    {
+      name: 'training drops every label to the null class at p_uncond = 1 and none at p_uncond = 0',
+      kind: 'exact',
+      equation: 'c -> null with probability p_uncond: labels after dropout = null everywhere at 1, unchanged at 0',
+      source: 'Ho & Salimans 2022, Algorithm 1, line 3',
+      requires: ['architectures'],
+      async run(backend, ctx) {
+        const params = initialWeights(MODEL, ctx.subSeed(0));
+        const labels = Int32Array.of(0, 2);
+        const x0 = gaussianTensor([BATCH, MODEL.channels, MODEL.height, MODEL.width], ctx.subSeed(1), 0);
+        for (const [pUncond, expected] of [
+          [0, labels],
+          [1, NULL_LABELS],
+        ] as const) {
+          const trainer = await training(backend).createTrainer(
+            MODEL,
+            SCHEDULE,
+            { step: 0, params, m: zerosLike(params), v: zerosLike(params) },
+            { adam: DEFAULT_ADAM, seed: ctx.subSeed(2), pUncond },
+          );
+          try {
+            const step = await trainer.step(x0, labels);
+            if (!step.labels || !expected.every((y, i) => step.labels![i] === y))
+              ctx.fail(
+                `p_uncond = ${pUncond}: the step used labels [${step.labels?.join(', ')}], expected [${expected.join(', ')}]`,
+              );
+          } finally {
+            trainer.dispose();
+          }
+        }
+      },
+    },
+  ],
+);

@@ -13,15 +13,15 @@
 import fc from 'fast-check';
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
-import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
-import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
+import { type ScheduleSpec, SEED_SCHEDULE } from '../../src/schedule/spec.js';
+import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import { combine, type Expected } from '../../src/speckit/combination.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
-import { combine, type Expected } from '../../src/speckit/combination.js';
 import { forEachOption, optionGrid } from '../support/options.js';
 import { clipped, ddimCoefficients, learnedRangeOutput } from '../support/reverse.js';
 
@@ -34,9 +34,17 @@ const MAX_DDIM_STEPS = 8;
 
 type Options = Required<Omit<ReverseOptions, 'eta'>>;
 
-const exact = (x: ArrayLike<number>): Expected => ({ value: Float64Array.from(x), scale: Float64Array.from(x, Math.abs), floor: new Float64Array(x.length).fill(1) });
+const exact = (x: ArrayLike<number>): Expected => ({
+  value: Float64Array.from(x),
+  scale: Float64Array.from(x, Math.abs),
+  floor: new Float64Array(x.length).fill(1),
+});
 const scaled = (e: Expected, c: number): Expected => combine(SHAPE[0], [{ coef: new Array(SHAPE[0]).fill(c), x: e }]);
-const sum = (terms: { coef: number; x: Expected }[]): Expected => combine(SHAPE[0], terms.map(({ coef, x }) => ({ coef: new Array(SHAPE[0]).fill(coef), x })));
+const sum = (terms: { coef: number; x: Expected }[]): Expected =>
+  combine(
+    SHAPE[0],
+    terms.map(({ coef, x }) => ({ coef: new Array(SHAPE[0]).fill(coef), x })),
+  );
 
 /**
  * A model linear in x_t: the optimal prediction for data N(0, d^2) (Tweedie's formula), eps* = sqrt(1 - ab) x / (ab d^2 + 1 - ab),
@@ -47,17 +55,33 @@ function gain(s: ScheduleTables, t: number, prediction: PredictionType, d: numbe
   const variance = ab * d * d + s.oneMinusAlphaBar[t];
   const eps = Math.sqrt(s.oneMinusAlphaBar[t]) / variance;
   const x0 = (Math.sqrt(ab) * d * d) / variance;
-  return prediction === 'eps' ? eps : prediction === 'x0' ? x0 : Math.sqrt(ab) * eps - Math.sqrt(s.oneMinusAlphaBar[t]) * x0;
+  return prediction === 'eps'
+    ? eps
+    : prediction === 'x0'
+      ? x0
+      : Math.sqrt(ab) * eps - Math.sqrt(s.oneMinusAlphaBar[t]) * x0;
 }
 
 /** x0^ from x_t and the model output (Ho et al. 2020, eq. 4 solved for x_0; Salimans & Ho 2022 for v), clipped if asked. */
-function predictX0(s: ScheduleTables, t: number, x: Expected, out: Expected, o: Required<Pick<ReverseOptions, 'prediction' | 'clip'>>): Expected {
+function predictX0(
+  s: ScheduleTables,
+  t: number,
+  x: Expected,
+  out: Expected,
+  o: Required<Pick<ReverseOptions, 'prediction' | 'clip'>>,
+): Expected {
   const ab = s.alphaBar[t];
   const x0 =
     o.prediction === 'eps'
-      ? sum([{ coef: 1 / Math.sqrt(ab), x }, { coef: -Math.sqrt(s.oneMinusAlphaBar[t]) / Math.sqrt(ab), x: out }])
+      ? sum([
+          { coef: 1 / Math.sqrt(ab), x },
+          { coef: -Math.sqrt(s.oneMinusAlphaBar[t]) / Math.sqrt(ab), x: out },
+        ])
       : o.prediction === 'v'
-        ? sum([{ coef: Math.sqrt(ab), x }, { coef: -Math.sqrt(s.oneMinusAlphaBar[t]), x: out }])
+        ? sum([
+            { coef: Math.sqrt(ab), x },
+            { coef: -Math.sqrt(s.oneMinusAlphaBar[t]), x: out },
+          ])
         : out;
   return o.clip ? clipped(x0) : x0;
 }
@@ -68,7 +92,10 @@ function predictX0(s: ScheduleTables, t: number, x: Expected, out: Expected, o: 
  */
 function linearModel(s: ScheduleTables, o: Pick<Options, 'prediction' | 'variance'>, d: number, vRaw: number[]) {
   return (xt: Tensor, t: Int32Array) => {
-    const out = tensor(xt.shape, Float64Array.from(xt.data, (v) => gain(s, t[0], o.prediction, d) * v));
+    const out = tensor(
+      xt.shape,
+      Float64Array.from(xt.data, (v) => gain(s, t[0], o.prediction, d) * v),
+    );
     return o.variance === 'learned_range' ? learnedRangeOutput(out, tensor(xt.shape, vRaw)) : out;
   };
 }
@@ -95,7 +122,8 @@ function expectLoop(ctx: SpecContext, what: string, actual: Tensor, e: Expected,
   ctx.expectClose({ what, actual, expected: e.value, scale: e.scale, floor: e.floor, roundings, shape: SHAPE });
 }
 
-const noiseOf = async (backend: DiffusionBackend, seed: number, stream: number): Promise<Expected> => exact((await backend.randomNormal({ shape: SHAPE, seed, stream })).data);
+const noiseOf = async (backend: DiffusionBackend, seed: number, stream: number): Promise<Expected> =>
+  exact((await backend.randomNormal({ shape: SHAPE, seed, stream })).data);
 
 /** The data; the options come from the grid. */
 const loopArbitrary = fc.record({
@@ -106,126 +134,143 @@ const loopArbitrary = fc.record({
   vRaw: fc.array(uniformArbitrary(-3, 3), { minLength: SIZE, maxLength: SIZE }),
 });
 
-export const loopsGroup = defineGroup('loops', "The loops on identical inputs: the float64 recursion of their steps with the backend's own noise", [
-  {
-    name: "forwardChain is the float64 recursion on the backend's noise and records the steps asked for",
-    kind: 'property',
-    equation:
-      'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t; ' +
-      'recorded = {(s, x_s) : s in recordAt}',
-    source: 'Ho et al. 2020, eq. 2',
-    requires: ['forward', 'random'],
-    reads: ['forwardChain.xt', 'forwardChain.recorded'],
-    async run(backend, ctx) {
-      const tables = scheduleTables(SEED_SCHEDULE);
-      const schedule = await backend.schedule(SEED_SCHEDULE);
-      // Always the ends 0 (x_0 itself) and t, with up to three steps between in any order.
-      const inner = (t: number) =>
-        t > 1 ? fc.uniqueArray(fc.integer({ min: 1, max: t - 1 }), { maxLength: 3 }) : fc.constant([]);
-      const x0Arbitrary = fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE });
-      const arbitrary = fc
-        .record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: x0Arbitrary })
-        .chain((c) => fc.record({ c: fc.constant(c), recordAt: inner(c.t).map((steps) => [0, ...steps, c.t]) }));
-      await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { t, seed, x0 }, recordAt }) => {
-          const { xt, recorded } = await backend.forwardChain({ schedule, x0: tensor(SHAPE, x0), t, seed, recordAt });
-          const steps = recorded.map((r) => r.t).sort((a, b) => a - b);
-          const asked = [...recordAt].sort((a, b) => a - b);
-          if (steps.join() !== asked.join()) ctx.fail(`forwardChain recorded steps [${steps}], asked for [${asked}]`);
-          let x = exact(x0);
-          const expected = new Map<number, Expected>([[0, x]]);
-          for (let s = 1; s <= t; s++) {
-            x = sum([{ coef: Math.sqrt(tables.alphas[s]), x }, { coef: Math.sqrt(tables.betas[s]), x: await noiseOf(backend, seed, s) }]);
-            expected.set(s, x);
-          }
-          for (const r of [...recorded, { t, x: xt }]) {
-            const e = expected.get(r.t)!;
-            expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, loopRoundings(r.t, ROUNDINGS.forwardStep));
-          }
-        }),
-        ctx.fastCheck(8),
-      );
+export const loopsGroup = defineGroup(
+  'loops',
+  "The loops on identical inputs: the float64 recursion of their steps with the backend's own noise",
+  [
+    {
+      name: "forwardChain is the float64 recursion on the backend's noise and records the steps asked for",
+      kind: 'property',
+      equation:
+        'x_s = sqrt(1 - beta_s) x_{s-1} + sqrt(beta_s) z_s, z_s = randomNormal(seed, stream s), s = 1..t; ' +
+        'recorded = {(s, x_s) : s in recordAt}',
+      source: 'Ho et al. 2020, eq. 2',
+      requires: ['forward', 'random'],
+      reads: ['forwardChain.xt', 'forwardChain.recorded'],
+      async run(backend, ctx) {
+        const tables = scheduleTables(SEED_SCHEDULE);
+        const schedule = await backend.schedule(SEED_SCHEDULE);
+        // Always the ends 0 (x_0 itself) and t, with up to three steps between in any order.
+        const inner = (t: number) =>
+          t > 1 ? fc.uniqueArray(fc.integer({ min: 1, max: t - 1 }), { maxLength: 3 }) : fc.constant([]);
+        const x0Arbitrary = fc.array(valueArbitrary, { minLength: SIZE, maxLength: SIZE });
+        const arbitrary = fc
+          .record({ t: fc.integer({ min: 1, max: tables.T }), seed: fc.nat(), x0: x0Arbitrary })
+          .chain((c) => fc.record({ c: fc.constant(c), recordAt: inner(c.t).map((steps) => [0, ...steps, c.t]) }));
+        await fc.assert(
+          fc.asyncProperty(arbitrary, async ({ c: { t, seed, x0 }, recordAt }) => {
+            const { xt, recorded } = await backend.forwardChain({ schedule, x0: tensor(SHAPE, x0), t, seed, recordAt });
+            const steps = recorded.map((r) => r.t).sort((a, b) => a - b);
+            const asked = [...recordAt].sort((a, b) => a - b);
+            if (steps.join() !== asked.join()) ctx.fail(`forwardChain recorded steps [${steps}], asked for [${asked}]`);
+            let x = exact(x0);
+            const expected = new Map<number, Expected>([[0, x]]);
+            for (let s = 1; s <= t; s++) {
+              x = sum([
+                { coef: Math.sqrt(tables.alphas[s]), x },
+                { coef: Math.sqrt(tables.betas[s]), x: await noiseOf(backend, seed, s) },
+              ]);
+              expected.set(s, x);
+            }
+            for (const r of [...recorded, { t, x: xt }]) {
+              const e = expected.get(r.t)!;
+              expectLoop(ctx, `forwardChain x_${r.t}`, r.x, e, loopRoundings(r.t, ROUNDINGS.forwardStep));
+            }
+          }),
+          ctx.fastCheck(8),
+        );
+      },
     },
-  },
-  {
-    name: "sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
-    reads: ['sampleDdpm.x0'],
-    kind: 'property',
-    equation:
-      'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); ' +
-      'sigma^2 = beta~_t (fixed_small), beta_t (fixed_large) or learned_range',
-    source: 'Ho et al. 2020, Algorithm 2 and eq. 7; Nichol & Dhariwal 2021, eq. 15',
-    requires: ['sampling', 'random'],
-    async run(backend, ctx) {
-      const tables = scheduleTables(GRID_SCHEDULE);
-      const schedule = await backend.schedule(GRID_SCHEDULE);
-      const perStep = roundingsFor('ddpmStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
-      await forEachOption(ctx, optionGrid(), loopArbitrary, 1, async ({ seed, d, vRaw }, options) => {
-        const { prediction, clip, variance } = options;
-        const model = linearModel(tables, options, d, vRaw);
-        const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model, seed, options });
-        let x = await noiseOf(backend, seed, 0);
-        for (let t = tables.T; t >= 1; t--) {
-          const x0 = predictX0(tables, t, x, scaled(x, gain(tables, t, prediction, d)), { prediction, clip });
-          const mean = sum([
-            { coef: tables.posteriorMeanCoefX0[t], x: x0 },
-            { coef: tables.posteriorMeanCoefXt[t], x },
-          ]);
-          if (t === 1) {
-            x = mean;
-            continue;
+    {
+      name: "sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
+      reads: ['sampleDdpm.x0'],
+      kind: 'property',
+      equation:
+        'x_T = z_0; x_{t-1} = c1 x0^(x_t) + c2 x_t + [t > 1] sigma_t z_t, z_t = randomNormal(seed, stream t); ' +
+        'sigma^2 = beta~_t (fixed_small), beta_t (fixed_large) or learned_range',
+      source: 'Ho et al. 2020, Algorithm 2 and eq. 7; Nichol & Dhariwal 2021, eq. 15',
+      requires: ['sampling', 'random'],
+      async run(backend, ctx) {
+        const tables = scheduleTables(GRID_SCHEDULE);
+        const schedule = await backend.schedule(GRID_SCHEDULE);
+        const perStep = roundingsFor('ddpmStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
+        await forEachOption(ctx, optionGrid(), loopArbitrary, 1, async ({ seed, d, vRaw }, options) => {
+          const { prediction, clip, variance } = options;
+          const model = linearModel(tables, options, d, vRaw);
+          const actual = await backend.sampleDdpm({ schedule, shape: SHAPE, model, seed, options });
+          let x = await noiseOf(backend, seed, 0);
+          for (let t = tables.T; t >= 1; t--) {
+            const x0 = predictX0(tables, t, x, scaled(x, gain(tables, t, prediction, d)), { prediction, clip });
+            const mean = sum([
+              { coef: tables.posteriorMeanCoefX0[t], x: x0 },
+              { coef: tables.posteriorMeanCoefXt[t], x },
+            ]);
+            if (t === 1) {
+              x = mean;
+              continue;
+            }
+            const z = await noiseOf(backend, seed, t);
+            if (variance === 'learned_range') {
+              x = sum([
+                { coef: 1, x: mean },
+                { coef: 1, x: learnedNoise(tables, t, vRaw, z) },
+              ]);
+            } else {
+              const sigma = Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]);
+              x = sum([
+                { coef: 1, x: mean },
+                { coef: sigma, x: z },
+              ]);
+            }
           }
-          const z = await noiseOf(backend, seed, t);
-          if (variance === 'learned_range') {
-            x = sum([{ coef: 1, x: mean }, { coef: 1, x: learnedNoise(tables, t, vRaw, z) }]);
-          } else {
-            const sigma = Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]);
-            x = sum([{ coef: 1, x: mean }, { coef: sigma, x: z }]);
+          expectLoop(ctx, 'sampleDdpm x_0', actual, x, loopRoundings(tables.T, perStep));
+        });
+      },
+    },
+    {
+      name: "sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta",
+      reads: ['sampleDdim.x0'],
+      kind: 'property',
+      equation:
+        "x_T = z_0; x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z_t, z_t = randomNormal(seed, stream t); the last step goes to t' = 0",
+      source: 'Song et al. 2021, eqs. 12 and 16',
+      requires: ['sampling', 'random'],
+      async run(backend, ctx) {
+        const tables = scheduleTables(SEED_SCHEDULE);
+        const schedule = await backend.schedule(SEED_SCHEDULE);
+        const perStep = roundingsFor('ddimStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
+        const timestepsArbitrary = fc
+          .uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS })
+          .map((ts) => ts.sort((a, b) => b - a));
+        // learned_range only adds the v channels the DDIM loop must ignore.
+        const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] }, [0, 'between', 1]);
+        const data = fc.tuple(loopArbitrary, timestepsArbitrary);
+        await forEachOption(ctx, grid, data, 1, async ([{ seed, d, vRaw }, timesteps], options) => {
+          const { prediction, clip, eta } = options;
+          const model = linearModel(tables, options, d, vRaw);
+          const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model, seed, timesteps, options });
+          let x = await noiseOf(backend, seed, 0);
+          for (const [i, t] of timesteps.entries()) {
+            const tPrev = timesteps[i + 1] ?? 0;
+            const out = scaled(x, gain(tables, t, prediction, d));
+            const x0 = predictX0(tables, t, x, out, { prediction, clip });
+            // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
+            const fromX0 = [
+              { coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x },
+              { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 },
+            ];
+            const eps = prediction === 'eps' && !clip ? out : sum(fromX0);
+            const c = ddimCoefficients(tables, t, tPrev, eta);
+            const terms = [
+              { coef: c.x0, x: x0 },
+              { coef: c.eps, x: eps },
+            ];
+            if (c.noise > 0) terms.push({ coef: c.noise, x: await noiseOf(backend, seed, t) });
+            x = sum(terms);
           }
-        }
-        expectLoop(ctx, 'sampleDdpm x_0', actual, x, loopRoundings(tables.T, perStep));
-      });
+          expectLoop(ctx, 'sampleDdim x_0', actual, x, loopRoundings(timesteps.length, perStep));
+        });
+      },
     },
-  },
-  {
-    name: "sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta",
-    reads: ['sampleDdim.x0'],
-    kind: 'property',
-    equation: "x_T = z_0; x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z_t, z_t = randomNormal(seed, stream t); the last step goes to t' = 0",
-    source: 'Song et al. 2021, eqs. 12 and 16',
-    requires: ['sampling', 'random'],
-    async run(backend, ctx) {
-      const tables = scheduleTables(SEED_SCHEDULE);
-      const schedule = await backend.schedule(SEED_SCHEDULE);
-      const perStep = roundingsFor('ddimStep', backend.precision) + MODEL_OUTPUT_ROUNDINGS;
-      const timestepsArbitrary = fc
-        .uniqueArray(fc.integer({ min: 1, max: tables.T }), { minLength: 1, maxLength: MAX_DDIM_STEPS })
-        .map((ts) => ts.sort((a, b) => b - a));
-      // learned_range only adds the v channels the DDIM loop must ignore.
-      const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] }, [0, 'between', 1]);
-      const data = fc.tuple(loopArbitrary, timestepsArbitrary);
-      await forEachOption(ctx, grid, data, 1, async ([{ seed, d, vRaw }, timesteps], options) => {
-        const { prediction, clip, eta } = options;
-        const model = linearModel(tables, options, d, vRaw);
-        const actual = await backend.sampleDdim({ schedule, shape: SHAPE, model, seed, timesteps, options });
-        let x = await noiseOf(backend, seed, 0);
-        for (const [i, t] of timesteps.entries()) {
-          const tPrev = timesteps[i + 1] ?? 0;
-          const out = scaled(x, gain(tables, t, prediction, d));
-          const x0 = predictX0(tables, t, x, out, { prediction, clip });
-          // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
-          const fromX0 = [
-            { coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x },
-            { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 },
-          ];
-          const eps = prediction === 'eps' && !clip ? out : sum(fromX0);
-          const c = ddimCoefficients(tables, t, tPrev, eta);
-          const terms = [{ coef: c.x0, x: x0 }, { coef: c.eps, x: eps }];
-          if (c.noise > 0) terms.push({ coef: c.noise, x: await noiseOf(backend, seed, t) });
-          x = sum(terms);
-        }
-        expectLoop(ctx, 'sampleDdim x_0', actual, x, loopRoundings(timesteps.length, perStep));
-      });
-    },
-  },
-]);
+  ],
+);

@@ -19,7 +19,13 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
         fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t, tensors: [x0, noise, out] }) => {
           const n = shape[0];
           const m = noise.data.length / n;
-          const r = await backend.lossSimple({ schedule: await backend.schedule(schedule), x0, noise, t, modelOutput: out });
+          const r = await backend.lossSimple({
+            schedule: await backend.schedule(schedule),
+            x0,
+            noise,
+            t,
+            modelOutput: out,
+          });
           const perSample = Array.from({ length: n }, (_, b) => {
             let sum = 0;
             for (let i = b * m; i < (b + 1) * m; i++) sum += (noise.data[i] - out.data[i]) ** 2;
@@ -27,11 +33,25 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
           });
           const k = meanSquaredErrorRoundings(m);
           const scale = meanSquaredErrorScale(noise.data, out.data, n);
-          ctx.expectClose({ what: 'per-sample loss', actual: r.perSample, expected: perSample, scale, roundings: k, shape: [n] });
+          ctx.expectClose({
+            what: 'per-sample loss',
+            actual: r.perSample,
+            expected: perSample,
+            scale,
+            roundings: k,
+            shape: [n],
+          });
           const loss = perSample.reduce((a, b) => a + b, 0) / n;
           if (typeof r.loss !== 'number') ctx.fail(`loss must be a number, got ${typeof r.loss}`);
           const lossScale = scale.reduce((a, b) => a + b, 0) / n;
-          ctx.expectClose({ what: 'loss', actual: { shape: [1], data: Float64Array.of(r.loss) }, expected: [loss], scale: [lossScale], roundings: k + n + 1, shape: [1] });
+          ctx.expectClose({
+            what: 'loss',
+            actual: { shape: [1], data: Float64Array.of(r.loss) },
+            expected: [loss],
+            scale: [lossScale],
+            roundings: k + n + 1,
+            shape: [1],
+          });
         }),
         ctx.fastCheck(60),
       );
@@ -47,9 +67,18 @@ export const lossGroup = defineGroup('loss', 'The simplified training objective 
     async run(backend, ctx) {
       await fc.assert(
         fc.asyncProperty(batchCaseArbitrary(2), async ({ schedule, shape, t, tensors: [x0, noise] }) => {
-          const r = await backend.lossSimple({ schedule: await backend.schedule(schedule), x0, noise, t, modelOutput: noise });
+          const r = await backend.lossSimple({
+            schedule: await backend.schedule(schedule),
+            x0,
+            noise,
+            t,
+            modelOutput: noise,
+          });
           ctx.expectShape('per-sample loss', r.perSample, [shape[0]]);
-          if (r.loss !== 0 || r.perSample.data.some((v) => v !== 0)) ctx.fail(`loss of a perfect prediction is ${r.loss} (per sample ${Array.from(r.perSample.data)}), expected exactly 0`);
+          if (r.loss !== 0 || r.perSample.data.some((v) => v !== 0))
+            ctx.fail(
+              `loss of a perfect prediction is ${r.loss} (per sample ${Array.from(r.perSample.data)}), expected exactly 0`,
+            );
         }),
         ctx.fastCheck(30),
       );

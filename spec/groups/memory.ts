@@ -7,11 +7,11 @@ import { DEFAULT_ADAM } from '../../src/equations/adam.js';
 import { initialWeights, zerosLike } from '../../src/models/init.js';
 import type { ModelSpec } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
-import { SEED_SCHEDULE, type ScheduleSpec } from '../../src/schedule/spec.js';
+import { type ScheduleSpec, SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { SMALL_MODELS, someLabels } from '../support/architectures.js';
 
 const SHAPE = [2, 3, 4, 4];
@@ -32,7 +32,8 @@ const TRAINING_MODELS: ModelSpec[] = [
   { architecture: 'mlp', dim: 2, hidden: 8, layers: 2, embeddingDim: 4, activation: 'gelu' },
 ];
 
-const noise = (ctx: SpecContext, i: number, shape: readonly number[] = SHAPE) => gaussianTensor(shape, ctx.subSeed(i), 0);
+const noise = (ctx: SpecContext, i: number, shape: readonly number[] = SHAPE) =>
+  gaussianTensor(shape, ctx.subSeed(i), 0);
 /** A model output for the options: twice the channels for learned_range, the second half in [-1, 1]. */
 function modelOutput(ctx: SpecContext, i: number, o: ReverseOptions): Tensor {
   if (o.variance !== 'learned_range') return noise(ctx, i);
@@ -41,13 +42,19 @@ function modelOutput(ctx: SpecContext, i: number, o: ReverseOptions): Tensor {
 }
 
 /** Runs op REPEATS times; the live count must be back at its starting value after each run, failed or not. */
-async function expectFlat(ctx: SpecContext, backend: DiffusionBackend, what: string, op: () => Promise<unknown>): Promise<void> {
+async function expectFlat(
+  ctx: SpecContext,
+  backend: DiffusionBackend,
+  what: string,
+  op: () => Promise<unknown>,
+): Promise<void> {
   const count = () => backend.liveTensorCount!();
   const before = count();
   for (let r = 0; r < REPEATS; r++) {
     await op();
     const after = count();
-    if (after !== before) ctx.fail(`${what}: ${after - before} more live tensors after run ${r + 1} (${before} before, ${after} after)`);
+    if (after !== before)
+      ctx.fail(`${what}: ${after - before} more live tensors after run ${r + 1} (${before} before, ${after} after)`);
   }
 }
 
@@ -65,15 +72,20 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
       await expectFlat(ctx, backend, 'forwardStep', () => backend.forwardStep({ schedule, xPrev: x0, noise: e, t }));
       await expectFlat(ctx, backend, 'qSample', () => backend.qSample({ schedule, x0, noise: e, t }));
       await expectFlat(ctx, backend, 'qPosterior', () => backend.qPosterior({ schedule, x0, xt: e, t }));
-      await expectFlat(ctx, backend, 'forwardChain', () => backend.forwardChain({ schedule, x0, t: 20, seed: ctx.subSeed(2), recordAt: [0, 5, 20] }));
-      await expectFlat(ctx, backend, 'randomNormal', () => backend.randomNormal({ shape: SHAPE, seed: ctx.subSeed(3), stream: 1 }));
+      await expectFlat(ctx, backend, 'forwardChain', () =>
+        backend.forwardChain({ schedule, x0, t: 20, seed: ctx.subSeed(2), recordAt: [0, 5, 20] }),
+      );
+      await expectFlat(ctx, backend, 'randomNormal', () =>
+        backend.randomNormal({ shape: SHAPE, seed: ctx.subSeed(3), stream: 1 }),
+      );
     },
   },
   {
     name: 'reverse-process steps, the loss and the embedding leave the live tensor count unchanged',
     kind: 'exact',
     equation: 'liveTensorCount() after op = liveTensorCount() before op, for every prediction and variance type',
-    source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12; Nichol & Dhariwal 2021, eq. 15',
+    source:
+      'TensorFlow.js memory model; Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12; Nichol & Dhariwal 2021, eq. 15',
     requires: ['memory', 'reverse', 'loss', 'embedding'],
     async run(backend, ctx) {
       const schedule = await backend.schedule(SEED_SCHEDULE);
@@ -82,19 +94,31 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
       for (const [i, options] of REVERSE_OPTIONS.entries()) {
         const out = modelOutput(ctx, 10 + i, options);
         const label = JSON.stringify(options);
-        await expectFlat(ctx, backend, `pMeanVariance ${label}`, () => backend.pMeanVariance({ schedule, xt, t, modelOutput: out, options }));
-        await expectFlat(ctx, backend, `ddpmStep ${label}`, () => backend.ddpmStep({ schedule, xt, t, modelOutput: out, noise: z, options }));
-        await expectFlat(ctx, backend, `ddimStep ${label}`, () => backend.ddimStep({ schedule, xt, t, tPrev: [0, 40], modelOutput: out, noise: z, options }));
-        if (!options.eta) await expectFlat(ctx, backend, `ddimReverseStep ${label}`, () => backend.ddimReverseStep({ schedule, xt, t, tNext: [2, 80], modelOutput: out, options }));
+        await expectFlat(ctx, backend, `pMeanVariance ${label}`, () =>
+          backend.pMeanVariance({ schedule, xt, t, modelOutput: out, options }),
+        );
+        await expectFlat(ctx, backend, `ddpmStep ${label}`, () =>
+          backend.ddpmStep({ schedule, xt, t, modelOutput: out, noise: z, options }),
+        );
+        await expectFlat(ctx, backend, `ddimStep ${label}`, () =>
+          backend.ddimStep({ schedule, xt, t, tPrev: [0, 40], modelOutput: out, noise: z, options }),
+        );
+        if (!options.eta)
+          await expectFlat(ctx, backend, `ddimReverseStep ${label}`, () =>
+            backend.ddimReverseStep({ schedule, xt, t, tNext: [2, 80], modelOutput: out, options }),
+          );
       }
-      await expectFlat(ctx, backend, 'lossSimple', () => backend.lossSimple({ schedule, x0: xt, noise: z, t, modelOutput: xt }));
+      await expectFlat(ctx, backend, 'lossSimple', () =>
+        backend.lossSimple({ schedule, x0: xt, noise: z, t, modelOutput: xt }),
+      );
       await expectFlat(ctx, backend, 'timestepEmbedding', () => backend.timestepEmbedding({ t: [1, 500.5], dim: 9 }));
     },
   },
   {
     name: 'the live tensor count is the same at every step of the DDPM and DDIM sampling loops and after them',
     kind: 'exact',
-    equation: 'liveTensorCount() seen by the model at step t is the same for every t, and equals the count before the loop once it returns',
+    equation:
+      'liveTensorCount() seen by the model at step t is the same for every t, and equals the count before the loop once it returns',
     source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 2; Song et al. 2021, eq. 12',
     requires: ['memory', 'sampling'],
     async run(backend, ctx) {
@@ -107,13 +131,28 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
         };
         const label = JSON.stringify(options);
         const loops = [
-          { what: `sampleDdpm ${label}`, run: () => backend.sampleDdpm({ schedule, shape: SHAPE, model, seed: ctx.subSeed(30 + i), options }) },
-          { what: `sampleDdim ${label}`, run: () => backend.sampleDdim({ schedule, shape: SHAPE, model, seed: ctx.subSeed(40 + i), timesteps: [25, 17, 8, 2, 1], options }) },
+          {
+            what: `sampleDdpm ${label}`,
+            run: () => backend.sampleDdpm({ schedule, shape: SHAPE, model, seed: ctx.subSeed(30 + i), options }),
+          },
+          {
+            what: `sampleDdim ${label}`,
+            run: () =>
+              backend.sampleDdim({
+                schedule,
+                shape: SHAPE,
+                model,
+                seed: ctx.subSeed(40 + i),
+                timesteps: [25, 17, 8, 2, 1],
+                options,
+              }),
+          },
         ];
         for (const loop of loops) {
           seen.length = 0;
           await expectFlat(ctx, backend, loop.what, loop.run);
-          if (new Set(seen).size !== 1) ctx.fail(`${loop.what}: live tensors seen by the model per step vary: ${[...new Set(seen)].join(', ')}`);
+          if (new Set(seen).size !== 1)
+            ctx.fail(`${loop.what}: live tensors seen by the model per step vary: ${[...new Set(seen)].join(', ')}`);
         }
       }
     },
@@ -121,7 +160,8 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
   {
     name: 'training operations and trainer steps leave the live tensor count unchanged',
     kind: 'exact',
-    equation: 'liveTensorCount() after predict, lossAndGradients, adamStep, a denoiser call or a trainer step (clipping, EMA) = the count before it; after trainer.dispose() = the count before the trainer',
+    equation:
+      'liveTensorCount() after predict, lossAndGradients, adamStep, a denoiser call or a trainer step (clipping, EMA) = the count before it; after trainer.dispose() = the count before the trainer',
     source: 'TensorFlow.js memory model; Ho et al. 2020, Algorithm 1; Kingma & Ba 2015, Algorithm 1',
     requires: ['memory', 'training'],
     async run(backend, ctx) {
@@ -132,23 +172,46 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
         const shape = model.architecture === 'mlp' ? [SHAPE[0], model.dim] : SHAPE;
         const [x0, e] = [noise(ctx, 62 + 2 * i, shape), noise(ctx, 63 + 2 * i, shape)];
         const t = [1, schedule.T];
-        await expectFlat(ctx, backend, `predict ${model.architecture}`, () => training.predict({ model, weights, x: x0, t, T: schedule.T }));
-        await expectFlat(ctx, backend, `lossAndGradients ${model.architecture}`, () => training.lossAndGradients({ model, weights, schedule, x0, t, noise: e }));
+        await expectFlat(ctx, backend, `predict ${model.architecture}`, () =>
+          training.predict({ model, weights, x: x0, t, T: schedule.T }),
+        );
+        await expectFlat(ctx, backend, `lossAndGradients ${model.architecture}`, () =>
+          training.lossAndGradients({ model, weights, schedule, x0, t, noise: e }),
+        );
         const denoiser = await training.denoiser(model, weights, schedule.T);
-        await expectFlat(ctx, backend, `denoiser call ${model.architecture}`, async () => denoiser.model(x0, Int32Array.from(t)));
+        await expectFlat(ctx, backend, `denoiser call ${model.architecture}`, async () =>
+          denoiser.model(x0, Int32Array.from(t)),
+        );
         denoiser.dispose();
         const before = backend.liveTensorCount!();
-        const trainer = await training.createTrainer(model, schedule, { step: 0, params: weights, m: zerosLike(weights), v: zerosLike(weights) }, { adam: DEFAULT_ADAM, clipGradNorm: 0.1, emaDecay: 0.9, seed: ctx.subSeed(70 + i) });
+        const trainer = await training.createTrainer(
+          model,
+          schedule,
+          { step: 0, params: weights, m: zerosLike(weights), v: zerosLike(weights) },
+          { adam: DEFAULT_ADAM, clipGradNorm: 0.1, emaDecay: 0.9, seed: ctx.subSeed(70 + i) },
+        );
         try {
           await expectFlat(ctx, backend, `trainer.step ${model.architecture}`, () => trainer.step(x0));
         } finally {
           trainer.dispose();
         }
         const after = backend.liveTensorCount!();
-        if (after !== before) ctx.fail(`trainer ${model.architecture}: ${after - before} more live tensors after dispose (${before} before it was created)`);
+        if (after !== before)
+          ctx.fail(
+            `trainer ${model.architecture}: ${after - before} more live tensors after dispose (${before} before it was created)`,
+          );
       }
       const p = noise(ctx, 80, [5]);
-      await expectFlat(ctx, backend, 'adamStep', () => training.adamStep({ param: p, grad: p, m: p, v: tensor([5], p.data.map(Math.abs)), step: 2, hyper: DEFAULT_ADAM }));
+      await expectFlat(ctx, backend, 'adamStep', () =>
+        training.adamStep({
+          param: p,
+          grad: p,
+          m: p,
+          v: tensor([5], p.data.map(Math.abs)),
+          step: 2,
+          hyper: DEFAULT_ADAM,
+        }),
+      );
     },
   },
   {
@@ -168,7 +231,9 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
         const [x0, e] = [noise(ctx, 92 + 2 * i, shape), noise(ctx, 93 + 2 * i, shape)];
         const [t, labels] = [[1, schedule.T], someLabels(2, model.classes)];
         const name = model.architecture;
-        await expectFlat(ctx, backend, `predict ${name}`, () => training.predict({ model, weights, x: x0, t, T: schedule.T, labels }));
+        await expectFlat(ctx, backend, `predict ${name}`, () =>
+          training.predict({ model, weights, x: x0, t, T: schedule.T, labels }),
+        );
         const gradients = () => training.lossAndGradients({ model, weights, schedule, x0, t, noise: e, labels });
         await expectFlat(ctx, backend, `lossAndGradients ${name}`, gradients);
         const state = { step: 0, params: weights, m: zerosLike(weights), v: zerosLike(weights) };
@@ -202,11 +267,23 @@ export const memoryGroup = defineGroup('memory', 'Device memory: no tensor outli
         await expectFlat(ctx, backend, what, () => op().catch(() => (threw = true)));
         if (!threw) ctx.fail(`${what}: expected the operation to throw`);
       };
-      await expectThrow('sampleDdpm with a model that throws at step 3', () => backend.sampleDdpm({ schedule, shape: SHAPE, model: failing(2), seed: ctx.subSeed(50) }));
-      await expectThrow('sampleDdim with a model of the wrong shape', () => backend.sampleDdim({ schedule, shape: SHAPE, model: () => noise(ctx, 51, [1, 1]), seed: ctx.subSeed(51), timesteps: [50, 10] }));
+      await expectThrow('sampleDdpm with a model that throws at step 3', () =>
+        backend.sampleDdpm({ schedule, shape: SHAPE, model: failing(2), seed: ctx.subSeed(50) }),
+      );
+      await expectThrow('sampleDdim with a model of the wrong shape', () =>
+        backend.sampleDdim({
+          schedule,
+          shape: SHAPE,
+          model: () => noise(ctx, 51, [1, 1]),
+          seed: ctx.subSeed(51),
+          timesteps: [50, 10],
+        }),
+      );
       // eta > 0 without noise is rejected after x0 and eps are already on the device.
       const [xt, out] = [noise(ctx, 52), noise(ctx, 53)];
-      await expectThrow('ddimStep with eta > 0 and no noise', () => backend.ddimStep({ schedule, xt, t: [50, 50], tPrev: [10, 10], modelOutput: out, options: { eta: 1 } }));
+      await expectThrow('ddimStep with eta > 0 and no noise', () =>
+        backend.ddimStep({ schedule, xt, t: [50, 50], tPrev: [10, 10], modelOutput: out, options: { eta: 1 } }),
+      );
     },
   },
 ]);

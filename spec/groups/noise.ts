@@ -76,7 +76,8 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
       const b = await backend.randomNormal({ shape, seed, stream: 1 });
       const c = await backend.randomNormal({ shape, seed, stream: 2 });
       ctx.expectShape('z', a, shape);
-      if (!sameShape(a.shape, b.shape) || a.data.some((v, i) => v !== b.data[i])) ctx.fail('two draws with the same seed and stream differ');
+      if (!sameShape(a.shape, b.shape) || a.data.some((v, i) => v !== b.data[i]))
+        ctx.fail('two draws with the same seed and stream differ');
       if (a.data.every((v, i) => v === c.data[i])) ctx.fail('streams 1 and 2 gave identical noise');
     },
   },
@@ -122,8 +123,14 @@ export const noiseGroup = defineGroup('noise', "The backend's own Gaussian noise
       ctx.statistic(meanZeroTest(d, alpha));
       ctx.statistic(unitVarianceTest(d, alpha));
       ctx.statistic(ksNormalTest(d, alpha));
-      ctx.statistic({ ...zeroCorrelationTest(d.subarray(0, (BATCH - 1) * ITEM), d.subarray(ITEM), alpha), test: 'neighbouring batch items uncorrelated' });
-      ctx.statistic({ ...zeroCorrelationTest(d.subarray(0, d.length - 1), d.subarray(1), alpha), test: 'neighbouring elements uncorrelated' });
+      ctx.statistic({
+        ...zeroCorrelationTest(d.subarray(0, (BATCH - 1) * ITEM), d.subarray(ITEM), alpha),
+        test: 'neighbouring batch items uncorrelated',
+      });
+      ctx.statistic({
+        ...zeroCorrelationTest(d.subarray(0, d.length - 1), d.subarray(1), alpha),
+        test: 'neighbouring elements uncorrelated',
+      });
     },
   },
   {

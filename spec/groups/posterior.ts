@@ -7,11 +7,11 @@ import fc from 'fast-check';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import { atT, combine } from '../../src/speckit/combination.js';
 import { ROUNDINGS } from '../../src/speckit/tolerance.js';
 import { ksNormalTest, meanZeroTest, unitVarianceTest, zeroCorrelationTest } from '../../src/stats/tests.js';
 import { sizeOf, tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
-import { atT, combine } from '../../src/speckit/combination.js';
 
 const STAT_STEPS = [2, 30, 100];
 const STAT_TESTS = 4;
@@ -22,7 +22,8 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
   {
     name: "posterior mean and variance equal Bayes' rule for the two Gaussians",
     kind: 'property',
-    equation: 'mu~ = (sqrt(ab_{t-1}) x_0/(1 - ab_{t-1}) + sqrt(alpha_t) x_t/beta_t) / (1/(1 - ab_{t-1}) + alpha_t/beta_t); beta~ = 1/precision; t = 1: mu~ = x_0, beta~ = 0, clipped log-variance log beta~_2 (log beta_1 when T = 1)',
+    equation:
+      'mu~ = (sqrt(ab_{t-1}) x_0/(1 - ab_{t-1}) + sqrt(alpha_t) x_t/beta_t) / (1/(1 - ab_{t-1}) + alpha_t/beta_t); beta~ = 1/precision; t = 1: mu~ = x_0, beta~ = 0, clipped log-variance log beta~_2 (log beta_1 when T = 1)',
     source: 'Ho et al. 2020, eqs. 6-7',
     requires: ['forward'],
     reads: ['qPosterior.mean', 'qPosterior.variance', 'qPosterior.logVarianceClipped'],
@@ -31,16 +32,53 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
         fc.asyncProperty(batchCaseArbitrary(2), async ({ schedule, shape, t, tensors: [x0, xt] }) => {
           const s = scheduleTables(schedule);
           const r = await backend.qPosterior({ schedule: await backend.schedule(schedule), x0, xt, t });
-          const precision = (u: number) => (u === 1 ? Infinity : 1 / s.oneMinusAlphaBar[u - 1] + s.alphas[u] / s.betas[u]);
+          const precision = (u: number) =>
+            u === 1 ? Infinity : 1 / s.oneMinusAlphaBar[u - 1] + s.alphas[u] / s.betas[u];
           const mean = combine(shape[0], [
-            { coef: atT(t, (u) => (u === 1 ? 1 : Math.sqrt(s.alphaBar[u - 1]) / s.oneMinusAlphaBar[u - 1] / precision(u))), x: x0.data },
+            {
+              coef: atT(t, (u) =>
+                u === 1 ? 1 : Math.sqrt(s.alphaBar[u - 1]) / s.oneMinusAlphaBar[u - 1] / precision(u),
+              ),
+              x: x0.data,
+            },
             { coef: atT(t, (u) => (u === 1 ? 0 : Math.sqrt(s.alphas[u]) / s.betas[u] / precision(u))), x: xt.data },
           ]);
-          ctx.expectClose({ what: 'posterior mean', actual: r.mean, expected: mean.value, scale: mean.scale, floor: mean.floor, roundings: ROUNDINGS.posteriorMean, shape });
-          const variance = combine(shape[0], [{ coef: atT(t, () => 0), x: x0.data }], atT(t, (u) => 1 / precision(u)));
-          ctx.expectClose({ what: 'posterior variance', actual: r.variance, expected: variance.value, scale: variance.scale, floor: variance.floor, roundings: ROUNDINGS.posteriorVariance, shape });
-          const logClipped = combine(shape[0], [{ coef: atT(t, () => 0), x: x0.data }], atT(t, (u) => Math.log(u > 1 ? 1 / precision(u) : s.T >= 2 ? 1 / precision(2) : s.betas[1])));
-          ctx.expectClose({ what: 'clipped log-variance', actual: r.logVarianceClipped, expected: logClipped.value, scale: logClipped.scale.map((v) => Math.max(v, 1)), roundings: ROUNDINGS.posteriorVariance, shape });
+          ctx.expectClose({
+            what: 'posterior mean',
+            actual: r.mean,
+            expected: mean.value,
+            scale: mean.scale,
+            floor: mean.floor,
+            roundings: ROUNDINGS.posteriorMean,
+            shape,
+          });
+          const variance = combine(
+            shape[0],
+            [{ coef: atT(t, () => 0), x: x0.data }],
+            atT(t, (u) => 1 / precision(u)),
+          );
+          ctx.expectClose({
+            what: 'posterior variance',
+            actual: r.variance,
+            expected: variance.value,
+            scale: variance.scale,
+            floor: variance.floor,
+            roundings: ROUNDINGS.posteriorVariance,
+            shape,
+          });
+          const logClipped = combine(
+            shape[0],
+            [{ coef: atT(t, () => 0), x: x0.data }],
+            atT(t, (u) => Math.log(u > 1 ? 1 / precision(u) : s.T >= 2 ? 1 / precision(2) : s.betas[1])),
+          );
+          ctx.expectClose({
+            what: 'clipped log-variance',
+            actual: r.logVarianceClipped,
+            expected: logClipped.value,
+            scale: logClipped.scale.map((v) => Math.max(v, 1)),
+            roundings: ROUNDINGS.posteriorVariance,
+            shape,
+          });
         }),
         ctx.fastCheck(60),
       );
@@ -58,7 +96,10 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
       const alpha = FALSE_ALARM / (STAT_STEPS.length * STAT_TESTS);
       const schedule = await backend.schedule(SEED_SCHEDULE);
       const n = sizeOf(SHAPE);
-      const x0 = tensor(SHAPE, Float64Array.from({ length: n }, (_, i) => Math.sin(i)));
+      const x0 = tensor(
+        SHAPE,
+        Float64Array.from({ length: n }, (_, i) => Math.sin(i)),
+      );
       for (const [k, step] of STAT_STEPS.entries()) {
         const t = new Array(SHAPE[0]).fill(step);
         const e1 = await backend.randomNormal({ shape: SHAPE, seed: ctx.subSeed(2 * k), stream: 0 });
@@ -71,7 +112,10 @@ export const posteriorGroup = defineGroup('posterior', 'The forward-process post
         const r = Float64Array.from(xPrev.data, (v, i) => (v - mean.data[i]) / Math.sqrt(variance.data[i]));
         ctx.statistic({ ...meanZeroTest(r, alpha), test: `t=${step}: standardised residual mean = 0` });
         ctx.statistic({ ...unitVarianceTest(r, alpha), test: `t=${step}: standardised residual variance = 1` });
-        ctx.statistic({ ...ksNormalTest(r, alpha), test: `t=${step}: standardised residual ~ N(0, 1) (Kolmogorov-Smirnov)` });
+        ctx.statistic({
+          ...ksNormalTest(r, alpha),
+          test: `t=${step}: standardised residual ~ N(0, 1) (Kolmogorov-Smirnov)`,
+        });
         ctx.statistic({ ...zeroCorrelationTest(r, xt.data, alpha), test: `t=${step}: residual uncorrelated with x_t` });
       }
     },

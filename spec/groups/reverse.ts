@@ -10,18 +10,25 @@
 // DDIM's earlier and later timesteps are any pair, not only t -+ 1 (respaced sampling and inversion use strides).
 import fc from 'fast-check';
 import type { ReverseOptions } from '../../src/contract/backend.js';
-import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
+import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
+import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 import type { SpecContext } from '../../src/speckit/context.js';
-import { ROUNDINGS } from '../../src/speckit/tolerance.js';
-import { roundingsFor } from '../../src/speckit/tolerance.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
+import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 import { batchCaseArbitrary } from '../arbitraries/case.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
-import { atT, combine, type Expected } from '../../src/speckit/combination.js';
 import { forEachOption, optionGrid } from '../support/options.js';
-import { clipped, ddimCoefficients, expectedEpsFromX0, expectedPosteriorMean } from '../support/reverse.js';
-import { expectedVariance, expectedX0, learnedRangeOutput, perItem } from '../support/reverse.js';
+import {
+  clipped,
+  ddimCoefficients,
+  expectedEpsFromX0,
+  expectedPosteriorMean,
+  expectedVariance,
+  expectedX0,
+  learnedRangeOutput,
+  perItem,
+} from '../support/reverse.js';
 
 type Options = Required<Omit<ReverseOptions, 'eta'>>;
 
@@ -101,7 +108,8 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
   {
     name: 'a perfect prediction of eps, x0 or v recovers x_0 and the posterior mean',
     kind: 'property',
-    equation: 'out = eps | x_0 | sqrt(ab) eps - sqrt(1 - ab) x_0 at x_t = sqrt(ab) x_0 + sqrt(1 - ab) eps => x0^ = x_0, mu = mu~(x_0, x_t)',
+    equation:
+      'out = eps | x_0 | sqrt(ab) eps - sqrt(1 - ab) x_0 at x_t = sqrt(ab) x_0 + sqrt(1 - ab) eps => x0^ = x_0, mu = mu~(x_0, x_t)',
     source: 'Ho et al. 2020, eqs. 4 and 7; Salimans & Ho 2022, sec. 4',
     requires: ['reverse'],
     reads: ['pMeanVariance.predX0', 'pMeanVariance.mean'],
@@ -142,7 +150,8 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
   {
     name: 'learned_range interpolates the log-variance between beta~_t (v = -1) and beta_t (v = +1)',
     kind: 'property',
-    equation: 'log sigma^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v + 1)/2; the model output holds 2C channels',
+    equation:
+      'log sigma^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v + 1)/2; the model output holds 2C channels',
     source: 'Nichol & Dhariwal 2021, eq. 15',
     requires: ['reverse'],
     reads: ['pMeanVariance.logVariance', 'pMeanVariance.variance'],
@@ -154,20 +163,56 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         return fc.record({ c: fc.constant(c), out: v.map((d) => tensor(doubled, d)) });
       });
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt] }, out }) => {
-          const s = scheduleTables(schedule);
-          const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), xt, t, modelOutput: out, options: { variance: 'learned_range' } });
-          const m = xt.data.length / shape[0];
-          const channelBlock = m; // first C channels of each item are the prediction, the next C the v values
-          const v = Float64Array.from({ length: xt.data.length }, (_, i) => out.data[Math.floor(i / m) * 2 * m + channelBlock + (i % m)]);
-          const logBeta = perItem(t, v.length, (u) => Math.log(s.betas[u]));
-          const logPosterior = perItem(t, v.length, (u) => s.posteriorLogVarianceClipped[u]);
-          const value = v.map((vi, i) => ((vi + 1) / 2) * logBeta.value[i] + (1 - (vi + 1) / 2) * logPosterior.value[i]);
-          const scale = v.map((_vi, i) => Math.abs(logBeta.value[i]) + Math.abs(logPosterior.value[i]));
-          const k = roundingsFor('pVariance', backend.precision);
-          ctx.expectClose({ what: 'learned log-variance', actual: r.logVariance, expected: value, scale, roundings: k, shape });
-          ctx.expectClose({ what: 'learned variance', actual: r.variance, expected: value.map(Math.exp), scale: value.map((lv, i) => Math.exp(lv) * (1 + scale[i])), roundings: k, shape });
-        }),
+        fc.asyncProperty(
+          arbitrary,
+          async ({
+            c: {
+              schedule,
+              shape,
+              t,
+              tensors: [xt],
+            },
+            out,
+          }) => {
+            const s = scheduleTables(schedule);
+            const r = await backend.pMeanVariance({
+              schedule: await backend.schedule(schedule),
+              xt,
+              t,
+              modelOutput: out,
+              options: { variance: 'learned_range' },
+            });
+            const m = xt.data.length / shape[0];
+            const channelBlock = m; // first C channels of each item are the prediction, the next C the v values
+            const v = Float64Array.from(
+              { length: xt.data.length },
+              (_, i) => out.data[Math.floor(i / m) * 2 * m + channelBlock + (i % m)],
+            );
+            const logBeta = perItem(t, v.length, (u) => Math.log(s.betas[u]));
+            const logPosterior = perItem(t, v.length, (u) => s.posteriorLogVarianceClipped[u]);
+            const value = v.map(
+              (vi, i) => ((vi + 1) / 2) * logBeta.value[i] + (1 - (vi + 1) / 2) * logPosterior.value[i],
+            );
+            const scale = v.map((_vi, i) => Math.abs(logBeta.value[i]) + Math.abs(logPosterior.value[i]));
+            const k = roundingsFor('pVariance', backend.precision);
+            ctx.expectClose({
+              what: 'learned log-variance',
+              actual: r.logVariance,
+              expected: value,
+              scale,
+              roundings: k,
+              shape,
+            });
+            ctx.expectClose({
+              what: 'learned variance',
+              actual: r.variance,
+              expected: value.map(Math.exp),
+              scale: value.map((lv, i) => Math.exp(lv) * (1 + scale[i])),
+              roundings: k,
+              shape,
+            });
+          },
+        ),
         ctx.fastCheck(40),
       );
     },
@@ -185,7 +230,12 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         fc.record({ c: fc.constant(c), last: fc.tuple(...c.t.map(() => fc.boolean())) }),
       );
       await forEachOption(ctx, optionGrid(), arbitrary, 4, async ({ c, last }, o) => {
-        const { schedule, shape, t, tensors: [xt, out, raw, noise] } = c;
+        const {
+          schedule,
+          shape,
+          t,
+          tensors: [xt, out, raw, noise],
+        } = c;
         const s = scheduleTables(schedule);
         const steps = t.map((u, n) => (last[n] ? 1 : u));
         const args = { xt, t: steps, modelOutput: modelOutput(o, out, raw), noise, options: o };
@@ -219,10 +269,22 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
       // learned_range only adds the v channels DDIM must ignore; fixed_large is fixed_small to DDIM.
       const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] }, [0, 'between', 1]);
       const arbitrary = reverseCase(1).chain((c) =>
-        fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 0, (u) => u - 1) }),
+        fc.record({
+          c: fc.constant(c),
+          tPrev: timestepsBetween(
+            c.t,
+            () => 0,
+            (u) => u - 1,
+          ),
+        }),
       );
       await forEachOption(ctx, grid, arbitrary, 2, async ({ c, tPrev }, o) => {
-        const { schedule, shape, t, tensors: [xt, out, raw, noise] } = c;
+        const {
+          schedule,
+          shape,
+          t,
+          tensors: [xt, out, raw, noise],
+        } = c;
         const s = scheduleTables(schedule);
         const args = { xt, t, tPrev, modelOutput: modelOutput(o, out, raw), noise, options: o };
         const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), ...args });
@@ -245,12 +307,35 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t, tensors: [xt, out, noise] }) => {
           const s = scheduleTables(schedule);
           const backendSchedule = await backend.schedule(schedule);
-          const ddim = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev: t.map((u) => u - 1), modelOutput: out, noise, options: { eta: 1 } });
+          const ddim = await backend.ddimStep({
+            schedule: backendSchedule,
+            xt,
+            t,
+            tPrev: t.map((u) => u - 1),
+            modelOutput: out,
+            noise,
+            options: { eta: 1 },
+          });
           const ddpm = await backend.ddpmStep({ schedule: backendSchedule, xt, t, modelOutput: out, noise });
           ctx.expectShape('DDPM x_{t-1}', ddpm.prev, shape);
           const x0 = expectedX0('eps', s, t, xt.data, out.data);
-          const bound = expectedDdim(s, t, t.map((u) => u - 1), 1, x0, out.data, noise.data).scale;
-          ctx.expectClose({ what: 'DDIM(eta = 1) vs DDPM x_{t-1}', actual: ddim.prev, expected: ddpm.prev.data, scale: bound, roundings: ROUNDINGS.ddimStep + roundingsFor('ddpmStep', backend.precision), shape });
+          const bound = expectedDdim(
+            s,
+            t,
+            t.map((u) => u - 1),
+            1,
+            x0,
+            out.data,
+            noise.data,
+          ).scale;
+          ctx.expectClose({
+            what: 'DDIM(eta = 1) vs DDPM x_{t-1}',
+            actual: ddim.prev,
+            expected: ddpm.prev.data,
+            scale: bound,
+            roundings: ROUNDINGS.ddimStep + roundingsFor('ddpmStep', backend.precision),
+            shape,
+          });
         }),
         ctx.fastCheck(60),
       );
@@ -268,8 +353,24 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         fc.asyncProperty(batchCaseArbitrary(4), async ({ schedule, t, tensors: [xt, out, a, b] }) => {
           const backendSchedule = await backend.schedule(schedule);
           const tPrev = t.map((u) => u - 1);
-          const first = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: out, noise: a, options: { eta: 0 } });
-          const second = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: out, noise: b, options: { eta: 0 } });
+          const first = await backend.ddimStep({
+            schedule: backendSchedule,
+            xt,
+            t,
+            tPrev,
+            modelOutput: out,
+            noise: a,
+            options: { eta: 0 },
+          });
+          const second = await backend.ddimStep({
+            schedule: backendSchedule,
+            xt,
+            t,
+            tPrev,
+            modelOutput: out,
+            noise: b,
+            options: { eta: 0 },
+          });
           const i = first.prev.data.findIndex((v, j) => v !== second.prev.data[j]);
           if (i >= 0) ctx.fail(`x_{t-1}[${i}] depends on the noise: ${first.prev.data[i]} vs ${second.prev.data[i]}`);
         }),
@@ -288,26 +389,50 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
     reads: ['ddimStep.prev', 'ddimReverseStep.next'],
     async run(backend, ctx) {
       const arbitrary = batchCaseArbitrary(2, { tMin: 2 }).chain((c) =>
-        fc.record({ c: fc.constant(c), tPrev: timestepsBetween(c.t, () => 1, (u) => u - 1) }),
+        fc.record({
+          c: fc.constant(c),
+          tPrev: timestepsBetween(
+            c.t,
+            () => 1,
+            (u) => u - 1,
+          ),
+        }),
       );
       await fc.assert(
-        fc.asyncProperty(arbitrary, async ({ c: { schedule, shape, t, tensors: [xt, eps] }, tPrev }) => {
-          const s = scheduleTables(schedule);
-          const backendSchedule = await backend.schedule(schedule);
-          const { prev } = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: eps });
-          const { next } = await backend.ddimReverseStep({ schedule: backendSchedule, xt: prev, t: tPrev, tNext: t, modelOutput: eps });
-          // Magnitudes through both steps: x0^ at t, x_{t'}, x0^ at t', x_t again.
-          const x0 = expectedX0('eps', s, t, xt.data, eps.data);
-          const there = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data);
-          const x0Again = expectedX0('eps', s, tPrev, there.scale, eps.data);
-          const scale = combine(shape[0], [
-            { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0Again },
-            { coef: atT(t, (u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps.data },
-          ]).scale;
-          const what = `x_t after step and reverse step (t = ${t}, t' = ${tPrev})`;
-          const roundings = ROUNDINGS.ddimStep + ROUNDINGS.ddimReverseStep;
-          ctx.expectClose({ what, actual: next, expected: xt.data, scale, roundings, shape });
-        }),
+        fc.asyncProperty(
+          arbitrary,
+          async ({
+            c: {
+              schedule,
+              shape,
+              t,
+              tensors: [xt, eps],
+            },
+            tPrev,
+          }) => {
+            const s = scheduleTables(schedule);
+            const backendSchedule = await backend.schedule(schedule);
+            const { prev } = await backend.ddimStep({ schedule: backendSchedule, xt, t, tPrev, modelOutput: eps });
+            const { next } = await backend.ddimReverseStep({
+              schedule: backendSchedule,
+              xt: prev,
+              t: tPrev,
+              tNext: t,
+              modelOutput: eps,
+            });
+            // Magnitudes through both steps: x0^ at t, x_{t'}, x0^ at t', x_t again.
+            const x0 = expectedX0('eps', s, t, xt.data, eps.data);
+            const there = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data);
+            const x0Again = expectedX0('eps', s, tPrev, there.scale, eps.data);
+            const scale = combine(shape[0], [
+              { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0Again },
+              { coef: atT(t, (u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps.data },
+            ]).scale;
+            const what = `x_t after step and reverse step (t = ${t}, t' = ${tPrev})`;
+            const roundings = ROUNDINGS.ddimStep + ROUNDINGS.ddimReverseStep;
+            ctx.expectClose({ what, actual: next, expected: xt.data, scale, roundings, shape });
+          },
+        ),
         ctx.fastCheck(60),
       );
     },
@@ -323,7 +448,15 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
       const grid = optionGrid({ variance: ['fixed_small', 'learned_range'] });
       const arbitrary = reverseCase(0, { minT: 2 }).chain((c) => {
         const t = c.t.map((u) => Math.min(u, c.T - 1));
-        return fc.record({ c: fc.constant(c), t: fc.constant(t), tNext: timestepsBetween(t, (u) => u + 1, () => c.T) });
+        return fc.record({
+          c: fc.constant(c),
+          t: fc.constant(t),
+          tNext: timestepsBetween(
+            t,
+            (u) => u + 1,
+            () => c.T,
+          ),
+        });
       });
       await forEachOption(ctx, grid, arbitrary, 4, async ({ c: { schedule, shape, tensors }, t, tNext }, o) => {
         const [xt, out, raw] = tensors;

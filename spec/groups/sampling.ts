@@ -11,11 +11,11 @@
 //   with n = 200000 samples: Kolmogorov distance 0.0025 (p = 0.15, consistent with none) for DDPM with T = 1000, and
 //   0.0125 / 0.0066 for DDIM with 50 / 100 respaced steps. Mixture checks therefore use T = 1000 steps, whose bias is below
 //   a tenth of the smallest distance the tests below detect, so the stated false-alarm rates hold.
-import { optimalDenoiser, mixtureCdf, type GaussianMixture } from '../../src/analytic/gaussianMixture.js';
+import { type GaussianMixture, mixtureCdf, optimalDenoiser } from '../../src/analytic/gaussianMixture.js';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { respacedTimesteps } from '../../src/equations/ddim.js';
 import { DDPM_SCHEDULE, SEED_SCHEDULE } from '../../src/schedule/spec.js';
-import { scheduleTables, type ScheduleTables } from '../../src/schedule/tables.js';
+import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
@@ -51,7 +51,11 @@ function affinePrediction(s: ScheduleTables, t: number, mu: number, sd: number) 
 
 function ddpmAffine(s: ScheduleTables, t: number, mu: number, sd: number): AffineStep {
   const { a1, a0 } = affinePrediction(s, t, mu, sd);
-  return { A: s.posteriorMeanCoefX0[t] * a1 + s.posteriorMeanCoefXt[t], B: s.posteriorMeanCoefX0[t] * a0, sigma: t > 1 ? Math.sqrt(s.posteriorVariance[t]) : 0 };
+  return {
+    A: s.posteriorMeanCoefX0[t] * a1 + s.posteriorMeanCoefXt[t],
+    B: s.posteriorMeanCoefX0[t] * a0,
+    sigma: t > 1 ? Math.sqrt(s.posteriorVariance[t]) : 0,
+  };
 }
 
 function ddimAffine(s: ScheduleTables, t: number, tPrev: number, mu: number, sd: number): AffineStep {
@@ -76,25 +80,50 @@ function ddimPairs(timesteps: number[]): [number, number][] {
   return timesteps.map((t, i) => [t, timesteps[i + 1] ?? 0]);
 }
 
-function expectGaussianLaw(ctx: SpecContext, label: string, samples: Float64Array | Float32Array, law: { mean: number; variance: number }, alpha: number): void {
+function expectGaussianLaw(
+  ctx: SpecContext,
+  label: string,
+  samples: Float64Array | Float32Array,
+  law: { mean: number; variance: number },
+  alpha: number,
+): void {
   const sd = Math.sqrt(law.variance);
   const z = Float64Array.from(samples, (x) => (x - law.mean) / sd);
-  ctx.note(`${label}: exact output law N(${law.mean.toFixed(5)}, ${law.variance.toFixed(5)}); data N(${GAUSSIAN.means[0]}, ${GAUSSIAN.sds[0] ** 2})`);
+  ctx.note(
+    `${label}: exact output law N(${law.mean.toFixed(5)}, ${law.variance.toFixed(5)}); data N(${GAUSSIAN.means[0]}, ${GAUSSIAN.sds[0] ** 2})`,
+  );
   ctx.statistic({ ...meanZeroTest(z, alpha), test: `${label}: mean of the exact output law` });
   ctx.statistic({ ...unitVarianceTest(z, alpha), test: `${label}: variance of the exact output law` });
   ctx.statistic({ ...ksNormalTest(z, alpha), test: `${label}: Kolmogorov-Smirnov against the exact output law` });
 }
 
 function expectMixture(ctx: SpecContext, label: string, samples: Float64Array | Float32Array, alpha: number): void {
-  ctx.statistic({ ...ksTest(samples, (v) => mixtureCdf(MIXTURE, v), alpha, 'the data mixture'), test: `${label}: Kolmogorov-Smirnov against the data mixture` });
+  ctx.statistic({
+    ...ksTest(samples, (v) => mixtureCdf(MIXTURE, v), alpha, 'the data mixture'),
+    test: `${label}: Kolmogorov-Smirnov against the data mixture`,
+  });
   const left = Array.from(samples).filter((v) => v < MODE_SPLIT).length;
-  ctx.statistic({ ...binomialTest(left, samples.length, MIXTURE.weights[0], alpha), test: `${label}: weight of the left mode` });
+  ctx.statistic({
+    ...binomialTest(left, samples.length, MIXTURE.weights[0], alpha),
+    test: `${label}: weight of the left mode`,
+  });
 }
 
-async function sample(backend: DiffusionBackend, ctx: SpecContext, kind: 'ddpm' | 'ddim', mixture: GaussianMixture, spec: typeof DDPM_SCHEDULE, shape: number[], timesteps?: number[]) {
+async function sample(
+  backend: DiffusionBackend,
+  ctx: SpecContext,
+  kind: 'ddpm' | 'ddim',
+  mixture: GaussianMixture,
+  spec: typeof DDPM_SCHEDULE,
+  shape: number[],
+  timesteps?: number[],
+) {
   const schedule = await backend.schedule(spec);
   const model = optimalDenoiser(mixture, scheduleTables(spec));
-  const x = kind === 'ddpm' ? await backend.sampleDdpm({ schedule, shape, model, seed: ctx.subSeed(0) }) : await backend.sampleDdim({ schedule, shape, model, seed: ctx.subSeed(0), timesteps: timesteps! });
+  const x =
+    kind === 'ddpm'
+      ? await backend.sampleDdpm({ schedule, shape, model, seed: ctx.subSeed(0) })
+      : await backend.sampleDdim({ schedule, shape, model, seed: ctx.subSeed(0), timesteps: timesteps! });
   return ctx.expectShape(`${kind} samples`, x, shape).data;
 }
 
@@ -102,14 +131,21 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
   {
     name: 'DDPM sampling with the optimal eps for Gaussian data has the exactly propagated law',
     kind: 'statistical',
-    equation: 'x_{t-1} = mu~(x0^(x_t), x_t) + sqrt(beta~_t) z under eps*: output ~ N(m_0, V_0), (m_0, V_0) ~ data (mu, sd^2)',
+    equation:
+      'x_{t-1} = mu~(x0^(x_t), x_t) + sqrt(beta~_t) z under eps*: output ~ N(m_0, V_0), (m_0, V_0) ~ data (mu, sd^2)',
     source: 'Ho et al. 2020, Algorithm 2; Tweedie / Song et al. 2021 eq. 7',
     requires: ['sampling'],
     falseAlarm: CHECK_FALSE_ALARM,
     async run(backend, ctx) {
       const s = scheduleTables(DDPM_SCHEDULE);
       const steps = Array.from({ length: s.T }, (_, i) => ddpmAffine(s, s.T - i, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
-      expectGaussianLaw(ctx, 'DDPM', await sample(backend, ctx, 'ddpm', GAUSSIAN, DDPM_SCHEDULE, GAUSSIAN_SHAPE), propagate(steps), CHECK_FALSE_ALARM / 3);
+      expectGaussianLaw(
+        ctx,
+        'DDPM',
+        await sample(backend, ctx, 'ddpm', GAUSSIAN, DDPM_SCHEDULE, GAUSSIAN_SHAPE),
+        propagate(steps),
+        CHECK_FALSE_ALARM / 3,
+      );
     },
   },
   {
@@ -123,7 +159,13 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
       const s = scheduleTables(DDPM_SCHEDULE);
       const timesteps = respacedTimesteps(s.T, DDIM_STEPS);
       const steps = ddimPairs(timesteps).map(([t, p]) => ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
-      expectGaussianLaw(ctx, `DDIM ${DDIM_STEPS} steps`, await sample(backend, ctx, 'ddim', GAUSSIAN, DDPM_SCHEDULE, GAUSSIAN_SHAPE, timesteps), propagate(steps), CHECK_FALSE_ALARM / 3);
+      expectGaussianLaw(
+        ctx,
+        `DDIM ${DDIM_STEPS} steps`,
+        await sample(backend, ctx, 'ddim', GAUSSIAN, DDPM_SCHEDULE, GAUSSIAN_SHAPE, timesteps),
+        propagate(steps),
+        CHECK_FALSE_ALARM / 3,
+      );
     },
   },
   {
@@ -134,7 +176,12 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
     requires: ['sampling'],
     falseAlarm: CHECK_FALSE_ALARM,
     async run(backend, ctx) {
-      expectMixture(ctx, 'DDPM', await sample(backend, ctx, 'ddpm', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE), CHECK_FALSE_ALARM / 2);
+      expectMixture(
+        ctx,
+        'DDPM',
+        await sample(backend, ctx, 'ddpm', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE),
+        CHECK_FALSE_ALARM / 2,
+      );
     },
   },
   {
@@ -147,7 +194,12 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
     async run(backend, ctx) {
       const { T } = scheduleTables(DDPM_SCHEDULE);
       const timesteps = respacedTimesteps(T, T);
-      expectMixture(ctx, 'DDIM', await sample(backend, ctx, 'ddim', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE, timesteps), CHECK_FALSE_ALARM / 2);
+      expectMixture(
+        ctx,
+        'DDIM',
+        await sample(backend, ctx, 'ddim', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE, timesteps),
+        CHECK_FALSE_ALARM / 2,
+      );
     },
   },
   {
@@ -180,7 +232,14 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
       const shape = [2, 50];
       const seed = ctx.subSeed(3);
       const ddpm = await backend.sampleDdpm({ schedule, shape, model, seed });
-      const ddim = await backend.sampleDdim({ schedule, shape, model, seed, timesteps: respacedTimesteps(s.T, s.T), options: { eta: 1 } });
+      const ddim = await backend.sampleDdim({
+        schedule,
+        shape,
+        model,
+        seed,
+        timesteps: respacedTimesteps(s.T, s.T),
+        options: { eta: 1 },
+      });
       // Error analysis: each step of either loop errs by at most k u (|A| R + |B| + sigma R) with |x_t|, |z| <= R = 8
       // (exceeded with probability below 1e-12 here), and later steps scale an earlier error by |A|.
       const R = 8;
@@ -190,7 +249,14 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
         const { A, B, sigma } = ddpmAffine(s, t, GAUSSIAN.means[0], GAUSSIAN.sds[0]);
         bound = Math.abs(A) * bound + Math.abs(A) * R + Math.abs(B) + sigma * R;
       }
-      ctx.expectClose({ what: 'DDIM(eta = 1) vs DDPM samples', actual: ddim, expected: ddpm.data, scale: new Float64Array(ddpm.data.length).fill(bound), roundings: k, shape });
+      ctx.expectClose({
+        what: 'DDIM(eta = 1) vs DDPM samples',
+        actual: ddim,
+        expected: ddpm.data,
+        scale: new Float64Array(ddpm.data.length).fill(bound),
+        roundings: k,
+        shape,
+      });
     },
   },
 ]);

@@ -8,16 +8,21 @@
 //   SNR_t = alpha-bar_t / (1 - alpha-bar_t)                                               (Kingma et al. 2021, eq. 2)
 import fc from 'fast-check';
 import { DiffspecInputError } from '../../src/errors.js';
-import type { ScheduleSpec } from '../../src/schedule/spec.js';
-import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, DDPM_SCHEDULE, SEED_SCHEDULE, SIGMOID_DEFAULT_RANGE } from '../../src/schedule/spec.js';
 import { cosineTheta } from '../../src/schedule/cosine.js';
-import { oracleTables, type OracleTables } from '../../src/schedule/oracle.js';
+import { type OracleTables, oracleTables } from '../../src/schedule/oracle.js';
+import type { ScheduleSpec } from '../../src/schedule/spec.js';
+import {
+  COSINE_DEFAULT_MAX_BETA,
+  COSINE_DEFAULT_S,
+  DDPM_SCHEDULE,
+  SEED_SCHEDULE,
+  SIGMOID_DEFAULT_RANGE,
+} from '../../src/schedule/spec.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { productRoundings } from '../../src/speckit/tolerance.js';
 import { scheduleOptionsArbitrary } from '../arbitraries/schedule.js';
-
 
 /** Error of linspace(start, stop, n)_i = start + i step (step = (stop - start) / (n - 1)), in u: 4 (|start| + i |step|). */
 function linspaceError(start: number, stop: number, n: number, i: number): number {
@@ -88,7 +93,6 @@ function fieldNamed(e: unknown): string | undefined {
   return e instanceof Error ? /^([A-Za-z_][\w.[\]]*): /.exec(e.message)?.[1] : undefined;
 }
 
-
 /** Every field of ScheduleTables: the compiler rejects a field added to the contract without an entry here. */
 const TABLE_FIELDS: Record<TableField, true> = {
   betas: true,
@@ -123,7 +127,9 @@ function tableErrorBounds(spec: ScheduleSpec, o: OracleTables): Record<TableFiel
   const posteriorVariance = (t: number) => oneMinus(t - 1) + oneMinus(t) + beta(t) + 3;
   const logVariance = (t: number) => {
     const source = t > 1 ? t : T > 1 ? 2 : 0;
-    return source === 0 ? beta(1) + 3 * Math.abs(Math.log(o.betas[1])) : posteriorVariance(source) + 3 * Math.abs(o.posteriorLogVarianceClipped[t]);
+    return source === 0
+      ? beta(1) + 3 * Math.abs(Math.log(o.betas[1]))
+      : posteriorVariance(source) + 3 * Math.abs(o.posteriorLogVarianceClipped[t]);
   };
   return {
     betas: each((t) => errors[t] + o.betas[t]),
@@ -146,7 +152,8 @@ const SMALLEST_NORMAL = 2 ** -1022;
 const stepsOf = (spec: ScheduleSpec) => ('betas' in spec ? spec.betas.length : spec.T);
 
 function expectLength(ctx: SpecContext, name: string, a: ArrayLike<number>, length: number): void {
-  if (!a || a.length !== length) ctx.fail(`${name} has length ${a?.length}, expected T + 1 = ${length} (index t = 0..T)`);
+  if (!a || a.length !== length)
+    ctx.fail(`${name} has length ${a?.length}, expected T + 1 = ${length} (index t = 0..T)`);
 }
 
 export const schedulesGroup = defineGroup('schedules', 'Variance schedules and the tables derived from them', [
@@ -162,12 +169,17 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
           const s = await backend.schedule(spec);
           const T = stepsOf(spec);
           if (s.T !== T) ctx.fail(`T is ${s.T}, expected ${T}`);
-          for (const [name, table] of Object.entries({ betas: s.betas, alphas: s.alphas, alphaBar: s.alphaBar })) expectLength(ctx, name, table, T + 1);
+          for (const [name, table] of Object.entries({ betas: s.betas, alphas: s.alphas, alphaBar: s.alphaBar }))
+            expectLength(ctx, name, table, T + 1);
           if (s.alphaBar[0] !== 1) ctx.fail(`alphaBar[0] (t = 0) is ${s.alphaBar[0]}, expected exactly 1`);
           for (let t = 1; t <= T; t++) {
             if (!(s.betas[t] > 0 && s.betas[t] < 1)) ctx.fail(`beta_${t} = ${s.betas[t]} is outside (0, 1)`);
-            if (s.alphas[t] !== 1 - s.betas[t]) ctx.fail(`alpha_${t} = ${s.alphas[t]}, expected 1 - beta_${t} = ${1 - s.betas[t]}`);
-            if (!(s.alphaBar[t] < s.alphaBar[t - 1] && s.alphaBar[t] > 0)) ctx.fail(`alpha-bar_${t} = ${s.alphaBar[t]} does not lie in (0, alpha-bar_${t - 1} = ${s.alphaBar[t - 1]})`);
+            if (s.alphas[t] !== 1 - s.betas[t])
+              ctx.fail(`alpha_${t} = ${s.alphas[t]}, expected 1 - beta_${t} = ${1 - s.betas[t]}`);
+            if (!(s.alphaBar[t] < s.alphaBar[t - 1] && s.alphaBar[t] > 0))
+              ctx.fail(
+                `alpha-bar_${t} = ${s.alphaBar[t]} does not lie in (0, alpha-bar_${t - 1} = ${s.alphaBar[t - 1]})`,
+              );
           }
         }),
         ctx.fastCheck(40),
@@ -177,25 +189,41 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'linear, quadratic, sigmoid and cosine betas are monotone from beta_1 to beta_T',
     kind: 'property',
-    equation: 'beta_1 <= ... <= beta_T when beta_1 <= beta_T (sigmoid: and a <= b), else beta_1 >= ... >= beta_T; cosine increases; linear ends exactly at betaStart and betaEnd',
+    equation:
+      'beta_1 <= ... <= beta_T when beta_1 <= beta_T (sigmoid: and a <= b), else beta_1 >= ... >= beta_T; cosine increases; linear ends exactly at betaStart and betaEnd',
     source: 'Ho et al. 2020, sec. 4; Nichol & Dhariwal 2021, eq. 17; Xu et al. 2022',
     requires: ['schedule'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(scheduleOptionsArbitrary().filter((s) => !('betas' in s)), async (spec) => {
-          if ('betas' in spec) return;
-          const s = await backend.schedule(spec);
-          // linspace, the square of a positive linspace and the sigmoid of a linspace are monotone in t.
-          const sign = (x: number) => (x < 0 ? -1 : 1);
-          let direction = 1;
-          if (spec.kind !== 'cosine') direction = sign(spec.betaEnd - spec.betaStart);
-          if (spec.kind === 'sigmoid') direction *= sign((spec.sigmoidEnd ?? SIGMOID_DEFAULT_RANGE[1]) - (spec.sigmoidStart ?? SIGMOID_DEFAULT_RANGE[0]));
-          // numpy.linspace sets both ends exactly (the last is stop itself, not start + (T - 1) step).
-          if (spec.kind === 'linear' && (s.betas[1] !== spec.betaStart || s.betas[s.T] !== (s.T === 1 ? spec.betaStart : spec.betaEnd))) ctx.fail(`${JSON.stringify(spec)}: linear betas run from ${s.betas[1]} to ${s.betas[s.T]}, expected exactly betaStart and betaEnd`);
-          for (let t = 2; t <= s.T; t++) {
-            if (direction * (s.betas[t] - s.betas[t - 1]) < 0) ctx.fail(`${JSON.stringify(spec)}: beta_${t} = ${s.betas[t]} after beta_${t - 1} = ${s.betas[t - 1]}, expected ${direction > 0 ? 'no decrease' : 'no increase'}`);
-          }
-        }),
+        fc.asyncProperty(
+          scheduleOptionsArbitrary().filter((s) => !('betas' in s)),
+          async (spec) => {
+            if ('betas' in spec) return;
+            const s = await backend.schedule(spec);
+            // linspace, the square of a positive linspace and the sigmoid of a linspace are monotone in t.
+            const sign = (x: number) => (x < 0 ? -1 : 1);
+            let direction = 1;
+            if (spec.kind !== 'cosine') direction = sign(spec.betaEnd - spec.betaStart);
+            if (spec.kind === 'sigmoid')
+              direction *= sign(
+                (spec.sigmoidEnd ?? SIGMOID_DEFAULT_RANGE[1]) - (spec.sigmoidStart ?? SIGMOID_DEFAULT_RANGE[0]),
+              );
+            // numpy.linspace sets both ends exactly (the last is stop itself, not start + (T - 1) step).
+            if (
+              spec.kind === 'linear' &&
+              (s.betas[1] !== spec.betaStart || s.betas[s.T] !== (s.T === 1 ? spec.betaStart : spec.betaEnd))
+            )
+              ctx.fail(
+                `${JSON.stringify(spec)}: linear betas run from ${s.betas[1]} to ${s.betas[s.T]}, expected exactly betaStart and betaEnd`,
+              );
+            for (let t = 2; t <= s.T; t++) {
+              if (direction * (s.betas[t] - s.betas[t - 1]) < 0)
+                ctx.fail(
+                  `${JSON.stringify(spec)}: beta_${t} = ${s.betas[t]} after beta_${t - 1} = ${s.betas[t - 1]}, expected ${direction > 0 ? 'no decrease' : 'no increase'}`,
+                );
+            }
+          },
+        ),
         ctx.fastCheck(40),
       );
     },
@@ -203,7 +231,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'alpha-bar and 1 - alpha-bar equal the product of (1 - beta) computed in 64-digit arithmetic',
     kind: 'property',
-    equation: "alpha-bar_t = prod_{s<=t} (1 - beta_s); each of alpha-bar_t and 1 - alpha-bar_t within (2T + 2) u of its own size (times the cosine's conditioning)",
+    equation:
+      "alpha-bar_t = prod_{s<=t} (1 - beta_s); each of alpha-bar_t and 1 - alpha-bar_t within (2T + 2) u of its own size (times the cosine's conditioning)",
     source: 'Ho et al. 2020, sec. 2',
     requires: ['schedule'],
     async run(backend, ctx) {
@@ -219,9 +248,25 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         expectLength(ctx, 'oneMinusAlphaBar', s.oneMinusAlphaBar, T + 1);
         // The error of log alpha-bar (conditioning, in u) is relative for alpha-bar, and scaled by alpha-bar / (1 - alpha-bar) for 1 - alpha-bar.
         const alphaBarScale = oracle.alphaBar.map((v, i) => v * (1 + conditioning[i] / k));
-        const oneMinusScale = oracle.oneMinusAlphaBar.map((v, i) => v * (1 + (conditioning[i] * oracle.alphaBar[i]) / v / k));
-        ctx.expectClose({ what: `alpha-bar of ${label}`, actual: { shape: [T], data: s.alphaBar.subarray(1) }, expected: oracle.alphaBar, scale: alphaBarScale, roundings: k, shape: [T] });
-        ctx.expectClose({ what: `1 - alpha-bar of ${label}`, actual: { shape: [T], data: s.oneMinusAlphaBar.subarray(1) }, expected: oracle.oneMinusAlphaBar, scale: oneMinusScale, roundings: k, shape: [T] });
+        const oneMinusScale = oracle.oneMinusAlphaBar.map(
+          (v, i) => v * (1 + (conditioning[i] * oracle.alphaBar[i]) / v / k),
+        );
+        ctx.expectClose({
+          what: `alpha-bar of ${label}`,
+          actual: { shape: [T], data: s.alphaBar.subarray(1) },
+          expected: oracle.alphaBar,
+          scale: alphaBarScale,
+          roundings: k,
+          shape: [T],
+        });
+        ctx.expectClose({
+          what: `1 - alpha-bar of ${label}`,
+          actual: { shape: [T], data: s.oneMinusAlphaBar.subarray(1) },
+          expected: oracle.oneMinusAlphaBar,
+          scale: oneMinusScale,
+          roundings: k,
+          shape: [T],
+        });
       };
       for (const spec of fixed) await check(spec);
       await fc.assert(fc.asyncProperty(scheduleOptionsArbitrary(300), check), ctx.fastCheck(15));
@@ -230,18 +275,27 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'cosine betas are clipped at max_beta and follow f(t)/f(0) before the clip, for every s and max_beta',
     kind: 'property',
-    equation: 'beta_t = min(1 - f(t)/f(t-1), max_beta), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), s >= 0 (0.008), max_beta in (0, 1) (0.999); beta_T = max_beta',
+    equation:
+      'beta_t = min(1 - f(t)/f(t-1), max_beta), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), s >= 0 (0.008), max_beta in (0, 1) (0.999); beta_T = max_beta',
     source: 'Nichol & Dhariwal 2021, eq. 17 and sec. 3.2',
     requires: ['schedule'],
     async run(backend, ctx) {
       const options = fc.record({
         T: fc.integer({ min: 2, max: 2000 }),
-        s: fc.option(fc.oneof(fc.double({ min: 0, max: 0.02, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })), { nil: undefined }),
+        s: fc.option(
+          fc.oneof(fc.double({ min: 0, max: 0.02, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true })),
+          { nil: undefined },
+        ),
         maxBeta: fc.option(fc.double({ min: 2 ** -50, max: 1 - 2 ** -53, noNaN: true }), { nil: undefined }),
       });
       await fc.assert(
         fc.asyncProperty(options, async ({ T, s: offset, maxBeta: clip }) => {
-          const spec: ScheduleSpec = { kind: 'cosine', T, ...(offset === undefined ? {} : { s: offset }), ...(clip === undefined ? {} : { maxBeta: clip }) };
+          const spec: ScheduleSpec = {
+            kind: 'cosine',
+            T,
+            ...(offset === undefined ? {} : { s: offset }),
+            ...(clip === undefined ? {} : { maxBeta: clip }),
+          };
           const [s, maxBeta] = [offset ?? COSINE_DEFAULT_S, clip ?? COSINE_DEFAULT_MAX_BETA];
           const tables = await backend.schedule(spec);
           const f = (t: number) => Math.cos(cosineTheta(t / T, s)) ** 2;
@@ -252,9 +306,13 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
             // 1 - f(t)/f(t-1) itself cancels: absolute error a few u, plus f's conditioning near t = T.
             const bound = 64 * 2 ** -52 * (1 + Math.abs(Math.tan(cosineTheta((t - 1) / T, s))));
             // f(T) is ~0, so beta_T is the clip value itself unless max_beta lies within the bound of 1.
-            if (t === T && maxBeta < 1 - bound && tables.betas[T] !== maxBeta) ctx.fail(`${label}: beta_T = ${tables.betas[T]}, expected the clip value ${maxBeta}`);
+            if (t === T && maxBeta < 1 - bound && tables.betas[T] !== maxBeta)
+              ctx.fail(`${label}: beta_T = ${tables.betas[T]}, expected the clip value ${maxBeta}`);
             const expected = Math.min(unclipped, maxBeta);
-            if (Math.abs(tables.betas[t] - expected) > bound) ctx.fail(`${label}: beta_${t} = ${tables.betas[t]}, expected min(1 - f(t)/f(t-1), max_beta) = ${expected}`);
+            if (Math.abs(tables.betas[t] - expected) > bound)
+              ctx.fail(
+                `${label}: beta_${t} = ${tables.betas[t]}, expected min(1 - f(t)/f(t-1), max_beta) = ${expected}`,
+              );
           }
         }),
         ctx.fastCheck(20),
@@ -270,9 +328,12 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     async run(backend, ctx) {
       const s = await backend.schedule(SEED_SCHEDULE);
       if (s.T !== 100) ctx.fail(`T is ${s.T}, expected 100`);
-      if (s.betas[1] !== 1e-4 || s.betas[100] !== 0.06) ctx.fail(`endpoints are ${s.betas[1]}, ${s.betas[100]}; expected exactly 1e-4 and 0.06`);
+      if (s.betas[1] !== 1e-4 || s.betas[100] !== 0.06)
+        ctx.fail(`endpoints are ${s.betas[1]}, ${s.betas[100]}; expected exactly 1e-4 and 0.06`);
       const step = (0.06 - 1e-4) / 99;
-      for (let t = 2; t <= 100; t++) if (Math.abs(s.betas[t] - s.betas[t - 1] - step) > 4 * 2 ** -53 * 0.06) ctx.fail(`beta_${t} - beta_${t - 1} = ${s.betas[t] - s.betas[t - 1]}, expected ${step}`);
+      for (let t = 2; t <= 100; t++)
+        if (Math.abs(s.betas[t] - s.betas[t - 1] - step) > 4 * 2 ** -53 * 0.06)
+          ctx.fail(`beta_${t} - beta_${t - 1} = ${s.betas[t] - s.betas[t - 1]}, expected ${step}`);
     },
   },
   {
@@ -283,24 +344,38 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
     requires: ['schedule'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(scheduleOptionsArbitrary(300).filter((s) => stepsOf(s) >= 2), async (spec) => {
-          const s = await backend.schedule(spec);
-          const tables = oracleTables(spec);
-          const [alphaBar, oneMinusAlphaBar] = [tables.alphaBar.subarray(1), tables.oneMinusAlphaBar.subarray(1)];
-          const conditioning = logAlphaBarConditioning(spec, tables).subarray(1);
-          const k = productRoundings(s.T);
-          const expected = Array.from({ length: s.T }, (_, i) => ((i === 0 ? 0 : oneMinusAlphaBar[i - 1]) / oneMinusAlphaBar[i]) * s.betas[i + 1]);
-          // Both 1 - alpha-bar factors carry their bound from the check above; the division and product add 2 roundings.
-          const relative = (i: number) => 1 + (conditioning[i] * alphaBar[i]) / oneMinusAlphaBar[i] / k;
-          const scale = expected.map((v, i) => v * (relative(i) + (i === 0 ? 0 : relative(i - 1))));
-          ctx.expectClose({ what: 'posterior variance', actual: { shape: [s.T], data: s.posteriorVariance.subarray(1) }, expected, scale, roundings: k + 2, shape: [s.T] });
-          if (s.posteriorVariance[1] !== 0) ctx.fail(`beta~_1 = ${s.posteriorVariance[1]}, expected exactly 0`);
-          // The clip copies t = 2's entry, so the two are equal bit for bit on any platform; log beta~_2 itself is
-          // checked against the oracle with the other table fields (exact equality with V8's Math.log would fail a
-          // correct NumPy backend by 1 ulp).
-          const [clipped1, clipped2] = [s.posteriorLogVarianceClipped[1], s.posteriorLogVarianceClipped[2]];
-          if (clipped1 !== clipped2) ctx.fail(`clipped log-variance at t = 1 is ${clipped1}, expected t = 2's ${clipped2}`);
-        }),
+        fc.asyncProperty(
+          scheduleOptionsArbitrary(300).filter((s) => stepsOf(s) >= 2),
+          async (spec) => {
+            const s = await backend.schedule(spec);
+            const tables = oracleTables(spec);
+            const [alphaBar, oneMinusAlphaBar] = [tables.alphaBar.subarray(1), tables.oneMinusAlphaBar.subarray(1)];
+            const conditioning = logAlphaBarConditioning(spec, tables).subarray(1);
+            const k = productRoundings(s.T);
+            const expected = Array.from(
+              { length: s.T },
+              (_, i) => ((i === 0 ? 0 : oneMinusAlphaBar[i - 1]) / oneMinusAlphaBar[i]) * s.betas[i + 1],
+            );
+            // Both 1 - alpha-bar factors carry their bound from the check above; the division and product add 2 roundings.
+            const relative = (i: number) => 1 + (conditioning[i] * alphaBar[i]) / oneMinusAlphaBar[i] / k;
+            const scale = expected.map((v, i) => v * (relative(i) + (i === 0 ? 0 : relative(i - 1))));
+            ctx.expectClose({
+              what: 'posterior variance',
+              actual: { shape: [s.T], data: s.posteriorVariance.subarray(1) },
+              expected,
+              scale,
+              roundings: k + 2,
+              shape: [s.T],
+            });
+            if (s.posteriorVariance[1] !== 0) ctx.fail(`beta~_1 = ${s.posteriorVariance[1]}, expected exactly 0`);
+            // The clip copies t = 2's entry, so the two are equal bit for bit on any platform; log beta~_2 itself is
+            // checked against the oracle with the other table fields (exact equality with V8's Math.log would fail a
+            // correct NumPy backend by 1 ulp).
+            const [clipped1, clipped2] = [s.posteriorLogVarianceClipped[1], s.posteriorLogVarianceClipped[2]];
+            if (clipped1 !== clipped2)
+              ctx.fail(`clipped log-variance at t = 1 is ${clipped1}, expected t = 2's ${clipped2}`);
+          },
+        ),
         ctx.fastCheck(15),
       );
     },
@@ -308,8 +383,10 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
   {
     name: 'every ScheduleTables field equals its definition computed in 64-digit arithmetic',
     kind: 'property',
-    equation: 'betas, alpha = 1 - beta, alpha-bar, log alpha-bar, 1 - alpha-bar, beta~, log beta~ (clipped), mu~ coefficients, SNR = alpha-bar / (1 - alpha-bar): each within its derived bound; entry t = 0 exact',
-    source: 'Ho et al. 2020, sec. 2 and eq. 7; Kingma et al. 2021, eq. 2; improved-diffusion posterior_log_variance_clipped',
+    equation:
+      'betas, alpha = 1 - beta, alpha-bar, log alpha-bar, 1 - alpha-bar, beta~, log beta~ (clipped), mu~ coefficients, SNR = alpha-bar / (1 - alpha-bar): each within its derived bound; entry t = 0 exact',
+    source:
+      'Ho et al. 2020, sec. 2 and eq. 7; Kingma et al. 2021, eq. 2; improved-diffusion posterior_log_variance_clipped',
     requires: ['schedule'],
     reads: Object.keys(TABLE_FIELDS).map((field) => `schedule.${field}`),
     async run(backend, ctx) {
@@ -325,20 +402,35 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
           const actual = s[field];
           expectLength(ctx, `${field} of ${label}`, actual, o.T + 1);
           // A non-finite expected value would pass expectClose unnoticed: the oracle must give numbers (SNR_0 aside).
-          if (!o[field].subarray(1).every(Number.isFinite)) ctx.fail(`the oracle's ${field} of ${label} is not finite: ${o[field].subarray(1, 6).join(', ')}...`);
-          if (actual[0] !== o[field][0]) ctx.fail(`${field}[0] (t = 0) of ${label} is ${actual[0]}, expected exactly ${o[field][0]}`);
+          if (!o[field].subarray(1).every(Number.isFinite))
+            ctx.fail(`the oracle's ${field} of ${label} is not finite: ${o[field].subarray(1, 6).join(', ')}...`);
+          if (actual[0] !== o[field][0])
+            ctx.fail(`${field}[0] (t = 0) of ${label} is ${actual[0]}, expected exactly ${o[field][0]}`);
           // The bounds are in units of u: one "rounding" of (u_backend + u_float64) covers them.
-          ctx.expectClose({ what: `${field} of ${label}`, actual: { shape: [o.T], data: actual.subarray(1) }, expected: o[field].subarray(1), scale: bounds[field].subarray(1), roundings: 1, shape: [o.T] });
+          ctx.expectClose({
+            what: `${field} of ${label}`,
+            actual: { shape: [o.T], data: actual.subarray(1) },
+            expected: o[field].subarray(1),
+            scale: bounds[field].subarray(1),
+            roundings: 1,
+            shape: [o.T],
+          });
         }
       };
-      for (const spec of [SEED_SCHEDULE, { kind: 'cosine', T: 1 }, { kind: 'quadratic', T: 1, betaStart: 0.3, betaEnd: 0.1 }] as ScheduleSpec[]) await check(spec);
+      for (const spec of [
+        SEED_SCHEDULE,
+        { kind: 'cosine', T: 1 },
+        { kind: 'quadratic', T: 1, betaStart: 0.3, betaEnd: 0.1 },
+      ] as ScheduleSpec[])
+        await check(spec);
       await fc.assert(fc.asyncProperty(scheduleOptionsArbitrary(120), check), ctx.fastCheck(15));
     },
   },
   {
     name: 'a schedule whose alpha-bar_T leaves the normal float64 range is rejected, naming the schedule',
     kind: 'exact',
-    equation: 'prod_t (1 - beta_t) < 2^-1022: DiffspecInputError(schedule), never alpha-bar_T = 0 (1 / sqrt(alpha-bar) would be infinite)',
+    equation:
+      'prod_t (1 - beta_t) < 2^-1022: DiffspecInputError(schedule), never alpha-bar_T = 0 (1 / sqrt(alpha-bar) would be infinite)',
     source: 'the contract of src/schedule/tables.ts',
     requires: ['schedule'],
     async run(backend, ctx) {
@@ -347,18 +439,26 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         { betas: Array.from({ length: 40 }, () => 1 - 2 ** -26) },
       ];
       for (const spec of underflowing) {
-        const result = await backend.schedule(spec).then((s) => `alpha-bar_T = ${s.alphaBar[s.T]}`, (e: unknown) => e);
-        if (!fieldNamed(result)?.startsWith('schedule')) ctx.fail(`${JSON.stringify(spec).slice(0, 80)} (alpha-bar_T about ${Math.exp(oracleTables(spec).logAlphaBar[stepsOf(spec)])}): expected an error naming the schedule, got ${String(result)}`);
+        const result = await backend.schedule(spec).then(
+          (s) => `alpha-bar_T = ${s.alphaBar[s.T]}`,
+          (e: unknown) => e,
+        );
+        if (!fieldNamed(result)?.startsWith('schedule'))
+          ctx.fail(
+            `${JSON.stringify(spec).slice(0, 80)} (alpha-bar_T about ${Math.exp(oracleTables(spec).logAlphaBar[stepsOf(spec)])}): expected an error naming the schedule, got ${String(result)}`,
+          );
       }
       // Just inside the range: 1022 halvings leave alpha-bar_T = 2^-1022 exactly.
       const s = await backend.schedule({ betas: Array.from({ length: 1022 }, () => 0.5) });
-      if (s.alphaBar[1022] !== SMALLEST_NORMAL) ctx.fail(`1022 betas of 0.5: alpha-bar_T = ${s.alphaBar[1022]}, expected 2^-1022`);
+      if (s.alphaBar[1022] !== SMALLEST_NORMAL)
+        ctx.fail(`1022 betas of 0.5: alpha-bar_T = ${s.alphaBar[1022]}, expected 2^-1022`);
     },
   },
   {
     name: 'invalid schedule descriptions are rejected with an error naming the field',
     kind: 'exact',
-    equation: 'kind unknown, a field of another kind, T not an integer >= 1, a beta outside (0, 1), s < 0, a non-finite number, empty betas: DiffspecInputError(schedule.<field>) saying what is wrong',
+    equation:
+      'kind unknown, a field of another kind, T not an integer >= 1, a beta outside (0, 1), s < 0, a non-finite number, empty betas: DiffspecInputError(schedule.<field>) saying what is wrong',
     source: 'the contract of src/schedule/spec.ts (parseScheduleSpec)',
     requires: ['schedule'],
     async run(backend, ctx) {
@@ -396,11 +496,20 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         ['schedule.T', { kind: 'explicit', betas: [0.1], T: 1 }],
       ];
       for (const [field, raw] of cases) {
-        const result = await backend.schedule(raw as ScheduleSpec).then(() => 'tables', (e: unknown) => e);
-        if (fieldNamed(result) !== field) ctx.fail(`${JSON.stringify(raw) ?? String(raw)}: expected an error naming ${field}, got ${fieldNamed(result) ? `one naming ${fieldNamed(result)}` : String(result)}`);
+        const result = await backend.schedule(raw as ScheduleSpec).then(
+          () => 'tables',
+          (e: unknown) => e,
+        );
+        if (fieldNamed(result) !== field)
+          ctx.fail(
+            `${JSON.stringify(raw) ?? String(raw)}: expected an error naming ${field}, got ${fieldNamed(result) ? `one naming ${fieldNamed(result)}` : String(result)}`,
+          );
         // "field: detail": naming the field is not enough, the error must also say what is wrong with it.
         const message = (result as Error).message;
-        if (!(message.length > `${field}: `.length + 8)) ctx.fail(`${JSON.stringify(raw) ?? String(raw)}: the error "${message}" names ${field} but does not say what is wrong`);
+        if (!(message.length > `${field}: `.length + 8))
+          ctx.fail(
+            `${JSON.stringify(raw) ?? String(raw)}: the error "${message}" names ${field} but does not say what is wrong`,
+          );
       }
       // Every kind accepts its full set of fields, and options left out take their defaults.
       const full: ScheduleSpec[] = [
@@ -409,7 +518,10 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         { kind: 'explicit', betas: [0.25] },
       ];
       for (const spec of full) {
-        const result = await backend.schedule(spec).then((s) => s, (e: unknown) => e);
+        const result = await backend.schedule(spec).then(
+          (s) => s,
+          (e: unknown) => e,
+        );
         if (result instanceof Error) ctx.fail(`${JSON.stringify(spec)} was rejected: ${result.message}`);
       }
     },

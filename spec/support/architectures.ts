@@ -1,11 +1,12 @@
 // Small models of the new architectures and the helpers their specs share.
+
+import type { Precision } from '../../src/contract/backend.js';
 import type { Weights } from '../../src/contract/training.js';
 import type { DiTSpec } from '../../src/models/dit.js';
 import { initialWeights } from '../../src/models/init.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import type { UNetSpec } from '../../src/models/unet.js';
 import { uniformValues } from '../../src/random/uniform.js';
-import type { Precision } from '../../src/contract/backend.js';
 import { networkRoundings, normalizationRoundings } from '../../src/speckit/tolerance.js';
 
 const UNET_BASE = {
@@ -46,10 +47,8 @@ export function randomWeights(model: ModelSpec, seed: number): Weights {
 }
 
 /** Labels 0..classes for n items, the null class among them. */
-export const someLabels = (n: number, classes: number) => Int32Array.from(
-  { length: n },
-  (_, i) => (i === n - 1 ? classes : i % classes),
-);
+export const someLabels = (n: number, classes: number) =>
+  Int32Array.from({ length: n }, (_, i) => (i === n - 1 ? classes : i % classes));
 
 /**
  * Forward roundings of a model, per output element relative to its magnitude: every weight tensor is a dot product
@@ -61,7 +60,8 @@ export function modelRoundings(model: UNetSpec | DiTSpec, precision: Precision):
   const fanIns = params.filter((p) => p.name.endsWith('weight') && p.init !== 'ones').map((p) => p.fanIn);
   const norms = params.filter((p) => p.init === 'ones').length + ('depth' in model ? 2 * model.depth + 1 : 0);
   // The longest row a norm standardises: a concat decoder's first GroupNorm, 2 C_0 / G channels of H x W; a token.
-  const widest = 'depth' in model ? model.hidden : ((2 * model.baseChannels) / model.groups) * model.height * model.width;
+  const widest =
+    'depth' in model ? model.hidden : ((2 * model.baseChannels) / model.groups) * model.height * model.width;
   return networkRoundings(fanIns, 2 * fanIns.length, precision) + norms * normalizationRoundings(widest);
 }
 

@@ -55,7 +55,7 @@ const etaArbitrary = (combination: OptionCombination): fc.Arbitrary<number | und
 };
 
 const describeOptions = (o: ReverseOptions) =>
-  `${o.prediction}, ${o.variance}, clip ${o.clip}` + (o.eta === undefined ? '' : `, eta ${o.eta}`);
+  `${o.prediction}, ${o.variance}, clip ${o.clip}${o.eta === undefined ? '' : `, eta ${o.eta}`}`;
 
 /**
  * Runs `body` on `runsEach` random draws of `data` for every combination of the grid, each combination under its own

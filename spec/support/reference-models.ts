@@ -129,7 +129,9 @@ export function referencePredict(
   t: Int32Array,
   T: number,
 ): ReferenceOutput {
-  return model.architecture === 'mlp' ? mlpReference(model, weights, x, t) : simpleConvReference(model, weights, x, t, T);
+  return model.architecture === 'mlp'
+    ? mlpReference(model, weights, x, t)
+    : simpleConvReference(model, weights, x, t, T);
 }
 
 export interface ReferenceLoss {
@@ -150,7 +152,11 @@ export function referenceLoss(
 ): ReferenceLoss {
   const n = x0.shape[0];
   const m = x0.data.length / n;
-  const xt = x0.data.map((v, i) => Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v + Math.sqrt(s.oneMinusAlphaBar[t[Math.floor(i / m)]]) * noise.data[i]);
+  const xt = x0.data.map(
+    (v, i) =>
+      Math.sqrt(s.alphaBar[t[Math.floor(i / m)]]) * v +
+      Math.sqrt(s.oneMinusAlphaBar[t[Math.floor(i / m)]]) * noise.data[i],
+  );
   const out = referencePredict(model, weights, { shape: x0.shape, data: xt }, t, s.T);
   const perSample = new Float64Array(n);
   const scale = new Float64Array(n);

@@ -6,10 +6,16 @@
 import type { PredictionType } from '../../src/equations/prediction.js';
 import type { VarianceType } from '../../src/equations/variance.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
-import { tensor, type Tensor } from '../../src/tensor.js';
 import { atT, combine, type Expected } from '../../src/speckit/combination.js';
+import { type Tensor, tensor } from '../../src/tensor.js';
 
-export function expectedX0(prediction: PredictionType, s: ScheduleTables, t: readonly number[], xt: ArrayLike<number>, out: ArrayLike<number>): Expected {
+export function expectedX0(
+  prediction: PredictionType,
+  s: ScheduleTables,
+  t: readonly number[],
+  xt: ArrayLike<number>,
+  out: ArrayLike<number>,
+): Expected {
   const n = t.length;
   switch (prediction) {
     case 'eps':
@@ -27,7 +33,12 @@ export function expectedX0(prediction: PredictionType, s: ScheduleTables, t: rea
   }
 }
 
-export function expectedPosteriorMean(s: ScheduleTables, t: readonly number[], x0: Expected | ArrayLike<number>, xt: ArrayLike<number>): Expected {
+export function expectedPosteriorMean(
+  s: ScheduleTables,
+  t: readonly number[],
+  x0: Expected | ArrayLike<number>,
+  xt: ArrayLike<number>,
+): Expected {
   return combine(t.length, [
     { coef: atT(t, (u) => s.posteriorMeanCoefX0[u]), x: x0 },
     { coef: atT(t, (u) => s.posteriorMeanCoefXt[u]), x: xt },
@@ -40,7 +51,12 @@ export function clipped(e: Expected): Expected {
 }
 
 /** eps from x_t and x0^: (x_t - sqrt(ab_t) x0^) / sqrt(1 - ab_t). */
-export function expectedEpsFromX0(s: ScheduleTables, t: readonly number[], xt: ArrayLike<number>, x0: Expected): Expected {
+export function expectedEpsFromX0(
+  s: ScheduleTables,
+  t: readonly number[],
+  xt: ArrayLike<number>,
+  x0: Expected,
+): Expected {
   return combine(t.length, [
     { coef: atT(t, (u) => 1 / Math.sqrt(s.oneMinusAlphaBar[u])), x: xt },
     { coef: atT(t, (u) => -Math.sqrt(s.alphaBar[u]) / Math.sqrt(s.oneMinusAlphaBar[u])), x: x0 },

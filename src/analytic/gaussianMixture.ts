@@ -1,7 +1,7 @@
 import type { DenoiserModel } from '../contract/backend.js';
 import { requireInput } from '../errors.js';
-import { normalCdf } from '../stats/normal.js';
 import type { ScheduleTables } from '../schedule/tables.js';
+import { normalCdf } from '../stats/normal.js';
 import type { Tensor } from '../tensor.js';
 
 /** Data whose every coordinate is drawn independently from sum_k w_k N(mu_k, sd_k^2). */
@@ -12,9 +12,21 @@ export interface GaussianMixture {
 }
 
 function checkMixture(m: GaussianMixture): GaussianMixture {
-  requireInput(m.weights.length >= 1 && m.weights.length === m.means.length && m.means.length === m.sds.length, 'mixture', 'weights, means and sds must have the same non-zero length');
-  requireInput(Math.abs(m.weights.reduce((a, b) => a + b, 0) - 1) < 1e-12 && m.weights.every((w) => w > 0), 'mixture.weights', 'must be positive and sum to 1');
-  requireInput(m.sds.every((s) => s > 0), 'mixture.sds', 'must be positive');
+  requireInput(
+    m.weights.length >= 1 && m.weights.length === m.means.length && m.means.length === m.sds.length,
+    'mixture',
+    'weights, means and sds must have the same non-zero length',
+  );
+  requireInput(
+    Math.abs(m.weights.reduce((a, b) => a + b, 0) - 1) < 1e-12 && m.weights.every((w) => w > 0),
+    'mixture.weights',
+    'must be positive and sum to 1',
+  );
+  requireInput(
+    m.sds.every((s) => s > 0),
+    'mixture.sds',
+    'must be positive',
+  );
   return m;
 }
 
@@ -40,7 +52,8 @@ function noisedMixture(m: GaussianMixture, alphaBar: number, oneMinusAlphaBar: n
 // (Tweedie's formula; Vincent 2011; Song et al. 2021 "Score-based generative modeling", eq. 7): the minimiser of L_simple.
 function optimalEpsAt(p: NoisedMixture, x: number): number {
   let maxLog = -Infinity;
-  for (let k = 0; k < p.centres.length; k++) maxLog = Math.max(maxLog, p.logNormalisers[k] - 0.5 * (x - p.centres[k]) ** 2 * p.inverseVariances[k]);
+  for (let k = 0; k < p.centres.length; k++)
+    maxLog = Math.max(maxLog, p.logNormalisers[k] - 0.5 * (x - p.centres[k]) ** 2 * p.inverseVariances[k]);
   let total = 0;
   let score = 0;
   for (let k = 0; k < p.centres.length; k++) {
@@ -56,7 +69,8 @@ function optimalEpsAt(p: NoisedMixture, x: number): number {
 export function optimalDenoiser(m: GaussianMixture, s: ScheduleTables): DenoiserModel {
   checkMixture(m);
   const cache = new Map<number, NoisedMixture>();
-  const at = (u: number) => cache.get(u) ?? cache.set(u, noisedMixture(m, s.alphaBar[u], s.oneMinusAlphaBar[u])).get(u)!;
+  const at = (u: number) =>
+    cache.get(u) ?? cache.set(u, noisedMixture(m, s.alphaBar[u], s.oneMinusAlphaBar[u])).get(u)!;
   return (xt: Tensor, t: Int32Array): Tensor => {
     const size = xt.data.length / t.length;
     const out = new Float64Array(xt.data.length);

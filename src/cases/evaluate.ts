@@ -3,8 +3,8 @@ import { DiffspecInputError, requireInput } from '../errors.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import type { AnyOperation, CaseOutputs, FieldKind } from '../operations/operation.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
-import { OPTIONAL, REVERSE_OPTION_KEYS, SECTION } from './sections.js';
 import { checkTensor, type Tensor } from '../tensor.js';
+import { OPTIONAL, REVERSE_OPTION_KEYS, SECTION } from './sections.js';
 
 export type { CaseOutputs } from '../operations/operation.js';
 

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Weights } from '../contract/training.js';
 import { DiffspecInputError, requireInput } from '../errors.js';
 import { decodeCheckpoint } from '../training/checkpoint.js';
+import { CHECKPOINT_FILE } from './commands/train.js';
 import { option } from './options.js';
 import { oneOf } from './values.js';
-import { CHECKPOINT_FILE } from './commands/train.js';
 
 /** The --weights option of the commands that read a checkpoint. */
 export const weightsOption = option(oneOf(['ema', 'params']), {

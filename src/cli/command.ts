@@ -1,5 +1,5 @@
-import { commandHelp, synopsis, type HelpSpec } from './help.js';
-import { parseOptions, wantsHelp, type OptionTable, type OptionValues } from './options.js';
+import { commandHelp, type HelpSpec, synopsis } from './help.js';
+import { type OptionTable, type OptionValues, parseOptions, wantsHelp } from './options.js';
 
 export { UsageError } from './usage-error.js';
 

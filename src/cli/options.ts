@@ -113,7 +113,12 @@ export function parseOptions<O extends OptionTable>(argv: readonly string[], tab
     }
     const type = spec.type;
     const split = (v: string) => (spec.whole ? [v] : v.split(','));
-    const items = spec.list ? (given ?? []).flatMap(split).map((s) => s.trim()).filter(Boolean) : given;
+    const items = spec.list
+      ? (given ?? [])
+          .flatMap(split)
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : given;
     if (spec.required && (items ?? []).length === 0) throw new UsageError(`--${name} ${type.placeholder} is required`);
     const parse = (raw: string) => {
       const value = type.parse(raw);

@@ -1,8 +1,8 @@
 import type { Capability, DiffusionBackend, Precision } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
-import type { ScheduleTables } from '../schedule/tables.js';
 import { boundText } from '../report/charts.js';
+import type { ScheduleTables } from '../schedule/tables.js';
 import { measureError } from '../speckit/tolerance.js';
 import { ksTwoSampleTest, type TestOutcome } from '../stats/tests.js';
 import { sameShape, type Tensor } from '../tensor.js';
@@ -24,18 +24,20 @@ export interface ComparedOperation {
 const COMPARED = ALL_OPERATIONS.flatMap((op): ComparedOperation[] => {
   const feed = op.compare;
   if ('unsupported' in feed) return [];
-  return [{
-    name: feed.label,
-    requires: op.capability,
-    drawsNoise: feed.drawsNoise ?? false,
-    loop: feed.loop ?? false,
-    roundings: feed.roundings,
-    async run(b, s, i) {
-      const method = b[op.method as keyof DiffusionBackend] as (args: unknown) => Promise<unknown>;
-      const result = await method.call(b, feed.args(s, i));
-      return (feed.output === undefined ? result : (result as Record<string, unknown>)[feed.output]) as Tensor;
+  return [
+    {
+      name: feed.label,
+      requires: op.capability,
+      drawsNoise: feed.drawsNoise ?? false,
+      loop: feed.loop ?? false,
+      roundings: feed.roundings,
+      async run(b, s, i) {
+        const method = b[op.method as keyof DiffusionBackend] as (args: unknown) => Promise<unknown>;
+        const result = await method.call(b, feed.args(s, i));
+        return (feed.output === undefined ? result : (result as Record<string, unknown>)[feed.output]) as Tensor;
+      },
     },
-  }];
+  ];
 });
 
 /** The false-alarm rate of the distribution comparison of a backend that does not offer the noise it drew. */

@@ -45,4 +45,3 @@ export function declareScaled(output: Tensor, input: Tensor, gain: number): Tens
   });
   return output;
 }
-

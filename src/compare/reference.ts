@@ -5,9 +5,9 @@ import type { DiffusionBackend } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import { composeBackend } from '../pipeline/compose.js';
 import { combine, type Expected } from '../speckit/combination.js';
-import { known, magnitudeOf, plain, ones, type Magnitude } from './magnitudes.js';
 import { embeddingScale, meanSquaredErrorScale } from '../speckit/tolerance.js';
 import { itemSize, type Tensor } from '../tensor.js';
+import { known, type Magnitude, magnitudeOf, ones, plain } from './magnitudes.js';
 
 /** A reference value on the device of the reference kernels, with its magnitude and flush count. */
 interface Tracked {
@@ -68,9 +68,19 @@ function magnitudeKernels(base: TensorKernels<Tensor, true>, noise?: NoiseSource
     dispose: (h) => base.dispose(h.tensor),
     linear(terms, bias) {
       const n = terms[0].x.tensor.shape[0];
-      const value = base.linear(terms.map(({ x, coef }) => ({ x: x.tensor, coef })), bias);
+      const value = base.linear(
+        terms.map(({ x, coef }) => ({ x: x.tensor, coef })),
+        bias,
+      );
       const asExpected = (x: Tracked): Expected => ({ ...x, value: x.tensor.data as Float64Array });
-      return tracked(value, combine(n, terms.map(({ x, coef }) => ({ coef, x: asExpected(x) })), bias));
+      return tracked(
+        value,
+        combine(
+          n,
+          terms.map(({ x, coef }) => ({ coef, x: asExpected(x) })),
+          bias,
+        ),
+      );
     },
     fill: (shape, values) => {
       const t = base.fill(shape, values);

@@ -2,14 +2,14 @@
 // (no scripts) with the operation x backend heatmap of error / bound and the sweeps' figures, summary.md for a
 // pull-request comment or a CI job summary, and the measurements as JSON. Every write is atomic.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../files.js';
 import { vegaLiteSvg } from '../figures/vega.js';
+import { writeFileAtomic } from '../files.js';
 import { boundHeatmap, boundText, type ChartSpec } from '../report/charts.js';
-import { escapeHtml, figureHtml, REPORT_STYLE, type Figure } from '../report/html.js';
-import { compareMarkdown, type CompareCell } from './compare.js';
+import { escapeHtml, type Figure, figureHtml, REPORT_STYLE } from '../report/html.js';
+import { type CompareCell, compareMarkdown } from './compare.js';
 import type { CompareInputs } from './operations.js';
 import { SWEEP_AXES } from './setting.js';
-import { sweepFigure, sweepMarkdown, sweepTables, type SweepPoint } from './sweep.js';
+import { type SweepPoint, sweepFigure, sweepMarkdown, sweepTables } from './sweep.js';
 
 export interface CompareReport {
   startedAt: string;
@@ -38,7 +38,7 @@ function compareHeatmap(cells: readonly CompareCell[]): ChartSpec {
     caption:
       'Each cell: the worst |backend - float64 reference| over the bound k (u_backend + u_float64) x the running ' +
       'magnitude of the values combined (src/speckit/tolerance.ts), on identical inputs; loops that draw noise are ' +
-      "compared on the noise the backend drew. Near 1: look closer; above 1 (red): broken. Grey: not measured.",
+      'compared on the noise the backend drew. Near 1: look closer; above 1 (red): broken. Grey: not measured.',
     spec: boundHeatmap(heat),
   };
 }
@@ -62,9 +62,9 @@ const markdownToHtmlTable = (markdown: string) => {
   const cells = (l: string) => l.slice(2, -2).split(' | ');
   const [header, ...rows] = lines;
   const td = (c: string) => `<td>${escapeHtml(c.replace(/\\\|/g, '|')).replace(/\*\*(.+?)\*\*/g, '<b>$1</b>')}</td>`;
-  return `<table><tr>${cells(header).map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows
-    .map((r) => `<tr>${cells(r).map(td).join('')}</tr>`)
-    .join('')}</table>`;
+  return `<table><tr>${cells(header)
+    .map((h) => `<th>${escapeHtml(h)}</th>`)
+    .join('')}</tr>${rows.map((r) => `<tr>${cells(r).map(td).join('')}</tr>`).join('')}</table>`;
 };
 
 /** index.html: self-contained (no scripts, no external files). */

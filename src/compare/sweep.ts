@@ -3,10 +3,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { DiffusionBackend } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
-import type { Tensor } from '../tensor.js';
 import { boundText } from '../report/charts.js';
-import { compareBackends, exponential, type CompareCell } from './compare.js';
-import { compareInputs, type CompareSetting } from './operations.js';
+import type { Tensor } from '../tensor.js';
+import { type CompareCell, compareBackends, exponential } from './compare.js';
+import { type CompareSetting, compareInputs } from './operations.js';
 import { SWEEP_AXES, type Sweep, type SweepAxis } from './setting.js';
 
 /** The batch of every sweep's inputs; a size sweep spreads `size` elements as [BATCH, 1, 1, size / BATCH]. */
@@ -112,4 +112,6 @@ export function sweepTables(points: readonly SweepPoint[]): { title: string; tab
 
 /** The sweeps' tables as markdown, one after the other. */
 export const sweepMarkdown = (points: readonly SweepPoint[]) =>
-  sweepTables(points).map(({ title, table }) => `${title}\n\n${table}`).join('\n\n');
+  sweepTables(points)
+    .map(({ title, table }) => `${title}\n\n${table}`)
+    .join('\n\n');

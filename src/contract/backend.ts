@@ -3,9 +3,6 @@ import type { ArgsOf, ResultOf } from '../operations/operation.js';
 import type { TrainingBackend } from './training.js';
 import type { Capability, Precision } from './types.js';
 
-export type { Capability, DenoiserModel, Precision, ReverseOptions, Timesteps } from './types.js';
-export { ALL_CAPABILITIES } from './types.js';
-export type { ArgsOf, ResultOf } from '../operations/operation.js';
 // The public names of the arguments and results of the operations (src/index.ts exports them); a new
 // operation's are ArgsOf<typeof op> and ResultOf<typeof op>, or its module's own.
 export type { DdimReverseStepArgs, DdimReverseStepResult } from '../operations/ddimReverseStep.js';
@@ -14,6 +11,7 @@ export type { DdpmStepArgs, StepResult } from '../operations/ddpmStep.js';
 export type { ForwardChainArgs, ForwardChainResult } from '../operations/forwardChain.js';
 export type { ForwardStepArgs } from '../operations/forwardStep.js';
 export type { LossResult, LossSimpleArgs } from '../operations/lossSimple.js';
+export type { ArgsOf, ResultOf } from '../operations/operation.js';
 export type { PMeanVarianceArgs, PMeanVarianceResult } from '../operations/pMeanVariance.js';
 export type { PosteriorResult, QPosteriorArgs } from '../operations/qPosterior.js';
 export type { QSampleArgs } from '../operations/qSample.js';
@@ -21,6 +19,8 @@ export type { RandomNormalArgs } from '../operations/randomNormal.js';
 export type { SampleDdimArgs } from '../operations/sampleDdim.js';
 export type { SampleDdpmArgs } from '../operations/sampleDdpm.js';
 export type { TimestepEmbeddingArgs } from '../operations/timestepEmbedding.js';
+export type { Capability, DenoiserModel, Precision, ReverseOptions, Timesteps } from './types.js';
+export { ALL_CAPABILITIES } from './types.js';
 
 type Operations = (typeof OPERATIONS)[number];
 

@@ -1,5 +1,5 @@
-import type { Capability, Precision } from './backend.js';
 import type { Tensor } from '../tensor.js';
+import type { Capability, Precision } from './backend.js';
 import type { TrainingKernels } from './training.js';
 
 /** A value, or a Promise of it: what a kernel of an asynchronous engine (WebGPU readback, worker threads) returns. */

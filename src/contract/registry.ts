@@ -47,9 +47,17 @@ export async function availability(r: BackendRegistration): Promise<true | strin
  * priority, falling back to the next when one is unavailable or fails to start. Unknown names throw.
  */
 export async function resolveBackend(name: string): Promise<Resolution> {
-  const candidates = registry.has(name) ? [registry.get(name)!] : registeredBackends().filter((r) => r.name.split(':')[0] === name);
+  const candidates = registry.has(name)
+    ? [registry.get(name)!]
+    : registeredBackends().filter((r) => r.name.split(':')[0] === name);
   if (candidates.length === 0) {
-    throw new Error(`unknown backend ${JSON.stringify(name)}; registered: ${registeredBackends().map((r) => r.name).join(', ') || 'none'}`);
+    throw new Error(
+      `unknown backend ${JSON.stringify(name)}; registered: ${
+        registeredBackends()
+          .map((r) => r.name)
+          .join(', ') || 'none'
+      }`,
+    );
   }
   const reasons: string[] = [];
   for (const r of candidates) {

@@ -3,8 +3,8 @@ import type { GraphFragment } from '../models/graph.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
-import type { DenoiserModel, Timesteps } from './backend.js';
 import type { ArchitectureKernels } from './architecture-kernels.js';
+import type { DenoiserModel, Timesteps } from './backend.js';
 import type { KernelResult } from './kernels.js';
 
 export type Activation = 'relu' | 'gelu';
@@ -147,7 +147,12 @@ export interface TrainingBackend {
   /** t ~ Uniform{1..T}: the draw the trainer makes. */
   sampleTimesteps(n: number, T: number, seed: number, stream: number): Promise<Int32Array>;
   adamStep(args: AdamStepArgs): Promise<{ param: Tensor; m: Tensor; v: Tensor }>;
-  createTrainer(model: ModelSpec, schedule: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer>;
+  createTrainer(
+    model: ModelSpec,
+    schedule: ScheduleTables,
+    state: TrainerState,
+    options: TrainOptions,
+  ): Promise<Trainer>;
   /** Runs a network fragment forwards on these kernels (the layer specs): inputs uploaded, outputs downloaded. */
   runGraph(fragment: GraphFragment, inputs: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
 }

@@ -38,10 +38,11 @@ function boxWeights(n: number, m: number): { from: number; weight: number }[][] 
   return Array.from({ length: m }, (_, i) => {
     const [lo, hi] = [i * ratio, (i + 1) * ratio];
     const cells = [];
-    for (let j = Math.floor(lo); j < Math.min(n, Math.ceil(hi)); j++) cells.push({
-      from: j,
-      weight: (Math.min(hi, j + 1) - Math.max(lo, j)) / ratio,
-    });
+    for (let j = Math.floor(lo); j < Math.min(n, Math.ceil(hi)); j++)
+      cells.push({
+        from: j,
+        weight: (Math.min(hi, j + 1) - Math.max(lo, j)) / ratio,
+      });
     return cells;
   });
 }

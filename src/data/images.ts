@@ -20,12 +20,25 @@ export async function loadImageFolder(folder: string, size: number): Promise<Ten
   for (const [n, file] of files.entries()) {
     let raw: Buffer;
     try {
-      raw = await sharp(join(folder, file)).removeAlpha().toColourspace('srgb').resize(size, size, { fit: 'cover' }).raw().toBuffer();
+      raw = await sharp(join(folder, file))
+        .removeAlpha()
+        .toColourspace('srgb')
+        .resize(size, size, { fit: 'cover' })
+        .raw()
+        .toBuffer();
     } catch (e) {
-      throw new DiffspecInputError('data', `cannot read image ${JSON.stringify(join(folder, file))}: ${(e as Error).message}`);
+      throw new DiffspecInputError(
+        'data',
+        `cannot read image ${JSON.stringify(join(folder, file))}: ${(e as Error).message}`,
+      );
     }
-    requireInput(raw.length === 3 * pixels, 'data', `image ${JSON.stringify(join(folder, file))} did not decode to RGB`);
-    for (let p = 0; p < pixels; p++) for (let c = 0; c < 3; c++) data[(n * 3 + c) * pixels + p] = raw[3 * p + c] / 127.5 - 1;
+    requireInput(
+      raw.length === 3 * pixels,
+      'data',
+      `image ${JSON.stringify(join(folder, file))} did not decode to RGB`,
+    );
+    for (let p = 0; p < pixels; p++)
+      for (let c = 0; c < 3; c++) data[(n * 3 + c) * pixels + p] = raw[3 * p + c] / 127.5 - 1;
   }
   return { shape: [files.length, 3, size, size], data };
 }
@@ -49,5 +62,7 @@ export async function imageGridPng(images: Tensor, columns: number): Promise<Buf
         }
   }
   const { default: sharp } = await import('sharp');
-  return sharp(out, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(out, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

@@ -1,5 +1,5 @@
-import type { DataSource } from '../training/checkpoint.js';
 import type { Tensor } from '../tensor.js';
+import type { DataSource } from '../training/checkpoint.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { loadImageFolder } from './images.js';
 import { toyDataset } from './toy2d.js';

@@ -36,7 +36,10 @@ export function toyDataset(name: string, n: number, seed: number): Tensor {
       x = 1.4 * Math.cos(angle) + NOISE * z[2 * i];
       y = 1.4 * Math.sin(angle) + NOISE * z[2 * i + 1];
     } else {
-      throw new DiffspecInputError('data', `unknown toy data set ${JSON.stringify(name)} (built in: ${TOY_DATASETS.join(', ')}), or give a folder of images`);
+      throw new DiffspecInputError(
+        'data',
+        `unknown toy data set ${JSON.stringify(name)} (built in: ${TOY_DATASETS.join(', ')}), or give a folder of images`,
+      );
     }
     data[2 * i] = x;
     data[2 * i + 1] = y;

@@ -20,7 +20,13 @@ export function adamCoefficients(h: AdamHyperparameters, step: number): AdamCoef
 
 // m_k = b1 m + (1 - b1) g; v_k = b2 v + (1 - b2) g^2; theta -= lr (m_k / (1 - b1^k)) / (sqrt(v_k / (1 - b2^k)) + eps)
 // (Kingma & Ba 2015, Algorithm 1). In place, elements [0, param.length).
-export function adamUpdateInPlace(param: Float64Array, grad: ArrayLike<number>, m: Float64Array, v: Float64Array, c: AdamCoefficients): void {
+export function adamUpdateInPlace(
+  param: Float64Array,
+  grad: ArrayLike<number>,
+  m: Float64Array,
+  v: Float64Array,
+  c: AdamCoefficients,
+): void {
   const { learningRate, beta1, beta2, epsilon, mCorrection, vCorrection } = c;
   for (let i = 0; i < param.length; i++) {
     const g = grad[i];

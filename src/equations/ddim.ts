@@ -22,8 +22,7 @@ export function ddimStepCoefficients(
   oneMinusRatio: number,
 ): { x0: number; eps: number; noise: number } {
   const r = oneMinusRatio / current.oneMinusAlphaBar;
-  const oneMinusR =
-    (current.alphaBar * previous.oneMinusAlphaBar) / (previous.alphaBar * current.oneMinusAlphaBar);
+  const oneMinusR = (current.alphaBar * previous.oneMinusAlphaBar) / (previous.alphaBar * current.oneMinusAlphaBar);
   const eps = Math.sqrt(previous.oneMinusAlphaBar * (oneMinusR + (1 - eta * eta) * r));
   return { x0: Math.sqrt(previous.alphaBar), eps, noise: ddimSigma(eta, current, previous, oneMinusRatio) };
 }
@@ -36,6 +35,10 @@ export function ddimReverseCoefficients(next: NoiseLevel): { x0: number; eps: nu
 // tau_i = floor(i T / K), i = K..1: K evenly spaced timesteps from T down (Song et al. 2021, sec. 4.2 and appendix D.2,
 // "linear" tau). Sampling runs tau_K -> ... -> tau_1 -> 0, where alpha-bar_0 = 1 (improved-diffusion's final DDIM step).
 export function respacedTimesteps(T: number, K: number): number[] {
-  requireInput(Number.isInteger(K) && K >= 1 && K <= T, 'steps', `must be an integer in 1..${T} (the schedule's T), got ${K}`);
+  requireInput(
+    Number.isInteger(K) && K >= 1 && K <= T,
+    'steps',
+    `must be an integer in 1..${T} (the schedule's T), got ${K}`,
+  );
   return Array.from({ length: K }, (_, j) => Math.floor(((K - j) * T) / K));
 }

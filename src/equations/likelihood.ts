@@ -1,7 +1,14 @@
 // KL(N(m1, e^lv1) || N(m2, e^lv2)) = 0.5 (-1 + lv2 - lv1 + e^(lv1 - lv2) + (m1 - m2)^2 e^(-lv2)), per element
 // (improved-diffusion's losses.normal_kl; Nichol & Dhariwal 2021, sec. 2.1)
 export function normalKl(mean1: number, logVariance1: number, mean2: number, logVariance2: number): number {
-  return 0.5 * (-1 + logVariance2 - logVariance1 + Math.exp(logVariance1 - logVariance2) + (mean1 - mean2) ** 2 * Math.exp(-logVariance2));
+  return (
+    0.5 *
+    (-1 +
+      logVariance2 -
+      logVariance1 +
+      Math.exp(logVariance1 - logVariance2) +
+      (mean1 - mean2) ** 2 * Math.exp(-logVariance2))
+  );
 }
 
 // Phi(x) ~ 0.5 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): the standard normal CDF as improved-diffusion approximates

@@ -6,7 +6,12 @@ export function posteriorVariance(beta: number, previous: NoiseLevel, current: N
 }
 
 // mu~_t = sqrt(alpha-bar_{t-1}) beta_t / (1 - alpha-bar_t) x_0 + sqrt(alpha_t) (1 - alpha-bar_{t-1}) / (1 - alpha-bar_t) x_t  (Ho et al. 2020, eq. 7)
-export function posteriorMeanCoefficients(beta: number, alpha: number, previous: NoiseLevel, current: NoiseLevel): { x0: number; xt: number } {
+export function posteriorMeanCoefficients(
+  beta: number,
+  alpha: number,
+  previous: NoiseLevel,
+  current: NoiseLevel,
+): { x0: number; xt: number } {
   return {
     x0: (Math.sqrt(previous.alphaBar) * beta) / current.oneMinusAlphaBar,
     xt: (Math.sqrt(alpha) * previous.oneMinusAlphaBar) / current.oneMinusAlphaBar,

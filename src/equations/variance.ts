@@ -7,6 +7,12 @@ export function fixedLargeVariance(betas: Float64Array, posteriorVariances: Floa
 
 // learned_range: log sigma_t^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v + 1) / 2  (Nichol & Dhariwal 2021, eq. 15)
 // As a linear map of v: log sigma^2 = scale * v + offset.
-export function learnedRangeLogVarianceCoefficients(logBeta: number, clippedLogPosteriorVariance: number): { scale: number; offset: number } {
-  return { scale: 0.5 * (logBeta - clippedLogPosteriorVariance), offset: 0.5 * (logBeta + clippedLogPosteriorVariance) };
+export function learnedRangeLogVarianceCoefficients(
+  logBeta: number,
+  clippedLogPosteriorVariance: number,
+): { scale: number; offset: number } {
+  return {
+    scale: 0.5 * (logBeta - clippedLogPosteriorVariance),
+    offset: 0.5 * (logBeta + clippedLogPosteriorVariance),
+  };
 }

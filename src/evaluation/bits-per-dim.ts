@@ -20,14 +20,22 @@ export interface BitsPerDim {
  * Gaussian decoder at t = 1; L_T = KL(q(x_T | x_0) || N(0, I)); each averaged over the dimensions and divided by ln 2.
  * x_0 must lie on the 256 levels -1 + 2k/255.
  */
-export async function bitsPerDim(backend: DiffusionBackend, model: DenoiserModel, schedule: ScheduleTables, x0: Tensor, seed: number, options: ReverseOptions = {}): Promise<BitsPerDim> {
+export async function bitsPerDim(
+  backend: DiffusionBackend,
+  model: DenoiserModel,
+  schedule: ScheduleTables,
+  x0: Tensor,
+  seed: number,
+  options: ReverseOptions = {},
+): Promise<BitsPerDim> {
   const n = x0.shape[0];
   const m = x0.data.length / n;
-  const perImage = (values: (i: number) => number) => Float64Array.from({ length: n }, (_, b) => {
-    let s = 0;
-    for (let i = b * m; i < (b + 1) * m; i++) s += values(i);
-    return s / m / Math.LN2;
-  });
+  const perImage = (values: (i: number) => number) =>
+    Float64Array.from({ length: n }, (_, b) => {
+      let s = 0;
+      for (let i = b * m; i < (b + 1) * m; i++) s += values(i);
+      return s / m / Math.LN2;
+    });
   const total = new Float64Array(n);
   const terms = new Float64Array(schedule.T + 1);
   for (let t = 1; t <= schedule.T; t++) {
@@ -36,10 +44,14 @@ export async function bitsPerDim(backend: DiffusionBackend, model: DenoiserModel
     const p = await backend.pMeanVariance({ schedule, xt, t: ts, modelOutput: await model(xt, ts), options });
     let term: Float64Array;
     if (t === 1) {
-      term = perImage((i) => -discretizedGaussianLogLikelihood(x0.data[i], p.mean.data[i], 0.5 * p.logVariance.data[i]));
+      term = perImage(
+        (i) => -discretizedGaussianLogLikelihood(x0.data[i], p.mean.data[i], 0.5 * p.logVariance.data[i]),
+      );
     } else {
       const q = await backend.qPosterior({ schedule, x0, xt, t: ts });
-      term = perImage((i) => normalKl(q.mean.data[i], q.logVarianceClipped.data[i], p.mean.data[i], p.logVariance.data[i]));
+      term = perImage((i) =>
+        normalKl(q.mean.data[i], q.logVarianceClipped.data[i], p.mean.data[i], p.logVariance.data[i]),
+      );
     }
     term.forEach((v, b) => (total[b] += v));
     terms[t] = term.reduce((a, b) => a + b, 0) / n;

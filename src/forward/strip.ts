@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { requireInput } from '../errors.js';
 import { vegaLiteSvg } from '../figures/vega.js';
@@ -5,7 +6,6 @@ import { packageRoot } from '../paths.js';
 import { gaussianTensor } from '../random/gaussian.js';
 import type { ScheduleSpec } from '../schedule/spec.js';
 import { checkTensor, sameShape, type Tensor } from '../tensor.js';
-import { join } from 'node:path';
 
 /** The image `diffspec forward` uses when given none (scripts/make-default-image.ts makes it). */
 export const defaultImagePath = () => join(packageRoot(), 'assets', 'forward-default.png');
@@ -23,7 +23,8 @@ export async function loadImage(path: string, size?: ImageSize): Promise<Tensor>
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   const { width, height, channels } = info;
   const x = new Float64Array(3 * width * height);
-  for (let c = 0; c < 3; c++) for (let p = 0; p < width * height; p++) x[c * width * height + p] = (data[p * channels + c] / 255) * 2 - 1;
+  for (let c = 0; c < 3; c++)
+    for (let p = 0; p < width * height; p++) x[c * width * height + p] = (data[p * channels + c] / 255) * 2 - 1;
   return { shape: [1, 3, height, width], data: x };
 }
 
@@ -38,7 +39,9 @@ async function tensorToPng(x: Tensor): Promise<Buffer> {
       pixels[p * 3 + c] = Math.round(Math.min(1, Math.max(0, (v + 1) / 2)) * 255);
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 export interface ForwardFramesArgs {
@@ -52,21 +55,45 @@ export interface ForwardFramesArgs {
 }
 
 /** x_t at each requested step: the backend's Markov chain (forwardChain), or its closed form (qSample). */
-export async function forwardFrames({ backend, x0, schedule, steps, seed, closedForm = false }: ForwardFramesArgs): Promise<{ t: number; x: Tensor }[]> {
+export async function forwardFrames({
+  backend,
+  x0,
+  schedule,
+  steps,
+  seed,
+  closedForm = false,
+}: ForwardFramesArgs): Promise<{ t: number; x: Tensor }[]> {
   const tables = await backend.schedule(schedule);
-  steps.forEach((t, i) => requireInput(Number.isInteger(t) && t >= 0 && t <= tables.T, `steps[${i}]`, `must be an integer in 0..${tables.T}, got ${t}`));
+  steps.forEach((t, i) =>
+    requireInput(
+      Number.isInteger(t) && t >= 0 && t <= tables.T,
+      `steps[${i}]`,
+      `must be an integer in 0..${tables.T}, got ${t}`,
+    ),
+  );
   let frames: { t: number; x: Tensor | undefined }[];
   if (!closedForm) {
-    const { recorded } = await backend.forwardChain({ schedule: tables, x0, t: Math.max(...steps), seed, recordAt: steps });
+    const { recorded } = await backend.forwardChain({
+      schedule: tables,
+      x0,
+      t: Math.max(...steps),
+      seed,
+      recordAt: steps,
+    });
     frames = steps.map((t) => ({ t, x: recorded.find((r) => r.t === t)?.x }));
   } else {
     const noise = gaussianTensor(x0.shape, seed, 0);
-    frames = await Promise.all(steps.map(async (t) => ({ t, x: t === 0 ? x0 : await backend.qSample({ schedule: tables, x0, noise, t: [t] }) })));
+    frames = await Promise.all(
+      steps.map(async (t) => ({ t, x: t === 0 ? x0 : await backend.qSample({ schedule: tables, x0, noise, t: [t] }) })),
+    );
   }
   for (const { t, x } of frames) {
     if (!x) throw new Error(`${backend.name} returned no x_${t}`);
     checkTensor(`x_${t} from ${backend.name}`, x);
-    if (!sameShape(x.shape, x0.shape)) throw new Error(`x_${t} from ${backend.name} has shape [${x.shape.join(', ')}], expected [${x0.shape.join(', ')}]`);
+    if (!sameShape(x.shape, x0.shape))
+      throw new Error(
+        `x_${t} from ${backend.name} has shape [${x.shape.join(', ')}], expected [${x0.shape.join(', ')}]`,
+      );
   }
   return frames as { t: number; x: Tensor }[];
 }
@@ -89,7 +116,12 @@ export async function stripSvg(frames: readonly { t: number; x: Tensor }[], titl
       },
     })),
   );
-  return vegaLiteSvg({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', ...(title ? { title } : {}), hconcat: panels, config: { view: { stroke: null } } });
+  return vegaLiteSvg({
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(title ? { title } : {}),
+    hconcat: panels,
+    config: { view: { stroke: null } },
+  });
 }
 
 /** Renders an SVG (from vega) to PNG. */

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../paths.js';
@@ -26,7 +26,7 @@ function hostExecArgv(selector: string, heapMb: number | undefined): string[] {
 }
 
 /** How a host process ended, in words: the signal, or the exit code and the tail of what it wrote to stderr. */
-export function exitReason(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+function exitReason(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   // V8's out-of-memory report ends in a native stack trace: its FATAL ERROR line says what happened.
   const tail = stderr.split('----- Native stack trace -----')[0].trim().slice(-STDERR_TAIL_CHARS);

@@ -43,8 +43,13 @@ export interface Architecture<S> {
 }
 
 /** [C, H, W] items, or an input error naming the architecture. */
-export function imageItems(architecture: string, itemShape: readonly number[]): {
-  channels: number; height: number; width: number,
+export function imageItems(
+  architecture: string,
+  itemShape: readonly number[],
+): {
+  channels: number;
+  height: number;
+  width: number;
 } {
   requireInput(
     itemShape.length === 3,

@@ -1,6 +1,6 @@
 import { positionEmbedding2d } from '../equations/position.js';
 import { requireInput } from '../errors.js';
-import { imageItems, type Architecture, type ParameterSpec } from './architecture.js';
+import { type Architecture, imageItems, type ParameterSpec } from './architecture.js';
 import type { Graph, Value } from './graph.js';
 import { selfAttention, selfAttentionParameters } from './layers/attention.js';
 import { conditioning, conditioningParameters } from './layers/conditioning.js';

@@ -1,5 +1,5 @@
-import type { TensorKernels } from '../contract/kernels.js';
 import type { ArchitectureKernels } from '../contract/architecture-kernels.js';
+import type { TensorKernels } from '../contract/kernels.js';
 import type { Activation, LayerGradients, TrainingKernels } from '../contract/training.js';
 import { embeddingFrequencies } from '../equations/embedding.js';
 import { sizeOf, type Tensor } from '../tensor.js';
@@ -63,7 +63,15 @@ export class Graph<H> {
       return;
     }
     const ones = new Float64Array(v.shape[0]).fill(1);
-    this.grads.set(v, this.own(await this.k.linear([{ x: previous, coef: ones }, { x: g, coef: ones }])));
+    this.grads.set(
+      v,
+      this.own(
+        await this.k.linear([
+          { x: previous, coef: ones },
+          { x: g, coef: ones },
+        ]),
+      ),
+    );
   }
 
   /** out[n, ...] = values[n]: e.g. the timestep t / T broadcast as an image channel. */
@@ -73,14 +81,20 @@ export class Graph<H> {
 
   /** The sinusoidal embedding of t (src/equations/embedding.ts), [N, dim]. */
   async timestepEmbedding(t: Float64Array, dim: number, maxPeriod: number): Promise<Value<H>> {
-    return { h: this.own(await this.k.sinusoidalEmbedding(t, embeddingFrequencies(dim, maxPeriod), dim)), shape: [t.length, dim], needsGrad: false };
+    return {
+      h: this.own(await this.k.sinusoidalEmbedding(t, embeddingFrequencies(dim, maxPeriod), dim)),
+      shape: [t.length, dim],
+      needsGrad: false,
+    };
   }
 
   async conv2d(x: Value<H>, weight: Value<H>, bias: Value<H>, padding: number): Promise<Value<H>> {
     const [n, , height, width] = x.shape;
     const size = weight.shape[2];
     const shape = [n, weight.shape[0], height + 2 * padding - size + 1, width + 2 * padding - size + 1];
-    return this.result(await this.tk.conv2d(x.h, weight.h, bias.h, padding), shape, [x, weight, bias], async (dy) => this.accumulateLayer(x, weight, bias, await this.tk.conv2dBackward(x.h, weight.h, dy, padding)));
+    return this.result(await this.tk.conv2d(x.h, weight.h, bias.h, padding), shape, [x, weight, bias], async (dy) =>
+      this.accumulateLayer(x, weight, bias, await this.tk.conv2dBackward(x.h, weight.h, dy, padding)),
+    );
   }
 
   /** A layer's gradients reach its weight, its bias and, where needed, its input. */
@@ -92,11 +106,18 @@ export class Graph<H> {
   }
 
   async dense(x: Value<H>, weight: Value<H>, bias: Value<H>): Promise<Value<H>> {
-    return this.result(await this.tk.dense(x.h, weight.h, bias.h), [x.shape[0], weight.shape[0]], [x, weight, bias], async (dy) => this.accumulateLayer(x, weight, bias, await this.tk.denseBackward(x.h, weight.h, dy)));
+    return this.result(
+      await this.tk.dense(x.h, weight.h, bias.h),
+      [x.shape[0], weight.shape[0]],
+      [x, weight, bias],
+      async (dy) => this.accumulateLayer(x, weight, bias, await this.tk.denseBackward(x.h, weight.h, dy)),
+    );
   }
 
   async activation(kind: Activation, x: Value<H>): Promise<Value<H>> {
-    return this.result(await this.tk.activation(kind, x.h), x.shape, [x], async (dy) => this.accumulate(x, await this.tk.activationBackward(kind, x.h, dy)));
+    return this.result(await this.tk.activation(kind, x.h), x.shape, [x], async (dy) =>
+      this.accumulate(x, await this.tk.activationBackward(kind, x.h, dy)),
+    );
   }
 
   /** Concatenation along dimension 1. */
@@ -132,11 +153,8 @@ export class Graph<H> {
   async reshape(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
     const shown = (s: readonly number[]) => `[${s.join(', ')}]`;
     if (sizeOf(shape) !== sizeOf(x.shape)) throw new Error(`cannot reshape ${shown(x.shape)} to ${shown(shape)}`);
-    return this.result(
-      await this.ak.reshape(x.h, shape),
-      shape,
-      [x],
-      async (dy) => this.pass(x, await this.ak.reshape(dy, x.shape)),
+    return this.result(await this.ak.reshape(x.h, shape), shape, [x], async (dy) =>
+      this.pass(x, await this.ak.reshape(dy, x.shape)),
     );
   }
 
@@ -144,11 +162,8 @@ export class Graph<H> {
   async transpose(x: Value<H>, perm: readonly number[]): Promise<Value<H>> {
     const inverse = perm.map((_, d) => perm.indexOf(d));
     const shape = perm.map((d) => x.shape[d]);
-    return this.result(
-      await this.ak.transpose(x.h, perm),
-      shape,
-      [x],
-      async (dy) => this.pass(x, await this.ak.transpose(dy, inverse)),
+    return this.result(await this.ak.transpose(x.h, perm), shape, [x], async (dy) =>
+      this.pass(x, await this.ak.transpose(dy, inverse)),
     );
   }
 
@@ -161,14 +176,10 @@ export class Graph<H> {
       const mm = (p: H, q: H, tp: boolean, tq: boolean) => this.ak.batchMatMul(p, q, tp, tq);
       // C = A B: dA = dC B^T, dB = A^T dC; C = A B^T: dA = dC B, dB = dC^T A;
       // C = A^T B: dA = B dC^T, dB = A dC; C = A^T B^T: dA = B^T dC^T, dB = dC^T A^T.
-      if (a.needsGrad) await this.pass(
-        a,
-        await (transposeA ? mm(b.h, dy, transposeB, true) : mm(dy, b.h, false, !transposeB)),
-      );
-      if (b.needsGrad) await this.pass(
-        b,
-        await (transposeB ? mm(dy, a.h, true, transposeA) : mm(a.h, dy, !transposeA, false)),
-      );
+      if (a.needsGrad)
+        await this.pass(a, await (transposeA ? mm(b.h, dy, transposeB, true) : mm(dy, b.h, false, !transposeB)));
+      if (b.needsGrad)
+        await this.pass(b, await (transposeB ? mm(dy, a.h, true, transposeA) : mm(a.h, dy, !transposeA, false)));
     });
   }
 
@@ -180,29 +191,20 @@ export class Graph<H> {
 
   /** x as `rows` contiguous rows, each standardised to zero mean and unit variance. */
   async normalize(x: Value<H>, rows: number, epsilon: number): Promise<Value<H>> {
-    return this.result(
-      await this.ak.normalize(x.h, rows, epsilon),
-      x.shape,
-      [x],
-      async (dy) => this.pass(x, await this.ak.normalizeBackward(x.h, rows, epsilon, dy)),
+    return this.result(await this.ak.normalize(x.h, rows, epsilon), x.shape, [x], async (dy) =>
+      this.pass(x, await this.ak.normalizeBackward(x.h, rows, epsilon, dy)),
     );
   }
 
   async broadcastTo(x: Value<H>, shape: readonly number[]): Promise<Value<H>> {
-    return this.result(
-      await this.ak.broadcastTo(x.h, shape),
-      shape,
-      [x],
-      async (dy) => this.pass(x, await this.ak.sumTo(dy, x.shape)),
+    return this.result(await this.ak.broadcastTo(x.h, shape), shape, [x], async (dy) =>
+      this.pass(x, await this.ak.sumTo(dy, x.shape)),
     );
   }
 
   async silu(x: Value<H>): Promise<Value<H>> {
-    return this.result(
-      await this.ak.silu(x.h),
-      x.shape,
-      [x],
-      async (dy) => this.pass(x, await this.ak.siluBackward(x.h, dy)),
+    return this.result(await this.ak.silu(x.h), x.shape, [x], async (dy) =>
+      this.pass(x, await this.ak.siluBackward(x.h, dy)),
     );
   }
 
@@ -210,13 +212,18 @@ export class Graph<H> {
   async add(a: Value<H>, b: Value<H>): Promise<Value<H>> {
     const ones = new Float64Array(a.shape[0]).fill(1);
     const copy = async (dy: H) => this.k.linear([{ x: dy, coef: ones }]);
-    return this.result(await this.k.linear([
-      { x: a.h, coef: ones },
-      { x: b.h, coef: ones },
-    ]), a.shape, [a, b], async (dy) => {
-      if (a.needsGrad) await this.accumulate(a, await copy(dy));
-      if (b.needsGrad) await this.accumulate(b, await copy(dy));
-    });
+    return this.result(
+      await this.k.linear([
+        { x: a.h, coef: ones },
+        { x: b.h, coef: ones },
+      ]),
+      a.shape,
+      [a, b],
+      async (dy) => {
+        if (a.needsGrad) await this.accumulate(a, await copy(dy));
+        if (b.needsGrad) await this.accumulate(b, await copy(dy));
+      },
+    );
   }
 
   /** Element-wise a b (same shape). */
@@ -230,11 +237,8 @@ export class Graph<H> {
   /** c x for a constant c. */
   async scale(x: Value<H>, c: number): Promise<Value<H>> {
     const coef = new Float64Array(x.shape[0]).fill(c);
-    return this.result(
-      await this.k.linear([{ x: x.h, coef }]),
-      x.shape,
-      [x],
-      async (dy) => this.pass(x, await this.k.linear([{ x: dy, coef }])),
+    return this.result(await this.k.linear([{ x: x.h, coef }]), x.shape, [x], async (dy) =>
+      this.pass(x, await this.k.linear([{ x: dy, coef }])),
     );
   }
 
@@ -250,14 +254,12 @@ export class Graph<H> {
     const size = weight.shape[2];
     const out = (d: number) => Math.floor((d + 2 * padding - size) / stride) + 1;
     const shape = [n, weight.shape[0], out(height), out(width)];
-    return this.result(await this.ak.stridedConv2d(
-      x.h,
-      weight.h,
-      bias.h,
-      padding,
-      stride,
-    ), shape, [x, weight, bias], async (dy) =>
-      this.accumulateLayer(x, weight, bias, await this.ak.stridedConv2dBackward(x.h, weight.h, dy, padding, stride)),
+    return this.result(
+      await this.ak.stridedConv2d(x.h, weight.h, bias.h, padding, stride),
+      shape,
+      [x, weight, bias],
+      async (dy) =>
+        this.accumulateLayer(x, weight, bias, await this.ak.stridedConv2dBackward(x.h, weight.h, dy, padding, stride)),
     );
   }
 

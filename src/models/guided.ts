@@ -1,6 +1,6 @@
 import type { DenoiserModel } from '../contract/backend.js';
 import { guidedEps } from '../equations/guidance.js';
-import { epsFromX0Coefficients, x0Coefficients, type PredictionType } from '../equations/prediction.js';
+import { epsFromX0Coefficients, type PredictionType, x0Coefficients } from '../equations/prediction.js';
 import { requireInput } from '../errors.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import { sameShape, type Tensor } from '../tensor.js';
@@ -29,7 +29,10 @@ export function guidedDenoiser(
   return async (xt, t) => {
     const c = await conditional(xt, t);
     const u = await unconditional(xt, t);
-    for (const [name, out] of [['conditional', c], ['unconditional', u]] as const)
+    for (const [name, out] of [
+      ['conditional', c],
+      ['unconditional', u],
+    ] as const)
       requireInput(
         sameShape(out.shape, xt.shape),
         `${name} model output`,

@@ -11,7 +11,11 @@ export function initialWeights(spec: ModelSpec, seed: number): Weights {
     .parameters(spec)
     .forEach(({ name, shape, fanIn, init }, stream) => {
       const bound = 1 / Math.sqrt(fanIn);
-      const u = uniformValues(seed, stream, shape.reduce((a, b) => a * b, 1));
+      const u = uniformValues(
+        seed,
+        stream,
+        shape.reduce((a, b) => a * b, 1),
+      );
       for (let i = 0; i < u.length; i++) u[i] = init === 'ones' ? 1 : init === 'zeros' ? 0 : bound * (2 * u[i] - 1);
       weights[name] = { shape, data: u };
     });
@@ -20,5 +24,7 @@ export function initialWeights(spec: ModelSpec, seed: number): Weights {
 
 /** Tensors of zeros shaped like each parameter (Adam's moments at step 0). */
 export function zerosLike(w: Weights): Weights {
-  return Object.fromEntries(Object.entries(w).map(([name, t]) => [name, { shape: [...t.shape], data: new Float64Array(t.data.length) }]));
+  return Object.fromEntries(
+    Object.entries(w).map(([name, t]) => [name, { shape: [...t.shape], data: new Float64Array(t.data.length) }]),
+  );
 }

@@ -15,7 +15,13 @@ export interface MlpSpec {
   activation: Activation;
 }
 
-export const MLP_DEFAULTS: Omit<MlpSpec, 'architecture'> = { dim: 2, hidden: 128, layers: 3, embeddingDim: 32, activation: 'gelu' };
+export const MLP_DEFAULTS: Omit<MlpSpec, 'architecture'> = {
+  dim: 2,
+  hidden: 128,
+  layers: 3,
+  embeddingDim: 32,
+  activation: 'gelu',
+};
 const MAX_PERIOD = 10000;
 
 export const mlp: Architecture<MlpSpec> = {

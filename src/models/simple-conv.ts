@@ -1,4 +1,4 @@
-import { imageItems, type Architecture } from './architecture.js';
+import { type Architecture, imageItems } from './architecture.js';
 
 /** The seed's SimpleDenoiseModel: conv3x3(C + 1 -> 64) ReLU, conv3x3(64 -> 64) ReLU, conv3x3(64 -> C), padding 1, t / T as an extra input channel. */
 export interface SimpleConvSpec {
@@ -28,8 +28,14 @@ export const simpleConv: Architecture<SimpleConvSpec> = {
   itemShape: ({ channels, height, width }) => [channels, height, width],
   async forward(g, _spec, p, x, t, T) {
     const [n, , height, width] = x.shape;
-    const time = await g.fill([n, 1, height, width], Float64Array.from(t, (ti) => ti / T));
-    const h1 = await g.activation('relu', await g.conv2d(await g.concat(x, time), p('conv1.weight'), p('conv1.bias'), 1));
+    const time = await g.fill(
+      [n, 1, height, width],
+      Float64Array.from(t, (ti) => ti / T),
+    );
+    const h1 = await g.activation(
+      'relu',
+      await g.conv2d(await g.concat(x, time), p('conv1.weight'), p('conv1.bias'), 1),
+    );
     const h2 = await g.activation('relu', await g.conv2d(h1, p('conv2.weight'), p('conv2.bias'), 1));
     return g.conv2d(h2, p('conv3.weight'), p('conv3.bias'), 1);
   },

@@ -1,9 +1,9 @@
 import { requireInput } from '../errors.js';
 import type { Architecture } from './architecture.js';
-import { dit, type DiTSpec } from './dit.js';
-import { mlp, type MlpSpec } from './mlp.js';
-import { simpleConv, type SimpleConvSpec } from './simple-conv.js';
-import { unet, type UNetSpec } from './unet.js';
+import { type DiTSpec, dit } from './dit.js';
+import { type MlpSpec, mlp } from './mlp.js';
+import { type SimpleConvSpec, simpleConv } from './simple-conv.js';
+import { type UNetSpec, unet } from './unet.js';
 
 /** A model: its architecture and hyper-parameters. Weights are kept apart (src/models/weights.ts). */
 export type ModelSpec = SimpleConvSpec | MlpSpec | UNetSpec | DiTSpec;
@@ -38,22 +38,33 @@ const ACCEPTS = { positive: (v: number) => v >= 1, count: (v: number) => v >= 0 
 export function parseModelSpec(value: unknown, field = 'model'): ModelSpec {
   requireInput(value !== null && typeof value === 'object', field, 'must be an object');
   const o = value as Record<string, unknown>;
-  requireInput(ARCHITECTURE_NAMES.includes(o.architecture as ModelSpec['architecture']), `${field}.architecture`, `must be one of ${ARCHITECTURE_NAMES.join(', ')}, got ${JSON.stringify(o.architecture)}`);
+  requireInput(
+    ARCHITECTURE_NAMES.includes(o.architecture as ModelSpec['architecture']),
+    `${field}.architecture`,
+    `must be one of ${ARCHITECTURE_NAMES.join(', ')}, got ${JSON.stringify(o.architecture)}`,
+  );
   const arch = ARCHITECTURES[o.architecture as ModelSpec['architecture']] as Architecture<ModelSpec>;
   const keys = ['architecture', ...Object.keys(arch.fields)];
-  for (const key of Object.keys(o)) requireInput(keys.includes(key), `${field}.${key}`, `is not a field of a ${String(o.architecture)} model (fields: ${keys.join(', ')})`);
+  for (const key of Object.keys(o))
+    requireInput(
+      keys.includes(key),
+      `${field}.${key}`,
+      `is not a field of a ${String(o.architecture)} model (fields: ${keys.join(', ')})`,
+    );
   for (const [key, kind] of Object.entries(arch.fields)) {
     const v = o[key];
-    if (typeof kind !== 'string') requireInput(
-      kind.includes(v as string),
-      `${field}.${key}`,
-      `must be one of ${kind.join(', ')}, got ${JSON.stringify(v)}`,
-    );
-    else requireInput(
-      Number.isInteger(v) && ACCEPTS[kind](v as number),
-      `${field}.${key}`,
-      `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${JSON.stringify(v)}`,
-    );
+    if (typeof kind !== 'string')
+      requireInput(
+        kind.includes(v as string),
+        `${field}.${key}`,
+        `must be one of ${kind.join(', ')}, got ${JSON.stringify(v)}`,
+      );
+    else
+      requireInput(
+        Number.isInteger(v) && ACCEPTS[kind](v as number),
+        `${field}.${key}`,
+        `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${JSON.stringify(v)}`,
+      );
   }
   arch.check?.(o as unknown as ModelSpec, field);
   return o as unknown as ModelSpec;

@@ -1,5 +1,5 @@
 import { requireInput } from '../errors.js';
-import { imageItems, type Architecture, type ParameterSpec } from './architecture.js';
+import { type Architecture, imageItems, type ParameterSpec } from './architecture.js';
 import type { Value } from './graph.js';
 import { spatialAttention, spatialAttentionParameters } from './layers/attention.js';
 import { conditioning, conditioningParameters } from './layers/conditioning.js';
@@ -88,41 +88,30 @@ export const unet: Architecture<UNetSpec> = {
     const params: ParameterSpec[] = [...conditioningParameters(spec.baseChannels, width, spec.classes)];
     params.push(...convParameters('input', spec.channels, spec.baseChannels));
     for (let l = 0; l <= last; l++) {
-      params.push(...residualBlockParameters(
-        `down.${l}.block`,
-        levelChannels(spec, Math.max(0, l - 1)),
-        levelChannels(spec, l),
-        width,
-      ));
-      if (attentionAt(
-        spec,
-        l,
-      )) params.push(...spatialAttentionParameters(`down.${l}.attention`, levelChannels(spec, l)));
-      if (l < last) params.push(...resampleParameters(
-        `down.${l}.downsample`,
-        levelChannels(spec, l),
-        levelChannels(spec, l),
-      ));
+      params.push(
+        ...residualBlockParameters(
+          `down.${l}.block`,
+          levelChannels(spec, Math.max(0, l - 1)),
+          levelChannels(spec, l),
+          width,
+        ),
+      );
+      if (attentionAt(spec, l))
+        params.push(...spatialAttentionParameters(`down.${l}.attention`, levelChannels(spec, l)));
+      if (l < last)
+        params.push(...resampleParameters(`down.${l}.downsample`, levelChannels(spec, l), levelChannels(spec, l)));
     }
-    params.push(...residualBlockParameters(
-      'middle.block',
-      levelChannels(spec, last),
-      levelChannels(spec, last),
-      width,
-    ));
-    if (attentionAt(spec, last)) params.push(...spatialAttentionParameters(
-      'middle.attention',
-      levelChannels(spec, last),
-    ));
+    params.push(
+      ...residualBlockParameters('middle.block', levelChannels(spec, last), levelChannels(spec, last), width),
+    );
+    if (attentionAt(spec, last))
+      params.push(...spatialAttentionParameters('middle.attention', levelChannels(spec, last)));
     for (let l = last; l >= 0; l--) {
       const inputs = levelChannels(spec, l) * (spec.skip === 'concat' ? 2 : 1);
       params.push(...residualBlockParameters(`up.${l}.block`, inputs, levelChannels(spec, l), width));
       if (attentionAt(spec, l)) params.push(...spatialAttentionParameters(`up.${l}.attention`, levelChannels(spec, l)));
-      if (l > 0) params.push(...resampleParameters(
-        `up.${l}.upsample`,
-        levelChannels(spec, l),
-        levelChannels(spec, l - 1),
-      ));
+      if (l > 0)
+        params.push(...resampleParameters(`up.${l}.upsample`, levelChannels(spec, l), levelChannels(spec, l - 1)));
     }
     params.push(
       ...normParameters('output.norm', spec.baseChannels),

@@ -52,5 +52,5 @@ export function nightlyMarkdown(tallies: readonly NightlyTally[], budget: number
     lines.push(`- run ${f.run}, **${f.backend}** ${f.check}: ${seeds}: ${f.message.split('\n')[0]}`);
     lines.push(`  - replay: \`${f.replay}\``);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

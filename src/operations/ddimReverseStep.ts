@@ -1,16 +1,20 @@
 import type { Timesteps } from '../contract/types.js';
-import { requireInput } from '../errors.js';
 import { ddimReverseCoefficients } from '../equations/ddim.js';
+import { requireInput } from '../errors.js';
 import { predictUploaded } from '../pipeline/reverse.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkReverse, checkTimesteps, type ReverseArgs } from '../pipeline/validate.js';
 import { noiseLevel } from '../schedule/tables.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface DdimReverseStepArgs extends ReverseArgs { tNext: Timesteps }
-export interface DdimReverseStepResult { next: Tensor }
+export interface DdimReverseStepArgs extends ReverseArgs {
+  tNext: Timesteps;
+}
+export interface DdimReverseStepResult {
+  next: Tensor;
+}
 
 /** Deterministic DDIM inversion x_t -> x_{tNext} (Song et al. 2021, eq. 12 with sigma = 0, run upwards). */
 export const ddimReverseStep = defineOperation<DdimReverseStepArgs, DdimReverseStepResult>()({

@@ -3,12 +3,15 @@ import { requireInput } from '../errors.js';
 import { ddimCoefficients, ddimUpdate, predictUploaded } from '../pipeline/reverse.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkLike, checkReverse, checkTimesteps, type ReverseArgs } from '../pipeline/validate.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import type { StepResult } from './ddpmStep.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface DdimStepArgs extends ReverseArgs { tPrev: Timesteps; noise?: Tensor }
+export interface DdimStepArgs extends ReverseArgs {
+  tPrev: Timesteps;
+  noise?: Tensor;
+}
 
 /** One DDIM step x_t -> x_{tPrev}; noise is needed where sigma_t(eta) > 0 (Song et al. 2021, eq. 12). */
 export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({

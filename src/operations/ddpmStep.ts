@@ -1,12 +1,17 @@
 import { ancestralStep, predictUploaded } from '../pipeline/reverse.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkLike, checkReverse, type ReverseArgs } from '../pipeline/validate.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface DdpmStepArgs extends ReverseArgs { noise: Tensor }
-export interface StepResult { prev: Tensor; predX0: Tensor }
+export interface DdpmStepArgs extends ReverseArgs {
+  noise: Tensor;
+}
+export interface StepResult {
+  prev: Tensor;
+  predX0: Tensor;
+}
 
 /** One ancestral step x_t -> x_{t-1} with the given noise (Ho et al. 2020, Algorithm 2). */
 export const ddpmStep = defineOperation<DdpmStepArgs, StepResult>()({

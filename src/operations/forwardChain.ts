@@ -1,12 +1,12 @@
-import { requireInput } from '../errors.js';
 import { forwardStepCoefficients } from '../equations/forward.js';
-import { checkSeed } from '../random/gaussian.js';
+import { requireInput } from '../errors.js';
 import { normalNoise } from '../pipeline/scope.js';
 import { checkBatch } from '../pipeline/validate.js';
+import { checkSeed } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
+import { loopRoundings, ROUNDINGS } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { loopRoundings, ROUNDINGS } from '../speckit/tolerance.js';
 
 export interface ForwardChainArgs {
   schedule: ScheduleTables;
@@ -15,7 +15,10 @@ export interface ForwardChainArgs {
   seed: number;
   recordAt?: readonly number[];
 }
-export interface ForwardChainResult { xt: Tensor; recorded: { t: number; x: Tensor }[] }
+export interface ForwardChainResult {
+  xt: Tensor;
+  recorded: { t: number; x: Tensor }[];
+}
 
 /** t forward steps from x_0, the step to t drawing noise stream t; x is recorded (downloaded) at `recordAt`. */
 export const forwardChain = defineOperation<ForwardChainArgs, ForwardChainResult>()({

@@ -3,11 +3,16 @@ import { forwardStepCoefficients } from '../equations/forward.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface ForwardStepArgs { schedule: ScheduleTables; xPrev: Tensor; noise: Tensor; t: Timesteps }
+export interface ForwardStepArgs {
+  schedule: ScheduleTables;
+  xPrev: Tensor;
+  noise: Tensor;
+  t: Timesteps;
+}
 
 /** x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) z (Ho et al. 2020, eq. 2). */
 export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
@@ -34,5 +39,6 @@ export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
   compare: {
     label: 'forwardStep',
     roundings: (p) => roundingsFor('forwardStep', p),
-    args: (s, i) => ({ schedule: s, xPrev: i.x0, noise: i.noise, t: i.t }) },
+    args: (s, i) => ({ schedule: s, xPrev: i.x0, noise: i.noise, t: i.t }),
+  },
 });

@@ -4,6 +4,7 @@ import { ddpmStep } from './ddpmStep.js';
 import { forwardChain } from './forwardChain.js';
 import { forwardStep } from './forwardStep.js';
 import { lossSimple } from './lossSimple.js';
+import type { AnyOperation } from './operation.js';
 import { pMeanVariance } from './pMeanVariance.js';
 import { qPosterior } from './qPosterior.js';
 import { qSample } from './qSample.js';
@@ -12,7 +13,6 @@ import { sampleDdim } from './sampleDdim.js';
 import { sampleDdpm } from './sampleDdpm.js';
 import { schedule } from './schedule.js';
 import { timestepEmbedding } from './timestepEmbedding.js';
-import type { AnyOperation } from './operation.js';
 
 /**
  * Every operation of the contract, one module each (in the manner of tfjs-core's kernel_names.ts and its

@@ -2,9 +2,9 @@ import type { Timesteps } from '../contract/types.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
-import { sizeOf, tensor, type Tensor } from '../tensor.js';
-import { defineOperation } from './operation.js';
 import { meanSquaredErrorRoundings } from '../speckit/tolerance.js';
+import { sizeOf, type Tensor, tensor } from '../tensor.js';
+import { defineOperation } from './operation.js';
 
 export interface LossSimpleArgs {
   schedule: ScheduleTables;
@@ -13,7 +13,10 @@ export interface LossSimpleArgs {
   t: Timesteps;
   modelOutput: Tensor;
 }
-export interface LossResult { perSample: Tensor; loss: number }
+export interface LossResult {
+  perSample: Tensor;
+  loss: number;
+}
 
 /** L_simple = mean_n mean_i (e - eps_theta)^2, per sample and over the batch (Ho et al. 2020, eq. 14). */
 export const lossSimple = defineOperation<LossSimpleArgs, LossResult>()({

@@ -1,12 +1,17 @@
 import { predictUploaded } from '../pipeline/reverse.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkReverse, type ReverseArgs } from '../pipeline/validate.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
 export type PMeanVarianceArgs = ReverseArgs;
-export interface PMeanVarianceResult { mean: Tensor; variance: Tensor; logVariance: Tensor; predX0: Tensor }
+export interface PMeanVarianceResult {
+  mean: Tensor;
+  variance: Tensor;
+  logVariance: Tensor;
+  predX0: Tensor;
+}
 
 /** p(x_{t-1} | x_t) from the model output: its mean, variance and log-variance, and x0-hat (Ho et al. 2020, eq. 11). */
 export const pMeanVariance = defineOperation<PMeanVarianceArgs, PMeanVarianceResult>()({

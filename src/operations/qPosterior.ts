@@ -3,12 +3,21 @@ import { perBatch } from '../pipeline/reverse.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import type { ScheduleTables } from '../schedule/tables.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface QPosteriorArgs { schedule: ScheduleTables; x0: Tensor; xt: Tensor; t: Timesteps }
-export interface PosteriorResult { mean: Tensor; variance: Tensor; logVarianceClipped: Tensor }
+export interface QPosteriorArgs {
+  schedule: ScheduleTables;
+  x0: Tensor;
+  xt: Tensor;
+  t: Timesteps;
+}
+export interface PosteriorResult {
+  mean: Tensor;
+  variance: Tensor;
+  logVarianceClipped: Tensor;
+}
 
 /** q(x_{t-1} | x_t, x_0): mean = c0 x_0 + ct x_t, variance beta-tilde_t (Ho et al. 2020, eq. 6-7). */
 export const qPosterior = defineOperation<QPosteriorArgs, PosteriorResult>()({
@@ -28,7 +37,14 @@ export const qPosterior = defineOperation<QPosteriorArgs, PosteriorResult>()({
         { x: track(await k.upload(xt)), coef: perBatch(t, (ti) => s.posteriorMeanCoefXt[ti]) },
       ];
       const filled = async (table: Float64Array) =>
-        k.download(track(await k.fill(x0.shape, perBatch(t, (ti) => table[ti]))));
+        k.download(
+          track(
+            await k.fill(
+              x0.shape,
+              perBatch(t, (ti) => table[ti]),
+            ),
+          ),
+        );
       return {
         mean: await k.download(track(await k.linear(terms))),
         variance: await filled(s.posteriorVariance),

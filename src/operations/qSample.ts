@@ -3,11 +3,16 @@ import { closedFormCoefficients } from '../equations/forward.js';
 import { scoped } from '../pipeline/scope.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface QSampleArgs { schedule: ScheduleTables; x0: Tensor; noise: Tensor; t: Timesteps }
+export interface QSampleArgs {
+  schedule: ScheduleTables;
+  x0: Tensor;
+  noise: Tensor;
+  t: Timesteps;
+}
 
 /** x_t = sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e (Ho et al. 2020, eq. 4). */
 export const qSample = defineOperation<QSampleArgs, Tensor>()({
@@ -34,5 +39,6 @@ export const qSample = defineOperation<QSampleArgs, Tensor>()({
   compare: {
     label: 'qSample',
     roundings: (p) => roundingsFor('qSample', p),
-    args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t }) },
+    args: (s, i) => ({ schedule: s, x0: i.x0, noise: i.noise, t: i.t }),
+  },
 });

@@ -1,10 +1,14 @@
-import { checkSeed } from '../random/gaussian.js';
 import { normalNoise, scoped } from '../pipeline/scope.js';
 import { checkShape } from '../pipeline/validate.js';
+import { checkSeed } from '../random/gaussian.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
 
-export interface RandomNormalArgs { shape: readonly number[]; seed: number; stream: number }
+export interface RandomNormalArgs {
+  shape: readonly number[];
+  seed: number;
+  stream: number;
+}
 
 /** Standard normal noise, stream `stream` of `seed`: the backend's own generator, or the shared one (src/random). */
 export const randomNormal = defineOperation<RandomNormalArgs, Tensor>()({

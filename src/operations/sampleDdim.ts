@@ -1,16 +1,18 @@
+import { evenTimesteps, linearModel } from '../compare/operations.js';
 import { requireInput } from '../errors.js';
 import { ddimCoefficients, ddimUpdate } from '../pipeline/reverse.js';
 import { sampleLoop } from '../pipeline/sampleLoop.js';
 import { normalNoise } from '../pipeline/scope.js';
 import { checkSamplingRun } from '../pipeline/validate.js';
-import { evenTimesteps, linearModel } from '../compare/operations.js';
-import type { SampleDdpmArgs } from './sampleDdpm.js';
+import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, roundingsFor } from '../speckit/tolerance.js';
+import type { SampleDdpmArgs } from './sampleDdpm.js';
 
 /** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
-export interface SampleDdimArgs extends SampleDdpmArgs { timesteps: readonly number[] }
+export interface SampleDdimArgs extends SampleDdpmArgs {
+  timesteps: readonly number[];
+}
 
 /** DDIM sampling through `timesteps` (Song et al. 2021, eq. 12); the step from t draws stream t where sigma > 0. */
 export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({

@@ -1,5 +1,5 @@
 import { parseScheduleSpec, type ScheduleSpec } from '../schedule/spec.js';
-import { scheduleTables, type ScheduleTables } from '../schedule/tables.js';
+import { type ScheduleTables, scheduleTables } from '../schedule/tables.js';
 import { defineOperation } from './operation.js';
 
 /** The float64 tables of a variance schedule (Ho et al. 2020, eq. 4 and 7), computed in src/schedule for all. */

@@ -1,11 +1,15 @@
-import { requireInput } from '../errors.js';
 import { embeddingFrequencies } from '../equations/embedding.js';
+import { requireInput } from '../errors.js';
 import { scoped } from '../pipeline/scope.js';
+import { roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
-import { roundingsFor } from '../speckit/tolerance.js';
 
-export interface TimestepEmbeddingArgs { t: readonly number[] | Float64Array; dim: number; maxPeriod?: number }
+export interface TimestepEmbeddingArgs {
+  t: readonly number[] | Float64Array;
+  dim: number;
+  maxPeriod?: number;
+}
 
 /** The sinusoidal embedding [cos(t f_j), sin(t f_j)], f_j = maxPeriod^(-j / half) (Vaswani et al. 2017, 3.5). */
 export const timestepEmbedding = defineOperation<TimestepEmbeddingArgs, Tensor>()({
@@ -35,5 +39,6 @@ export const timestepEmbedding = defineOperation<TimestepEmbeddingArgs, Tensor>(
   compare: {
     label: 'timestepEmbedding (dim 128)',
     roundings: (p) => roundingsFor('timestepEmbedding', p),
-    args: (_s, i) => ({ t: i.t, dim: 128 }) },
+    args: (_s, i) => ({ t: i.t, dim: 128 }),
+  },
 });

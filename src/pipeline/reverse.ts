@@ -44,7 +44,12 @@ export async function predict<H>(
   let predX0 =
     o.prediction === 'x0'
       ? raw
-      : track(await k.linear([{ x: xt, coef: x0Coefficient('xt') }, { x: raw, coef: x0Coefficient('out') }]));
+      : track(
+          await k.linear([
+            { x: xt, coef: x0Coefficient('xt') },
+            { x: raw, coef: x0Coefficient('out') },
+          ]),
+        );
   if (o.clip) predX0 = track(await k.clip(predX0, -1, 1));
   // Memoised as a Promise: computed once however many callers ask.
   let logVar: Promise<H> | undefined;
@@ -60,7 +65,12 @@ export async function predict<H>(
       const logVariance = perBatch(t, (ti) => Math.log(fixedLargeVariance(s.betas, s.posteriorVariance, ti)));
       return track(await k.fill(xtShape, logVariance));
     }
-    return track(await k.fill(xtShape, perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti])));
+    return track(
+      await k.fill(
+        xtShape,
+        perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti]),
+      ),
+    );
   };
   const logVariance = (): Promise<H> => (logVar ??= computeLogVariance());
   return {
@@ -70,7 +80,12 @@ export async function predict<H>(
     eps: async () => {
       if (o.prediction === 'eps' && !o.clip) return raw;
       const epsCoefficient = (part: 'xt' | 'x0') => perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti))[part]);
-      return track(await k.linear([{ x: xt, coef: epsCoefficient('xt') }, { x: predX0, coef: epsCoefficient('x0') }]));
+      return track(
+        await k.linear([
+          { x: xt, coef: epsCoefficient('xt') },
+          { x: predX0, coef: epsCoefficient('x0') },
+        ]),
+      );
     },
     mean: async () => {
       const terms = [
@@ -83,9 +98,19 @@ export async function predict<H>(
     variance: async () => {
       if (o.variance === 'learned_range') return track(await k.exp(await logVariance(), 1));
       if (o.variance === 'fixed_large') {
-        return track(await k.fill(xtShape, perBatch(t, (ti) => fixedLargeVariance(s.betas, s.posteriorVariance, ti))));
+        return track(
+          await k.fill(
+            xtShape,
+            perBatch(t, (ti) => fixedLargeVariance(s.betas, s.posteriorVariance, ti)),
+          ),
+        );
       }
-      return track(await k.fill(xtShape, perBatch(t, (ti) => s.posteriorVariance[ti])));
+      return track(
+        await k.fill(
+          xtShape,
+          perBatch(t, (ti) => s.posteriorVariance[ti]),
+        ),
+      );
     },
   };
 }
@@ -113,7 +138,12 @@ export async function ancestralStep<H>(
   const scaledNoise = track(await k.multiply(track(await k.exp(await p.logVariance(), 0.5)), noise));
   const mean = await p.mean();
   const noiseFactor = perBatch(t, (ti) => (ti > 1 ? 1 : 0));
-  return track(await k.linear([{ x: mean, coef: perBatch(t, () => 1) }, { x: scaledNoise, coef: noiseFactor }]));
+  return track(
+    await k.linear([
+      { x: mean, coef: perBatch(t, () => 1) },
+      { x: scaledNoise, coef: noiseFactor },
+    ]),
+  );
 }
 
 /** sigma_t(eta), and the coefficients of x0-hat and eps-hat in x_{tPrev} (Song et al. 2021, eq. 12). */
@@ -139,7 +169,10 @@ export async function ddimUpdate<H>(
   c: DdimCoefficients,
   noise: () => Promise<H>,
 ): Promise<H> {
-  const terms: ScaledTerm<H>[] = [{ x: p.predX0, coef: c.x0 }, { x: await p.eps(), coef: c.eps }];
+  const terms: ScaledTerm<H>[] = [
+    { x: p.predX0, coef: c.x0 },
+    { x: await p.eps(), coef: c.eps },
+  ];
   if (c.sigma.some((x) => x > 0)) terms.push({ x: await noise(), coef: c.sigma });
   return track(await k.linear(terms));
 }

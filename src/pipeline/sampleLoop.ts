@@ -2,7 +2,7 @@ import type { TensorKernels } from '../contract/kernels.js';
 import type { DenoiserModel } from '../contract/types.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
-import { predict, type Prediction } from './reverse.js';
+import { type Prediction, predict } from './reverse.js';
 import { normalNoise, scopedHandle, type Track } from './scope.js';
 import { checkModelOutput, type ResolvedOptions } from './validate.js';
 

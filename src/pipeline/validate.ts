@@ -1,7 +1,7 @@
 import type { DenoiserModel, ReverseOptions, Timesteps } from '../contract/types.js';
-import { DiffspecInputError, requireInput } from '../errors.js';
 import type { PredictionType } from '../equations/prediction.js';
 import type { VarianceType } from '../equations/variance.js';
+import { DiffspecInputError, requireInput } from '../errors.js';
 import { checkSeed } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import { batchSize, checkSameShape, checkTensor, type Tensor } from '../tensor.js';
@@ -15,14 +15,23 @@ export type ResolvedOptions = Required<ReverseOptions>;
 function resolveOptions(options: ReverseOptions | undefined, field = 'options'): ResolvedOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!OPTION_KEYS.includes(key)) throw new DiffspecInputError(`${field}.${key}`, `is not a known option (known: ${OPTION_KEYS.join(', ')})`);
+    if (!OPTION_KEYS.includes(key))
+      throw new DiffspecInputError(`${field}.${key}`, `is not a known option (known: ${OPTION_KEYS.join(', ')})`);
   }
   const prediction = o.prediction ?? 'eps';
   const variance = o.variance ?? 'fixed_small';
   const clip = o.clip ?? false;
   const eta = o.eta ?? 0;
-  requireInput(PREDICTION_TYPES.includes(prediction as PredictionType), `${field}.prediction`, `must be one of ${PREDICTION_TYPES.join(', ')}, got ${JSON.stringify(prediction)}`);
-  requireInput(VARIANCE_TYPES.includes(variance as VarianceType), `${field}.variance`, `must be one of ${VARIANCE_TYPES.join(', ')}, got ${JSON.stringify(variance)}`);
+  requireInput(
+    PREDICTION_TYPES.includes(prediction as PredictionType),
+    `${field}.prediction`,
+    `must be one of ${PREDICTION_TYPES.join(', ')}, got ${JSON.stringify(prediction)}`,
+  );
+  requireInput(
+    VARIANCE_TYPES.includes(variance as VarianceType),
+    `${field}.variance`,
+    `must be one of ${VARIANCE_TYPES.join(', ')}, got ${JSON.stringify(variance)}`,
+  );
   requireInput(typeof clip === 'boolean', `${field}.clip`, `must be true or false, got ${JSON.stringify(clip)}`);
   // eta > 1 would make 1 - ab_{t-1} - sigma^2 negative at some steps (src/equations/ddim.ts): an error, never a NaN.
   const etaMessage = `must be a number in [0, 1] (0: DDIM, 1: DDPM's variance), got ${JSON.stringify(eta)}`;
@@ -37,7 +46,11 @@ export function checkTimesteps(field: string, t: Timesteps, schedule: ScheduleTa
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = t[i];
-    requireInput(Number.isInteger(v) && v >= lo && v <= schedule.T, `${field}[${i}]`, `must be an integer in ${lo}..${schedule.T}, got ${JSON.stringify(v)}`);
+    requireInput(
+      Number.isInteger(v) && v >= lo && v <= schedule.T,
+      `${field}[${i}]`,
+      `must be an integer in ${lo}..${schedule.T}, got ${JSON.stringify(v)}`,
+    );
     out[i] = v;
   }
   return out;

@@ -1,18 +1,18 @@
+import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
 import type { Capability, DenoiserModel, DiffusionBackend, Precision } from '../contract/backend.js';
 import { DiffspecInputError } from '../errors.js';
+import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { packageVersion } from '../paths.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import {
+  type CallbackHandlers,
+  type ProgramCommand,
   ProgramConnection,
   ProgramError,
   ProgramFailure,
-  type CallbackHandlers,
-  type ProgramCommand,
 } from './connection.js';
 import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
-import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
-import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
 import { decodeTensor, encodeTensor } from './wire.js';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 
 /** How to start a backend program (docs/protocol.md, "Selecting a program"). */
 export interface ProgramCommand {

@@ -1,4 +1,4 @@
-import { signalToNoiseRatio, type NoiseLevel } from '../equations/alphas.js';
+import { type NoiseLevel, signalToNoiseRatio } from '../equations/alphas.js';
 import { clippedPosteriorLogVariance, posteriorMeanCoefficients, posteriorVariance } from '../equations/posterior.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import { decodeTensor } from './wire.js';

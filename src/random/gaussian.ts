@@ -3,12 +3,20 @@ import { sizeOf, type Tensor } from '../tensor.js';
 import { philox4x32, philoxKey, uniform53 } from './philox.js';
 
 export function checkSeed(seed: unknown, field = 'seed'): number {
-  requireInput(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0, field, `must be an integer in [0, 2^53), got ${JSON.stringify(seed)}`);
+  requireInput(
+    typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0,
+    field,
+    `must be an integer in [0, 2^53), got ${JSON.stringify(seed)}`,
+  );
   return seed;
 }
 
 export function checkStream(stream: unknown, field = 'stream'): number {
-  requireInput(typeof stream === 'number' && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32, field, `must be an integer in [0, 2^32), got ${JSON.stringify(stream)}`);
+  requireInput(
+    typeof stream === 'number' && Number.isInteger(stream) && stream >= 0 && stream < 2 ** 32,
+    field,
+    `must be an integer in [0, 2^32), got ${JSON.stringify(stream)}`,
+  );
   return stream;
 }
 

@@ -18,7 +18,15 @@ function mulHi(a: number, b: number): number {
 }
 
 /** Philox4x32-10 of counter (c0..c3) under key (k0, k1); writes four uint32 into `out`. */
-export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
+export function philox4x32(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+): void {
   for (let round = 0; round < 10; round++) {
     const hi0 = mulHi(M0, c0);
     const lo0 = Math.imul(M0, c0) >>> 0;

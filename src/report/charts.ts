@@ -15,16 +15,37 @@ const LABEL_LENGTH = 70;
 const shorten = (s: string) => (s.length > LABEL_LENGTH ? `${s.slice(0, LABEL_LENGTH - 1)}…` : s);
 const checkLabel = (r: CheckResultRecord) => shorten(`${r.group} > ${r.check}`);
 
-const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#bab0ac'];
+const PALETTE = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#eeca3b',
+  '#9d755d',
+  '#ff9da6',
+  '#bab0ac',
+];
 
 /** The colour encoding of the backends present in some rows. */
-type Colour = (rows: readonly { backend: string }[]) => { field: 'backend'; type: 'nominal'; title: string; scale: { domain: string[]; range: string[] } };
+type Colour = (rows: readonly { backend: string }[]) => {
+  field: 'backend';
+  type: 'nominal';
+  title: string;
+  scale: { domain: string[]; range: string[] };
+};
 
 /** Backend colours by position in `order`, so one backend has one colour in every chart of a report. */
 function backendColour(order: readonly string[]): Colour {
   return (rows) => {
     const present = order.filter((b) => rows.some((r) => r.backend === b));
-    return { field: 'backend', type: 'nominal', title: 'backend', scale: { domain: present, range: present.map((b) => PALETTE[order.indexOf(b) % PALETTE.length]) } };
+    return {
+      field: 'backend',
+      type: 'nominal',
+      title: 'backend',
+      scale: { domain: present, range: present.map((b) => PALETTE[order.indexOf(b) % PALETTE.length]) },
+    };
   };
 }
 
@@ -108,7 +129,12 @@ function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
     .filter((r) => measuredChecks.has(checkLabel(r)))
     .map((r) => {
       const toBound = r.error?.worstErrorToBound;
-      return { row: checkLabel(r), backend: r.backend, toBound, text: toBound === undefined ? r.status : boundText(toBound) };
+      return {
+        row: checkLabel(r),
+        backend: r.backend,
+        toBound,
+        text: toBound === undefined ? r.status : boundText(toBound),
+      };
     });
   return [
     {
@@ -127,22 +153,40 @@ function accuracyCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
 /** Statistical checks: each test's p-value against its alpha (a test rejects when p < alpha). */
 function statisticsChart(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
   const rows = results.flatMap((r) =>
-    r.records.flatMap((x) => (x.kind === 'statistic' ? [{ label: shorten(`${r.group}: ${x.test}`), backend: r.backend, p: Math.max(x.pValue, 1e-300), alpha: x.alpha }] : [])),
+    r.records.flatMap((x) =>
+      x.kind === 'statistic'
+        ? [
+            {
+              label: shorten(`${r.group}: ${x.test}`),
+              backend: r.backend,
+              p: Math.max(x.pValue, 1e-300),
+              alpha: x.alpha,
+            },
+          ]
+        : [],
+    ),
   );
   if (rows.length === 0) return [];
   return [
     {
       id: 'statistics',
       title: 'Statistical checks: p-values against their thresholds',
-      caption: 'Points: p-value per test and backend (log scale). Red ticks: the test\'s alpha (its share of the suite\'s false-alarm budget); a point left of its tick is a rejection.',
+      caption:
+        "Points: p-value per test and backend (log scale). Red ticks: the test's alpha (its share of the suite's false-alarm budget); a point left of its tick is a rejection.",
       spec: {
         $schema: SCHEMA,
         width: 420,
         data: { values: rows },
         encoding: { y: { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 420 } } },
         layer: [
-          { mark: { type: 'tick', color: '#d62728', thickness: 2 }, encoding: { x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'p-value' } } },
-          { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'p', type: 'quantitative' }, color: colour(rows) } },
+          {
+            mark: { type: 'tick', color: '#d62728', thickness: 2 },
+            encoding: { x: { field: 'alpha', type: 'quantitative', scale: { type: 'log' }, title: 'p-value' } },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 60 },
+            encoding: { x: { field: 'p', type: 'quantitative' }, color: colour(rows) },
+          },
         ],
       },
     },
@@ -154,7 +198,10 @@ function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
   return results.flatMap((r) =>
     r.records.flatMap((x, i) => {
       if (x.kind !== 'samples2d') return [];
-      const values = [...x.data.map(([a, b]) => ({ x: a, y: b, source: 'data' })), ...x.samples.map(([a, b]) => ({ x: a, y: b, source: 'samples' }))];
+      const values = [
+        ...x.data.map(([a, b]) => ({ x: a, y: b, source: 'data' })),
+        ...x.samples.map(([a, b]) => ({ x: a, y: b, source: 'samples' })),
+      ];
       return [
         {
           id: `samples-${r.backend}-${r.group}-${i}`,
@@ -169,7 +216,11 @@ function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
             encoding: {
               x: { field: 'x', type: 'quantitative' },
               y: { field: 'y', type: 'quantitative' },
-              color: { field: 'source', type: 'nominal', scale: { domain: ['data', 'samples'], range: ['#1f77b4', '#ff7f0e'] } },
+              color: {
+                field: 'source',
+                type: 'nominal',
+                scale: { domain: ['data', 'samples'], range: ['#1f77b4', '#ff7f0e'] },
+              },
             },
           } as TopLevelSpec,
         },
@@ -180,7 +231,10 @@ function samplesCharts(results: readonly CheckResultRecord[]): ChartSpec[] {
 
 /** Curves (training loss by step), one line chart per figure name with a line per backend. */
 function curveCharts(results: readonly CheckResultRecord[], colour: Colour): ChartSpec[] {
-  const byWhat = new Map<string, { xLabel: string; yLabel: string; rows: { x: number; y: number; backend: string }[] }>();
+  const byWhat = new Map<
+    string,
+    { xLabel: string; yLabel: string; rows: { x: number; y: number; backend: string }[] }
+  >();
   for (const r of results) {
     for (const x of r.records) {
       if (x.kind !== 'curve') continue;
@@ -199,7 +253,11 @@ function curveCharts(results: readonly CheckResultRecord[], colour: Colour): Cha
       height: 220,
       data: { values: rows },
       mark: { type: 'line' },
-      encoding: { x: { field: 'x', type: 'quantitative', title: xLabel }, y: { field: 'y', type: 'quantitative', title: yLabel }, color: colour(rows) },
+      encoding: {
+        x: { field: 'x', type: 'quantitative', title: xLabel },
+        y: { field: 'y', type: 'quantitative', title: yLabel },
+        color: colour(rows),
+      },
     },
   }));
 }

@@ -1,5 +1,5 @@
 import type { Reporter, SerializedError, TestCase, TestModule } from 'vitest/node';
-import { measuredError, type CheckResultRecord, type Status } from './results.js';
+import { type CheckResultRecord, measuredError, type Status } from './results.js';
 
 const COLOURS: Record<Status, string> = { pass: '32', fail: '31', skip: '90', xfail: '33', xpass: '35' };
 
@@ -25,7 +25,9 @@ function messageOf(test: TestCase): string | undefined {
   const result = test.result();
   if (result.state === 'failed') return result.errors.map((e) => e.message.split('\n  replay:')[0]).join('\n');
   if (result.state === 'skipped') return result.note;
-  return meta?.outcome === 'xpass' ? `expected to fail (${meta.expectation?.reason}) but passed: remove the xfail entry` : undefined;
+  return meta?.outcome === 'xpass'
+    ? `expected to fail (${meta.expectation?.reason}) but passed: remove the xfail entry`
+    : undefined;
 }
 
 /**
@@ -35,9 +37,15 @@ function messageOf(test: TestCase): string | undefined {
 export class ConformanceCollector implements Reporter {
   readonly results: CheckResultRecord[] = [];
   readonly errors: string[] = [];
-  readonly backendInfo = new Map<string, { precision?: string; metadata?: Readonly<Record<string, string>>; unavailable?: string }>();
+  readonly backendInfo = new Map<
+    string,
+    { precision?: string; metadata?: Readonly<Record<string, string>>; unavailable?: string }
+  >();
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout, private readonly colour = false) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly colour = false,
+  ) {}
 
   onTestCaseResult(test: TestCase): void {
     const meta = test.meta().diffspec;
@@ -63,11 +71,15 @@ export class ConformanceCollector implements Reporter {
     this.results.push(record);
     const info = this.backendInfo.get(meta.backend) ?? {};
     if (meta.precision) Object.assign(info, { precision: meta.precision, metadata: meta.metadata });
-    if (status === 'skip' && message?.startsWith('backend unavailable: ')) info.unavailable = message.slice('backend unavailable: '.length);
-    if (status === 'fail' && message?.includes(`backend ${meta.backend} cannot be used: `)) info.unavailable = message.split('cannot be used: ')[1];
+    if (status === 'skip' && message?.startsWith('backend unavailable: '))
+      info.unavailable = message.slice('backend unavailable: '.length);
+    if (status === 'fail' && message?.includes(`backend ${meta.backend} cannot be used: `))
+      info.unavailable = message.split('cannot be used: ')[1];
     this.backendInfo.set(meta.backend, info);
     const time = record.timeMs >= 1000 ? `${(record.timeMs / 1000).toFixed(1)} s` : `${Math.round(record.timeMs)} ms`;
-    this.out.write(`  ${statusLabel(status, this.colour)} ${meta.backend.padEnd(14)} ${meta.group} > ${meta.check}  (${time})\n`);
+    this.out.write(
+      `  ${statusLabel(status, this.colour)} ${meta.backend.padEnd(14)} ${meta.group} > ${meta.check}  (${time})\n`,
+    );
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {

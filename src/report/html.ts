@@ -1,6 +1,6 @@
 import { vegaLiteSvg } from '../figures/vega.js';
 import { reportCharts } from './charts.js';
-import { orderedResults, type ConformanceReport } from './results.js';
+import { type ConformanceReport, orderedResults } from './results.js';
 import { summaryTable, verdict } from './summary.js';
 
 /** A rendered figure: an SVG from vega, or a note saying why there is none. */
@@ -12,7 +12,8 @@ export interface Figure {
   note?: string;
 }
 
-export const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+export const escapeHtml = (s: string) =>
+  s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 
 const formatError = (v: number | undefined) => (v === undefined ? '' : v === 0 ? '0' : v.toExponential(2));
 
@@ -28,7 +29,14 @@ figure { margin: 1.5em 0; } td.check { min-width: 22em; } td.message { white-spa
 
 /** Renders every figure the report shows: the charts of the results plus the given extra figures (forward strips). */
 export async function renderCharts(report: ConformanceReport): Promise<Figure[]> {
-  return Promise.all(reportCharts(report.results).map(async (c) => ({ id: c.id, title: c.title, caption: c.caption, svg: await vegaLiteSvg(c.spec) })));
+  return Promise.all(
+    reportCharts(report.results).map(async (c) => ({
+      id: c.id,
+      title: c.title,
+      caption: c.caption,
+      svg: await vegaLiteSvg(c.spec),
+    })),
+  );
 }
 
 export function figureHtml(f: Figure, cls: string): string {
@@ -42,10 +50,22 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
   const table = summaryTable(report);
   const v = verdict(report);
   const summary = `<table><tr>${table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${table.rows
-    .map((r) => `<tr>${r.map((c, i) => `<td class="${i > 0 && c.includes('FAIL') ? 'fail' : ''}">${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td class="${i > 0 && c.includes('FAIL') ? 'fail' : ''}">${escapeHtml(c)}</td>`).join('')}</tr>`,
+    )
     .join('')}</table>`;
   const backends = `<table><tr><th>backend</th><th>precision</th><th>details</th></tr>${run.backends
-    .map((b) => `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.precision ?? '')}</td><td>${escapeHtml(b.unavailable ? `did not run: ${b.unavailable}` : Object.entries(b.metadata ?? {}).map(([k, x]) => `${k}: ${x}`).join(', '))}</td></tr>`)
+    .map(
+      (b) =>
+        `<tr><td>${escapeHtml(b.name)}</td><td>${escapeHtml(b.precision ?? '')}</td><td>${escapeHtml(
+          b.unavailable
+            ? `did not run: ${b.unavailable}`
+            : Object.entries(b.metadata ?? {})
+                .map(([k, x]) => `${k}: ${x}`)
+                .join(', '),
+        )}</td></tr>`,
+    )
     .join('')}</table>`;
   const rows = orderedResults(report.results)
     .map(
@@ -55,7 +75,9 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
         `<td class="message">${escapeHtml(r.message ?? r.expectation?.reason ?? '')}${r.replay ? `<br><code>${escapeHtml(r.replay)}</code>` : ''}</td></tr>`,
     )
     .join('');
-  const statistics = orderedResults(report.results).flatMap((r) => r.records.flatMap((x) => (x.kind === 'statistic' ? [{ r, x }] : [])));
+  const statistics = orderedResults(report.results).flatMap((r) =>
+    r.records.flatMap((x) => (x.kind === 'statistic' ? [{ r, x }] : [])),
+  );
   const statisticsTable = statistics.length
     ? `<h2>Statistical tests</h2><table><tr><th>backend</th><th>group</th><th>test</th><th>n</th><th>p-value</th><th>alpha</th><th>detects (90% power)</th><th>seed</th></tr>${statistics
         .map(
@@ -64,7 +86,9 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
         )
         .join('')}</table>`
     : '';
-  const errors = report.errors.length ? `<h2>Run errors</h2><ul>${report.errors.map((e) => `<li><pre>${escapeHtml(e)}</pre></li>`).join('')}</ul>` : '';
+  const errors = report.errors.length
+    ? `<h2>Run errors</h2><ul>${report.errors.map((e) => `<li><pre>${escapeHtml(e)}</pre></li>`).join('')}</ul>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>diffspec conformance: ${escapeHtml(v)}</title><style>${REPORT_STYLE}</style></head>
 <body>

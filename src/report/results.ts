@@ -90,5 +90,11 @@ export const runFailed = (report: ConformanceReport) =>
 
 /** Results ordered for reading: failures first, then by backend, group and check. */
 export function orderedResults(results: readonly CheckResultRecord[]): CheckResultRecord[] {
-  return [...results].sort((a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) || a.backend.localeCompare(b.backend) || a.group.localeCompare(b.group) || a.check.localeCompare(b.check));
+  return [...results].sort(
+    (a, b) =>
+      STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) ||
+      a.backend.localeCompare(b.backend) ||
+      a.group.localeCompare(b.group) ||
+      a.check.localeCompare(b.check),
+  );
 }

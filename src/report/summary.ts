@@ -1,11 +1,11 @@
 import {
   backendsNotLoaded,
-  countStatuses,
-  orderedResults,
-  runFailed,
   type CheckResultRecord,
   type ConformanceReport,
   type Counts,
+  countStatuses,
+  orderedResults,
+  runFailed,
 } from './results.js';
 
 /** One table cell: "4 pass, 1 FAIL, 2 skip" (only the non-zero counts; '-' when nothing ran). */
@@ -25,13 +25,14 @@ export interface SummaryTable {
 }
 
 /** A table cell for a backend that could not be loaded. */
-export const NOT_LOADED_CELL = 'not run: failed to load';
+const NOT_LOADED_CELL = 'not run: failed to load';
 
 /** The group x backend table: groups with failures first, then a total row; a backend that failed to load, a column. */
 export function summaryTable(report: ConformanceReport): SummaryTable {
   const backends = [...new Set(report.results.map((r) => r.backend))];
   const groups = [...new Set(report.results.map((r) => r.group))];
-  const of = (group: string | undefined, backend: string) => report.results.filter((r) => r.backend === backend && (group === undefined || r.group === group));
+  const of = (group: string | undefined, backend: string) =>
+    report.results.filter((r) => r.backend === backend && (group === undefined || r.group === group));
   const failing = (group: string) => report.results.some((r) => r.group === group && r.status === 'fail');
   const order = report.run.groups ?? [];
   const rank = (g: string) => (order.includes(g) ? order.indexOf(g) : order.length);
@@ -46,7 +47,11 @@ export function summaryTable(report: ConformanceReport): SummaryTable {
 /** The table as aligned plain text, for a terminal. */
 export function textTable({ header, rows }: SummaryTable): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -66,7 +71,9 @@ function listOf(title: string, results: CheckResultRecord[], line: (r: CheckResu
 /** A one-line verdict: "PASSED: 12 pass, 3 skip" or "FAILED: 2 FAIL, ...". */
 export function verdict(report: ConformanceReport): string {
   const counts = cellText(countStatuses(report.results));
-  const errors = report.errors.length ? `, ${report.errors.length} run error${report.errors.length > 1 ? 's' : ''}` : '';
+  const errors = report.errors.length
+    ? `, ${report.errors.length} run error${report.errors.length > 1 ? 's' : ''}`
+    : '';
   const notLoaded = backendsNotLoaded(report).length;
   const unloaded = notLoaded ? `, ${notLoaded} backend${notLoaded > 1 ? 's' : ''} failed to load` : '';
   return `${runFailed(report) ? 'FAILED' : 'PASSED'}: ${counts}${errors}${unloaded}`;
@@ -84,12 +91,25 @@ export function summaryMarkdown(report: ConformanceReport): string {
     markdownTable(summaryTable(report)),
     '',
     ...(report.errors.length ? ['## Run errors', '', ...report.errors.map((e) => `- ${firstLine(e)}`), ''] : []),
-    ...listOf('Failures', ordered.filter((r) => r.status === 'fail'), (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${firstLine(r.message)}`, `  - replay: \`${r.replay}\``]),
-    ...listOf('Expected failures that now pass', ordered.filter((r) => r.status === 'xpass'), (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${r.expectation?.reason ?? ''} (remove the xfail entry)`]),
-    ...listOf('Expected failures', ordered.filter((r) => r.status === 'xfail'), (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${r.expectation?.reason ?? ''}`]),
+    ...listOf(
+      'Failures',
+      ordered.filter((r) => r.status === 'fail'),
+      (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${firstLine(r.message)}`, `  - replay: \`${r.replay}\``],
+    ),
+    ...listOf(
+      'Expected failures that now pass',
+      ordered.filter((r) => r.status === 'xpass'),
+      (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${r.expectation?.reason ?? ''} (remove the xfail entry)`],
+    ),
+    ...listOf(
+      'Expected failures',
+      ordered.filter((r) => r.status === 'xfail'),
+      (r) => [`- **${r.backend}** ${r.group} > ${r.check}: ${r.expectation?.reason ?? ''}`],
+    ),
   ];
   const unavailable = run.backends.filter((b) => b.unavailable);
-  if (unavailable.length) lines.push('## Backends that did not run', '', ...unavailable.map((b) => `- **${b.name}**: ${b.unavailable}`), '');
+  if (unavailable.length)
+    lines.push('## Backends that did not run', '', ...unavailable.map((b) => `- **${b.name}**: ${b.unavailable}`), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

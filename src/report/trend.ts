@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../files.js';
-import { countStatuses, type ConformanceReport, type Counts } from './results.js';
+import { type ConformanceReport, type Counts, countStatuses } from './results.js';
 
 /** One run in trend.json, as ONNX's backend scoreboard keeps one row per run. */
 export interface TrendEntry {
@@ -13,7 +13,11 @@ export interface TrendEntry {
 function trendEntry(report: ConformanceReport): TrendEntry {
   const backends: TrendEntry['backends'] = {};
   for (const b of report.run.backends) {
-    backends[b.name] = { ...countStatuses(report.results.filter((r) => r.backend === b.name)), ...(b.precision ? { precision: b.precision } : {}), ...(b.metadata ? { metadata: b.metadata } : {}) };
+    backends[b.name] = {
+      ...countStatuses(report.results.filter((r) => r.backend === b.name)),
+      ...(b.precision ? { precision: b.precision } : {}),
+      ...(b.metadata ? { metadata: b.metadata } : {}),
+    };
   }
   return { date: report.run.startedAt, suiteSeed: report.run.suiteSeed, versions: report.run.versions, backends };
 }
@@ -24,9 +28,11 @@ export async function appendTrend(path: string, report: ConformanceReport): Prom
   try {
     entries = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${path} is not readable JSON; move it away to start a new trend: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${path} is not readable JSON; move it away to start a new trend: ${(e as Error).message}`);
   }
-  if (!Array.isArray(entries)) throw new Error(`${path} must hold a JSON array of runs; move it away to start a new trend`);
+  if (!Array.isArray(entries))
+    throw new Error(`${path} must hold a JSON array of runs; move it away to start a new trend`);
   entries.push(trendEntry(report));
   await writeFileAtomic(path, `${JSON.stringify(entries, null, 2)}\n`);
   return entries;

@@ -8,7 +8,7 @@ export function cosineTheta(u: number, s: number): number {
 // which avoids the cancellation of 1 - ratio when beta_t is small.
 export function cosineBetas(T: number, s: number, maxBeta: number): Float64Array {
   const betas = new Float64Array(T);
-  const step = (Math.PI / 2) / (T * (1 + s));
+  const step = Math.PI / 2 / (T * (1 + s));
   for (let t = 1; t <= T; t++) {
     const previous = cosineTheta((t - 1) / T, s);
     const current = cosineTheta(t / T, s);

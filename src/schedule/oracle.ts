@@ -2,7 +2,7 @@
 // in 64-digit decimal arithmetic, rounded to float64 once at the end. It imports nothing from the float64 code it is
 // compared with (spec/schedule-oracle.spec.ts checks its imports), so a wrong formula there cannot hide here.
 import { Decimal } from 'decimal.js';
-import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, SIGMOID_DEFAULT_RANGE, type ScheduleSpec } from './spec.js';
+import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, type ScheduleSpec, SIGMOID_DEFAULT_RANGE } from './spec.js';
 
 const D = Decimal.clone({ precision: 64 });
 type Big = InstanceType<typeof D>;
@@ -88,7 +88,8 @@ export function oracleTables(spec: ScheduleSpec): OracleTables {
   for (let t = 1; t <= T; t++) alphaBar.push(alphaBar[t - 1].times(alphas[t]));
   const oneMinus = alphaBar.map((a) => new D(1).minus(a));
   const posteriorVariance = betas.map((b, t) => (t === 0 ? new D(0) : oneMinus[t - 1].div(oneMinus[t]).times(b)));
-  const logVariance = (t: number) => (t === 1 ? (T > 1 ? posteriorVariance[2].ln() : betas[1].ln()) : posteriorVariance[t].ln());
+  const logVariance = (t: number) =>
+    t === 1 ? (T > 1 ? posteriorVariance[2].ln() : betas[1].ln()) : posteriorVariance[t].ln();
   const table = (f: (t: number) => Big | number) => () => Float64Array.from({ length: T + 1 }, (_, t) => Number(f(t)));
   const fields: Record<Exclude<keyof OracleTables, 'T'>, () => Float64Array> = {
     betas: table((t) => betas[t]),
@@ -99,7 +100,14 @@ export function oracleTables(spec: ScheduleSpec): OracleTables {
     posteriorVariance: table((t) => posteriorVariance[t]),
     posteriorLogVarianceClipped: table((t) => (t === 0 ? 0 : logVariance(t))),
     posteriorMeanCoefX0: table((t) => (t === 0 ? 0 : alphaBar[t - 1].sqrt().times(betas[t]).div(oneMinus[t]))),
-    posteriorMeanCoefXt: table((t) => (t === 0 ? 0 : alphas[t].sqrt().times(oneMinus[t - 1]).div(oneMinus[t]))),
+    posteriorMeanCoefXt: table((t) =>
+      t === 0
+        ? 0
+        : alphas[t]
+            .sqrt()
+            .times(oneMinus[t - 1])
+            .div(oneMinus[t]),
+    ),
     snr: table((t) => (t === 0 ? Infinity : alphaBar[t].div(oneMinus[t]))),
   };
   // Each table is computed when first read: the logarithms cost about a millisecond each at 64 digits.

@@ -25,12 +25,20 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
 };
 
 function finiteNumber(value: unknown, field: string): number {
-  requireInput(typeof value === 'number' && Number.isFinite(value), field, `must be a finite number, got ${JSON.stringify(value)}`);
+  requireInput(
+    typeof value === 'number' && Number.isFinite(value),
+    field,
+    `must be a finite number, got ${JSON.stringify(value)}`,
+  );
   return value;
 }
 
 function stepCount(value: unknown, field: string): number {
-  requireInput(typeof value === 'number' && Number.isInteger(value) && value >= 1, field, `must be an integer >= 1, got ${JSON.stringify(value)}`);
+  requireInput(
+    typeof value === 'number' && Number.isInteger(value) && value >= 1,
+    field,
+    `must be an integer >= 1, got ${JSON.stringify(value)}`,
+  );
   return value;
 }
 
@@ -45,13 +53,25 @@ export function parseScheduleSpec(raw: unknown, field = 'schedule'): ScheduleSpe
   requireInput(raw !== null && typeof raw === 'object' && !Array.isArray(raw), field, 'must be an object');
   const o = raw as Record<string, unknown>;
   const kind = o.kind ?? ('betas' in o ? 'explicit' : undefined);
-  requireInput(typeof kind === 'string' && kind in KNOWN_FIELDS, `${field}.kind`, `must be one of ${Object.keys(KNOWN_FIELDS).join(', ')} (or give "betas"), got ${JSON.stringify(o.kind)}`);
+  requireInput(
+    typeof kind === 'string' && kind in KNOWN_FIELDS,
+    `${field}.kind`,
+    `must be one of ${Object.keys(KNOWN_FIELDS).join(', ')} (or give "betas"), got ${JSON.stringify(o.kind)}`,
+  );
   for (const key of Object.keys(o)) {
-    if (!KNOWN_FIELDS[kind].includes(key)) throw new DiffspecInputError(`${field}.${key}`, `is not a field of a ${kind} schedule (known: ${KNOWN_FIELDS[kind].join(', ')})`);
+    if (!KNOWN_FIELDS[kind].includes(key))
+      throw new DiffspecInputError(
+        `${field}.${key}`,
+        `is not a field of a ${kind} schedule (known: ${KNOWN_FIELDS[kind].join(', ')})`,
+      );
   }
   switch (kind) {
     case 'explicit': {
-      requireInput(Array.isArray(o.betas) && o.betas.length >= 1, `${field}.betas`, 'must be a non-empty array of numbers');
+      requireInput(
+        Array.isArray(o.betas) && o.betas.length >= 1,
+        `${field}.betas`,
+        'must be a non-empty array of numbers',
+      );
       return { betas: o.betas.map((b, i) => betaValue(b, `${field}.betas[${i}]`)) };
     }
     case 'cosine': {

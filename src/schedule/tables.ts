@@ -1,11 +1,18 @@
-import { alphaBarFromAlphas, alphaFromBeta, logAlphaBarFromBetas, oneMinusAlphaBarFromLog, signalToNoiseRatio, type NoiseLevel } from '../equations/alphas.js';
+import {
+  alphaBarFromAlphas,
+  alphaFromBeta,
+  logAlphaBarFromBetas,
+  type NoiseLevel,
+  oneMinusAlphaBarFromLog,
+  signalToNoiseRatio,
+} from '../equations/alphas.js';
 import { clippedPosteriorLogVariance, posteriorMeanCoefficients, posteriorVariance } from '../equations/posterior.js';
+import { DiffspecInputError } from '../errors.js';
 import { cosineBetas } from './cosine.js';
 import { linearBetas } from './linear.js';
 import { quadraticBetas } from './quadratic.js';
 import { sigmoidBetas } from './sigmoid.js';
-import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, SIGMOID_DEFAULT_RANGE, type ScheduleSpec } from './spec.js';
-import { DiffspecInputError } from '../errors.js';
+import { COSINE_DEFAULT_MAX_BETA, COSINE_DEFAULT_S, type ScheduleSpec, SIGMOID_DEFAULT_RANGE } from './spec.js';
 
 const SMALLEST_NORMAL = 2 ** -1022;
 
@@ -40,7 +47,13 @@ export function scheduleBetas(spec: ScheduleSpec): Float64Array {
     case 'cosine':
       return cosineBetas(spec.T, spec.s ?? COSINE_DEFAULT_S, spec.maxBeta ?? COSINE_DEFAULT_MAX_BETA);
     case 'sigmoid':
-      return sigmoidBetas(spec.T, spec.betaStart, spec.betaEnd, spec.sigmoidStart ?? SIGMOID_DEFAULT_RANGE[0], spec.sigmoidEnd ?? SIGMOID_DEFAULT_RANGE[1]);
+      return sigmoidBetas(
+        spec.T,
+        spec.betaStart,
+        spec.betaEnd,
+        spec.sigmoidStart ?? SIGMOID_DEFAULT_RANGE[0],
+        spec.sigmoidEnd ?? SIGMOID_DEFAULT_RANGE[1],
+      );
   }
 }
 
@@ -57,7 +70,11 @@ export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
   const alphas = betas.map(alphaFromBeta);
   const alphaBar = alphaBarFromAlphas(alphas.subarray(1));
   // Beyond the normal range alpha-bar loses its relative precision, and at 0 the x_0 and eps predictions divide by 0.
-  if (!(alphaBar[T] >= SMALLEST_NORMAL)) throw new DiffspecInputError('schedule', `alpha-bar_T = prod (1 - beta_t) = ${alphaBar[T]} is below 2^-1022, the smallest normal float64: use fewer steps or smaller betas`);
+  if (!(alphaBar[T] >= SMALLEST_NORMAL))
+    throw new DiffspecInputError(
+      'schedule',
+      `alpha-bar_T = prod (1 - beta_t) = ${alphaBar[T]} is below 2^-1022, the smallest normal float64: use fewer steps or smaller betas`,
+    );
   const logAlphaBar = logAlphaBarFromBetas(betas.subarray(1));
   const oneMinusAlphaBar = logAlphaBar.map(oneMinusAlphaBarFromLog);
   const level = (t: number): NoiseLevel => ({ alphaBar: alphaBar[t], oneMinusAlphaBar: oneMinusAlphaBar[t] });

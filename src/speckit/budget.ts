@@ -9,5 +9,9 @@ export const SUITE_FALSE_ALARM_BUDGET = 1e-3;
 
 /** The false-alarm rates the groups spend, by check. */
 export function falseAlarmSpending(groups: readonly SpecGroup[]): { check: string; falseAlarm: number }[] {
-  return groups.flatMap((g) => g.checks.filter((c) => c.kind === 'statistical').map((c) => ({ check: `${g.id} > ${c.name}`, falseAlarm: c.falseAlarm ?? 0 })));
+  return groups.flatMap((g) =>
+    g.checks
+      .filter((c) => c.kind === 'statistical')
+      .map((c) => ({ check: `${g.id} > ${c.name}`, falseAlarm: c.falseAlarm ?? 0 })),
+  );
 }

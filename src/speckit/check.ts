@@ -35,7 +35,8 @@ export function defineGroup(id: string, title: string, checks: SpecCheck[]): Spe
   for (const c of checks) {
     if (names.has(c.name)) throw new Error(`spec group ${id}: duplicate check name ${JSON.stringify(c.name)}`);
     names.add(c.name);
-    if (c.kind === 'statistical' && !(c.falseAlarm && c.falseAlarm > 0)) throw new Error(`spec group ${id}: statistical check ${JSON.stringify(c.name)} must state its falseAlarm`);
+    if (c.kind === 'statistical' && !(c.falseAlarm && c.falseAlarm > 0))
+      throw new Error(`spec group ${id}: statistical check ${JSON.stringify(c.name)} must state its falseAlarm`);
   }
   return { id, title, checks };
 }

@@ -6,7 +6,14 @@ import { measureError } from './tolerance.js';
 /** A measurement kept for reports. */
 export type SpecRecord =
   /** maxRelError counts only values not lost to cancellation (|expected| >= sqrt(u_float64) x scale). */
-  | { kind: 'accuracy'; what: string; roundings: number; maxAbsError: number; maxRelError: number; worstErrorToBound: number }
+  | {
+      kind: 'accuracy';
+      what: string;
+      roundings: number;
+      maxAbsError: number;
+      maxRelError: number;
+      worstErrorToBound: number;
+    }
   | ({ kind: 'statistic'; seed: number } & TestOutcome)
   | { kind: 'note'; text: string }
   /** Figures for reports: samples of a 2-D model against its data, and a curve such as a training loss. */
@@ -80,10 +87,18 @@ export class SpecContext {
   }
 
   expectShape(what: string, actual: Tensor | undefined, shape: readonly number[]): Tensor {
-    if (!actual || !Array.isArray(actual.shape)) this.fail(`${what}: expected a tensor of shape [${shape.join(', ')}], got ${JSON.stringify(actual)?.slice(0, 80)}`);
-    if (!(actual.data instanceof Float64Array || actual.data instanceof Float32Array)) this.fail(`${what}: data must be a Float64Array or Float32Array, got ${Object.prototype.toString.call(actual.data)}`);
-    if (!sameShape(actual.shape, shape)) this.fail(`${what}: shape is [${actual.shape.join(', ')}], expected [${shape.join(', ')}]`);
-    if (actual.data.length !== sizeOf(shape)) this.fail(`${what}: has ${actual.data.length} values for shape [${shape.join(', ')}]`);
+    if (!actual || !Array.isArray(actual.shape))
+      this.fail(
+        `${what}: expected a tensor of shape [${shape.join(', ')}], got ${JSON.stringify(actual)?.slice(0, 80)}`,
+      );
+    if (!(actual.data instanceof Float64Array || actual.data instanceof Float32Array))
+      this.fail(
+        `${what}: data must be a Float64Array or Float32Array, got ${Object.prototype.toString.call(actual.data)}`,
+      );
+    if (!sameShape(actual.shape, shape))
+      this.fail(`${what}: shape is [${actual.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    if (actual.data.length !== sizeOf(shape))
+      this.fail(`${what}: has ${actual.data.length} values for shape [${shape.join(', ')}]`);
     return actual;
   }
 
@@ -109,7 +124,9 @@ export class SpecContext {
   statistic(outcome: TestOutcome): void {
     this.alphaSpent += outcome.alpha;
     if (this.alphaSpent > this.falseAlarm * (1 + 1e-9)) {
-      throw new Error(`statistical tests spent alpha ${this.alphaSpent} but the check declares falseAlarm ${this.falseAlarm}`);
+      throw new Error(
+        `statistical tests spent alpha ${this.alphaSpent} but the check declares falseAlarm ${this.falseAlarm}`,
+      );
     }
     this.records.push({ kind: 'statistic', seed: this.seed, ...outcome });
     if (!(outcome.pValue >= outcome.alpha)) {
@@ -119,4 +136,3 @@ export class SpecContext {
     }
   }
 }
-

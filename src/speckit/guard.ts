@@ -6,8 +6,10 @@ import { SpecFailure } from './context.js';
 /** Why a value that looks like a tensor is not a usable one, or undefined when it is. */
 function tensorProblem(value: { shape: unknown; data: unknown }): string | undefined {
   const { shape, data } = value;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) return `has shape ${JSON.stringify(shape)}, not an array of non-negative integers`;
-  if (!(data instanceof Float64Array || data instanceof Float32Array)) return `has data of type ${Object.prototype.toString.call(data).slice(8, -1)}, not a Float64Array or Float32Array`;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    return `has shape ${JSON.stringify(shape)}, not an array of non-negative integers`;
+  if (!(data instanceof Float64Array || data instanceof Float32Array))
+    return `has data of type ${Object.prototype.toString.call(data).slice(8, -1)}, not a Float64Array or Float32Array`;
   if (data.length !== sizeOf(shape)) return `has ${data.length} values for shape [${shape.join(', ')}]`;
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return `holds ${data[i]} at data[${i}]`;
   return undefined;

@@ -15,7 +15,12 @@ export interface CheckResult {
 }
 
 /** The shell command that reruns one check on one backend with the same seeds. */
-export function replayCommand(group: SpecGroup, check: SpecCheck, backend: { name: string; selector?: string }, suiteSeed: number): string {
+export function replayCommand(
+  group: SpecGroup,
+  check: SpecCheck,
+  backend: { name: string; selector?: string },
+  suiteSeed: number,
+): string {
   const pattern = `${group.id} ${backend.name} ${check.name}`.replace(/[\\^$.*+?()[\]{}|"]/g, '\\$&');
   const selector = backend.selector ?? backend.name;
   return `DIFFSPEC_SEED=${suiteSeed} DIFFSPEC_BACKENDS=${/[\s"'$]/.test(selector) ? JSON.stringify(selector) : selector} npx vitest run spec/${group.id}.spec.ts -t "${pattern}"`;
@@ -27,10 +32,16 @@ function missingCapabilities(check: SpecCheck, backend: DiffusionBackend): strin
 }
 
 /** Runs one check; any throw is a failure with its message, a missing capability a skip. */
-export async function runCheck(group: SpecGroup, check: SpecCheck, backend: DiffusionBackend, suiteSeed: number): Promise<CheckResult> {
+export async function runCheck(
+  group: SpecGroup,
+  check: SpecCheck,
+  backend: DiffusionBackend,
+  suiteSeed: number,
+): Promise<CheckResult> {
   const seed = checkSeed(suiteSeed, checkId(group, check));
   const missing = missingCapabilities(check, backend);
-  if (missing.length > 0) return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
+  if (missing.length > 0)
+    return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
   const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0);
   try {
     await check.run(guardOutputs(backend), ctx);
@@ -51,7 +62,8 @@ function propertyReport(message: string): string {
 
 function describeFailure(e: unknown): string {
   // fast-check wraps what the property threw as the cause: lead with it, then the counterexample.
-  if (e instanceof Error && e.message.startsWith('Property failed') && e.cause !== undefined) return `${describeFailure(e.cause)}\n  ${propertyReport(e.message)}`;
+  if (e instanceof Error && e.message.startsWith('Property failed') && e.cause !== undefined)
+    return `${describeFailure(e.cause)}\n  ${propertyReport(e.message)}`;
   if (e instanceof SpecFailure) return e.message;
   if (e instanceof DiffspecInputError) return `backend rejected a valid input: ${e.message}`;
   if (e instanceof Error) {

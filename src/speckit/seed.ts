@@ -7,7 +7,8 @@ export function suiteSeedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   if (raw === undefined || raw === '') return DEFAULT_SUITE_SEED;
   if (raw === 'random') return Math.floor(Math.random() * 2 ** 31);
   const seed = Number(raw);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`DIFFSPEC_SEED must be a non-negative integer or "random", got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`DIFFSPEC_SEED must be a non-negative integer or "random", got ${JSON.stringify(raw)}`);
   return seed;
 }
 

@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ALL_CAPABILITIES, type DiffusionBackend } from '../contract/backend.js';
-import { registeredBackends, resolveBackend, type Resolution } from '../contract/registry.js';
+import { type Resolution, registeredBackends, resolveBackend } from '../contract/registry.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import { programBackend } from '../process/backend.js';
 import { COMMAND_PREFIX, isProgramSelector, programCommand } from '../process/selector.js';
@@ -19,7 +19,11 @@ export type Selected = (Resolution | { name: string; failed: string }) & { selec
  */
 export function selectedBackendNames(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env.DIFFSPEC_BACKENDS?.trim();
-  if (raw) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (raw)
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return registeredBackends().map((r) => r.name);
 }
 
@@ -42,7 +46,8 @@ export function contractMismatch(value: unknown): string | undefined {
   }
   const b = value as Partial<DiffusionBackend>;
   if (typeof b.name !== 'string' || b.name === '') return 'has no string "name"';
-  if (!PRECISIONS.includes(b.precision as string)) return `"precision" must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(b.precision)}`;
+  if (!PRECISIONS.includes(b.precision as string))
+    return `"precision" must be ${PRECISIONS.join(' or ')}, got ${JSON.stringify(b.precision)}`;
   if (!Array.isArray(b.capabilities)) return '"capabilities" must be an array';
   const unknown = b.capabilities.filter((c) => !ALL_CAPABILITIES.includes(c));
   if (unknown.length > 0) {
@@ -64,7 +69,7 @@ export function contractMismatch(value: unknown): string | undefined {
     return 'has a "training" object but does not declare the \'training\' capability';
   }
   if (b.capabilities.includes('memory') && typeof b.liveTensorCount !== 'function') {
-    return 'declares the \'memory\' capability but has no liveTensorCount()';
+    return "declares the 'memory' capability but has no liveTensorCount()";
   }
   return undefined;
 }
@@ -86,7 +91,8 @@ async function loadBackendModule(path: string): Promise<Selected> {
     const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; backend?: unknown };
     const exportName = mod.default !== undefined ? 'default export' : '"backend" export';
     const exported = mod.default ?? mod.backend;
-    if (exported === undefined) return { name: path, selector: file, failed: `${file} exports neither a default export nor "backend"` };
+    if (exported === undefined)
+      return { name: path, selector: file, failed: `${file} exports neither a default export nor "backend"` };
     const called = typeof exported === 'function';
     const backend = called ? await (exported as () => unknown)() : exported;
     const mismatch = contractMismatch(backend);
@@ -117,4 +123,3 @@ export async function selectBackend(selector: string): Promise<Selected> {
   if (isModulePath(selector)) return loadBackendModule(selector);
   return { ...(await resolveBackend(selector)), selector };
 }
-

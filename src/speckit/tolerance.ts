@@ -55,7 +55,12 @@ export function loopRoundings(steps: number, perStep: number): number {
 }
 
 /** Operations that apply exp, log, sin or cos once to each element. */
-const USES_ELEMENTARY_FUNCTION: ReadonlySet<Operation> = new Set<Operation>(['posteriorVariance', 'pVariance', 'ddpmStep', 'timestepEmbedding']);
+const USES_ELEMENTARY_FUNCTION: ReadonlySet<Operation> = new Set<Operation>([
+  'posteriorVariance',
+  'pVariance',
+  'ddpmStep',
+  'timestepEmbedding',
+]);
 
 /**
  * Roundings for a mean of m squared differences (a_i - b_i)^2, with the scale meanSquaredErrorScale: per term,
@@ -168,7 +173,11 @@ export function measureError(
  * adds its own; errors propagate through later layers with the magnitudes the spec tracks, so the counts add.
  */
 export function networkRoundings(fanIns: readonly number[], elementaryFunctions: number, precision: Precision): number {
-  return fanIns.reduce((k, f) => k + f + 1, 0) + elementaryFunctions * ELEMENTARY_FUNCTION_ROUNDINGS[precision] + ROUNDINGS.timestepEmbedding;
+  return (
+    fanIns.reduce((k, f) => k + f + 1, 0) +
+    elementaryFunctions * ELEMENTARY_FUNCTION_ROUNDINGS[precision] +
+    ROUNDINGS.timestepEmbedding
+  );
 }
 
 /**

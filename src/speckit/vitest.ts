@@ -3,12 +3,12 @@ import { SPEC_GROUPS } from '../../spec/groups/index.js';
 import type { DiffusionBackend } from '../contract/backend.js';
 import { checkId, type SpecGroup } from './check.js';
 import { SpecFailure, type SpecRecord } from './context.js';
-import { expectationFor, expectationsFromEnv, type BackendExpectations, type Expectation } from './expectations.js';
+import { type BackendExpectations, type Expectation, expectationFor, expectationsFromEnv } from './expectations.js';
 import type { Participant } from './participant.js';
 import { replayCommand, runCheck } from './runner.js';
 import { checkSeed, suiteSeedFromEnv } from './seed.js';
-import { CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from './timeout.js';
 import { selectedBackendNames } from './selection.js';
+import { CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from './timeout.js';
 
 /** What a check ran and measured, kept on the vitest task for reporters (src/report). */
 interface DiffspecTaskMeta {
@@ -69,13 +69,24 @@ export function describeGroupFor(
             check.name,
             async (ctx) => {
               const replay = replayCommand(group, check, r, suiteSeed);
-              const meta: DiffspecTaskMeta = { backend: r.name, group: group.id, check: check.name, kind: check.kind, seed: checkSeed(suiteSeed, checkId(group, check)), suiteSeed, replay, records: [], expectation };
+              const meta: DiffspecTaskMeta = {
+                backend: r.name,
+                group: group.id,
+                check: check.name,
+                kind: check.kind,
+                seed: checkSeed(suiteSeed, checkId(group, check)),
+                suiteSeed,
+                replay,
+                records: [],
+                expectation,
+              };
               ctx.task.meta.diffspec = meta;
               if ('failed' in r) throw new SpecFailure(`backend ${r.name} cannot be used: ${r.failed}`);
               if ('skipped' in r) return ctx.skip(`backend unavailable: ${r.skipped}`);
               meta.precision = r.precision;
               meta.metadata = r.metadata;
-              if (expectation?.status === 'skip') return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
+              if (expectation?.status === 'skip')
+                return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
               const result = await r.runCheck(group, check, suiteSeed);
               meta.records = result.records;
               if (result.status === 'skip') return ctx.skip(result.message);
@@ -88,7 +99,10 @@ export function describeGroupFor(
                 meta.message = result.message;
                 return ctx.skip(`expected failure (${expectation.reason}): ${result.message}`);
               }
-              if (result.status === 'fail') throw new SpecFailure(`${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`);
+              if (result.status === 'fail')
+                throw new SpecFailure(
+                  `${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`,
+                );
             },
             'isolated' in r && r.isolated ? ISOLATED_TEST_TIMEOUT_MS : CHECK_TIMEOUT_MS,
           );
@@ -114,7 +128,10 @@ export async function describeSpecGroup(group: SpecGroup): Promise<void> {
   const backends = await Promise.all(
     selectedBackendNames().map((selector) => (hosts[selector] ??= isolatedBackend(selector, limits))),
   );
-  describeGroupFor(group, backends, { suiteSeed: suiteSeedFromEnv(), expectations: expectationsFromEnv(backends.map((b) => b.name)) });
+  describeGroupFor(group, backends, {
+    suiteSeed: suiteSeedFromEnv(),
+    expectations: expectationsFromEnv(backends.map((b) => b.name)),
+  });
 }
 
 /** A backend object run in this process (no isolation: its checks' time limit is vitest's). */
@@ -147,5 +164,6 @@ export function describeConformance(backend: DiffusionBackend, options: Conforma
   const groups = options.groups ? SPEC_GROUPS.filter((g) => options.groups!.includes(g.id)) : SPEC_GROUPS;
   const expectations = options.expectations ? [{ backend: backend.name, checks: options.expectations }] : [];
   const selected = inProcessParticipant(backend);
-  for (const group of groups) describeGroupFor(group, [selected], { suiteSeed: options.seed ?? suiteSeedFromEnv(), expectations });
+  for (const group of groups)
+    describeGroupFor(group, [selected], { suiteSeed: options.seed ?? suiteSeedFromEnv(), expectations });
 }

@@ -9,7 +9,16 @@ function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: number,
 }
 
 /** The k-th smallest distance from point i of `from` to the points of `to` (skipping point i itself when `to` is `from`). */
-function kthNeighbourDistance(from: Float64Array, i: number, to: Float64Array, count: number, d: number, k: number, self: boolean, nearest: Float64Array): number {
+function kthNeighbourDistance(
+  from: Float64Array,
+  i: number,
+  to: Float64Array,
+  count: number,
+  d: number,
+  k: number,
+  self: boolean,
+  nearest: Float64Array,
+): number {
   nearest.fill(Infinity);
   for (let j = 0; j < count; j++) {
     if (self && j === i) continue;
@@ -34,7 +43,8 @@ function kthNeighbourDistance(from: Float64Array, i: number, to: Float64Array, c
 export function knnKlDivergence(x: Float64Array, y: Float64Array, d: number, k = 5): number {
   const n = x.length / d;
   const m = y.length / d;
-  if (!(Number.isInteger(n) && Number.isInteger(m) && n > k && m >= k)) throw new RangeError(`knnKlDivergence needs more than k = ${k} points in each set, got ${n} and ${m}`);
+  if (!(Number.isInteger(n) && Number.isInteger(m) && n > k && m >= k))
+    throw new RangeError(`knnKlDivergence needs more than k = ${k} points in each set, got ${n} and ${m}`);
   const nearest = new Float64Array(k);
   let sum = 0;
   for (let i = 0; i < n; i++) {

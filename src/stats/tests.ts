@@ -27,7 +27,14 @@ function mean(x: ArrayLike<number>): number {
 export function meanZeroTest(z: ArrayLike<number>, alpha: number): TestOutcome {
   const n = z.length;
   const statistic = mean(z) * Math.sqrt(n);
-  return { test: 'mean = 0 (z-test)', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|mean shift| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))} sd` };
+  return {
+    test: 'mean = 0 (z-test)',
+    statistic,
+    pValue: twoSidedNormalPValue(statistic),
+    alpha,
+    n,
+    detects: `|mean shift| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))} sd`,
+  };
 }
 
 /**
@@ -42,7 +49,14 @@ export function unitVarianceTest(z: ArrayLike<number>, alpha: number): TestOutco
   const statistic = (Math.cbrt(ss / n) - (1 - v)) / Math.sqrt(v);
   // A variance ratio r moves (X/n)^(1/3) by about (r^(1/3) - 1): detectable when |r^(1/3) - 1| >= (z_a + z_b) sqrt(v).
   const step = (zCritical(alpha) + Z_POWER) * Math.sqrt(v);
-  return { test: 'variance = 1 (chi-square, Wilson-Hilferty)', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `variance ratio outside [${fmt((1 - step) ** 3)}, ${fmt((1 + step) ** 3)}]` };
+  return {
+    test: 'variance = 1 (chi-square, Wilson-Hilferty)',
+    statistic,
+    pValue: twoSidedNormalPValue(statistic),
+    alpha,
+    n,
+    detects: `variance ratio outside [${fmt((1 - step) ** 3)}, ${fmt((1 + step) ** 3)}]`,
+  };
 }
 
 /** Kolmogorov's limiting distribution, P(K > x) = 2 sum_{k>=1} (-1)^(k-1) exp(-2 k^2 x^2). */
@@ -74,7 +88,12 @@ function kolmogorovCritical(alpha: number): number {
  * Power: if the true CDF is at sup-distance Delta from `cdf`, D >= Delta - sup|F_n - F| and by the DKW
  * inequality sup|F_n - F| <= sqrt(ln(2/0.1) / 2n) with probability 0.9, so Delta >= D_crit + that is detected.
  */
-export function ksTest(x: ArrayLike<number>, cdf: (v: number) => number, alpha: number, against = 'N(0, 1)'): TestOutcome {
+export function ksTest(
+  x: ArrayLike<number>,
+  cdf: (v: number) => number,
+  alpha: number,
+  against = 'N(0, 1)',
+): TestOutcome {
   const n = x.length;
   const sorted = Float64Array.from(x).sort();
   let d = 0;
@@ -85,7 +104,14 @@ export function ksTest(x: ArrayLike<number>, cdf: (v: number) => number, alpha: 
   const scale = Math.sqrt(n) + 0.12 + 0.11 / Math.sqrt(n);
   const dCritical = kolmogorovCritical(alpha) / scale;
   const dkw = Math.sqrt(Math.log(2 / (1 - STATED_POWER)) / (2 * n));
-  return { test: `Kolmogorov-Smirnov against ${against}`, statistic: d, pValue: kolmogorovSurvival(scale * d), alpha, n, detects: `CDF distance >= ${fmt(dCritical + dkw)}` };
+  return {
+    test: `Kolmogorov-Smirnov against ${against}`,
+    statistic: d,
+    pValue: kolmogorovSurvival(scale * d),
+    alpha,
+    n,
+    detects: `CDF distance >= ${fmt(dCritical + dkw)}`,
+  };
 }
 
 /**
@@ -107,7 +133,14 @@ export function ksTwoSampleTest(x: ArrayLike<number>, y: ArrayLike<number>, alph
   const scale = Math.sqrt(ne) + 0.12 + 0.11 / Math.sqrt(ne);
   const dkw = (n: number) => Math.sqrt(Math.log(2 / (1 - STATED_POWER)) / (2 * n));
   const detectable = kolmogorovCritical(alpha) / scale + dkw(a.length) + dkw(b.length);
-  return { test: 'two-sample Kolmogorov-Smirnov', statistic: d, pValue: kolmogorovSurvival(scale * d), alpha, n: Math.min(a.length, b.length), detects: `CDF distance >= ${fmt(detectable)}` };
+  return {
+    test: 'two-sample Kolmogorov-Smirnov',
+    statistic: d,
+    pValue: kolmogorovSurvival(scale * d),
+    alpha,
+    n: Math.min(a.length, b.length),
+    detects: `CDF distance >= ${fmt(detectable)}`,
+  };
 }
 
 export const ksNormalTest = (z: ArrayLike<number>, alpha: number) => ksTest(z, normalCdf, alpha);
@@ -127,14 +160,28 @@ export function zeroCorrelationTest(x: ArrayLike<number>, y: ArrayLike<number>, 
   }
   const r = sxy / Math.sqrt(sxx * syy);
   const statistic = r * Math.sqrt(n);
-  return { test: 'correlation = 0', statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|correlation| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))}` };
+  return {
+    test: 'correlation = 0',
+    statistic,
+    pValue: twoSidedNormalPValue(statistic),
+    alpha,
+    n,
+    detects: `|correlation| >= ${fmt((zCritical(alpha) + Z_POWER) / Math.sqrt(n))}`,
+  };
 }
 
 /** H0: k successes out of n ~ Binomial(n, p); two-sided normal approximation (n p (1 - p) >= 25 expected). */
 export function binomialTest(k: number, n: number, p: number, alpha: number): TestOutcome {
   const sd = Math.sqrt(n * p * (1 - p));
   const statistic = (k - n * p) / sd;
-  return { test: `binomial proportion = ${fmt(p)}`, statistic, pValue: twoSidedNormalPValue(statistic), alpha, n, detects: `|proportion - ${fmt(p)}| >= ${fmt(((zCritical(alpha) + Z_POWER) * Math.sqrt(p * (1 - p))) / Math.sqrt(n))}` };
+  return {
+    test: `binomial proportion = ${fmt(p)}`,
+    statistic,
+    pValue: twoSidedNormalPValue(statistic),
+    alpha,
+    n,
+    detects: `|proportion - ${fmt(p)}| >= ${fmt(((zCritical(alpha) + Z_POWER) * Math.sqrt(p * (1 - p))) / Math.sqrt(n))}`,
+  };
 }
 
 function fmt(x: number): string {
@@ -169,7 +216,14 @@ export function chiSquareUniformTest(counts: ArrayLike<number>, alpha: number): 
   for (let i = 0; i < 200; i++) lambda = Math.max(0, critical - df + Z_POWER * Math.sqrt(2 * (df + 2 * lambda)));
   // One value at probability (1 + r) / K, the rest sharing -r / K: w^2 = r^2 / (K - 1).
   const w = Math.sqrt(lambda / n);
-  return { test: `chi-square goodness of fit to Uniform{1..${k}}`, statistic, pValue: 1 - normalCdf(z), alpha, n, detects: `Cohen's w >= ${fmt(w)}, e.g. one value drawn with probability (1 +- ${fmt(w * Math.sqrt(df))}) / ${k}` };
+  return {
+    test: `chi-square goodness of fit to Uniform{1..${k}}`,
+    statistic,
+    pValue: 1 - normalCdf(z),
+    alpha,
+    n,
+    detects: `Cohen's w >= ${fmt(w)}, e.g. one value drawn with probability (1 +- ${fmt(w * Math.sqrt(df))}) / ${k}`,
+  };
 }
 
 /**

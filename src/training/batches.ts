@@ -8,10 +8,9 @@ import { itemSize, type Tensor } from '../tensor.js';
 export function sampleBatch(data: Tensor, batch: number, seed: number, step: number): Tensor {
   const m = itemSize(data);
   const out = new Float64Array(batch * m);
-  batchIndices(data.shape[0], batch, seed, step).forEach((j, i) => out.set(
-    data.data.subarray(j * m, (j + 1) * m),
-    i * m,
-  ));
+  batchIndices(data.shape[0], batch, seed, step).forEach((j, i) =>
+    out.set(data.data.subarray(j * m, (j + 1) * m), i * m),
+  );
   return { shape: [batch, ...data.shape.slice(1)], data: out };
 }
 

@@ -29,8 +29,17 @@ export interface Checkpoint {
 
 /** A checkpoint in the diffspec weights format (docs/weights-format.md): groups params, adam.m, adam.v and ema. */
 export function encodeCheckpoint(c: Checkpoint): Buffer {
-  const groups = { params: c.state.params, 'adam.m': c.state.m, 'adam.v': c.state.v, ...(c.state.ema ? { ema: c.state.ema } : {}) };
-  return encodeWeights({ model: c.model, groups, meta: { kind: 'checkpoint', step: c.state.step, config: c.config, losses: c.losses } });
+  const groups = {
+    params: c.state.params,
+    'adam.m': c.state.m,
+    'adam.v': c.state.v,
+    ...(c.state.ema ? { ema: c.state.ema } : {}),
+  };
+  return encodeWeights({
+    model: c.model,
+    groups,
+    meta: { kind: 'checkpoint', step: c.state.step, config: c.config, losses: c.losses },
+  });
 }
 
 function parseDataSource(value: unknown, field: string): DataSource {
@@ -38,7 +47,11 @@ function parseDataSource(value: unknown, field: string): DataSource {
   requireInput(d !== null && typeof d === 'object', field, 'must be an object');
   if (d.kind === 'toy') {
     requireInput(TOY_DATASETS.includes(d.name as never), `${field}.name`, `must be one of ${TOY_DATASETS.join(', ')}`);
-    requireInput(Number.isInteger(d.points) && (d.points as number) > 0 && Number.isSafeInteger(d.seed), field, 'needs integer points and seed');
+    requireInput(
+      Number.isInteger(d.points) && (d.points as number) > 0 && Number.isSafeInteger(d.seed),
+      field,
+      'needs integer points and seed',
+    );
     return { kind: 'toy', name: d.name as string, points: d.points as number, seed: d.seed as number };
   }
   if (d.kind === 'fashion-mnist') {
@@ -58,19 +71,43 @@ export function decodeCheckpoint(bytes: Uint8Array, field = 'checkpoint'): Check
   const file = decodeWeights(bytes, field);
   const meta = file.meta;
   requireInput(meta.kind === 'checkpoint', `${field}.meta.kind`, 'is not "checkpoint": this file holds weights only');
-  requireInput(Number.isInteger(meta.step) && (meta.step as number) >= 0, `${field}.meta.step`, 'must be an integer >= 0');
-  for (const group of ['adam.m', 'adam.v']) requireInput(file.groups[group] !== undefined, field, `holds no "${group}" tensors`);
+  requireInput(
+    Number.isInteger(meta.step) && (meta.step as number) >= 0,
+    `${field}.meta.step`,
+    'must be an integer >= 0',
+  );
+  for (const group of ['adam.m', 'adam.v'])
+    requireInput(file.groups[group] !== undefined, field, `holds no "${group}" tensors`);
   const config = meta.config as Record<string, unknown> | undefined;
   requireInput(config !== null && typeof config === 'object', `${field}.meta.config`, 'is missing');
   const options = config.options as TrainOptions;
   checkTrainOptions(options, `${field}.meta.config.options`);
-  requireInput(Number.isInteger(config.batch) && (config.batch as number) > 0, `${field}.meta.config.batch`, 'must be a positive integer');
+  requireInput(
+    Number.isInteger(config.batch) && (config.batch as number) > 0,
+    `${field}.meta.config.batch`,
+    'must be a positive integer',
+  );
   const losses = meta.losses as unknown;
-  requireInput(Array.isArray(losses) && losses.length === meta.step && losses.every((l) => typeof l === 'number'), `${field}.meta.losses`, `must hold one number per step (${meta.step})`);
+  requireInput(
+    Array.isArray(losses) && losses.length === meta.step && losses.every((l) => typeof l === 'number'),
+    `${field}.meta.losses`,
+    `must hold one number per step (${meta.step})`,
+  );
   return {
     model: file.model,
-    config: { data: parseDataSource(config.data, `${field}.meta.config.data`), schedule: parseScheduleSpec(config.schedule, `${field}.meta.config.schedule`), batch: config.batch as number, options },
-    state: { step: meta.step as number, params: file.groups.params, m: file.groups['adam.m'], v: file.groups['adam.v'], ema: file.groups.ema },
+    config: {
+      data: parseDataSource(config.data, `${field}.meta.config.data`),
+      schedule: parseScheduleSpec(config.schedule, `${field}.meta.config.schedule`),
+      batch: config.batch as number,
+      options,
+    },
+    state: {
+      step: meta.step as number,
+      params: file.groups.params,
+      m: file.groups['adam.m'],
+      v: file.groups['adam.v'],
+      ema: file.groups.ema,
+    },
     losses: losses as number[],
   };
 }

@@ -1,14 +1,21 @@
 import type { Timesteps } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
-import type { Trainer, TrainerState, TrainingBackend, TrainingKernels, TrainOptions, Weights } from '../contract/training.js';
-import { requireInput } from '../errors.js';
+import type {
+  Trainer,
+  TrainerState,
+  TrainingBackend,
+  TrainingKernels,
+  TrainOptions,
+  Weights,
+} from '../contract/training.js';
 import { adamCoefficients } from '../equations/adam.js';
 import { clipScale } from '../equations/clipping.js';
 import { emaCoefficients } from '../equations/ema.js';
-import { keepsLabel } from '../equations/guidance.js';
 import { closedFormCoefficients } from '../equations/forward.js';
+import { keepsLabel } from '../equations/guidance.js';
 import { lossSimpleGradientScale } from '../equations/loss.js';
 import { timestepFromUniform } from '../equations/timesteps.js';
+import { requireInput } from '../errors.js';
 import { Graph, type Value } from '../models/graph.js';
 import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
@@ -18,13 +25,17 @@ import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { checkSeed } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
-import { sameShape, sizeOf, tensor, type Tensor } from '../tensor.js';
+import { sameShape, sizeOf, type Tensor, tensor } from '../tensor.js';
 import { checkTrainOptions } from './options.js';
 
 /** Class labels for a class-conditional model: one per batch item, integers 0..classes (classes: the null class). */
 function checkLabels(model: ModelSpec, labels: Int32Array, n: number, field = 'labels'): Int32Array {
   const classes = 'classes' in model ? model.classes : 0;
-  requireInput(classes > 0, field, `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`);
+  requireInput(
+    classes > 0,
+    field,
+    `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`,
+  );
   requireInput(labels.length === n, `${field}.length`, `must equal the batch size ${n}, got ${labels.length}`);
   labels.forEach((y, i) =>
     requireInput(
@@ -55,7 +66,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   function checkItems(model: ModelSpec, x: Tensor, field: string): number {
     const n = checkBatch(field, x);
     const item = architectureOf(model).itemShape(model);
-    requireInput(sameShape(x.shape.slice(1), item), `${field}.shape`, `is [${x.shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`);
+    requireInput(
+      sameShape(x.shape.slice(1), item),
+      `${field}.shape`,
+      `is [${x.shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
+    );
     return n;
   }
 
@@ -77,14 +92,20 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     labels?: Int32Array,
   ) {
     const c = Array.from(t, (ti) => closedFormCoefficients(noiseLevel(s, ti)));
-    const xt = await k.linear([{ x: x0, coef: Float64Array.from(c, (ci) => ci.signal) }, { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) }]);
+    const xt = await k.linear([
+      { x: x0, coef: Float64Array.from(c, (ci) => ci.signal) },
+      { x: noise, coef: Float64Array.from(c, (ci) => ci.noise) },
+    ]);
     let out: Value<H>;
     let grads: Map<string, H>;
     try {
       out = await runNetwork(g, model, params, xt, shape, t, s.T, labels);
       const n = shape[0];
       const scale = lossSimpleGradientScale(n, sizeOf(out.shape.slice(1)));
-      const dOut = await k.linear([{ x: out.h, coef: new Float64Array(n).fill(scale) }, { x: noise, coef: new Float64Array(n).fill(-scale) }]);
+      const dOut = await k.linear([
+        { x: out.h, coef: new Float64Array(n).fill(scale) },
+        { x: noise, coef: new Float64Array(n).fill(-scale) },
+      ]);
       try {
         grads = await g.backward(out, dOut);
       } finally {
@@ -115,7 +136,8 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
   async function downloadWeights(model: ModelSpec, handles: ReadonlyMap<string, H>): Promise<Weights> {
     const weights: Record<string, Tensor> = {};
-    for (const p of architectureOf(model).parameters(model)) weights[p.name] = copy(await k.download(handles.get(p.name)!));
+    for (const p of architectureOf(model).parameters(model))
+      weights[p.name] = copy(await k.download(handles.get(p.name)!));
     return weights;
   }
   const copy = (t: Tensor): Tensor => ({ shape: [...t.shape], data: Float64Array.from(t.data) });
@@ -125,21 +147,36 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return Int32Array.from(uniformValues(seed, stream, n), (u) => timestepFromUniform(u, T));
   }
 
-  async function createTrainer(model: ModelSpec, s: ScheduleTables, state: TrainerState, options: TrainOptions): Promise<Trainer> {
+  async function createTrainer(
+    model: ModelSpec,
+    s: ScheduleTables,
+    state: TrainerState,
+    options: TrainOptions,
+  ): Promise<Trainer> {
     checkTrainOptions(options);
     checkWeights(model, state.params, 'state.params');
     checkWeights(model, state.m, 'state.m');
     checkWeights(model, state.v, 'state.v');
     if (options.emaDecay !== undefined && state.ema) checkWeights(model, state.ema, 'state.ema');
-    requireInput(Number.isInteger(state.step) && state.step >= 0, 'state.step', `must be an integer >= 0, got ${state.step}`);
+    requireInput(
+      Number.isInteger(state.step) && state.step >= 0,
+      'state.step',
+      `must be an integer >= 0, got ${state.step}`,
+    );
     let step = state.step;
     const params = await uploadWeights(state.params);
     const m = await uploadWeights(state.m);
     const v = await uploadWeights(state.v);
     const ema = options.emaDecay === undefined ? undefined : await uploadWeights(state.ema ?? state.params);
-    const names = architectureOf(model).parameters(model).map((p) => p.name);
+    const names = architectureOf(model)
+      .parameters(model)
+      .map((p) => p.name);
     // TensorKernels.linear takes one coefficient per row of dimension 0.
-    const rows = new Map(architectureOf(model).parameters(model).map((p) => [p.name, p.shape[0]]));
+    const rows = new Map(
+      architectureOf(model)
+        .parameters(model)
+        .map((p) => [p.name, p.shape[0]]),
+    );
     const filled = (name: string, value: number) => new Float64Array(rows.get(name)!).fill(value);
     return {
       async step(x0, given) {
@@ -172,7 +209,14 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
             k.dispose(grad);
             if (ema) {
               const e = emaCoefficients(options.emaDecay!, next);
-              replace(ema, name, await k.linear([{ x: ema.get(name)!, coef: filled(name, e.ema) }, { x: updated.param, coef: filled(name, e.param) }]));
+              replace(
+                ema,
+                name,
+                await k.linear([
+                  { x: ema.get(name)!, coef: filled(name, e.ema) },
+                  { x: updated.param, coef: filled(name, e.param) },
+                ]),
+              );
             }
           }
           step = next;
@@ -184,7 +228,13 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         }
       },
       async state() {
-        return { step, params: await downloadWeights(model, params), m: await downloadWeights(model, m), v: await downloadWeights(model, v), ema: ema ? await downloadWeights(model, ema) : undefined };
+        return {
+          step,
+          params: await downloadWeights(model, params),
+          m: await downloadWeights(model, m),
+          v: await downloadWeights(model, v),
+          ema: ema ? await downloadWeights(model, ema) : undefined,
+        };
       },
       dispose() {
         for (const map of [params, m, v, ema ?? new Map<string, H>()]) disposeAll(k, map.values());
@@ -296,7 +346,10 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
         return result;
       } finally {
         g.dispose();
-        disposeAll(k, [...handles.values()].map((v) => v.h));
+        disposeAll(
+          k,
+          [...handles.values()].map((v) => v.h),
+        );
       }
     },
   };

@@ -11,38 +11,64 @@ import { type BrokenBackend, broken } from './broken.js';
 
 export const brokenBlindSpots: BrokenBackend[] = [
   // Arguments checked at one value: an inversion written for tNext = t + 1 (inversion loops that step one at a time).
-  broken('ddim-inversion-unit-stride', 'the DDIM reverse step goes to t + 1 whatever tNext it is given', 'reverse > the DDIM reverse step is eq. 12 run forward for every option, from t to any later timestep', {
-    ddimReverseStep: (args) => cpuBackend.ddimReverseStep({ ...args, tNext: Array.from(args.t, (u) => u + 1) }),
-  }),
+  broken(
+    'ddim-inversion-unit-stride',
+    'the DDIM reverse step goes to t + 1 whatever tNext it is given',
+    'reverse > the DDIM reverse step is eq. 12 run forward for every option, from t to any later timestep',
+    {
+      ddimReverseStep: (args) => cpuBackend.ddimReverseStep({ ...args, tNext: Array.from(args.t, (u) => u + 1) }),
+    },
+  ),
   // Option combinations left to chance: a DDPM sampler that slices off the variance channels and samples with the
   // fixed variance (learned_range honoured by p_mean_variance, lost in the loop).
-  broken('ddpm-loop-drops-learned-variance', 'under learned_range the DDPM loop samples with fixed_small', 'loops > sampleDdpm is the float64 recursion of DDPM steps on the backend\'s noise, under every option', {
-    async sampleDdpm(args) {
-      if (args.options?.variance !== 'learned_range') return cpuBackend.sampleDdpm(args);
-      const model = async (xt: Parameters<typeof args.model>[0], t: Int32Array) => {
-        const out = await args.model(xt, t);
-        const m = xt.data.length / xt.shape[0];
-        return tensor(xt.shape, Float64Array.from(xt.data, (_, i) => out.data[2 * Math.floor(i / m) * m + (i % m)]));
-      };
-      return cpuBackend.sampleDdpm({ ...args, model, options: { ...args.options, variance: 'fixed_small' } });
+  broken(
+    'ddpm-loop-drops-learned-variance',
+    'under learned_range the DDPM loop samples with fixed_small',
+    "loops > sampleDdpm is the float64 recursion of DDPM steps on the backend's noise, under every option",
+    {
+      async sampleDdpm(args) {
+        if (args.options?.variance !== 'learned_range') return cpuBackend.sampleDdpm(args);
+        const model = async (xt: Parameters<typeof args.model>[0], t: Int32Array) => {
+          const out = await args.model(xt, t);
+          const m = xt.data.length / xt.shape[0];
+          return tensor(
+            xt.shape,
+            Float64Array.from(xt.data, (_, i) => out.data[2 * Math.floor(i / m) * m + (i % m)]),
+          );
+        };
+        return cpuBackend.sampleDdpm({ ...args, model, options: { ...args.options, variance: 'fixed_small' } });
+      },
     },
-  }),
+  ),
   // Returned fields no check read: a DDIM step whose prev uses the clipped x0^ but that returns the raw one.
-  broken('ddim-step-returns-unclipped-x0', 'the DDIM step returns the unclipped x0^ as predX0', 'reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep', {
-    async ddimStep(args) {
-      const r = await cpuBackend.ddimStep(args);
-      if (!args.options?.clip) return r;
-      const { predX0 } = await cpuBackend.pMeanVariance({ ...args, options: { ...args.options, clip: false, eta: 0 } });
-      return { ...r, predX0 };
+  broken(
+    'ddim-step-returns-unclipped-x0',
+    'the DDIM step returns the unclipped x0^ as predX0',
+    'reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep',
+    {
+      async ddimStep(args) {
+        const r = await cpuBackend.ddimStep(args);
+        if (!args.options?.clip) return r;
+        const { predX0 } = await cpuBackend.pMeanVariance({
+          ...args,
+          options: { ...args.options, clip: false, eta: 0 },
+        });
+        return { ...r, predX0 };
+      },
     },
-  }),
+  ),
   // Returned fields no check read: a chain that records inside its step loop, so x_0 (recordAt 0) never is.
-  broken('forward-chain-drops-step-zero', 'forwardChain never records x_0 (recordAt 0)', 'loops > forwardChain is the float64 recursion on the backend\'s noise and records the steps asked for', {
-    async forwardChain(args) {
-      const r = await cpuBackend.forwardChain(args);
-      return { ...r, recorded: r.recorded.filter((entry) => entry.t > 0) };
+  broken(
+    'forward-chain-drops-step-zero',
+    'forwardChain never records x_0 (recordAt 0)',
+    "loops > forwardChain is the float64 recursion on the backend's noise and records the steps asked for",
+    {
+      async forwardChain(args) {
+        const r = await cpuBackend.forwardChain(args);
+        return { ...r, recorded: r.recorded.filter((entry) => entry.t > 0) };
+      },
     },
-  }),
+  ),
   // Noise tested for correlation only: Box-Muller on a sliding window of uniforms,
   // z_i = sqrt(-2 ln u_i) cos(2 pi u_{i+1}), one uniform per value instead of two: each z_i is exactly N(0, 1) and
   // neighbours are uncorrelated, but z_i's angle is z_{i+1}'s radius.

@@ -1,7 +1,7 @@
 import { cpuBackend } from '../../backends/cpu/index.js';
 import { cpuKernels } from '../../backends/cpu/kernels.js';
-import type { ScheduleTables } from '../../src/schedule/tables.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
+import type { ScheduleTables } from '../../src/schedule/tables.js';
 import { broken, type CheckName } from './broken.js';
 
 const CLOSED_FORM: CheckName = 'forward > closed form q(x_t | x_0) is sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) e';
@@ -27,7 +27,11 @@ export const brokenForward = [
     },
   }),
   broken('alpha-instead-of-alpha-bar', 'q_sample uses alpha_t where alpha-bar_t belongs', CLOSED_FORM, {
-    qSample: (args) => cpuBackend.qSample({ ...args, schedule: { ...args.schedule, alphaBar: args.schedule.alphas, oneMinusAlphaBar: args.schedule.betas } }),
+    qSample: (args) =>
+      cpuBackend.qSample({
+        ...args,
+        schedule: { ...args.schedule, alphaBar: args.schedule.alphas, oneMinusAlphaBar: args.schedule.betas },
+      }),
   }),
   broken('forward-step-without-sqrt', 'one forward step uses (1 - beta) x + beta e', ONE_STEP, {
     async forwardStep({ schedule: s, xPrev, noise, t }) {

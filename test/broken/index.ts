@@ -1,5 +1,5 @@
-import { brokenBlindSpots } from './blindspots.js';
 import { brokenArchitectures } from './architectures.js';
+import { brokenBlindSpots } from './blindspots.js';
 import type { BrokenBackend } from './broken.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';

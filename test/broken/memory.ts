@@ -1,8 +1,9 @@
 // Deliberately broken backends for the memory group. The reference kernels behind counted handles, as a device
 // backend holds them (a tf.Tensor, a texture): every handle must be disposed, and liveTensorCount counts those
 // that were not.
-import { cpuKernels } from '../../backends/cpu/kernels.js';
+
 import { cpuArchitectureKernels } from '../../backends/cpu/architecture.js';
+import { cpuKernels } from '../../backends/cpu/kernels.js';
 import { cpuTrainingKernels } from '../../backends/cpu/training.js';
 import type { ArchitectureKernels } from '../../src/contract/architecture-kernels.js';
 import type { TensorKernels } from '../../src/contract/kernels.js';
@@ -60,7 +61,11 @@ function countedArchitectureKernels(allocate: Allocate, leaks: Leaks): Architect
 /** cpuTrainingKernels on counted handles. */
 function countedTrainingKernels(allocate: Allocate, leaks: Leaks): TrainingKernels<Handle> {
   const t = cpuTrainingKernels;
-  const gradients = (g: LayerGradients<Tensor>): LayerGradients<Handle> => ({ dx: allocate(g.dx), dWeight: allocate(g.dWeight), dBias: allocate(g.dBias) });
+  const gradients = (g: LayerGradients<Tensor>): LayerGradients<Handle> => ({
+    dx: allocate(g.dx),
+    dWeight: allocate(g.dWeight),
+    dBias: allocate(g.dBias),
+  });
   return {
     conv2d: (x, w, b, padding) => allocate(t.conv2d(x.tensor, w.tensor, b.tensor, padding)),
     conv2dBackward: (x, w, dy, padding) => gradients(t.conv2dBackward(x.tensor, w.tensor, dy.tensor, padding)),
@@ -99,7 +104,12 @@ function countedKernels(name: string, leaks: Leaks): TensorKernels<Handle> {
     dispose: (h) => void live.delete(h),
     linear(terms, bias) {
       leaks.linear?.(allocate, terms[0].coef);
-      return allocate(cpuKernels.linear(terms.map(({ x, coef }) => ({ x: x.tensor, coef })), bias));
+      return allocate(
+        cpuKernels.linear(
+          terms.map(({ x, coef }) => ({ x: x.tensor, coef })),
+          bias,
+        ),
+      );
     },
     fill: (shape, values) => allocate(cpuKernels.fill(shape, values)),
     clip: (x, lo, hi) => allocate(cpuKernels.clip(x.tensor, lo, hi)),
@@ -117,18 +127,26 @@ export const brokenMemory: BrokenBackend[] = [
     id: 'leaked-coefficient-tensor',
     bug: 'linear uploads its per-batch coefficients as a device tensor and never disposes it (an op outside tf.tidy)',
     caughtBy: FORWARD_LEAKS,
-    backend: composeBackend(countedKernels('broken:leaked-coefficient-tensor', { linear: (allocate, coef) => allocate({ shape: [coef.length], data: coef }) })),
+    backend: composeBackend(
+      countedKernels('broken:leaked-coefficient-tensor', {
+        linear: (allocate, coef) => allocate({ shape: [coef.length], data: coef }),
+      }),
+    ),
   },
   {
     id: 'leaked-transposed-weight',
     bug: "the dense layer's backward pass transposes its weight into a new device tensor and never disposes it (a tf.transpose outside tf.tidy)",
     caughtBy: TRAINING_LEAKS,
-    backend: composeBackend(countedKernels('broken:leaked-transposed-weight', { denseBackward: (allocate, weight) => allocate(weight) })),
+    backend: composeBackend(
+      countedKernels('broken:leaked-transposed-weight', { denseBackward: (allocate, weight) => allocate(weight) }),
+    ),
   },
   {
     id: 'leaked-softmax-row-sums',
     bug: "the attention softmax's backward pass keeps its row sums in a device tensor it never disposes",
     caughtBy: ARCHITECTURE_LEAKS,
-    backend: composeBackend(countedKernels('broken:leaked-softmax-row-sums', { softmaxBackward: (allocate, y) => allocate(y) })),
+    backend: composeBackend(
+      countedKernels('broken:leaked-softmax-row-sums', { softmaxBackward: (allocate, y) => allocate(y) }),
+    ),
   },
 ];

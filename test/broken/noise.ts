@@ -16,7 +16,10 @@ export const brokenNoise: BrokenBackend[] = [
       ...cpuKernels,
       name: 'broken:uniform-noise',
       // The shared generator's normals mapped through Phi to uniforms, then scaled to unit variance.
-      randomNormal: (shape, seed, stream) => ({ shape, data: gaussianValues(seed, stream, sizeOf(shape)).map((z) => Math.sqrt(3) * (2 * normalCdf(z) - 1)) }),
+      randomNormal: (shape, seed, stream) => ({
+        shape,
+        data: gaussianValues(seed, stream, sizeOf(shape)).map((z) => Math.sqrt(3) * (2 * normalCdf(z) - 1)),
+      }),
     }),
   },
   {

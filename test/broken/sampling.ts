@@ -21,19 +21,39 @@ export const brokenSampling = [
       return x;
     },
   }),
-  broken('ddim-loop-skips-last-step', 'the DDIM loop stops at t_1 instead of taking the final step to t = 0', DDIM_LOOP, {
-    async sampleDdim({ schedule, shape, model, seed, timesteps, options }) {
-      let x = gaussianTensor(shape, seed, 0);
-      for (let i = 0; i + 1 < timesteps.length; i++) {
-        const t = new Int32Array(shape[0]).fill(timesteps[i]);
-        const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1]);
-        x = (await cpuBackend.ddimStep({ schedule, xt: x, t, tPrev, modelOutput: await model(x, t), noise: gaussianTensor(shape, seed, timesteps[i]), options })).prev;
-      }
-      return x;
+  broken(
+    'ddim-loop-skips-last-step',
+    'the DDIM loop stops at t_1 instead of taking the final step to t = 0',
+    DDIM_LOOP,
+    {
+      async sampleDdim({ schedule, shape, model, seed, timesteps, options }) {
+        let x = gaussianTensor(shape, seed, 0);
+        for (let i = 0; i + 1 < timesteps.length; i++) {
+          const t = new Int32Array(shape[0]).fill(timesteps[i]);
+          const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1]);
+          x = (
+            await cpuBackend.ddimStep({
+              schedule,
+              xt: x,
+              t,
+              tPrev,
+              modelOutput: await model(x, t),
+              noise: gaussianTensor(shape, seed, timesteps[i]),
+              options,
+            })
+          ).prev;
+        }
+        return x;
+      },
     },
-  }),
-  broken('sampler-clips-by-default', "the sampling loops clip x0^ to [-1, 1] unless told otherwise (improved-diffusion's clip_denoised=True default), while the contract's default is no clipping", DDIM_GAUSSIAN_LAW, {
-    sampleDdpm: (args) => cpuBackend.sampleDdpm({ ...args, options: { clip: true, ...args.options } }),
-    sampleDdim: (args) => cpuBackend.sampleDdim({ ...args, options: { clip: true, ...args.options } }),
-  }),
+  ),
+  broken(
+    'sampler-clips-by-default',
+    "the sampling loops clip x0^ to [-1, 1] unless told otherwise (improved-diffusion's clip_denoised=True default), while the contract's default is no clipping",
+    DDIM_GAUSSIAN_LAW,
+    {
+      sampleDdpm: (args) => cpuBackend.sampleDdpm({ ...args, options: { clip: true, ...args.options } }),
+      sampleDdim: (args) => cpuBackend.sampleDdim({ ...args, options: { clip: true, ...args.options } }),
+    },
+  ),
 ];

@@ -22,39 +22,79 @@ const FORWARD_PASS: CheckName =
 type TrainingOverrides = Partial<TrainingKernels<Tensor>>;
 
 /** The cpu reference with some training kernels replaced by buggy ones. */
-function brokenTrainingKernels(id: string, bug: string, caughtBy: CheckName, overrides: TrainingOverrides): BrokenBackend {
-  const backend = composeBackend({ ...cpuKernels, name: `broken:${id}`, training: { ...cpuTrainingKernels, ...overrides } });
+function brokenTrainingKernels(
+  id: string,
+  bug: string,
+  caughtBy: CheckName,
+  overrides: TrainingOverrides,
+): BrokenBackend {
+  const backend = composeBackend({
+    ...cpuKernels,
+    name: `broken:${id}`,
+    training: { ...cpuTrainingKernels, ...overrides },
+  });
   return { id, bug, caughtBy, backend };
 }
 
 export const brokenTraining = [
-  brokenTrainingKernels('timesteps-from-zero', 't drawn from 0..T-1 (Python range(T)) but used as the paper 1..T', TIMESTEP_RANGE, {
-    randomTimesteps: (n, T, seed, stream) => Int32Array.from(uniformValues(seed, stream, n), (u) => Math.floor(T * u)),
-  }),
-  brokenTrainingKernels('dense-bias-gradient', "a dense layer's bias gradient from the first batch item only", FINITE_DIFFERENCES, {
-    denseBackward(x, weight, dOut) {
-      const g = cpuTrainingKernels.denseBackward(x, weight, dOut);
-      return { ...g, dBias: { shape: g.dBias.shape, data: Float64Array.from(dOut.data.subarray(0, weight.shape[0])) } };
+  brokenTrainingKernels(
+    'timesteps-from-zero',
+    't drawn from 0..T-1 (Python range(T)) but used as the paper 1..T',
+    TIMESTEP_RANGE,
+    {
+      randomTimesteps: (n, T, seed, stream) =>
+        Int32Array.from(uniformValues(seed, stream, n), (u) => Math.floor(T * u)),
     },
-  }),
-  brokenTrainingKernels('adam-no-bias-correction', 'Adam without bias correction, m and v used as they are', ADAM_STEP, {
-    adamUpdate: (param, grad, m, v, c) => cpuTrainingKernels.adamUpdate(param, grad, m, v, { ...c, mCorrection: 1, vCorrection: 1 }),
-  }),
-  brokenTrainingKernels('time-channel-missing', 'no time channel and MLP embedding: concat keeps input 1, zeros', FORWARD_PASS, {
-    concatChannels(a, b) {
-      const out = cpuTrainingKernels.concatChannels(a, b);
-      const inner = b.data.length / b.shape[0];
-      const width = out.data.length / out.shape[0];
-      for (let n = 0; n < out.shape[0]; n++) (out.data as Float64Array).fill(0, n * width + width - inner, (n + 1) * width);
-      return out;
+  ),
+  brokenTrainingKernels(
+    'dense-bias-gradient',
+    "a dense layer's bias gradient from the first batch item only",
+    FINITE_DIFFERENCES,
+    {
+      denseBackward(x, weight, dOut) {
+        const g = cpuTrainingKernels.denseBackward(x, weight, dOut);
+        return {
+          ...g,
+          dBias: { shape: g.dBias.shape, data: Float64Array.from(dOut.data.subarray(0, weight.shape[0])) },
+        };
+      },
     },
-  }),
+  ),
+  brokenTrainingKernels(
+    'adam-no-bias-correction',
+    'Adam without bias correction, m and v used as they are',
+    ADAM_STEP,
+    {
+      adamUpdate: (param, grad, m, v, c) =>
+        cpuTrainingKernels.adamUpdate(param, grad, m, v, { ...c, mCorrection: 1, vCorrection: 1 }),
+    },
+  ),
+  brokenTrainingKernels(
+    'time-channel-missing',
+    'no time channel and MLP embedding: concat keeps input 1, zeros',
+    FORWARD_PASS,
+    {
+      concatChannels(a, b) {
+        const out = cpuTrainingKernels.concatChannels(a, b);
+        const inner = b.data.length / b.shape[0];
+        const width = out.data.length / out.shape[0];
+        for (let n = 0; n < out.shape[0]; n++)
+          (out.data as Float64Array).fill(0, n * width + width - inner, (n + 1) * width);
+        return out;
+      },
+    },
+  ),
   // Caught only by the end-to-end run: every per-step check sees a correct Adam update, but the trainer keeps the old
   // parameters, so the model never learns (measured: L_simple 1.024, KL 4.25 against the threshold 1.4).
-  brokenTrainingKernels('adam-update-dropped', "Adam's new parameters go to a copy the trainer never sees", END_TO_END, {
-    adamUpdate(param, grad, m, v, c) {
-      const kept = { shape: param.shape, data: Float64Array.from(param.data) };
-      return { ...cpuTrainingKernels.adamUpdate(param, grad, m, v, c), param: kept };
+  brokenTrainingKernels(
+    'adam-update-dropped',
+    "Adam's new parameters go to a copy the trainer never sees",
+    END_TO_END,
+    {
+      adamUpdate(param, grad, m, v, c) {
+        const kept = { shape: param.shape, data: Float64Array.from(param.data) };
+        return { ...cpuTrainingKernels.adamUpdate(param, grad, m, v, c), param: kept };
+      },
     },
-  }),
+  ),
 ];

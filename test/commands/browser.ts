@@ -44,7 +44,11 @@ const COUNT_FIGURES = `(() => {
 /** Opens a report page in headless Chromium as a reader would, and reports what rendered and what went wrong. */
 export async function openReport(htmlPath: string, executablePath: string): Promise<PageCheck> {
   const puppeteer = (await import('puppeteer-core')).default;
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   try {
     const page = await browser.newPage();
     const problems: string[] = [];
@@ -55,7 +59,10 @@ export async function openReport(htmlPath: string, executablePath: string): Prom
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
-    const counts = (await page.evaluate(COUNT_FIGURES)) as Pick<PageCheck, 'charts' | 'strips' | 'emptyFigures' | 'drawnFigures'>;
+    const counts = (await page.evaluate(COUNT_FIGURES)) as Pick<
+      PageCheck,
+      'charts' | 'strips' | 'emptyFigures' | 'drawnFigures'
+    >;
     const screenshot = await page.screenshot({ fullPage: true, type: 'png' });
     return { problems, ...counts, screenshot };
   } finally {

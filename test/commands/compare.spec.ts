@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpuBackend } from '../../backends/cpu/index.js';
 import { cpuKernels } from '../../backends/cpu/kernels.js';
-import { compareBackends, compareMarkdown, type CompareCell } from '../../src/compare/compare.js';
+// @ts-expect-error: a plain JavaScript module without type declarations.
+import { backend as plainJs } from '../../examples/plain-js-backend/backend.mjs';
+import { type CompareCell, compareBackends, compareMarkdown } from '../../src/compare/compare.js';
 import { compareInputs } from '../../src/compare/operations.js';
 import { parseSweep } from '../../src/compare/setting.js';
 import { runSweeps, sweepFigure, sweepMarkdown } from '../../src/compare/sweep.js';
 import { vegaLiteSvg } from '../../src/figures/vega.js';
 import { composeBackend } from '../../src/pipeline/compose.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
-// @ts-expect-error: a plain JavaScript module without type declarations.
-import { backend as plainJs } from '../../examples/plain-js-backend/backend.mjs';
 import { findChromium, openReport } from './browser.js';
 import { runCli } from './run-cli.js';
 
@@ -48,7 +48,7 @@ describe('diffspec compare', () => {
     expect(rows).toHaveLength(cells.length / 2);
   });
 
-  it("runs the reference on the noise a backend drew, or compares distributions where it keeps its noise", async () => {
+  it('runs the reference on the noise a backend drew, or compares distributions where it keeps its noise', async () => {
     const inputs = compareInputs({ seed: 5, shape: [4, 3, 8, 8], steps: 50 });
     const cells = await compareBackends(cpuKernels, [ownNoise, hiddenNoise], inputs, 0);
     const loops = (b: string) => cells.filter((c) => c.backend === b && /^(forwardChain|sampleDdim)/.test(c.operation));
@@ -127,11 +127,15 @@ describe('diffspec compare --out', () => {
   }, 120_000);
 
   const chromium = findChromium();
-  it.skipIf(!chromium)('renders index.html in headless Chromium: the heatmap and every sweep drawn', async () => {
-    const page = await openReport(join(out, 'index.html'), chromium!);
-    writeFileSync(join(out, 'screenshot.png'), page.screenshot);
-    expect(page.problems).toEqual([]);
-    expect(page.emptyFigures).toEqual([]);
-    expect(page.drawnFigures).toEqual(['compare-heatmap', 'sweep-size', 'sweep-T', 'sweep-steps']);
-  }, 60_000);
+  it.skipIf(!chromium)(
+    'renders index.html in headless Chromium: the heatmap and every sweep drawn',
+    async () => {
+      const page = await openReport(join(out, 'index.html'), chromium!);
+      writeFileSync(join(out, 'screenshot.png'), page.screenshot);
+      expect(page.problems).toEqual([]);
+      expect(page.emptyFigures).toEqual([]);
+      expect(page.drawnFigures).toEqual(['compare-heatmap', 'sweep-size', 'sweep-T', 'sweep-steps']);
+    },
+    60_000,
+  );
 });

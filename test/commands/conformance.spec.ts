@@ -31,11 +31,32 @@ const FILTER = '^forward (?!hangs)\\S+ t forward steps|closed form q|cpu the Mar
 const out = mkdtempSync(join(tmpdir(), 'diffspec-conformance-'));
 let run: ReturnType<typeof runCli>;
 let report: ConformanceReport;
-const statusOf = (backend: string, check: string) => report.results.find((r) => r.backend === backend && r.check === check)?.status;
+const statusOf = (backend: string, check: string) =>
+  report.results.find((r) => r.backend === backend && r.check === check)?.status;
 
 beforeAll(() => {
-  const backends = ['cpu', 'examples/plain-js-backend/backend.mjs', ...Object.keys(MISBEHAVING).map((m) => `test/fixtures/misbehaving/${m}.ts`)];
-  run = runCli(['conformance', '--backend', backends.join(','), '--group', 'forward', '--filter', FILTER, '--timeout', '2000', '--out', out, '--expectations', 'test/fixtures/expectations-cpu.json', '--expectations', 'test/fixtures/expectations-throws.json']);
+  const backends = [
+    'cpu',
+    'examples/plain-js-backend/backend.mjs',
+    ...Object.keys(MISBEHAVING).map((m) => `test/fixtures/misbehaving/${m}.ts`),
+  ];
+  run = runCli([
+    'conformance',
+    '--backend',
+    backends.join(','),
+    '--group',
+    'forward',
+    '--filter',
+    FILTER,
+    '--timeout',
+    '2000',
+    '--out',
+    out,
+    '--expectations',
+    'test/fixtures/expectations-cpu.json',
+    '--expectations',
+    'test/fixtures/expectations-throws.json',
+  ]);
   report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
 }, 120_000);
 
@@ -102,17 +123,22 @@ describe('diffspec conformance', () => {
   });
 
   const chromium = findChromium();
-  it.skipIf(!chromium)('renders index.html in headless Chromium: no console errors, every chart and strip drawn', async () => {
-    const page = await openReport(join(out, 'index.html'), chromium!);
-    writeFileSync(join(out, 'screenshot.png'), page.screenshot);
-    expect(page.problems).toEqual([]);
-    expect(page.emptyFigures).toEqual([]);
-    expect(page.charts).toBe(reportCharts(report.results).length);
-    // The error heatmap (check x backend, coloured by error / bound) and the p-values of the statistical check.
-    expect(page.drawnFigures).toEqual(expect.arrayContaining(['accuracy-heatmap', 'statistics']));
-    // cpu and plain-js draw the seed's strip; the misbehaving backends get a note instead.
-    expect(page.strips).toBe(2);
-    expect(existsSync(join(out, 'screenshot.png'))).toBe(true);
-  }, 60_000);
-  if (!chromium) it.skip('renders index.html in headless Chromium (skipped: no chromium on PATH; scripts/setup-chromium.sh installs it)', () => {});
+  it.skipIf(!chromium)(
+    'renders index.html in headless Chromium: no console errors, every chart and strip drawn',
+    async () => {
+      const page = await openReport(join(out, 'index.html'), chromium!);
+      writeFileSync(join(out, 'screenshot.png'), page.screenshot);
+      expect(page.problems).toEqual([]);
+      expect(page.emptyFigures).toEqual([]);
+      expect(page.charts).toBe(reportCharts(report.results).length);
+      // The error heatmap (check x backend, coloured by error / bound) and the p-values of the statistical check.
+      expect(page.drawnFigures).toEqual(expect.arrayContaining(['accuracy-heatmap', 'statistics']));
+      // cpu and plain-js draw the seed's strip; the misbehaving backends get a note instead.
+      expect(page.strips).toBe(2);
+      expect(existsSync(join(out, 'screenshot.png'))).toBe(true);
+    },
+    60_000,
+  );
+  if (!chromium)
+    it.skip('renders index.html in headless Chromium (skipped: no chromium on PATH; scripts/setup-chromium.sh installs it)', () => {});
 });

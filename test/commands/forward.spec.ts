@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../../backends/index.js';
-import { forwardCommand } from '../../src/cli/commands/forward.js';
 import { cpuBackend } from '../../backends/cpu/index.js';
-import { forwardFrames, loadImage, defaultImagePath } from '../../src/forward/strip.js';
+import { UsageError } from '../../src/cli/command.js';
+import { forwardCommand } from '../../src/cli/commands/forward.js';
+import { defaultImagePath, forwardFrames, loadImage } from '../../src/forward/strip.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { scheduleTables } from '../../src/schedule/tables.js';
-import { UsageError } from '../../src/cli/command.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'diffspec-forward-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,13 +27,31 @@ describe('diffspec forward', () => {
 
   it('resizes with --size and draws the closed form with --closed-form', async () => {
     const out = join(dir, 'closed.png');
-    expect(await forwardCommand.run(['--size', '24x16', '--closed-form', '--schedule', 'cosine', '--steps', '0,100', '--out', out])).toBe(0);
+    expect(
+      await forwardCommand.run([
+        '--size',
+        '24x16',
+        '--closed-form',
+        '--schedule',
+        'cosine',
+        '--steps',
+        '0,100',
+        '--out',
+        out,
+      ]),
+    ).toBe(0);
     expect((await sharp(out).metadata()).width).toBeGreaterThan(2 * 24);
   });
 
   it('frames are the data at t = 0 and keep the variance q(x_t | x_0) gives at t = 100', async () => {
     const x0 = await loadImage(defaultImagePath());
-    const [first, last] = await forwardFrames({ backend: cpuBackend, x0, schedule: SEED_SCHEDULE, steps: [0, 100], seed: 3 });
+    const [first, last] = await forwardFrames({
+      backend: cpuBackend,
+      x0,
+      schedule: SEED_SCHEDULE,
+      steps: [0, 100],
+      seed: 3,
+    });
     expect(first.x.data).toEqual(x0.data);
     // Per-pixel noise variance at t = 100 is 1 - alpha-bar_100 (Ho et al. 2020, eq. 4); over ~18k values the
     // sample variance of x_t - sqrt(alpha-bar) x_0 sits within 5% of it (a deterministic seed, no flake).

@@ -3,18 +3,25 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
 import { SPEC_GROUPS } from '../../spec/groups/index.js';
+import { packageRoot } from '../../src/paths.js';
 
 describe('spec group registry', () => {
   it('lists every group of spec/groups once, each with its spec file', async () => {
-    const files = readdirSync(join(packageRoot(), 'spec', 'groups')).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const files = readdirSync(join(packageRoot(), 'spec', 'groups')).filter(
+      (f) => f.endsWith('.ts') && f !== 'index.ts',
+    );
     const exported = [];
     for (const f of files) {
       const mod = await import(`../../spec/groups/${f.replace(/\.ts$/, '.js')}`);
-      exported.push(...Object.values(mod).filter((v): v is { id: string } => typeof v === 'object' && v !== null && 'checks' in v && 'id' in v));
+      exported.push(
+        ...Object.values(mod).filter(
+          (v): v is { id: string } => typeof v === 'object' && v !== null && 'checks' in v && 'id' in v,
+        ),
+      );
     }
     expect(SPEC_GROUPS.map((g) => g.id).sort()).toEqual(exported.map((g) => g.id).sort());
-    for (const g of SPEC_GROUPS) expect(existsSync(join(packageRoot(), 'spec', `${g.id}.spec.ts`)), `spec/${g.id}.spec.ts`).toBe(true);
+    for (const g of SPEC_GROUPS)
+      expect(existsSync(join(packageRoot(), 'spec', `${g.id}.spec.ts`)), `spec/${g.id}.spec.ts`).toBe(true);
   });
 });

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConformanceReport } from '../../src/report/results.js';
 import { packageRoot } from '../../src/paths.js';
+import type { ConformanceReport } from '../../src/report/results.js';
 import { runCli } from './run-cli.js';
 
 const LIMIT_MS = 3000;

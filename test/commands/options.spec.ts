@@ -20,7 +20,15 @@ const TABLE = {
 describe('option parsing', () => {
   it('reads "--name value", "--name=value", lists in order, flags and defaults, and records what was given', () => {
     const { values, given } = parseOptions(['--name', 'x', '--tag=a,b', '--tag', 'c', '--dry', '--rate=0.5'], TABLE);
-    const expected = { count: 5, rate: 0.5, share: undefined, mode: 'exact', tag: ['a', 'b', 'c'], name: 'x', dry: true };
+    const expected = {
+      count: 5,
+      rate: 0.5,
+      share: undefined,
+      mode: 'exact',
+      tag: ['a', 'b', 'c'],
+      name: 'x',
+      dry: true,
+    };
     expect(values).toEqual(expected);
     expect([...given].sort()).toEqual(['dry', 'name', 'rate', 'tag']);
     expect(parseOptions(['--name', 'x'], TABLE).values).toMatchObject({ dry: false, tag: [], rate: undefined });
@@ -73,7 +81,7 @@ describe('exit statuses of the diffspec binary', () => {
     for (const c of COMMANDS) expect(help.stdout).toContain(`  ${c.name} `);
   });
 
-  it('exits 0 on a command\'s --help, printing exactly its generated help', () => {
+  it("exits 0 on a command's --help, printing exactly its generated help", () => {
     const r = runCli(['train', '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${COMMANDS.find((c) => c.name === 'train')!.help}\n`);

@@ -50,22 +50,29 @@ function killWhileWriting(file: string, next: ConformanceReport): Promise<void> 
 
 describe('a run killed while it writes its report', () => {
   const cases = REPORT_FILES.map((f, i) => [f, i] as const);
-  it.each(cases)('leaves %s and the rest of the previous report intact and readable', async (file, i) => {
-    for (const tmp of temporaries()) rmSync(join(dir, tmp));
-    const previous = report(1000 + i, 50_000);
-    await writeReport(dir, previous, []);
-    const before = snapshot();
-    await killWhileWriting(file, report(2000 + i, 50_000));
-    expect(temporaries().some((t) => t.startsWith(`.${file}.`)), 'killed before the rename').toBe(true);
-    const after = snapshot();
-    // The file being written is the previous one, whole; the files before it may be the new ones, whole.
-    expect(after[file]).toBe(before[file]);
-    for (const f of REPORT_FILES) {
-      if (f.endsWith('.json')) expect(() => JSON.parse(after[f]), f).not.toThrow();
-      const whole = after[f] === before[f] || !after[f].includes(`run ${1000 + i} `);
-      expect(whole, `${f} is one version, not a mix`).toBe(true);
-    }
-    const resultsWritten = REPORT_FILES.indexOf('results.json') < i;
-    expect(JSON.parse(after['results.json']).run.suiteSeed).toBe(resultsWritten ? 2000 + i : 1000 + i);
-  }, 120_000);
+  it.each(cases)(
+    'leaves %s and the rest of the previous report intact and readable',
+    async (file, i) => {
+      for (const tmp of temporaries()) rmSync(join(dir, tmp));
+      const previous = report(1000 + i, 50_000);
+      await writeReport(dir, previous, []);
+      const before = snapshot();
+      await killWhileWriting(file, report(2000 + i, 50_000));
+      expect(
+        temporaries().some((t) => t.startsWith(`.${file}.`)),
+        'killed before the rename',
+      ).toBe(true);
+      const after = snapshot();
+      // The file being written is the previous one, whole; the files before it may be the new ones, whole.
+      expect(after[file]).toBe(before[file]);
+      for (const f of REPORT_FILES) {
+        if (f.endsWith('.json')) expect(() => JSON.parse(after[f]), f).not.toThrow();
+        const whole = after[f] === before[f] || !after[f].includes(`run ${1000 + i} `);
+        expect(whole, `${f} is one version, not a mix`).toBe(true);
+      }
+      const resultsWritten = REPORT_FILES.indexOf('results.json') < i;
+      expect(JSON.parse(after['results.json']).run.suiteSeed).toBe(resultsWritten ? 2000 + i : 1000 + i);
+    },
+    120_000,
+  );
 });

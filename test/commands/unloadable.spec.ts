@@ -46,10 +46,14 @@ describe('a backend module that cannot be used', () => {
     expect(run.stdout).toMatch(/FAILED: 1 pass, 5 backends failed to load/);
   });
 
-  it('runs none of its checks, and the other backends\' checks as usual', () => {
+  it("runs none of its checks, and the other backends' checks as usual", () => {
     expect(report.results.map((r) => `${r.backend} ${r.status}`)).toEqual(['cpu pass']);
     const notLoaded = report.run.backends.filter((b) => b.loadFailed).map((b) => b.name);
-    expect(notLoaded.sort()).toEqual(Object.keys(UNLOADABLE).map((f) => `test/fixtures/unloadable/${f}`).sort());
+    expect(notLoaded.sort()).toEqual(
+      Object.keys(UNLOADABLE)
+        .map((f) => `test/fixtures/unloadable/${f}`)
+        .sort(),
+    );
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit.match(/<testcase name="[^"]*unloadable[^"]* loads"><error /g)).toHaveLength(5);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('not run: failed to load');
@@ -67,7 +71,7 @@ describe('contractMismatch', () => {
     expect(contractMismatch(5)).toBe('is number 5, not a backend object');
     expect(contractMismatch(null)).toBe('is null, not a backend object');
     const memoryOnly = { ...cpuBackend, capabilities: ['schedule', 'memory'], training: undefined };
-    expect(contractMismatch(memoryOnly)).toBe('declares the \'memory\' capability but has no liveTensorCount()');
+    expect(contractMismatch(memoryOnly)).toBe("declares the 'memory' capability but has no liveTensorCount()");
     const undeclared = contractMismatch({ ...cpuBackend, capabilities: ['schedule'] });
     expect(undeclared).toBe('has a "training" object but does not declare the \'training\' capability');
     const partial = contractMismatch({ ...cpuBackend, training: { predict: () => 0 } });

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportDenoiser } from '../../backends/ort/export.js';
 import { loadOnnxDenoiser } from '../../backends/ort/onnxDenoiser.js';
+import { type ReferenceModelSpec, referencePredict } from '../../spec/support/reference-models.js';
 import { exportCommand } from '../../src/cli/commands/export.js';
 import { trainCommand } from '../../src/cli/commands/train.js';
 import { initialWeights } from '../../src/models/init.js';
 import { MLP_DEFAULTS } from '../../src/models/mlp.js';
-import { architectureOf, } from '../../src/models/spec.js';
+import { architectureOf } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { absoluteFloor, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
-import { type ReferenceModelSpec, referencePredict } from '../../spec/support/reference-models.js';
 import { ortSelected } from './selection.js';
 
 const T = 1000;

@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { floatInitializers } from '../../backends/ort/onnx.js';
 import { loadOnnxDenoiser } from '../../backends/ort/onnxDenoiser.js';
+import { referencePredict } from '../../spec/support/reference-models.js';
 import type { Weights } from '../../src/contract/training.js';
 import { architectureOf, type ModelSpec } from '../../src/models/spec.js';
 import { gaussianTensor } from '../../src/random/gaussian.js';
 import { absoluteFloor, networkRoundings, relativeBound } from '../../src/speckit/tolerance.js';
-import { referencePredict } from '../../spec/support/reference-models.js';
 import { ortSelected } from './selection.js';
 
 const FIXTURE = new URL('../fixtures/onnx/simple-denoise.onnx', import.meta.url);

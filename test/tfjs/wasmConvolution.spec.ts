@@ -10,9 +10,10 @@
 //    differences use the wasm engine's own forward conv2d, which this spec found wrong for some 'same' paddings.
 // 2. On real-valued data, against float64 sums and against the tfjs cpu engine's own kernels, within the
 //    dot-product bound gamma_m sum |a| |b| (m terms per entry).
+
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { loadEngine } from '../../backends/tfjs/engines.js';
 import type { TF } from '../../backends/tfjs/types.js';
 import { SpecContext } from '../../src/speckit/context.js';
@@ -51,7 +52,14 @@ const caseArbitrary = (integers: boolean): fc.Arbitrary<ConvCase> =>
       pad: fc.oneof(
         fc.constant<Padding>('same'),
         fc.constant<Padding>('valid'),
-        fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(([a, b, c, d]): Padding => [[0, 0], [a, b], [c, d], [0, 0]]),
+        fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)).map(
+          ([a, b, c, d]): Padding => [
+            [0, 0],
+            [a, b],
+            [c, d],
+            [0, 0],
+          ],
+        ),
       ),
       seed: fc.nat(),
     })
@@ -67,13 +75,23 @@ function values(c: ConvCase, salt: number, length: number): Float32Array {
 }
 
 function inputs(tf: TF, c: ConvCase) {
-  const info = tf.backend_util.computeConv2DInfo([c.n, c.h, c.w, c.cin], [c.fh, c.fw, c.cin, c.cout], c.strides, 1, c.pad);
+  const info = tf.backend_util.computeConv2DInfo(
+    [c.n, c.h, c.w, c.cin],
+    [c.fh, c.fw, c.cin, c.cout],
+    c.strides,
+    1,
+    c.pad,
+  );
   const dyShape = [c.n, info.outHeight, info.outWidth, c.cout] as const;
   return {
     info,
     x: values(c, 0, c.n * c.h * c.w * c.cin),
     filter: values(c, 1, c.fh * c.fw * c.cin * c.cout),
-    dy: values(c, 2, dyShape.reduce((a, b) => a * b)),
+    dy: values(
+      c,
+      2,
+      dyShape.reduce((a, b) => a * b),
+    ),
     dyShape: [...dyShape],
   };
 }
@@ -85,14 +103,26 @@ async function gradients(tf: TF, engine: string, c: ConvCase): Promise<{ filter:
   return tf.tidy(() => {
     const dyt = tf.tensor(dy, dyShape);
     const loss = (xt: Tensor4D, f: Tensor4D) => tf.sum(tf.mul(tf.conv2d(xt, f, c.strides, c.pad), dyt));
-    const [dx, dw] = tf.grads(loss as (...args: Tensor[]) => Tensor)([tf.tensor4d(x, [c.n, c.h, c.w, c.cin]), tf.tensor4d(filter, [c.fh, c.fw, c.cin, c.cout])]);
+    const [dx, dw] = tf.grads(loss as (...args: Tensor[]) => Tensor)([
+      tf.tensor4d(x, [c.n, c.h, c.w, c.cin]),
+      tf.tensor4d(filter, [c.fh, c.fw, c.cin, c.cout]),
+    ]);
     return { filter: dw.dataSync() as Float32Array, x: dx.dataSync() as Float32Array };
   });
 }
 
 /** conv2d(x, W) on the active engine. */
 const forward = (tf: TF, c: ConvCase, x: Float32Array, filter: Float32Array) =>
-  tf.tidy(() => tf.conv2d(tf.tensor4d(x, [c.n, c.h, c.w, c.cin]), tf.tensor4d(filter, [c.fh, c.fw, c.cin, c.cout]), c.strides, c.pad).dataSync());
+  tf.tidy(() =>
+    tf
+      .conv2d(
+        tf.tensor4d(x, [c.n, c.h, c.w, c.cin]),
+        tf.tensor4d(filter, [c.fh, c.fw, c.cin, c.cout]),
+        c.strides,
+        c.pad,
+      )
+      .dataSync(),
+  );
 
 /** L(x, W) = sum conv2d(x, W) dy with the convolution on the active engine and the sum in float64. */
 function loss(tf: TF, c: ConvCase, x: Float32Array, filter: Float32Array): number {
@@ -115,7 +145,11 @@ interface Float64Gradient {
 function float64Gradients(tf: TF, c: ConvCase): { filter: Float64Gradient; x: Float64Gradient } {
   const { info, x, filter, dy } = inputs(tf, c);
   const { top, left } = info.padInfo;
-  const dw = { value: new Float64Array(filter.length), scale: new Float64Array(filter.length), terms: c.n * info.outHeight * info.outWidth };
+  const dw = {
+    value: new Float64Array(filter.length),
+    scale: new Float64Array(filter.length),
+    terms: c.n * info.outHeight * info.outWidth,
+  };
   const dx = { value: new Float64Array(x.length), scale: new Float64Array(x.length), terms: c.fh * c.fw * c.cout };
   for (let n = 0; n < c.n; n++)
     for (let p = 0; p < info.outHeight; p++)
@@ -151,57 +185,90 @@ function centralDifferences(a: Float32Array, entries: number[], lossOf: (a: Floa
 }
 
 /** Every entry of a small tensor, about 16 spread over a larger one. */
-const sampleEntries = (length: number) => Array.from({ length: Math.min(length, 16) }, (_, i) => Math.floor((i * length) / Math.min(length, 16)));
+const sampleEntries = (length: number) =>
+  Array.from({ length: Math.min(length, 16) }, (_, i) => Math.floor((i * length) / Math.min(length, 16)));
 
-const context = (name: string) => new SpecContext(checkSeed(suiteSeedFromEnv(), `tfjs wasm convolution > ${name}`), 'float32');
+const context = (name: string) =>
+  new SpecContext(checkSeed(suiteSeedFromEnv(), `tfjs wasm convolution > ${name}`), 'float32');
 
-describe.skipIf(!tfjsSelected)('tfjs wasm engine: convolution gradients built from conv2d, and conv2d with padding same', async () => {
-  const { tf } = await loadEngine('wasm');
-  await loadEngine('cpu');
+describe.skipIf(!tfjsSelected)(
+  'tfjs wasm engine: convolution gradients built from conv2d, and conv2d with padding same',
+  async () => {
+    const { tf } = await loadEngine('wasm');
+    await loadEngine('cpu');
 
-  it('the gradients equal the exact central differences of the wasm conv2d, and the cpu engine, on integer data', async () => {
-    const ctx = context('integers');
-    await fc.assert(
-      fc.asyncProperty(caseArbitrary(true), async (c) => {
-        const wasm = await gradients(tf, 'wasm', c);
-        const cpu = await gradients(tf, 'cpu', c);
-        const { x, filter } = inputs(tf, c);
-        const cpuForward = Array.from(forward(tf, c, x, filter));
-        await tf.setBackend('wasm');
-        expect(Array.from(forward(tf, c, x, filter))).toEqual(cpuForward);
-        const filterEntries = filter.map((_, i) => i);
-        expect(Array.from(wasm.filter)).toEqual(centralDifferences(filter, Array.from(filterEntries), (w) => loss(tf, c, x, w)));
-        const xEntries = sampleEntries(x.length);
-        expect(xEntries.map((e) => wasm.x[e])).toEqual(centralDifferences(x, xEntries, (xi) => loss(tf, c, xi, filter)));
-        expect(Array.from(wasm.filter)).toEqual(Array.from(cpu.filter));
-        expect(Array.from(wasm.x)).toEqual(Array.from(cpu.x));
-      }),
-      ctx.fastCheck(40),
-    );
-  });
+    it('the gradients equal the exact central differences of the wasm conv2d, and the cpu engine, on integer data', async () => {
+      const ctx = context('integers');
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary(true), async (c) => {
+          const wasm = await gradients(tf, 'wasm', c);
+          const cpu = await gradients(tf, 'cpu', c);
+          const { x, filter } = inputs(tf, c);
+          const cpuForward = Array.from(forward(tf, c, x, filter));
+          await tf.setBackend('wasm');
+          expect(Array.from(forward(tf, c, x, filter))).toEqual(cpuForward);
+          const filterEntries = filter.map((_, i) => i);
+          expect(Array.from(wasm.filter)).toEqual(
+            centralDifferences(filter, Array.from(filterEntries), (w) => loss(tf, c, x, w)),
+          );
+          const xEntries = sampleEntries(x.length);
+          expect(xEntries.map((e) => wasm.x[e])).toEqual(
+            centralDifferences(x, xEntries, (xi) => loss(tf, c, xi, filter)),
+          );
+          expect(Array.from(wasm.filter)).toEqual(Array.from(cpu.filter));
+          expect(Array.from(wasm.x)).toEqual(Array.from(cpu.x));
+        }),
+        ctx.fastCheck(40),
+      );
+    });
 
-  it('the gradients agree with float64 sums and with the cpu engine within the dot-product bound on real data', async () => {
-    const ctx = context('reals');
-    await fc.assert(
-      fc.asyncProperty(caseArbitrary(false), async (c) => {
-        const wasm = await gradients(tf, 'wasm', c);
-        const cpu = await gradients(tf, 'cpu', c);
-        const exact = float64Gradients(tf, c);
-        for (const which of ['filter', 'x'] as const) {
-          const e = exact[which];
-          const shape = [e.value.length];
-          const roundings = dotProductRoundings(e.terms);
-          const d = which === 'filter' ? 'dL/dW' : 'dL/dx';
-          ctx.expectClose({ what: `wasm ${d} vs float64`, actual: { shape, data: wasm[which] }, expected: e.value, scale: e.scale, roundings, shape });
-          ctx.expectClose({ what: `cpu engine ${d} vs float64`, actual: { shape, data: cpu[which] }, expected: e.value, scale: e.scale, roundings, shape });
-          // Both sides carry their own rounding error: the bound doubles.
-          ctx.expectClose({ what: `wasm vs cpu engine ${d}`, actual: { shape, data: wasm[which] }, expected: cpu[which], scale: e.scale, roundings: 2 * roundings, shape });
-        }
-      }),
-      ctx.fastCheck(60),
-    );
-    const worst = new Map<string, number>();
-    for (const r of ctx.records) if (r.kind === 'accuracy') worst.set(r.what, Math.max(worst.get(r.what) ?? 0, r.worstErrorToBound));
-    console.info(`worst error / bound: ${[...worst].map(([what, ratio]) => `${what} ${ratio.toFixed(3)}`).join('; ')}`);
-  });
-});
+    it('the gradients agree with float64 sums and with the cpu engine within the dot-product bound on real data', async () => {
+      const ctx = context('reals');
+      await fc.assert(
+        fc.asyncProperty(caseArbitrary(false), async (c) => {
+          const wasm = await gradients(tf, 'wasm', c);
+          const cpu = await gradients(tf, 'cpu', c);
+          const exact = float64Gradients(tf, c);
+          for (const which of ['filter', 'x'] as const) {
+            const e = exact[which];
+            const shape = [e.value.length];
+            const roundings = dotProductRoundings(e.terms);
+            const d = which === 'filter' ? 'dL/dW' : 'dL/dx';
+            ctx.expectClose({
+              what: `wasm ${d} vs float64`,
+              actual: { shape, data: wasm[which] },
+              expected: e.value,
+              scale: e.scale,
+              roundings,
+              shape,
+            });
+            ctx.expectClose({
+              what: `cpu engine ${d} vs float64`,
+              actual: { shape, data: cpu[which] },
+              expected: e.value,
+              scale: e.scale,
+              roundings,
+              shape,
+            });
+            // Both sides carry their own rounding error: the bound doubles.
+            ctx.expectClose({
+              what: `wasm vs cpu engine ${d}`,
+              actual: { shape, data: wasm[which] },
+              expected: cpu[which],
+              scale: e.scale,
+              roundings: 2 * roundings,
+              shape,
+            });
+          }
+        }),
+        ctx.fastCheck(60),
+      );
+      const worst = new Map<string, number>();
+      for (const r of ctx.records)
+        if (r.kind === 'accuracy') worst.set(r.what, Math.max(worst.get(r.what) ?? 0, r.worstErrorToBound));
+      console.info(
+        `worst error / bound: ${[...worst].map(([what, ratio]) => `${what} ${ratio.toFixed(3)}`).join('; ')}`,
+      );
+    });
+  },
+);

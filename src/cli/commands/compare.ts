@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
+import { DEFAULT_SETTING, parseSweep, SWEEP_AXES, type Sweep } from '../../compare/setting.js';
 import type { DiffusionBackend } from '../../contract/backend.js';
 import { packageVersion } from '../../paths.js';
 import { selectBackend } from '../../speckit/selection.js';
-import { requireKnownBackends, } from '../backend.js';
+import { requireKnownBackends } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
 import { option } from '../options.js';
 import { integer, text, type ValueType } from '../values.js';
-import { DEFAULT_SETTING, parseSweep, SWEEP_AXES, type Sweep } from '../../compare/setting.js';
 
 const DEFAULT_OUT = 'reports/compare';
 
@@ -35,7 +35,10 @@ folder gets index.html (heatmap of error / bound, sweep figures), summary.md and
     batch: option(integer(1), { default: 8, description: 'batch size' }),
     size: option(integer(1), { default: 32, description: 'image side: inputs are [batch, 3, N, N]' }),
     seed: option(integer(0), { default: 0, description: 'noise seed' }),
-    T: option(integer(1), { default: DEFAULT_SETTING.T, description: 'schedule length: betas linspace(1e-4, 0.02, T)' }),
+    T: option(integer(1), {
+      default: DEFAULT_SETTING.T,
+      description: 'schedule length: betas linspace(1e-4, 0.02, T)',
+    }),
     steps: option(integer(1), {
       default: DEFAULT_SETTING.steps,
       description: "loop length: forwardChain's t, sampleDdim's number of timesteps (at most T)",

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { packageRoot, packageVersion } from '../../paths.js';
+import { isProgramFile } from '../../process/selector.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
-import { isProgramFile } from '../../process/selector.js';
 import { isModulePath } from '../../speckit/selection.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from '../../speckit/timeout.js';
 import { requireKnownBackends } from '../backend.js';
@@ -98,7 +98,7 @@ per run).`,
     seed: option(suiteSeed, {
       default: DEFAULT_SUITE_SEED,
       defaultText: `${DEFAULT_SUITE_SEED}, the fixed CI seed`,
-      description: 'suite seed; every check\'s seed derives from it',
+      description: "suite seed; every check's seed derives from it",
     }),
     group: option(text('ID'), { list: true, defaultText: 'all', description: 'only these spec groups, e.g. forward' }),
     filter: option(pattern(), {
@@ -112,8 +112,8 @@ per run).`,
     }),
     shard: option(shardValue, {
       description:
-        'run part i of n of the spec files (vitest\'s sharding: deterministic, every file in exactly one part); ' +
-        'combine the parts\' report folders with diffspec report --merge',
+        "run part i of n of the spec files (vitest's sharding: deterministic, every file in exactly one part); " +
+        "combine the parts' report folders with diffspec report --merge",
     }),
     timeout: option(integer(1, 'MS'), {
       description:
@@ -122,8 +122,8 @@ per run).`,
       defaultText: String(DEFAULT_CHECK_TIMEOUT_MS),
     }),
     heap: option(integer(16, 'MB'), {
-      description: 'heap limit of each backend\'s process (V8 --max-old-space-size): a check that exceeds it fails',
-      defaultText: 'Node\'s default',
+      description: "heap limit of each backend's process (V8 --max-old-space-size): a check that exceeds it fails",
+      defaultText: "Node's default",
     }),
   },
   exitStatus: {
@@ -149,7 +149,9 @@ per run).`,
     const loadable = selectors.filter((s) => !notLoaded.some((b) => b.name === relative(process.cwd(), s)));
     const builtin = selectors.length === 0 ? await builtinBackends() : { runnable: loadable, unavailable: notLoaded };
     if (selectors.length === 0 && builtin.runnable.length === 0) {
-      process.stderr.write(`diffspec conformance: no built-in backend can run here:\n${builtin.unavailable.map((b) => `  ${b.name}: ${b.unavailable}`).join('\n')}\n`);
+      process.stderr.write(
+        `diffspec conformance: no built-in backend can run here:\n${builtin.unavailable.map((b) => `  ${b.name}: ${b.unavailable}`).join('\n')}\n`,
+      );
       return 1;
     }
     process.env.DIFFSPEC_BACKENDS = builtin.runnable.join(',');
@@ -158,7 +160,16 @@ per run).`,
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
     if (heap) process.env.DIFFSPEC_BACKEND_HEAP_MB = String(heap);
 
-    const [{ createVitest, version: vitestVersion }, { SPEC_GROUPS }, { ConformanceCollector }, { seedStrips }, { writeReport }, summary, { runFailed }, { conformancePoolOptions }] = await Promise.all([
+    const [
+      { createVitest, version: vitestVersion },
+      { SPEC_GROUPS },
+      { ConformanceCollector },
+      { seedStrips },
+      { writeReport },
+      summary,
+      { runFailed },
+      { conformancePoolOptions },
+    ] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
       import('../../report/collector.js'),
@@ -169,7 +180,10 @@ per run).`,
       import('../../speckit/pool.js'),
     ]);
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
-    if (unknownGroup) throw new UsageError(`--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`);
+    if (unknownGroup)
+      throw new UsageError(
+        `--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`,
+      );
     const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
     const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -213,7 +227,10 @@ per run).`,
         ...(shard ? { shard } : {}),
         groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
-        backends: [...backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })), ...builtin.unavailable],
+        backends: [
+          ...backendsRun.map((name) => ({ name, ...collector.backendInfo.get(name) })),
+          ...builtin.unavailable,
+        ],
       },
       results: collector.results,
       errors: collector.errors,
@@ -226,9 +243,12 @@ per run).`,
     const lost = new Set(lostProcess.map((r) => r.backend));
     await writeReport(out, report, await seedStrips(names, suiteSeed, lost));
     process.stdout.write(`\n${summary.textTable(summary.summaryTable(report))}\n`);
-    for (const b of report.run.backends.filter((x) => x.unavailable)) process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
+    for (const b of report.run.backends.filter((x) => x.unavailable))
+      process.stdout.write(`\n${b.name} did not run: ${b.unavailable}\n`);
     process.stdout.write(summary.failureText(report));
-    process.stdout.write(`\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`);
+    process.stdout.write(
+      `\n${summary.verdict(report)} in ${(report.run.durationMs / 1000).toFixed(1)} s\nreport: ${relative(process.cwd(), out) || '.'}/ (index.html, summary.md, results.json, junit.xml, trend.json)\n`,
+    );
     return runFailed(report) ? 1 : 0;
   },
 });

@@ -25,9 +25,22 @@ function parseCases(text: string): { single: boolean; cases: ({ value: unknown }
   try {
     return { single: true, cases: [{ value: JSON.parse(text) }] };
   } catch {
-    const lines = text.split('\n').map((l, i) => ({ line: l.trim(), number: i + 1 })).filter((l) => l.line !== '');
+    const lines = text
+      .split('\n')
+      .map((l, i) => ({ line: l.trim(), number: i + 1 }))
+      .filter((l) => l.line !== '');
     if (lines.length <= 1) {
-      return { single: true, cases: [{ error: new DiffspecInputError('case', 'is not valid JSON (one JSON object, or JSON Lines with one case per line)') }] };
+      return {
+        single: true,
+        cases: [
+          {
+            error: new DiffspecInputError(
+              'case',
+              'is not valid JSON (one JSON object, or JSON Lines with one case per line)',
+            ),
+          },
+        ],
+      };
     }
     return {
       single: false,
@@ -77,7 +90,9 @@ prints {"error": {"field": ..., "message": ...}}.`,
       } catch (e) {
         failed++;
         answers.push(JSON.stringify(errorAnswer(e)));
-        process.stderr.write(`diffspec eval: ${isSingle ? '' : `case ${answers.length}: `}${e instanceof Error ? e.message : String(e)}\n`);
+        process.stderr.write(
+          `diffspec eval: ${isSingle ? '' : `case ${answers.length}: `}${e instanceof Error ? e.message : String(e)}\n`,
+        );
       }
     }
     process.stdout.write(`${answers.join('\n')}\n`);

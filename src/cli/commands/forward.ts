@@ -1,6 +1,6 @@
 import { DiffspecInputError } from '../../errors.js';
 import { writeFileAtomic } from '../../files.js';
-import { SEED_SCHEDULE, type ScheduleSpec } from '../../schedule/spec.js';
+import { type ScheduleSpec, SEED_SCHEDULE } from '../../schedule/spec.js';
 import { runnableBackend } from '../backend.js';
 import { defineCommand, UsageError } from '../command.js';
 import { flag, option } from '../options.js';

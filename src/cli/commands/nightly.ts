@@ -72,7 +72,7 @@ p < 0.05) is a finding.`,
       const budget = SUITE_FALSE_ALARM_BUDGET;
       await writeFileAtomic(join(out, 'nightly.md'), nightlyMarkdown(tallies, budget, started));
       const json = JSON.stringify({ started: started.toISOString(), budget, tallies }, null, 2);
-      await writeFileAtomic(join(out, 'nightly.json'), json + '\n');
+      await writeFileAtomic(join(out, 'nightly.json'), `${json}\n`);
     }
     for (const { backend } of backends) await backend.dispose?.();
     const table = nightlyMarkdown(tallies, SUITE_FALSE_ALARM_BUDGET, started);

@@ -1,25 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { loadData } from '../../data/load.js';
+import type { DenoiserModel, DiffusionBackend } from '../../contract/backend.js';
 import { imageGridPng } from '../../data/images.js';
+import { loadData } from '../../data/load.js';
+import { respacedTimesteps } from '../../equations/ddim.js';
 import { DiffspecInputError, requireInput } from '../../errors.js';
 import { renderSvg, scatterSpec, svgToPng } from '../../figures/charts.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { guidedDenoiser } from '../../models/guided.js';
 import { architectureOf } from '../../models/spec.js';
-import { respacedTimesteps } from '../../equations/ddim.js';
+import type { ScheduleTables } from '../../schedule/tables.js';
 import { scheduleTables } from '../../schedule/tables.js';
 import { knnKlDivergence } from '../../stats/divergence.js';
+import type { Tensor } from '../../tensor.js';
 import { runnableBackend, trainingBackend } from '../backend.js';
 import { readCheckpointOption, weightsOption } from '../checkpoint-option.js';
 import { defineCommand } from '../command.js';
 import { option } from '../options.js';
+import { UsageError } from '../usage-error.js';
 import { integer, number, oneOf, text } from '../values.js';
 import { SCHEDULE_KINDS, scheduleOf } from './forward.js';
-import type { DenoiserModel, DiffusionBackend } from '../../contract/backend.js';
-import type { ScheduleTables } from '../../schedule/tables.js';
-import type { Tensor } from '../../tensor.js';
-import { UsageError } from '../usage-error.js';
 
 interface SamplerOptions {
   sampler: 'ddpm' | 'ddim';
@@ -119,7 +119,10 @@ Wang, Kulkarni & Verdu 2009) of KL(data || samples).`,
       description: 'DDIM steps, evenly spaced over 1..T (at most T); ddpm always takes T',
       defaultText: '50 or T if smaller',
     }),
-    eta: option(number({ min: 0, max: 1 }), { default: 0, description: 'DDIM eta (0: deterministic, 1: DDPM\'s variance)' }),
+    eta: option(number({ min: 0, max: 1 }), {
+      default: 0,
+      description: "DDIM eta (0: deterministic, 1: DDPM's variance)",
+    }),
     n: option(integer(1), { description: 'number of samples', defaultText: '64 images, 1000 points' }),
     weights: weightsOption,
     seed: option(integer(0), { default: 0, description: 'sampling seed' }),

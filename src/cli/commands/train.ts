@@ -34,7 +34,8 @@ show the loss curve.`,
   options: TRAIN_OPTIONS,
   exitStatus: {
     0: 'trained until --steps; the checkpoint is saved',
-    1: 'bad input: unreadable data, a checkpoint of another run or a corrupt one, a diverged run (the last good ' +
+    1:
+      'bad input: unreadable data, a checkpoint of another run or a corrupt one, a diverged run (the last good ' +
       'checkpoint is kept), or a backend that cannot train here',
     130: 'stopped by Ctrl-C; the checkpoint is saved, and running again resumes',
   },

@@ -1,6 +1,6 @@
-import type { Tensor } from '../../tensor.js';
 import type { Trainer } from '../../contract/training.js';
 import { DiffspecInputError } from '../../errors.js';
+import type { Tensor } from '../../tensor.js';
 import { sampleBatch, sampleLabels } from '../../training/batches.js';
 import type { RunConfig } from '../../training/checkpoint.js';
 

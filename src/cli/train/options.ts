@@ -1,9 +1,9 @@
+import { FASHION_MNIST_SIZES } from '../../data/fashion-mnist.js';
 import { TOY_DATASETS } from '../../data/toy2d.js';
 import { MLP_DEFAULTS } from '../../models/mlp.js';
 import { ARCHITECTURE_NAMES } from '../../models/spec.js';
 import { DDPM_SCHEDULE, SEED_SCHEDULE } from '../../schedule/spec.js';
-import { FASHION_MNIST_SIZES } from '../../data/fashion-mnist.js';
-import { flag, option, type OptionValues } from '../options.js';
+import { flag, type OptionValues, option } from '../options.js';
 import { integer, number, oneOf, text } from '../values.js';
 
 /** The noise schedules `--schedule` names. */

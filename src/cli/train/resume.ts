@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { TrainOptions } from '../../contract/training.js';
 import { TOY_DATASETS } from '../../data/toy2d.js';
-import { DiffspecInputError, requireInput } from '../../errors.js';
 import { DEFAULT_ADAM } from '../../equations/adam.js';
+import { DiffspecInputError, requireInput } from '../../errors.js';
 import { defaultModelSpec, type ModelSpec } from '../../models/spec.js';
-import { decodeCheckpoint, type Checkpoint, type DataSource, type RunConfig } from '../../training/checkpoint.js';
+import { type Checkpoint, type DataSource, decodeCheckpoint, type RunConfig } from '../../training/checkpoint.js';
 import { UsageError } from '../usage-error.js';
-import { RUN_OPTIONS, SCHEDULES, type RunRecord, type TrainValues } from './options.js';
+import { RUN_OPTIONS, type RunRecord, SCHEDULES, type TrainValues } from './options.js';
 
 /** Where training starts: a checkpoint to resume, or a new run; `model` still lacks the data's item shape. */
 export type RunStart =
@@ -45,11 +45,14 @@ function requestedRun(v: TrainValues): { model: ModelSpec; config: RunConfig } {
 export function withItemShape(requested: ModelSpec, itemShape: readonly number[], classes?: number): ModelSpec {
   const base = defaultModelSpec(requested.architecture, itemShape);
   const mlpSize = base.architecture === 'mlp' && requested.architecture === 'mlp';
-  if (!('classes' in requested && requested.classes > 0)) return mlpSize ? {
-    ...base,
-    hidden: requested.hidden,
-    layers: requested.layers,
-  } : base;
+  if (!('classes' in requested && requested.classes > 0))
+    return mlpSize
+      ? {
+          ...base,
+          hidden: requested.hidden,
+          layers: requested.layers,
+        }
+      : base;
   requireInput('classes' in base, '--class-conditional', `needs unet, unet-attn or dit, got ${requested.architecture}`);
   requireInput(classes !== undefined, '--class-conditional', 'needs labelled data (--data fashion-mnist)');
   return { ...base, classes };
@@ -78,10 +81,7 @@ function savedRecord({ model, config }: Checkpoint): RunRecord {
 }
 
 /** The fields of `requested` (only those given) whose value differs from `saved`'s. */
-function differingFields<K extends string>(
-  requested: Partial<Record<K, unknown>>,
-  saved: Record<K, unknown>,
-): K[] {
+function differingFields<K extends string>(requested: Partial<Record<K, unknown>>, saved: Record<K, unknown>): K[] {
   return (Object.keys(requested) as K[]).filter((k) => requested[k] !== saved[k]);
 }
 

@@ -29,13 +29,9 @@ export async function attend<H>(g: Graph<H>, q: Value<H>, k: Value<H>, v: Value<
  * constant to every key shifts a row of scores by q.b, which the softmax ignores, so its gradient is exactly zero.
  */
 export function selfAttentionParameters(name: string, width: number): ParameterSpec[] {
-  return ['q', 'k', 'v', 'out'].flatMap((part) => linearParameters(
-    `${name}.${part}`,
-    width,
-    width,
-    undefined,
-    part !== 'k',
-  ));
+  return ['q', 'k', 'v', 'out'].flatMap((part) =>
+    linearParameters(`${name}.${part}`, width, width, undefined, part !== 'k'),
+  );
 }
 
 // MultiHead(x) = Concat(head_1..head_h) W^O, head_i = Attention(x W^Q_i, x W^K_i, x W^V_i) (Vaswani et al. 2017,

@@ -29,10 +29,12 @@ export async function linear<H>(
   const rows = x.shape.slice(0, -1);
   const flat = rows.length === 1 ? x : await g.reshape(x, [rows.reduce((a, b) => a * b, 1), inputs]);
   const weight = p(`${name}.weight`);
-  const b = bias ? p(`${name}.bias`) : await g.constant({
-    shape: [weight.shape[0]],
-    data: new Float64Array(weight.shape[0]),
-  });
+  const b = bias
+    ? p(`${name}.bias`)
+    : await g.constant({
+        shape: [weight.shape[0]],
+        data: new Float64Array(weight.shape[0]),
+      });
   const y = await g.dense(flat, weight, b);
   return rows.length === 1 ? y : g.reshape(y, [...rows, y.shape[1]]);
 }

@@ -35,11 +35,8 @@ export async function groupNorm<H>(
 }
 
 /** GroupNorm before its affine: each sample's groups of C / G consecutive channels standardised. */
-export const groupStandardise = <H>(g: Graph<H>, x: Value<H>, groups: number) => g.normalize(
-  x,
-  x.shape[0] * groups,
-  GROUP_NORM_EPSILON,
-);
+export const groupStandardise = <H>(g: Graph<H>, x: Value<H>, groups: number) =>
+  g.normalize(x, x.shape[0] * groups, GROUP_NORM_EPSILON);
 
 // LayerNorm over the last dimension, y = (x - mu) / sqrt(sigma^2 + eps) per token, then gamma y + beta when
 // `name` is given (Ba et al. 2016, eq. 4; DiT's adaLN LayerNorms have no affine of their own)

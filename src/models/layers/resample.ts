@@ -3,11 +3,8 @@ import type { Graph, Value } from '../graph.js';
 import { conv, convParameters, type Parameters } from './linear.js';
 
 /** The resampling convolution, inputs -> outputs channels (upsampling narrows to the level above). */
-export const resampleParameters = (name: string, inputs: number, outputs: number): ParameterSpec[] => convParameters(
-  `${name}.conv`,
-  inputs,
-  outputs,
-);
+export const resampleParameters = (name: string, inputs: number, outputs: number): ParameterSpec[] =>
+  convParameters(`${name}.conv`, inputs, outputs);
 
 // Down(x) = conv3x3(x) with stride 2, padding 1: H x W -> H/2 x W/2 (improved-diffusion's Downsample, conv_resample)
 export const downsample = <H>(g: Graph<H>, p: Parameters<H>, name: string, x: Value<H>) =>
