@@ -1,6 +1,7 @@
 // Runs every spec group (SPEC_GROUPS) on the given backends and prints, per quantity a check compares with
 // its float64 expectation, the worst measured error as a fraction of its bound (1 = at the tolerance, from
-// src/speckit/tolerance.ts) and the worst absolute error. Run: npx tsx bench/accuracy.ts [--group training] tfjs:wasm tfjs:cpu
+// src/speckit/tolerance.ts) and the worst absolute error. Run:
+// npx tsx bench/accuracy.ts [--group training] tfjs:wasm tfjs:cpu
 import { pathToFileURL } from 'node:url';
 import '../backends/index.js';
 import { SPEC_GROUPS } from '../spec/groups/index.js';

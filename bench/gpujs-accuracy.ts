@@ -250,7 +250,10 @@ function cases(large: readonly number[]): Case[] {
   ];
 }
 
-/** The loss kernel returns to the host, so it has no composed magnitude: the mean of (|a| + |b|)^2 bounds every rounded term. */
+/**
+ * The loss kernel returns to the host, so it has no composed
+ * magnitude: the mean of (|a| + |b|)^2 bounds every rounded term.
+ */
 /** Runs every case on the backend and compares it with the float64 reference. */
 export async function measureAccuracy(
   backend: DiffusionBackend,

@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --long]`: every benchmark, printed as Markdown tables of median times and same-run ratios.
+// `npm run bench [-- --quick] [-- --long]`: every benchmark,
+// printed as Markdown tables of median times and same-run ratios.
 import '../backends/index.js';
 import { benchEvalStartup, benchFoundation } from './foundation.js';
 import { printGpujsBench } from './gpujs.js';

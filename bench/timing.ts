@@ -1,4 +1,7 @@
-/** Median wall time of `runs` calls after one warm-up, in seconds: machines are shared and noisy, so medians and same-run ratios only. */
+/**
+ * Median wall time of `runs` calls after one warm-up, in seconds:
+ * machines are shared and noisy, so medians and same-run ratios only.
+ */
 export async function medianSeconds(fn: () => unknown | Promise<unknown>, runs = 5): Promise<number> {
   await fn();
   const times: number[] = [];

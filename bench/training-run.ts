@@ -1,5 +1,6 @@
-// `npm run bench:training [-- --quick] [-- --long] [-- --backends cpu,tfjs:wasm]`: the training benchmark alone, on every
-// registered backend or on those listed; --long runs the long two-moons run even where it would take over 5 minutes.
+// `npm run bench:training [-- --quick] [-- --long] [-- --backends cpu,tfjs:wasm]`:
+// the training benchmark alone, on every registered backend or on those listed;
+// --long runs the long two-moons run even where it would take over 5 minutes.
 import { printTable } from './timing.js';
 import { benchTraining } from './training.js';
 

@@ -122,11 +122,13 @@ async function torchRates(quick: boolean): Promise<TorchRate[] | string> {
 const perSecond = (seconds: number) => `${(1 / seconds).toFixed(seconds < 0.01 ? 0 : 2)} steps/s`;
 
 /**
- * Runs the training benchmark on every registered backend, or on those named in `only`; `quick` takes fewer steps. Rows give seconds per step, and where PyTorch ran, the
- * ratio of our time per step to PyTorch's at the backend's precision; notes list skips, PyTorch's rates and the
- * long end-to-end run's quality.
+ * Runs the training benchmark on every registered backend, or on those named in `only`; `quick` takes fewer
+ * steps. Rows give seconds per step, and where PyTorch ran, the ratio of our time per step to PyTorch's at
+ * the backend's precision; notes list skips, PyTorch's rates and the long end-to-end run's quality.
  */
-/** The long end-to-end run is left out (with a note) on a backend where it would take longer than this, unless forced. */
+/**
+ * The long end-to-end run is left out (with a note) on a backend where it would take longer than this, unless forced.
+ */
 const LONG_RUN_BUDGET_SECONDS = 300;
 const LONG_RUN_STEPS = 3000;
 /** The full DDPM sampling run of simple-conv (bench/torch_training.py's SAMPLING_STEPS), left out beyond the budget. */
@@ -213,7 +215,10 @@ export async function benchTraining(
   return { rows, notes };
 }
 
-/** The long version of the 2-D end-to-end spec: the default MLP, 3000 steps of batch 256 on two moons, 1000 DDPM samples. */
+/**
+ * The long version of the 2-D end-to-end spec: the default MLP,
+ * 3000 steps of batch 256 on two moons, 1000 DDPM samples.
+ */
 async function longEndToEnd(backend: DiffusionBackend): Promise<string> {
   const training = backend.training!;
   const data = toyDataset('two-moons', 10000, 1);

@@ -1,4 +1,5 @@
-// The case-file CLI (`diffspec eval`), run as users and other-language harnesses run it: the built binary, real files and stdin.
+// The case-file CLI (`diffspec eval`), run as users and other-language
+// harnesses run it: the built binary, real files and stdin.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

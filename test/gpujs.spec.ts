@@ -26,7 +26,8 @@ import { selectedBackendNames } from '../src/speckit/selection.js';
 import { ELEMENTARY_FUNCTION_ROUNDINGS, networkRoundings, relativeBound } from '../src/speckit/tolerance.js';
 
 const MODES: GpujsMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
-// 8x3x64x64 passes PER_SHAPE_KERNEL_ELEMENTS: the large case runs kernels compiled for its shape, the rest resizable ones.
+// 8x3x64x64 passes PER_SHAPE_KERNEL_ELEMENTS: the large case
+// runs kernels compiled for its shape, the rest resizable ones.
 const LARGE = [8, 3, 64, 64];
 
 /** Why `name` cannot run in this test run, if it cannot. */
@@ -208,7 +209,8 @@ describe('gpujs training kernels', () => {
         const ones = await kernels.upload({ shape: [1, values.length], data: new Float64Array(values.length).fill(1) });
         const y = (await kernels.download(await kernels.training!.activation('gelu', x))).data;
         const dy = (await kernels.download(await kernels.training!.activationBackward('gelu', x, ones))).data;
-        // A few roundings around one elementary function, on the magnitudes |x| (GELU) and 1 + |x| (a + 3b x^2) (its derivative).
+        // A few roundings around one elementary function, on the
+        // magnitudes |x| (GELU) and 1 + |x| (a + 3b x^2) (its derivative).
         const roundings = ELEMENTARY_FUNCTION_ROUNDINGS.float32 + 12;
         const u = relativeBound(roundings, 'float32');
         const inner = (v: number) => Math.sqrt(2 / Math.PI) * (1 + 3 * 0.044715 * v * v);

@@ -72,8 +72,8 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
     },
 
     dispose: runner.dispose,
-    // Textures and buffers are device memory the garbage collector does not free: counted, so the memory group checks every
-    // operation disposes its intermediates. Host arrays need no disposing.
+    // Textures and buffers are device memory the garbage collector does not free: counted, so the
+    // memory group checks every operation disposes its intermediates. Host arrays need no disposing.
     ...(resident ? { liveTensorCount: runner.liveDeviceResults } : {}),
 
     linear(terms: readonly ScaledTerm<GpujsTensor>[], bias?: Float64Array): MaybePromise<GpujsTensor> {

@@ -37,7 +37,8 @@ function conv2dBackpropInputFromConvolution(
   return tf.tidy(() => {
     let d: Tensor4D = dy;
     if (sh > 1 || sw > 1) {
-      // Zeros between rows and columns: [N H, 1, W, 1, K] padded to [N H, sh, W, sw, K], cropped to (out - 1) stride + 1.
+      // Zeros between rows and columns: [N H, 1, W, 1, K] padded
+      // to [N H, sh, W, sw, K], cropped to (out - 1) stride + 1.
       const spread = tf.pad(tf.reshape(dy, [n * outH, 1, outW, 1, k]), [
         [0, 0],
         [0, sh - 1],

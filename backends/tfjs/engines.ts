@@ -76,7 +76,10 @@ async function load(variant: TfjsVariant): Promise<LoadedEngine> {
   return { tf, variant, engine, facts };
 }
 
-/** Loads TensorFlow.js with the variant's engine initialised; repeated calls share one load. A failed load is retried next time. */
+/**
+ * Loads TensorFlow.js with the variant's engine initialised;
+ * repeated calls share one load. A failed load is retried next time.
+ */
 export const loadEngine: (variant: TfjsVariant) => Promise<LoadedEngine> = sharedLoads(load);
 
 /**

@@ -30,7 +30,10 @@ export function tfjsKernels({ tf, variant, engine, facts }: LoadedEngine): Tenso
     activate(tf, engine);
     return tf.tidy(fn);
   };
-  /** values[n] repeated over the rest of the shape, built on the host: one upload, where tf.broadcastTo tiles slowly (1 ms for 8000 values on wasm). */
+  /**
+   * values[n] repeated over the rest of the shape, built on the host: one
+   * upload, where tf.broadcastTo tiles slowly (1 ms for 8000 values on wasm).
+   */
   const filled = (values: ArrayLike<number>, shape: readonly number[]) => {
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
     const m = out.length / values.length;

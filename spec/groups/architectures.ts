@@ -1,9 +1,9 @@
 // Architecture specs, over every backend that declares the 'architectures' capability: the layers of the seed's
 // U-Net, U-Net with attention and DiT (src/models/layers), written once on the model Graph, and the models.
 //   Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V   (Vaswani et al. 2017, eq. 1)
-//   GroupNorm / LayerNorm: (x - mu) / sqrt(sigma^2 + eps) per group / token, then gamma y + beta  (Wu & He 2018; Ba et al. 2016)
-//   DiT blocks z' = z + gate_1 Attention(adaLN(z)), z'' = z' + gate_2 MLP(adaLN(z')), gates zero at initialisation
-//   (Peebles & Xie 2023, sec. 3.2, adaLN-Zero); patchify as ViT (Dosovitskiy et al. 2021, sec. 3.1)
+//   GroupNorm / LayerNorm: (x - mu) / sqrt(sigma^2 + eps) per group / token, then gamma y + beta  (Wu & He 2018; Ba
+// et al. 2016)   DiT blocks z' = z + gate_1 Attention(adaLN(z)), z'' = z' + gate_2 MLP(adaLN(z')), gates zero at
+// initialisation   (Peebles & Xie 2023, sec. 3.2, adaLN-Zero); patchify as ViT (Dosovitskiy et al. 2021, sec. 3.1)
 import { cpuBackend } from '../../backends/cpu/index.js';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import type { TrainingBackend, Weights } from '../../src/contract/training.js';
@@ -124,7 +124,8 @@ export const architecturesGroup = defineGroup(
       source: 'Vaswani et al. 2017, eq. 1',
       requires: ['architectures'],
       async run(backend, ctx) {
-        // Scores up to |s| ~ 200: a softmax without the max subtracted overflows exp in float32 (and in float64 beyond 709).
+        // Scores up to |s| ~ 200: a softmax without the max subtracted
+        // overflows exp in float32 (and in float64 beyond 709).
         for (const [i, sigma] of [1, 30].entries()) {
           const q = tokens([2, LENGTH, DK], ctx.subSeed(i), 0, sigma);
           const k = tokens([2, LENGTH, DK], ctx.subSeed(i), 1, sigma);
@@ -334,7 +335,8 @@ export const architecturesGroup = defineGroup(
         const block: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(init)) {
           if (!name.startsWith('blocks.0.')) continue;
-          // Query and key weights 300x their initial size: scores far beyond exp's range unless the softmax subtracts the max.
+          // Query and key weights 300x their initial size: scores far
+          // beyond exp's range unless the softmax subtracts the max.
           const large = name.includes('attention.q.') || name.includes('attention.k.');
           block[`block.${name.slice('blocks.0.'.length)}`] = {
             shape: t.shape,

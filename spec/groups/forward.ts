@@ -1,8 +1,8 @@
 // Forward process specs.
 //   q(x_t | x_{t-1}) = N(sqrt(1 - beta_t) x_{t-1}, beta_t I)                      (Ho et al. 2020, eq. 2)
 //   q(x_t | x_0) = N(sqrt(alpha-bar_t) x_0, (1 - alpha-bar_t) I)                  (Ho et al. 2020, eq. 4)
-//   x_t = sqrt(alpha-bar_t) x_0 + sum_s sqrt(alpha-bar_t / alpha-bar_s) sqrt(beta_s) e_s  (unrolling eq. 2; its variance
-//   telescopes to 1 - alpha-bar_t, which is the reparameterisation behind eq. 4)
+//   x_t = sqrt(alpha-bar_t) x_0 + sum_s sqrt(alpha-bar_t / alpha-bar_s) sqrt(beta_s) e_s  (unrolling
+// eq. 2; its variance   telescopes to 1 - alpha-bar_t, which is the reparameterisation behind eq. 4)
 import fc from 'fast-check';
 import { gaussianValues } from '../../src/random/gaussian.js';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
@@ -135,7 +135,8 @@ export const forwardGroup = defineGroup('forward', 'Forward process: one step, c
               ),
               t: t.fill(steps),
             });
-            // Each of the `steps` steps and the closed form contribute ROUNDINGS.forwardStep roundings, the combined noise 2 per term.
+            // Each of the `steps` steps and the closed form contribute
+            // ROUNDINGS.forwardStep roundings, the combined noise 2 per term.
             ctx.expectClose({
               what: `x_${steps} (chain vs closed form)`,
               actual: x,

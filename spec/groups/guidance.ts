@@ -175,7 +175,8 @@ export const guidanceGroup = defineGroup(
                   : (await backend.ddimStep({ schedule: SCHEDULE, xt: x, t: at(t), tPrev: at(t - 1), modelOutput }))
                       .prev;
             }
-            // The same operations in the same order: only the loop's own bookkeeping may differ, a step's roundings each.
+            // The same operations in the same order: only the loop's
+            // own bookkeeping may differ, a step's roundings each.
             const steps = timesteps.length * (sampler === 'ddpm' ? ROUNDINGS.ddpmStep : ROUNDINGS.ddimStep);
             ctx.expectClose({
               what: `guided ${sampler} loop against its recursion`,

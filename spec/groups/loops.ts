@@ -5,11 +5,11 @@
 // group composes the default loops (eps, fixed_small; DDIM with eta = 0); this group adds forwardChain, every
 // prediction, variance and clipping option, and DDIM with eta > 0, whose steps draw noise too.
 //   x_t = sqrt(1 - beta_t) x_{t-1} + sqrt(beta_t) z_t                                   (Ho et al. 2020, eq. 2)
-//   x_{t-1} = mu(x_t, x0^) + [t > 1] sigma_t z_t, mu = c1 x0^ + c2 x_t                  (Ho et al. 2020, Algorithm 2, eq. 7)
-//   x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z,
-//   s = eta sqrt((1 - ab_{t'}) / (1 - ab_t)) sqrt(1 - ab_t / ab_{t'})                      (Song et al. 2021, eqs. 12 and 16)
-// The error bound accumulates: each step adds its own roundings on top of the running magnitude of x, which
-// carries every earlier error forward with the steps' coefficients (Higham, sec. 3.1), so k = steps x per step.
+//   x_{t-1} = mu(x_t, x0^) + [t > 1] sigma_t z_t, mu = c1 x0^ + c2 x_t                  (Ho et al. 2020,
+// Algorithm 2, eq. 7)   x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'} - s^2) eps^ + s z,   s = eta sqrt((1 -
+// ab_{t'}) / (1 - ab_t)) sqrt(1 - ab_t / ab_{t'})                      (Song et al. 2021, eqs. 12 and 16) The
+// error bound accumulates: each step adds its own roundings on top of the running magnitude of x, which carries
+// every earlier error forward with the steps' coefficients (Higham, sec. 3.1), so k = steps x per step.
 import fc from 'fast-check';
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
@@ -47,8 +47,9 @@ const sum = (terms: { coef: number; x: Expected }[]): Expected =>
   );
 
 /**
- * A model linear in x_t: the optimal prediction for data N(0, d^2) (Tweedie's formula), eps* = sqrt(1 - ab) x / (ab d^2 + 1 - ab),
- * x0* = sqrt(ab) d^2 x / (ab d^2 + 1 - ab), v* = sqrt(ab) eps* - sqrt(1 - ab) x0*. Returns the gain g with output = g x_t.
+ * A model linear in x_t: the optimal prediction for data N(0, d^2) (Tweedie's formula),
+ * eps* = sqrt(1 - ab) x / (ab d^2 + 1 - ab), x0* = sqrt(ab) d^2 x / (ab d^2 + 1 - ab),
+ * v* = sqrt(ab) eps* - sqrt(1 - ab) x0*. Returns the gain g with output = g x_t.
  */
 function gain(s: ScheduleTables, t: number, prediction: PredictionType, d: number): number {
   const ab = s.alphaBar[t];
@@ -62,7 +63,9 @@ function gain(s: ScheduleTables, t: number, prediction: PredictionType, d: numbe
       : Math.sqrt(ab) * eps - Math.sqrt(s.oneMinusAlphaBar[t]) * x0;
 }
 
-/** x0^ from x_t and the model output (Ho et al. 2020, eq. 4 solved for x_0; Salimans & Ho 2022 for v), clipped if asked. */
+/**
+ * x0^ from x_t and the model output (Ho et al. 2020, eq. 4 solved for x_0; Salimans & Ho 2022 for v), clipped if asked.
+ */
 function predictX0(
   s: ScheduleTables,
   t: number,

@@ -26,7 +26,9 @@ const REVERSE_OPTIONS: ReverseOptions[] = [
   { prediction: 'eps', variance: 'learned_range', clip: true, eta: 0.5 },
 ];
 
-/** Both kinds of network: convolutions (padding, channel concatenation) and dense layers with GELU and the embedding. */
+/**
+ * Both kinds of network: convolutions (padding, channel concatenation) and dense layers with GELU and the embedding.
+ */
 const TRAINING_MODELS: ModelSpec[] = [
   { architecture: 'simple-conv', channels: SHAPE[1], height: SHAPE[2], width: SHAPE[3] },
   { architecture: 'mlp', dim: 2, hidden: 8, layers: 2, embeddingDim: 4, activation: 'gelu' },

@@ -1,8 +1,9 @@
 // Posterior q(x_{t-1} | x_t, x_0) specs.
-//   q(x_{t-1} | x_t, x_0) = N(mu~_t, beta~_t I), mu~_t = sqrt(ab_{t-1}) beta_t/(1 - ab_t) x_0 + sqrt(alpha_t)(1 - ab_{t-1})/(1 - ab_t) x_t,
-//   beta~_t = (1 - ab_{t-1})/(1 - ab_t) beta_t                                                      (Ho et al. 2020, eqs. 6-7)
-//   Bayes: q(x_{t-1} | x_t, x_0) ∝ q(x_t | x_{t-1}) q(x_{t-1} | x_0), a product of Gaussians in x_{t-1}:
-//   precision 1/(1 - ab_{t-1}) + alpha_t/beta_t, mean (sqrt(ab_{t-1}) x_0/(1 - ab_{t-1}) + sqrt(alpha_t) x_t/beta_t) / precision
+//   q(x_{t-1} | x_t, x_0) = N(mu~_t, beta~_t I), mu~_t = sqrt(ab_{t-1}) beta_t/(1 - ab_t) x_0
+// + sqrt(alpha_t)(1 - ab_{t-1})/(1 - ab_t) x_t,   beta~_t = (1 - ab_{t-1})/(1 - ab_t) beta_t
+// (Ho et al. 2020, eqs. 6-7)   Bayes: q(x_{t-1} | x_t, x_0) ∝ q(x_t | x_{t-1}) q(x_{t-1} |
+// x_0), a product of Gaussians in x_{t-1}:   precision 1/(1 - ab_{t-1}) + alpha_t/beta_t,
+// mean (sqrt(ab_{t-1}) x_0/(1 - ab_{t-1}) + sqrt(alpha_t) x_t/beta_t) / precision
 import fc from 'fast-check';
 import { SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { scheduleTables } from '../../src/schedule/tables.js';

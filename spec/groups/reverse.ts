@@ -1,13 +1,13 @@
 // Reverse-process step specs: p(x_{t-1} | x_t) from a model output, DDPM and DDIM steps.
 //   mu_theta = mu~_t(x0^(x_t, out), x_t); sigma^2: fixed_small beta~_t, fixed_large beta_t (t = 1: beta~_2),
-//   learned_range exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1)/2      (Ho et al. 2020, sec. 3.2; Nichol & Dhariwal 2021, eq. 15)
-//   DDPM: x_{t-1} = mu_theta + sigma_t z, z = 0 at t = 1                             (Ho et al. 2020, Algorithm 2)
-//   DDIM: x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^ + sigma z,
-//         sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1}), eta in [0, 1]
-//                                                                                  (Song et al. 2021, eqs. 12 and 16)
-//   DDIM inversion: x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'}) eps^, t' > t   (Song et al. 2021, eq. 12, sigma = 0)
-// Every option combination runs in every run (spec/support/options.ts); timesteps differ across the batch, and
-// DDIM's earlier and later timesteps are any pair, not only t -+ 1 (respaced sampling and inversion use strides).
+//   learned_range exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1)/2      (Ho et al. 2020,
+// sec. 3.2; Nichol & Dhariwal 2021, eq. 15)   DDPM: x_{t-1} = mu_theta + sigma_t z, z = 0 at t = 1
+// (Ho et al. 2020, Algorithm 2)   DDIM: x_{t-1} = sqrt(ab_{t-1}) x0^ + sqrt(1 - ab_{t-1} - sigma^2) eps^
+// + sigma z,         sigma = eta sqrt((1 - ab_{t-1})/(1 - ab_t)) sqrt(1 - ab_t/ab_{t-1}), eta in [0, 1]
+// (Song et al. 2021, eqs. 12 and 16)   DDIM inversion: x_{t'} = sqrt(ab_{t'}) x0^ + sqrt(1 - ab_{t'})
+// eps^, t' > t   (Song et al. 2021, eq. 12, sigma = 0) Every option combination runs in every run
+// (spec/support/options.ts); timesteps differ across the batch, and DDIM's earlier and later timesteps
+// are any pair, not only t -+ 1 (respaced sampling and inversion use strides).
 import fc from 'fast-check';
 import type { ReverseOptions } from '../../src/contract/backend.js';
 import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';

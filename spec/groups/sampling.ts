@@ -2,15 +2,15 @@
 //   For data with coordinates ~ sum_k w_k N(mu_k, sd_k^2), the minimiser of L_simple is
 //   eps*(x_t, t) = -sqrt(1 - ab_t) grad log p_t(x_t), p_t = sum_k w_k N(sqrt(ab_t) mu_k, ab_t sd_k^2 + 1 - ab_t)
 //   (Tweedie's formula; Song et al. 2021, "Score-based generative modeling", eq. 7).
-//   DDPM ancestral sampling (Ho et al. 2020, Algorithm 2) and DDIM (Song et al. 2021, eq. 12) with eps* must reproduce the data.
-//   For a single Gaussian every step is affine in x_t, x_{t-1} = A_t x_t + B_t + sigma_t z, so the sampler's output law is
-//   exactly N(m_0, V_0) with m_{t-1} = A_t m_t + B_t, V_{t-1} = A_t^2 V_t + sigma_t^2 from x_T ~ N(0, 1): the tests compare
-//   against that law, with no discretisation error. (For DDPM, T = 1000, m_0 = 0.499997 against mu = 0.5 and
-//   V_0 = 0.981 sd^2: fixed_small slightly underestimates the reverse variance; the report notes the law.)
-//   For the mixture the output law is not closed-form. Its discretisation bias was measured once on the reference backend
-//   with n = 200000 samples: Kolmogorov distance 0.0025 (p = 0.15, consistent with none) for DDPM with T = 1000, and
-//   0.0125 / 0.0066 for DDIM with 50 / 100 respaced steps. Mixture checks therefore use T = 1000 steps, whose bias is below
-//   a tenth of the smallest distance the tests below detect, so the stated false-alarm rates hold.
+//   DDPM ancestral sampling (Ho et al. 2020, Algorithm 2) and DDIM (Song et al. 2021, eq. 12) with eps* must reproduce
+// the data.   For a single Gaussian every step is affine in x_t, x_{t-1} = A_t x_t + B_t + sigma_t z, so the sampler's
+// output law is   exactly N(m_0, V_0) with m_{t-1} = A_t m_t + B_t, V_{t-1} = A_t^2 V_t + sigma_t^2 from x_T ~ N(0, 1):
+// the tests compare   against that law, with no discretisation error. (For DDPM, T = 1000, m_0 = 0.499997 against mu =
+// 0.5 and   V_0 = 0.981 sd^2: fixed_small slightly underestimates the reverse variance; the report notes the law.)
+// For the mixture the output law is not closed-form. Its discretisation bias was measured once on the reference backend
+// with n = 200000 samples: Kolmogorov distance 0.0025 (p = 0.15, consistent with none) for DDPM with T = 1000, and
+// 0.0125 / 0.0066 for DDIM with 50 / 100 respaced steps. Mixture checks therefore use T = 1000 steps, whose bias is
+// below   a tenth of the smallest distance the tests below detect, so the stated false-alarm rates hold.
 import { type GaussianMixture, mixtureCdf, optimalDenoiser } from '../../src/analytic/gaussianMixture.js';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
 import { respacedTimesteps } from '../../src/equations/ddim.js';

@@ -1,11 +1,12 @@
 // Variance schedule specs.
 //   alpha_t = 1 - beta_t, alpha-bar_t = prod_{s<=t} alpha_s, alpha-bar_0 = 1             (Ho et al. 2020, sec. 2)
 //   linear: beta = linspace(beta_1, beta_T, T)                                           (Ho et al. 2020, sec. 4)
-//   cosine: alpha-bar(t) = f(t)/f(0), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), betas clipped at 0.999 (Nichol & Dhariwal 2021, eq. 17)
-//   quadratic: beta = linspace(sqrt(beta_1), sqrt(beta_T), T)^2                           (diffusers "scaled_linear")
-//   sigmoid: beta = sigmoid(linspace(a, b, T)) (beta_T - beta_1) + beta_1                 (Xu et al. 2022, GeoDiff)
-//   beta~_t = (1 - alpha-bar_{t-1}) / (1 - alpha-bar_t) beta_t                           (Ho et al. 2020, eq. 7)
-//   SNR_t = alpha-bar_t / (1 - alpha-bar_t)                                               (Kingma et al. 2021, eq. 2)
+//   cosine: alpha-bar(t) = f(t)/f(0), f(t) = cos^2(((t/T + s)/(1 + s)) pi/2), betas clipped at 0.999
+// (Nichol & Dhariwal 2021, eq. 17)   quadratic: beta = linspace(sqrt(beta_1), sqrt(beta_T), T)^2
+// (diffusers "scaled_linear")   sigmoid: beta = sigmoid(linspace(a, b, T)) (beta_T - beta_1) +
+// beta_1                 (Xu et al. 2022, GeoDiff)   beta~_t = (1 - alpha-bar_{t-1}) / (1 -
+// alpha-bar_t) beta_t                           (Ho et al. 2020, eq. 7)   SNR_t = alpha-bar_t / (1 -
+// alpha-bar_t)                                               (Kingma et al. 2021, eq. 2)
 import fc from 'fast-check';
 import { DiffspecInputError } from '../../src/errors.js';
 import { cosineTheta } from '../../src/schedule/cosine.js';
@@ -24,7 +25,9 @@ import type { SpecContext } from '../../src/speckit/context.js';
 import { productRoundings } from '../../src/speckit/tolerance.js';
 import { scheduleOptionsArbitrary } from '../arbitraries/schedule.js';
 
-/** Error of linspace(start, stop, n)_i = start + i step (step = (stop - start) / (n - 1)), in u: 4 (|start| + i |step|). */
+/**
+ * Error of linspace(start, stop, n)_i = start + i step (step = (stop - start) / (n - 1)), in u: 4 (|start| + i |step|).
+ */
 function linspaceError(start: number, stop: number, n: number, i: number): number {
   return n === 1 ? 0 : 4 * (Math.abs(start) + (i * Math.abs(stop - start)) / (n - 1));
 }
@@ -246,7 +249,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
         const k = productRoundings(T);
         const label = JSON.stringify(spec).slice(0, 120);
         expectLength(ctx, 'oneMinusAlphaBar', s.oneMinusAlphaBar, T + 1);
-        // The error of log alpha-bar (conditioning, in u) is relative for alpha-bar, and scaled by alpha-bar / (1 - alpha-bar) for 1 - alpha-bar.
+        // The error of log alpha-bar (conditioning, in u) is relative for
+        // alpha-bar, and scaled by alpha-bar / (1 - alpha-bar) for 1 - alpha-bar.
         const alphaBarScale = oracle.alphaBar.map((v, i) => v * (1 + conditioning[i] / k));
         const oneMinusScale = oracle.oneMinusAlphaBar.map(
           (v, i) => v * (1 + (conditioning[i] * oracle.alphaBar[i]) / v / k),
@@ -356,7 +360,8 @@ export const schedulesGroup = defineGroup('schedules', 'Variance schedules and t
               { length: s.T },
               (_, i) => ((i === 0 ? 0 : oneMinusAlphaBar[i - 1]) / oneMinusAlphaBar[i]) * s.betas[i + 1],
             );
-            // Both 1 - alpha-bar factors carry their bound from the check above; the division and product add 2 roundings.
+            // Both 1 - alpha-bar factors carry their bound from the
+            // check above; the division and product add 2 roundings.
             const relative = (i: number) => 1 + (conditioning[i] * alphaBar[i]) / oneMinusAlphaBar[i] / k;
             const scale = expected.map((v, i) => v * (relative(i) + (i === 0 ? 0 : relative(i - 1))));
             ctx.expectClose({

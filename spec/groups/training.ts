@@ -1,8 +1,9 @@
 // Training specs, over every backend that declares the 'training' capability.
-//   eps_theta: the seed's SimpleDenoiseModel and a 2-D MLP (src/models), checked against the spec's own float64 definitions
-//   L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alpha-bar_t) x_0 + sqrt(1 - alpha-bar_t) eps, t) ||^2   (Ho et al. 2020, eq. 14)
-//   Algorithm 1 (Ho et al. 2020): x_0 ~ q(x_0), t ~ Uniform({1..T}), eps ~ N(0, I), gradient step on L_simple
-//   Adam with bias correction (Kingma & Ba 2015, Algorithm 1); EMA of the weights (Ho et al. 2020, appendix B)
+//   eps_theta: the seed's SimpleDenoiseModel and a 2-D MLP (src/models), checked against the
+// spec's own float64 definitions   L_simple = E_{t, x_0, eps} || eps - eps_theta(sqrt(alpha-bar_t)
+// x_0 + sqrt(1 - alpha-bar_t) eps, t) ||^2   (Ho et al. 2020, eq. 14)   Algorithm 1 (Ho et al.
+// 2020): x_0 ~ q(x_0), t ~ Uniform({1..T}), eps ~ N(0, I), gradient step on L_simple   Adam with
+// bias correction (Kingma & Ba 2015, Algorithm 1); EMA of the weights (Ho et al. 2020, appendix B)
 import { Decimal } from 'decimal.js';
 import fc from 'fast-check';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
@@ -39,7 +40,10 @@ import {
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
 const SMALL_MLP: MlpSpec = { architecture: 'mlp', dim: 2, hidden: 16, layers: 3, embeddingDim: 8, activation: 'relu' };
-/** The default MLP (3 hidden layers of 128, GELU), the seed's SimpleDenoiseModel on 3 x 4 x 5 images, and a small ReLU MLP. */
+/**
+ * The default MLP (3 hidden layers of 128, GELU), the seed's
+ * SimpleDenoiseModel on 3 x 4 x 5 images, and a small ReLU MLP.
+ */
 const MODELS: ReferenceModelSpec[] = [
   { architecture: 'mlp', dim: 2, hidden: 128, layers: 3, embeddingDim: 32, activation: 'gelu' },
   SMALL_MLP,
@@ -240,7 +244,9 @@ export async function endToEndKl(backend: DiffusionBackend, seeds: readonly [num
  */
 export interface ThresholdRun {
   threshold: number;
-  /** Mean and standard deviation of the statistic over `seeds` seeds on the reference backend, and its largest value. */
+  /**
+   * Mean and standard deviation of the statistic over `seeds` seeds on the reference backend, and its largest value.
+   */
   null: { mean: number; sd: number; max: number; seeds: number };
   /** The statistic of a model that did not learn (untrained weights), smallest over as many seeds. */
   untrainedMin: number;
@@ -276,7 +282,9 @@ export const E2E_RUN: ThresholdRun & { steps: number; batch: number; learningRat
   falseAlarm: 1e-6,
 };
 
-/** The record of a threshold decision: p is the Gaussian fit's upper tail at the value, alpha its tail at the threshold. */
+/**
+ * The record of a threshold decision: p is the Gaussian fit's upper tail at the value, alpha its tail at the threshold.
+ */
 function thresholdOutcome(what: string, value: number, run: ThresholdRun): TestOutcome {
   const tail = (x: number) => normalCdf(-(x - run.null.mean) / run.null.sd);
   return {
@@ -360,7 +368,8 @@ export const trainingGroup = defineGroup(
                   .div(2)
                   .toNumber();
               });
-              // The tanh argument carries about 6 roundings of its size a, which move tanh by (1 - tanh^2) a; tanh and the rest add theirs.
+              // The tanh argument carries about 6 roundings of its size a, which
+              // move tanh by (1 - tanh^2) a; tanh and the rest add theirs.
               const scale = xs.map((v) => {
                 const a = Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3);
                 return Math.abs(v) * (1 + Math.abs(a) * (1 - Math.tanh(a) ** 2));
@@ -386,7 +395,8 @@ export const trainingGroup = defineGroup(
       source: 'Ho et al. 2020, Algorithm 1, line 3 (t counts from 1)',
       requires: ['training'],
       async run(backend, ctx) {
-        // 5000 draws: an off-by-one sampler (0..T-1) shows a 0 with probability 1 - (1 - 1/T)^5000 > 1 - 1e-21 at T = 100.
+        // 5000 draws: an off-by-one sampler (0..T-1) shows a 0 with
+        // probability 1 - (1 - 1/T)^5000 > 1 - 1e-21 at T = 100.
         const draws = await training(backend).sampleTimesteps(5000, SCHEDULE.T, ctx.subSeed(0), 1);
         draws.forEach((ti, i) => {
           if (!(Number.isInteger(ti) && ti >= 1 && ti <= SCHEDULE.T))
@@ -418,8 +428,9 @@ export const trainingGroup = defineGroup(
       requires: ['training'],
       async run(backend, ctx) {
         // k = 3, lr = 0.1, b1 = 0.9, b2 = 0.999, eps = 1e-8: 1 - b1^3 = 0.271, 1 - b2^3 = 0.002997001.
-        // theta[0]: m = 0.09 + 0.05 = 0.14, v = 0.00999 + 0.00025 = 0.01024, m^ = 0.5166051660516605, v^ = 3.416748943360379,
-        //   theta = 1 - 0.1 m^ / (sqrt(v^) + 1e-8) = 0.9720519051775128; the others likewise (40-digit decimal arithmetic).
+        // theta[0]: m = 0.09 + 0.05 = 0.14, v = 0.00999 + 0.00025 = 0.01024, m^ =
+        // 0.5166051660516605, v^ = 3.416748943360379,   theta = 1 - 0.1 m^ / (sqrt(v^) +
+        // 1e-8) = 0.9720519051775128; the others likewise (40-digit decimal arithmetic).
         const tensor = (...v: number[]) => ({ shape: [3], data: Float64Array.from(v) });
         const result = await training(backend).adamStep({
           param: tensor(1, -2, 0.5),

@@ -65,7 +65,10 @@ function dense(x: Layer, n: number, inputs: number, weight: Tensor, bias: Tensor
 
 const GELU_LIPSCHITZ = 1.13;
 
-/** The ReLU sign pattern of the last evaluation, folded into a number: finite differences across a kink are not derivatives. */
+/**
+ * The ReLU sign pattern of the last evaluation, folded into a
+ * number: finite differences across a kink are not derivatives.
+ */
 let reluPattern = 0;
 
 /** Resets and returns the sign pattern of the ReLUs evaluated since the previous call. */
@@ -136,7 +139,10 @@ export function referencePredict(
 
 export interface ReferenceLoss {
   loss: number;
-  /** mean_i (eps - eps_theta)^2 per sample, and the magnitude mean_i (|eps| + |eps_theta| scale)^2 its error scales with. */
+  /**
+   * mean_i (eps - eps_theta)^2 per sample, and the magnitude
+   * mean_i (|eps| + |eps_theta| scale)^2 its error scales with.
+   */
   perSample: Float64Array;
   scale: Float64Array;
 }

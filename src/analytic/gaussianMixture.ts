@@ -48,8 +48,9 @@ function noisedMixture(m: GaussianMixture, alphaBar: number, oneMinusAlphaBar: n
   };
 }
 
-// eps*(x_t, t) = E[eps | x_t] = -sqrt(1 - ab_t) grad log p_t(x_t), p_t = sum_k w_k N(sqrt(ab_t) mu_k, ab_t sd_k^2 + 1 - ab_t)
-// (Tweedie's formula; Vincent 2011; Song et al. 2021 "Score-based generative modeling", eq. 7): the minimiser of L_simple.
+// eps*(x_t, t) = E[eps | x_t] = -sqrt(1 - ab_t) grad log p_t(x_t), p_t = sum_k w_k
+// N(sqrt(ab_t) mu_k, ab_t sd_k^2 + 1 - ab_t) (Tweedie's formula; Vincent 2011; Song
+// et al. 2021 "Score-based generative modeling", eq. 7): the minimiser of L_simple.
 function optimalEpsAt(p: NoisedMixture, x: number): number {
   let maxLog = -Infinity;
   for (let k = 0; k < p.centres.length; k++)

@@ -2,7 +2,10 @@ import type { DiffusionBackend } from './backend.js';
 
 /** A registered backend: created on demand; `available` says why it cannot run here, if it cannot. */
 export interface BackendRegistration {
-  /** e.g. "cpu", "tfjs:wasm". A family prefix before ':' groups variants ("tfjs" resolves to its best available variant). */
+  /**
+   * e.g. "cpu", "tfjs:wasm". A family prefix before ':' groups
+   * variants ("tfjs" resolves to its best available variant).
+   */
   name: string;
   /** Higher is tried first when a family name or no name is given (onnxruntime-web's priority list). */
   priority: number;

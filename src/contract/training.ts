@@ -24,7 +24,10 @@ export interface LayerGradients<H> {
  * Promises, as with TensorKernels (`Sync` true: never).
  */
 export interface TrainingKernels<H, Sync extends boolean = boolean> {
-  /** y[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] x[n, c, i + u - p, j + v - p] (zero outside): stride 1, square kernel, NCHW. */
+  /**
+   * y[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] x[n, c, i + u
+   * - p, j + v - p] (zero outside): stride 1, square kernel, NCHW.
+   */
   conv2d(x: H, weight: H, bias: H, padding: number): KernelResult<H, Sync>;
   conv2dBackward(x: H, weight: H, dOut: H, padding: number): KernelResult<LayerGradients<H>, Sync>;
   /** y[n, o] = b[o] + sum_i w[o, i] x[n, i]: weight [out, in], as torch.nn.Linear. */

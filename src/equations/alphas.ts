@@ -18,13 +18,15 @@ export function logAlphaBarFromBetas(betas: Float64Array): Float64Array {
   return out;
 }
 
-// 1 - alpha-bar_t = -expm1(log alpha-bar_t): free of the cancellation of 1 - alpha-bar_t when alpha-bar_t is near 1 (small t)
+// 1 - alpha-bar_t = -expm1(log alpha-bar_t): free of the cancellation
+// of 1 - alpha-bar_t when alpha-bar_t is near 1 (small t)
 export function oneMinusAlphaBarFromLog(logAlphaBar: number): number {
   return -Math.expm1(logAlphaBar);
 }
 
-// 1 - alpha-bar_to / alpha-bar_from = 1 - prod_{s=from+1..to} (1 - beta_s) = -expm1(sum log1p(-beta_s)), summed over the range
-// itself (a difference of prefix sums of logs would cancel for nearby steps); betas indexed by t, entry 0 unused
+// 1 - alpha-bar_to / alpha-bar_from = 1 - prod_{s=from+1..to} (1 - beta_s) =
+// -expm1(sum log1p(-beta_s)), summed over the range itself (a difference of prefix
+// sums of logs would cancel for nearby steps); betas indexed by t, entry 0 unused
 export function oneMinusAlphaBarRatio(betas: Float64Array, from: number, to: number): number {
   let logRatio = 0;
   for (let s = from + 1; s <= to; s++) logRatio += Math.log1p(-betas[s]);

@@ -30,7 +30,8 @@ export function x0Coefficients(prediction: PredictionType, level: NoiseLevel): L
   }
 }
 
-// eps = (x_t - sqrt(alpha-bar_t) x_0) / sqrt(1 - alpha-bar_t)  (Ho et al. 2020, eq. 4 solved for eps; improved-diffusion _predict_eps_from_xstart)
+// eps = (x_t - sqrt(alpha-bar_t) x_0) / sqrt(1 - alpha-bar_t)  (Ho et al.
+// 2020, eq. 4 solved for eps; improved-diffusion _predict_eps_from_xstart)
 export function epsFromX0Coefficients(level: NoiseLevel): { xt: number; x0: number } {
   return { xt: 1 / Math.sqrt(level.oneMinusAlphaBar), x0: -Math.sqrt(level.alphaBar / level.oneMinusAlphaBar) };
 }

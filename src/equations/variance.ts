@@ -1,12 +1,13 @@
 export type VarianceType = 'fixed_small' | 'fixed_large' | 'learned_range';
 
-// fixed_large: sigma_t^2 = beta_t, except t = 1 uses beta~_2 so the log stays finite  (Ho et al. 2020, sec. 3.2; improved-diffusion)
+// fixed_large: sigma_t^2 = beta_t, except t = 1 uses beta~_2 so the
+// log stays finite  (Ho et al. 2020, sec. 3.2; improved-diffusion)
 export function fixedLargeVariance(betas: Float64Array, posteriorVariances: Float64Array, t: number): number {
   return t === 1 && posteriorVariances.length > 2 ? posteriorVariances[2] : betas[t];
 }
 
-// learned_range: log sigma_t^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v + 1) / 2  (Nichol & Dhariwal 2021, eq. 15)
-// As a linear map of v: log sigma^2 = scale * v + offset.
+// learned_range: log sigma_t^2 = frac log beta_t + (1 - frac) log beta~_t (clipped), frac = (v +
+// 1) / 2  (Nichol & Dhariwal 2021, eq. 15) As a linear map of v: log sigma^2 = scale * v + offset.
 export function learnedRangeLogVarianceCoefficients(
   logBeta: number,
   clippedLogPosteriorVariance: number,

@@ -1,6 +1,9 @@
 import { type Architecture, imageItems } from './architecture.js';
 
-/** The seed's SimpleDenoiseModel: conv3x3(C + 1 -> 64) ReLU, conv3x3(64 -> 64) ReLU, conv3x3(64 -> C), padding 1, t / T as an extra input channel. */
+/**
+ * The seed's SimpleDenoiseModel: conv3x3(C + 1 -> 64) ReLU, conv3x3(64 ->
+ * 64) ReLU, conv3x3(64 -> C), padding 1, t / T as an extra input channel.
+ */
 export interface SimpleConvSpec {
   architecture: 'simple-conv';
   channels: number;

@@ -65,7 +65,10 @@ export function encodeWeights(file: WeightsFile): Buffer {
   return Buffer.concat([Buffer.from(WEIGHTS_MAGIC, 'ascii'), length, header, Buffer.alloc(padding, 0x20), data]);
 }
 
-/** Decodes and verifies a weights file: magic, header, checksum, and every group's tensors against the model's parameter list. */
+/**
+ * Decodes and verifies a weights file: magic, header, checksum,
+ * and every group's tensors against the model's parameter list.
+ */
 export function decodeWeights(bytes: Uint8Array, field = 'checkpoint'): WeightsFile {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   requireInput(

@@ -42,7 +42,10 @@ type CompareFeed<A, R> =
       drawsNoise?: boolean;
       /** Runs a loop of the inputs' `steps` steps: a sweep of the loops' length concerns it. */
       loop?: boolean;
-      /** k in the output's error bound k (u_backend + u_float64) scale (src/speckit/tolerance.ts), as the specs count it. */
+      /**
+       * k in the output's error bound k (u_backend + u_float64)
+       * scale (src/speckit/tolerance.ts), as the specs count it.
+       */
       roundings(precision: Precision, inputs: CompareInputs): number;
     }
   | { unsupported: string };

@@ -3,8 +3,8 @@ import { philox4x32, philoxKey, uniform53 } from './philox.js';
 
 /**
  * Uniform values in [0, 1), number `offset`..`offset + count - 1` of stream `stream` under `seed`: element 2b
- * and 2b + 1 are the two 53-bit uniforms of Philox block b (counter [b, stream, 0, 1], key [seed mod 2^32, seed / 2^32]).
- * The counter's last word 1 keeps these blocks apart from the Gaussian generator's (last word 0).
+ * and 2b + 1 are the two 53-bit uniforms of Philox block b (counter [b, stream, 0, 1], key [seed mod 2^32, seed
+ * / 2^32]). The counter's last word 1 keeps these blocks apart from the Gaussian generator's (last word 0).
  */
 export function uniformValues(seed: number, stream: number, count: number, offset = 0): Float64Array {
   checkStream(stream);

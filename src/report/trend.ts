@@ -22,7 +22,10 @@ function trendEntry(report: ConformanceReport): TrendEntry {
   return { date: report.run.startedAt, suiteSeed: report.run.suiteSeed, versions: report.run.versions, backends };
 }
 
-/** Appends this run to trend.json (an array; created when missing). A file that is not an array is an error, never overwritten. */
+/**
+ * Appends this run to trend.json (an array; created when missing).
+ * A file that is not an array is an error, never overwritten.
+ */
 export async function appendTrend(path: string, report: ConformanceReport): Promise<TrendEntry[]> {
   let entries: TrendEntry[] = [];
   try {

@@ -9,7 +9,10 @@ import { appendTrend } from './trend.js';
 /** The files of a report folder, as the README describes them. */
 export const REPORT_FILES = ['results.json', 'junit.xml', 'summary.md', 'index.html', 'trend.json'] as const;
 
-/** Writes results.json, junit.xml, summary.md, index.html (with the given forward strips) and appends to trend.json, each atomically. */
+/**
+ * Writes results.json, junit.xml, summary.md, index.html (with the
+ * given forward strips) and appends to trend.json, each atomically.
+ */
 export async function writeReport(dir: string, report: ConformanceReport, strips: readonly Figure[]): Promise<void> {
   const { renderCharts, reportHtml } = await import('./html.js');
   await writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);

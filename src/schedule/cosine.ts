@@ -4,8 +4,8 @@ export function cosineTheta(u: number, s: number): number {
 }
 
 // beta_t = min(1 - cos^2 theta_t / cos^2 theta_{t-1}, maxBeta)  (Nichol & Dhariwal 2021, sec. 3.2), evaluated as
-// sin(theta_t + theta_{t-1}) sin(theta_t - theta_{t-1}) / cos^2 theta_{t-1} (cos^2 a - cos^2 b = sin(b + a) sin(b - a)),
-// which avoids the cancellation of 1 - ratio when beta_t is small.
+// sin(theta_t + theta_{t-1}) sin(theta_t - theta_{t-1}) / cos^2 theta_{t-1} (cos^2 a - cos^2 b
+// = sin(b + a) sin(b - a)), which avoids the cancellation of 1 - ratio when beta_t is small.
 export function cosineBetas(T: number, s: number, maxBeta: number): Float64Array {
   const betas = new Float64Array(T);
   const step = Math.PI / 2 / (T * (1 + s));

@@ -1,4 +1,6 @@
-/** n evenly spaced values from start to stop inclusive, computed as numpy.linspace does (start + i*step, last = stop). */
+/**
+ * n evenly spaced values from start to stop inclusive, computed as numpy.linspace does (start + i*step, last = stop).
+ */
 export function linspace(start: number, stop: number, n: number): Float64Array {
   const out = new Float64Array(n);
   if (n === 1) {

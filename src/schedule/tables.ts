@@ -57,7 +57,9 @@ export function scheduleBetas(spec: ScheduleSpec): Float64Array {
   }
 }
 
-/** Derives all tables from beta_1..beta_T (each must lie in (0, 1), and alpha-bar_T must be a normal float64 number). */
+/**
+ * Derives all tables from beta_1..beta_T (each must lie in (0, 1), and alpha-bar_T must be a normal float64 number).
+ */
 export function tablesFromBetas(betasFrom1: ArrayLike<number>): ScheduleTables {
   const T = betasFrom1.length;
   if (T < 1) throw new DiffspecInputError('schedule.betas', 'needs at least one beta');

@@ -41,7 +41,10 @@ export interface ExpectCloseArgs {
   scale: ArrayLike<number>;
   /** k in |error| <= k (u_backend + u_float64) scale, from src/speckit/tolerance.ts. */
   roundings: number;
-  /** Per element: how many flush-to-zero errors (each below the smallest normal number) reach it, scaled by the coefficients applied after them; default 1. */
+  /**
+   * Per element: how many flush-to-zero errors (each below the smallest normal
+   * number) reach it, scaled by the coefficients applied after them; default 1.
+   */
   floor?: ArrayLike<number>;
   shape?: readonly number[];
 }

@@ -91,7 +91,9 @@ export function expectationFor(
   return undefined;
 }
 
-/** The built-in file of a backend: expectations/<name>.json, with ':' written as '-' ("tfjs:wasm" -> tfjs-wasm.json). */
+/**
+ * The built-in file of a backend: expectations/<name>.json, with ':' written as '-' ("tfjs:wasm" -> tfjs-wasm.json).
+ */
 const builtinExpectationsPath = (backend: string) =>
   join(packageRoot(), 'expectations', `${backend.replace(/:/g, '-')}.json`);
 

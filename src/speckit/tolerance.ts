@@ -40,7 +40,9 @@ export const ROUNDINGS = {
   ddimStep: 24,
   /** x_{t+1} = sqrt(ab'') x0^ + sqrt(1 - ab'') eps^. */
   ddimReverseStep: 24,
-  /** Embedding: f_j = exp(-ln(P) j / half) (4), t f (1) and the cast of t (1) bound the argument; cos/sin add their own. */
+  /**
+   * Embedding: f_j = exp(-ln(P) j / half) (4), t f (1) and the cast of t (1) bound the argument; cos/sin add their own.
+   */
   timestepEmbedding: 6,
 } as const;
 
@@ -84,8 +86,8 @@ export function meanSquaredErrorScale(a: ArrayLike<number>, b: ArrayLike<number>
 }
 
 /**
- * Roundings for a dot product of m terms (a convolution's output or filter gradient): |fl(x.y) - x.y| <= gamma_m |x|.|y|
- * for any summation order (Higham, sec. 3.1, eq. 3.5), so k = m with scale |x|.|y|.
+ * Roundings for a dot product of m terms (a convolution's output or filter gradient): |fl(x.y) - x.y|
+ * <= gamma_m |x|.|y| for any summation order (Higham, sec. 3.1, eq. 3.5), so k = m with scale |x|.|y|.
  */
 export function dotProductRoundings(m: number): number {
   return m;
@@ -111,7 +113,10 @@ export function relativeBound(roundings: number, precision: Precision): number {
   return roundings * (unitRoundoff(precision) + unitRoundoff('float64'));
 }
 
-/** Below the smallest normal number relative bounds fail (float32 flushes subnormals to zero): an absolute floor per rounding. */
+/**
+ * Below the smallest normal number relative bounds fail (float32
+ * flushes subnormals to zero): an absolute floor per rounding.
+ */
 export function absoluteFloor(roundings: number, precision: Precision): number {
   return roundings * (precision === 'float64' ? 2 ** -1022 : 2 ** -126);
 }
@@ -119,10 +124,14 @@ export function absoluteFloor(roundings: number, precision: Precision): number {
 /** sqrt(u_float64): below this fraction of its scale, a reference value is mostly cancellation. */
 const RELATIVE_ERROR_FLOOR = Math.sqrt(2 ** -53);
 
-/** How far a computed tensor is from its float64 reference, against the bound k (u_backend + u_float64) scale + floor. */
+/**
+ * How far a computed tensor is from its float64 reference, against the bound k (u_backend + u_float64) scale + floor.
+ */
 export interface ErrorMeasure {
   maxAbsError: number;
-  /** Only where the reference kept at least half its digits through cancellation (|expected| >= sqrt(u_float64) scale). */
+  /**
+   * Only where the reference kept at least half its digits through cancellation (|expected| >= sqrt(u_float64) scale).
+   */
   maxRelError: number;
   /** max_i |error_i| / bound_i: above 1 the bound is broken. */
   worstErrorToBound: number;

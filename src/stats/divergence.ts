@@ -8,7 +8,10 @@ function squaredDistance(a: Float64Array, i: number, b: Float64Array, j: number,
   return s;
 }
 
-/** The k-th smallest distance from point i of `from` to the points of `to` (skipping point i itself when `to` is `from`). */
+/**
+ * The k-th smallest distance from point i of `from` to the
+ * points of `to` (skipping point i itself when `to` is `from`).
+ */
 function kthNeighbourDistance(
   from: Float64Array,
   i: number,

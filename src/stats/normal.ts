@@ -1,4 +1,7 @@
-/** erfc(x) to about 1e-14 relative: a Chebyshev fit in t = 2 / (2 + |x|) (Press et al., Numerical Recipes 3rd ed., sec. 6.2.2). */
+/**
+ * erfc(x) to about 1e-14 relative: a Chebyshev fit in t = 2 / (2
+ * + |x|) (Press et al., Numerical Recipes 3rd ed., sec. 6.2.2).
+ */
 function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 2 / (2 + z);

@@ -19,7 +19,9 @@ export interface RunConfig {
   options: TrainOptions;
 }
 
-/** A training run's checkpoint: the model, the run's settings, the trainer's state and the loss of every step so far. */
+/**
+ * A training run's checkpoint: the model, the run's settings, the trainer's state and the loss of every step so far.
+ */
 export interface Checkpoint {
   model: ModelSpec;
   config: RunConfig;

@@ -25,7 +25,10 @@ interface Handle {
 
 type Allocate = (t: Tensor) => Handle;
 
-/** Where a broken backend leaks: inside linear (given the coefficients) or inside the dense layer's backward pass (given the weight). */
+/**
+ * Where a broken backend leaks: inside linear (given the coefficients)
+ * or inside the dense layer's backward pass (given the weight).
+ */
 interface Leaks {
   linear?: (allocate: Allocate, coef: Float64Array) => void;
   denseBackward?: (allocate: Allocate, weight: Tensor) => void;
@@ -87,7 +90,10 @@ function countedTrainingKernels(allocate: Allocate, leaks: Leaks): TrainingKerne
   };
 }
 
-/** cpuKernels (and their training kernels) with counted handles; `leaks` says where a handle is allocated and never disposed. */
+/**
+ * cpuKernels (and their training kernels) with counted handles;
+ * `leaks` says where a handle is allocated and never disposed.
+ */
 function countedKernels(name: string, leaks: Leaks): TensorKernels<Handle> {
   const live = new Set<Handle>();
   const allocate = (tensor: Tensor): Handle => {

@@ -12,7 +12,10 @@ const DDIM_CLIPPED_EPS: CheckName =
 const P_MEAN_VARIANCE: CheckName =
   'reverse > p_mean_variance: x0^, the mean at x0^ and sigma^2 for every prediction, variance and clip option';
 
-/** DDIM with a buggy noise scale or eps, for the default eps prediction without clipping (other options go to the reference). */
+/**
+ * DDIM with a buggy noise scale or eps, for the default eps
+ * prediction without clipping (other options go to the reference).
+ */
 function ddimWith(sigmaOf: (ab: number, abPrev: number, eta: number) => number, useModelEpsWhenClipping: boolean) {
   return async (args: DdimStepArgs) => {
     const o = args.options ?? {};

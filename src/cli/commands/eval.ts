@@ -20,7 +20,10 @@ function errorAnswer(e: unknown): { error: { field?: string; message: string } }
   return { error: { message: e instanceof Error ? e.message : String(e) } };
 }
 
-/** Splits a case file into cases: one JSON document, or JSON Lines. A line that does not parse is an error for that line. */
+/**
+ * Splits a case file into cases: one JSON document, or JSON
+ * Lines. A line that does not parse is an error for that line.
+ */
 function parseCases(text: string): { single: boolean; cases: ({ value: unknown } | { error: DiffspecInputError })[] } {
   try {
     return { single: true, cases: [{ value: JSON.parse(text) }] };
