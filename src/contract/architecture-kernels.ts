@@ -27,11 +27,7 @@ export interface ArchitectureKernels<H, Sync extends boolean = boolean> {
   /** SiLU x sigmoid(x) and its backward (src/equations/activation.ts). */
   silu(x: H): KernelResult<H, Sync>;
   siluBackward(x: H, dOut: H): KernelResult<H, Sync>;
-  /** conv2d (src/contract/training.ts) evaluated at every `stride`-th output position: y[
-    ..,
-    i,
-    j,
-  ] = conv[.., s i, s j]. */
+  /** conv2d (src/contract/training.ts) at every `stride`-th output position: y[.., i, j] = conv[.., s i, s j]. */
   stridedConv2d(x: H, weight: H, bias: H, padding: number, stride: number): KernelResult<H, Sync>;
   stridedConv2dBackward(
     x: H,
