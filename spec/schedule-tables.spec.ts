@@ -2,6 +2,7 @@
 // their input themselves and name the offending entry.
 import { describe, expect, it } from 'vitest';
 import { DiffspecInputError } from '../src/errors.js';
+import { parseScheduleSpec } from '../src/schedule/spec.js';
 import { tablesFromBetas } from '../src/schedule/tables.js';
 
 describe('tablesFromBetas', () => {
@@ -22,5 +23,19 @@ describe('tablesFromBetas', () => {
     expect(error).toBeInstanceOf(DiffspecInputError);
     expect((error as DiffspecInputError).field).toBe(field);
     expect((error as DiffspecInputError).message).toContain(detail);
+  });
+});
+
+describe('parseScheduleSpec', () => {
+  // JSON.stringify prints NaN and Infinity as null, which would tell the user the field was missing.
+  it.each([
+    [
+      { kind: 'linear', T: 10, betaStart: Number.NaN, betaEnd: 0.02 },
+      'schedule.betaStart: must be a finite number, got NaN',
+    ],
+    [{ kind: 'cosine', T: Number.POSITIVE_INFINITY }, 'schedule.T: must be an integer >= 1, got Infinity'],
+    [{ kind: 'linear', T: 10, betaStart: 1e-4 }, 'schedule.betaEnd: must be a finite number, got undefined'],
+  ])('shows the offending value of %j as it is', (raw, message) => {
+    expect(() => parseScheduleSpec(raw)).toThrow(message);
   });
 });

@@ -1,5 +1,5 @@
 import type { DiffusionBackend } from '../contract/backend.js';
-import { DiffspecInputError, requireInput } from '../errors.js';
+import { DiffspecInputError, requireInput, shown } from '../errors.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import type { AnyOperation, CaseOutputs, FieldKind } from '../operations/operation.js';
 import { parseScheduleSpec } from '../schedule/spec.js';
@@ -22,7 +22,7 @@ function tensorInput(inputs: Record<string, unknown>, name: string): Tensor {
   requireInput(Array.isArray(data), `${field}.data`, 'must be an array of numbers');
   data.forEach((v, i) => {
     const finite = typeof v === 'number' && Number.isFinite(v);
-    requireInput(finite, `${field}.data[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`);
+    requireInput(finite, `${field}.data[${i}]`, `must be a finite number, got ${shown(v)}`);
   });
   return checkTensor(field, { shape, data: Float64Array.from(data as number[]) });
 }
@@ -32,7 +32,7 @@ function integerList(inputs: Record<string, unknown>, name: string): number[] {
   requireInput(Array.isArray(raw), `inputs.${name}`, 'must be an array with one integer timestep per batch element');
   raw.forEach((v, i) => {
     const integer = typeof v === 'number' && Number.isInteger(v);
-    requireInput(integer, `inputs.${name}[${i}]`, `must be an integer, got ${JSON.stringify(v)}`);
+    requireInput(integer, `inputs.${name}[${i}]`, `must be an integer, got ${shown(v)}`);
   });
   return raw as number[];
 }

@@ -1,4 +1,4 @@
-import { requireInput } from '../errors.js';
+import { requireInput, shown } from '../errors.js';
 import type { Architecture } from './architecture.js';
 import { type DiTSpec, dit } from './dit.js';
 import { type MlpSpec, mlp } from './mlp.js';
@@ -54,16 +54,12 @@ export function parseModelSpec(value: unknown, field = 'model'): ModelSpec {
   for (const [key, kind] of Object.entries(arch.fields)) {
     const v = o[key];
     if (typeof kind !== 'string')
-      requireInput(
-        kind.includes(v as string),
-        `${field}.${key}`,
-        `must be one of ${kind.join(', ')}, got ${JSON.stringify(v)}`,
-      );
+      requireInput(kind.includes(v as string), `${field}.${key}`, `must be one of ${kind.join(', ')}, got ${shown(v)}`);
     else
       requireInput(
         Number.isInteger(v) && ACCEPTS[kind](v as number),
         `${field}.${key}`,
-        `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${JSON.stringify(v)}`,
+        `must be an integer >= ${kind === 'positive' ? 1 : 0}, got ${shown(v)}`,
       );
   }
   arch.check?.(o as unknown as ModelSpec, field);

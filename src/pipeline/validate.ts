@@ -1,7 +1,7 @@
 import type { DenoiserModel, ReverseOptions, Timesteps } from '../contract/types.js';
 import type { PredictionType } from '../equations/prediction.js';
 import type { VarianceType } from '../equations/variance.js';
-import { DiffspecInputError, requireInput } from '../errors.js';
+import { DiffspecInputError, requireInput, shown } from '../errors.js';
 import { checkSeed } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import { batchSize, checkSameShape, checkTensor, type Tensor } from '../tensor.js';
@@ -49,7 +49,7 @@ export function checkTimesteps(field: string, t: Timesteps, schedule: ScheduleTa
     requireInput(
       Number.isInteger(v) && v >= lo && v <= schedule.T,
       `${field}[${i}]`,
-      `must be an integer in ${lo}..${schedule.T}, got ${JSON.stringify(v)}`,
+      `must be an integer in ${lo}..${schedule.T}, got ${shown(v)}`,
     );
     out[i] = v;
   }

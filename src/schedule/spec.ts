@@ -1,4 +1,4 @@
-import { DiffspecInputError, requireInput } from '../errors.js';
+import { DiffspecInputError, requireInput, shown } from '../errors.js';
 
 /** How a variance schedule is described, in case files and in code. */
 export type ScheduleSpec =
@@ -28,7 +28,7 @@ function finiteNumber(value: unknown, field: string): number {
   requireInput(
     typeof value === 'number' && Number.isFinite(value),
     field,
-    `must be a finite number, got ${JSON.stringify(value)}`,
+    `must be a finite number, got ${shown(value)}`,
   );
   return value;
 }
@@ -37,7 +37,7 @@ function stepCount(value: unknown, field: string): number {
   requireInput(
     typeof value === 'number' && Number.isInteger(value) && value >= 1,
     field,
-    `must be an integer >= 1, got ${JSON.stringify(value)}`,
+    `must be an integer >= 1, got ${shown(value)}`,
   );
   return value;
 }

@@ -109,6 +109,12 @@ export class SpecContext {
   expectClose({ what, actual, expected, scale, roundings, shape, floor: floors }: ExpectCloseArgs): void {
     const a = this.expectShape(what, actual, shape ?? [expected.length]).data;
     for (let i = 0; i < a.length; i++) {
+      // A non-finite reference value or bound would make every comparison false, so the check could not fail.
+      if (!Number.isFinite(expected[i]) || !Number.isFinite(scale[i])) {
+        throw new Error(
+          `${what}[${i}]: the reference gives ${expected[i]} with scale ${scale[i]} (a defect of the spec)`,
+        );
+      }
       if (!Number.isFinite(a[i])) this.fail(`${what}[${i}] is ${a[i]}, expected ${expected[i]}`);
     }
     const m = measureError(a, expected, scale, roundings, this.precision, floors);

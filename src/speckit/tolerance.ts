@@ -161,8 +161,10 @@ export function measureError(
   let maxAbsError = 0;
   let maxRelError = 0;
   for (let i = 0; i < actual.length; i++) {
-    const err = Number.isFinite(actual[i]) ? Math.abs(actual[i] - expected[i]) : Infinity;
-    const ratio = err / boundAt(i);
+    // Anything non-finite counts as an unbounded error: a NaN would make every comparison below false.
+    const finite = Number.isFinite(actual[i]) && Number.isFinite(expected[i]) && Number.isFinite(boundAt(i));
+    const err = finite ? Math.abs(actual[i] - expected[i]) : Infinity;
+    const ratio = finite ? err / boundAt(i) : Infinity;
     maxAbsError = Math.max(maxAbsError, err);
     // Elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
     if (Math.abs(expected[i]) >= RELATIVE_ERROR_FLOOR * scale[i] && expected[i] !== 0) {
