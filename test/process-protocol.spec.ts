@@ -8,6 +8,7 @@ import { ALL_OPERATIONS } from '../src/operations/index.js';
 import { packageRoot } from '../src/paths.js';
 import { operationsMarkdown, PROTOCOL_OPERATIONS } from '../src/process/operations.js';
 import { programCommand, splitCommandLine } from '../src/process/selector.js';
+import { TRAINING_OPERATIONS, trainingOperationsMarkdown } from '../src/process/training.js';
 import { decodeTensor, encodeTensor } from '../src/process/wire.js';
 
 describe('process protocol', () => {
@@ -19,12 +20,21 @@ describe('process protocol', () => {
     }
   });
 
-  it('docs/protocol.md lists the operations exactly as the table gives them', () => {
+  it('docs/protocol.md lists the operations and the training operations exactly as the tables give them', () => {
     const doc = readFileSync(join(packageRoot(), 'docs', 'protocol.md'), 'utf8');
-    const block = doc
-      .slice(doc.indexOf('<!-- operations:start -->\n') + 26, doc.indexOf('<!-- operations:end -->'))
-      .trim();
-    expect(block).toBe(operationsMarkdown());
+    const block = (marker: string) => {
+      const start = `<!-- ${marker}:start -->\n`;
+      return doc.slice(doc.indexOf(start) + start.length, doc.indexOf(`<!-- ${marker}:end -->`)).trim();
+    };
+    expect(block('operations')).toBe(operationsMarkdown());
+    expect(block('training-operations')).toBe(trainingOperationsMarkdown());
+  });
+
+  it('names each training operation as the snake_case of its TrainingBackend method, apart from the others', () => {
+    const names = TRAINING_OPERATIONS.map((o) => o.name);
+    expect(names).toEqual(['predict', 'loss_and_gradients', 'adam_step', 'sample_timesteps']);
+    const others = new Set(PROTOCOL_OPERATIONS.map((o) => o.name));
+    expect(names.filter((n) => others.has(n))).toEqual([]);
   });
 
   it('carries float64 and float32 tensors bit for bit, and accepts plain number arrays', () => {
