@@ -17,7 +17,7 @@ import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
 import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
 import { programTraining, type TrainingCall } from './training.js';
-import { decodeTensor, encodeTensor } from './wire.js';
+import { decodeTensor, encodeTensor, isRecord } from './wire.js';
 
 /** The newest protocol version diffspec speaks; a program answers the version it speaks, any of PROTOCOL_VERSIONS. */
 const PROTOCOL_VERSION = 2;
@@ -44,8 +44,6 @@ interface Handshake {
   metadata: Record<string, string>;
   profile: string;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Validates the result of `initialize`; throws a message naming the field the program got wrong. */
 function parseHandshake(result: unknown): Handshake {

@@ -21,7 +21,7 @@ import {
 } from '../training/arguments.js';
 import { hostTrainer } from '../training/host-trainer.js';
 import { snakeCase } from './operations.js';
-import { decodeTensor, encodeTensor } from './wire.js';
+import { decodeTensor, encodeTensor, isRecord } from './wire.js';
 
 /** How a training request carries a field: the section of the request, and what the value is there. */
 type FieldCarrier =
@@ -106,8 +106,6 @@ export const TRAINING_OPERATIONS: readonly { operation: AnyTrainingOperation; na
   ADAM_STEP,
   SAMPLE_TIMESTEPS,
 ].map((operation) => ({ operation: operation as AnyTrainingOperation, name: snakeCase(operation.method) }));
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The request params of a training operation: the case-file layout of the other operations. */
 function requestParams(
