@@ -1,7 +1,7 @@
 // The PyTorch reference adapter (examples/python-torch), a backend over the process protocol version 2 that declares
 // 'training': the training group checks torch autograd's gradients, torch.optim.Adam and torch.randint against the
-// float64 reference, and every other group it declares runs too. Its deliberately broken variant (Adam without the
-// bias corrections) must be caught by the check named for it.
+// float64 reference, and every other group it declares runs too. Its deliberately broken variants (Adam without the
+// bias corrections; the gradients of the summed loss) must each be caught by the check named for it.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,23 +47,39 @@ if (missing) {
   const participant = 'backend' in torch ? inProcessParticipant(torch.backend, selector) : torch;
   for (const group of declared) describeGroupFor(group, [participant], { suiteSeed, expectations });
 
-  describe('a deliberately broken variant of the adapter is caught', () => {
+  describe('the deliberately broken variants of the adapter are caught', () => {
     const training = SPEC_GROUPS.find((g) => g.id === 'training')!;
-    const check = training.checks.find((c) => c.name.startsWith('one Adam step equals the textbook update'))!;
-    it(`adam-no-bias-correction (Adam without 1 / (1 - beta^k)) fails "training > ${check.name}"`, async () => {
-      const broken = await loadProgramBackend(
-        `cmd:/usr/bin/env DIFFSPEC_TORCH_BROKEN=adam-no-bias-correction ${PYTHON} ${ADAPTER}`,
-      );
-      if (!('backend' in broken))
-        throw new Error(`the broken variant did not start: ${'failed' in broken ? broken.failed : broken.skipped}`);
-      try {
-        expect(broken.backend.name).toBe('torch-broken-adam-no-bias-correction');
-        const result = await runCheck(training, check, broken.backend, suiteSeed);
-        expect(result.status).toBe('fail');
-        expect(result.message).toMatch(/theta|m |v |exceeds|differs/i);
-      } finally {
-        await broken.backend.dispose?.();
-      }
-    });
+    const variants = [
+      {
+        variant: 'adam-no-bias-correction',
+        what: 'Adam without 1 / (1 - beta^k)',
+        check: 'one Adam step equals the textbook update',
+        message: /theta|m |v |exceeds|differs/i,
+      },
+      {
+        variant: 'gradient-of-sum',
+        what: "the summed loss's gradients, N times L_simple's",
+        check: 'every parameter gradient equals central finite differences',
+        message: /directional derivative/,
+      },
+    ];
+    for (const { variant, what, check: prefix, message } of variants) {
+      const check = training.checks.find((c) => c.name.startsWith(prefix))!;
+      it(`${variant} (${what}) fails "training > ${check.name}"`, async () => {
+        const broken = await loadProgramBackend(
+          `cmd:/usr/bin/env DIFFSPEC_TORCH_BROKEN=${variant} ${PYTHON} ${ADAPTER}`,
+        );
+        if (!('backend' in broken))
+          throw new Error(`the broken variant did not start: ${'failed' in broken ? broken.failed : broken.skipped}`);
+        try {
+          expect(broken.backend.name).toBe(`torch-broken-${variant}`);
+          const result = await runCheck(training, check, broken.backend, suiteSeed);
+          expect(result.status).toBe('fail');
+          expect(result.message).toMatch(message);
+        } finally {
+          await broken.backend.dispose?.();
+        }
+      });
+    }
   });
 }

@@ -6,8 +6,9 @@ gradients by torch autograd; one Adam step by torch.optim.Adam; timesteps by tor
 (schedules, the forward and reverse processes, sampling loops, L_simple on given outputs, the embedding and the
 shared noise) is the NumPy adapter's (examples/python-numpy), imported rather than written twice.
 
-DIFFSPEC_TORCH_BROKEN=adam-no-bias-correction replaces torch.optim.Adam by an update without the bias corrections
-1 / (1 - beta^k): a deliberately broken variant that diffspec's training group must catch.
+Deliberately broken variants that diffspec's training group must catch, by DIFFSPEC_TORCH_BROKEN:
+  adam-no-bias-correction   torch.optim.Adam replaced by an update without the bias corrections 1 / (1 - beta^k);
+  gradient-of-sum           the gradients of the batch's summed loss, N times those of L_simple (its batch mean).
 """
 import importlib.util
 import math
@@ -29,7 +30,7 @@ _spec.loader.exec_module(numpy_backend)
 torch.set_default_dtype(torch.float64)
 
 BROKEN = os.environ.get("DIFFSPEC_TORCH_BROKEN", "")
-BROKEN_VARIANTS = ("", "adam-no-bias-correction")
+BROKEN_VARIANTS = ("", "adam-no-bias-correction", "gradient-of-sum")
 if BROKEN not in BROKEN_VARIANTS:
     sys.exit(f"DIFFSPEC_TORCH_BROKEN must be one of {BROKEN_VARIANTS[1:]}, got {BROKEN!r}")
 
@@ -170,7 +171,7 @@ def loss_and_gradients(params, _model):
     out = forward(model, weights, signal * x0_t + spread * noise_t, t, s.T)
     per_sample = ((noise_t - out) ** 2).reshape(n, -1).mean(dim=1)
     loss = per_sample.mean()
-    loss.backward()
+    (per_sample.sum() if BROKEN == "gradient-of-sum" else loss).backward()
     return {"loss": loss.item(), "perSample": encode_tensor(per_sample.detach().numpy()),
             "gradients": {name: encode_tensor(w.grad.numpy()) for name, w in weights.items()}}
 
