@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_OPERATIONS } from '../src/operations/index.js';
 import { packageRoot } from '../src/paths.js';
+import { programBackend } from '../src/process/backend.js';
 import { operationsMarkdown, PROTOCOL_OPERATIONS } from '../src/process/operations.js';
 import { programCommand, splitCommandLine } from '../src/process/selector.js';
+import { TRAINING_OPERATIONS, trainingOperationsMarkdown } from '../src/process/training.js';
 import { decodeTensor, encodeTensor } from '../src/process/wire.js';
 
 describe('process protocol', () => {
@@ -19,12 +21,43 @@ describe('process protocol', () => {
     }
   });
 
-  it('docs/protocol.md lists the operations exactly as the table gives them', () => {
+  it('docs/protocol.md lists the operations and the training operations exactly as the tables give them', () => {
     const doc = readFileSync(join(packageRoot(), 'docs', 'protocol.md'), 'utf8');
-    const block = doc
-      .slice(doc.indexOf('<!-- operations:start -->\n') + 26, doc.indexOf('<!-- operations:end -->'))
-      .trim();
-    expect(block).toBe(operationsMarkdown());
+    const block = (marker: string) => {
+      const start = `<!-- ${marker}:start -->\n`;
+      return doc.slice(doc.indexOf(start) + start.length, doc.indexOf(`<!-- ${marker}:end -->`)).trim();
+    };
+    expect(block('operations')).toBe(operationsMarkdown());
+    expect(block('training-operations')).toBe(trainingOperationsMarkdown());
+  });
+
+  it('names each training operation as the snake_case of its TrainingBackend method, apart from the others', () => {
+    const names = TRAINING_OPERATIONS.map((o) => o.name);
+    expect(names).toEqual(['predict', 'loss_and_gradients', 'adam_step', 'sample_timesteps']);
+    const others = new Set(PROTOCOL_OPERATIONS.map((o) => o.name));
+    expect(names.filter((n) => others.has(n))).toEqual([]);
+  });
+
+  it('refuses the training capability from a program that speaks version 1, naming the field', async () => {
+    const handshake = (version: number) =>
+      `{jsonrpc:"2.0",id:r.id,result:{protocolVersion:${version},name:"p",precision:"float64",capabilities:["training"]}}`;
+    const program = (version: number) =>
+      programCommand(
+        `cmd:${process.execPath} -e 'require("readline").createInterface({input:process.stdin}).once("line",(l)=>{` +
+          `const r=JSON.parse(l);console.log(JSON.stringify(${handshake(version)}))})'`,
+        {},
+      );
+    await expect(programBackend(program(1), 'v1')).rejects.toThrow(
+      /initialize answered capabilities \["training"\], not in protocol 1/,
+    );
+    const v2 = await programBackend(program(2), 'v2');
+    try {
+      expect(v2.capabilities).toEqual(['training']);
+      expect(v2.metadata?.protocol).toBe('2');
+      expect(typeof v2.training?.lossAndGradients).toBe('function');
+    } finally {
+      await v2.dispose?.();
+    }
   });
 
   it('carries float64 and float32 tensors bit for bit, and accepts plain number arrays', () => {

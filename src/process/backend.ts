@@ -3,6 +3,7 @@ import type { Capability, DenoiserModel, DiffusionBackend, Precision } from '../
 import { DiffspecInputError } from '../errors.js';
 import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { packageVersion } from '../paths.js';
+import { gaussianTensor } from '../random/gaussian.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import {
@@ -15,26 +16,28 @@ import {
 import { PROTOCOL_OPERATIONS, type ProtocolOperation } from './operations.js';
 import { DEFAULT_TIMEOUT_MS } from './selector.js';
 import { tablesFromProgram } from './tables.js';
-import { decodeTensor, encodeTensor } from './wire.js';
+import { programTraining, type TrainingCall } from './training.js';
+import { decodeTensor, encodeTensor, isRecord } from './wire.js';
 
-const PROTOCOL_VERSION = 1;
+/** The newest protocol version diffspec speaks; a program answers the version it speaks, any of PROTOCOL_VERSIONS. */
+const PROTOCOL_VERSION = 2;
 
-/** The capabilities a program may declare in protocol version 1 (training and memory are not in it). */
-const PROTOCOL_CAPABILITIES: readonly Capability[] = [
-  'schedule',
-  'forward',
-  'reverse',
-  'sampling',
-  'loss',
-  'embedding',
-  'random',
-];
+/**
+ * The capabilities a program may declare, by protocol version (docs/protocol.md, "Version history"): version 2 adds
+ * the training operations; memory and the architectures' network fragments are in neither.
+ */
+const PROTOCOL_CAPABILITIES: Readonly<Record<number, readonly Capability[]>> = {
+  1: ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random'],
+  2: ['schedule', 'forward', 'reverse', 'sampling', 'loss', 'embedding', 'random', 'training'],
+};
+const PROTOCOL_VERSIONS = Object.keys(PROTOCOL_CAPABILITIES).map(Number);
 
-/** The convention profiles of protocol version 1 (docs/protocol.md, initialize). */
+/** The convention profiles of the protocol (docs/protocol.md, initialize). */
 const PROFILES = ['improved-diffusion'] as const;
 
 /** What a program says about itself in `initialize`. */
 interface Handshake {
+  protocolVersion: number;
   name: string;
   precision: Precision;
   capabilities: Capability[];
@@ -42,18 +45,17 @@ interface Handshake {
   profile: string;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** Validates the result of `initialize`; throws a message naming the field the program got wrong. */
 function parseHandshake(result: unknown): Handshake {
   const fail = (field: string, detail: string): never => {
     throw new Error(`initialize answered ${field} ${detail}`);
   };
   if (!isRecord(result)) return fail('', `${JSON.stringify(result)}, not an object`);
-  if (result.protocolVersion !== PROTOCOL_VERSION) {
+  const version = result.protocolVersion as number;
+  if (!PROTOCOL_VERSIONS.includes(version)) {
     fail(
       'protocolVersion',
-      `${JSON.stringify(result.protocolVersion)}; this diffspec speaks version ${PROTOCOL_VERSION}`,
+      `${JSON.stringify(result.protocolVersion)}; this diffspec speaks versions ${PROTOCOL_VERSIONS.join(', ')}`,
     );
   }
   if (typeof result.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(result.name)) {
@@ -63,19 +65,18 @@ function parseHandshake(result: unknown): Handshake {
     fail('precision', `${JSON.stringify(result.precision)}; expected "float64" or "float32"`);
   const capabilities = result.capabilities;
   if (!Array.isArray(capabilities)) return fail('capabilities', 'that is not an array');
-  const unknown = capabilities.filter((c) => !PROTOCOL_CAPABILITIES.includes(c as Capability));
+  const known = PROTOCOL_CAPABILITIES[version];
+  const unknown = capabilities.filter((c) => !known.includes(c as Capability));
   if (unknown.length > 0)
-    fail(
-      'capabilities',
-      `${JSON.stringify(unknown)}, not in protocol ${PROTOCOL_VERSION} (${PROTOCOL_CAPABILITIES.join(', ')})`,
-    );
+    fail('capabilities', `${JSON.stringify(unknown)}, not in protocol ${version} (${known.join(', ')})`);
   const metadata = result.metadata ?? {};
   if (!isRecord(metadata) || !Object.values(metadata).every((v) => typeof v === 'string'))
     fail('metadata', 'that is not an object of strings');
   const profile = result.profile ?? PROFILES[0];
   if (!PROFILES.includes(profile as (typeof PROFILES)[number]))
-    fail('profile', `${JSON.stringify(profile)}; protocol ${PROTOCOL_VERSION} knows ${PROFILES.join(', ')}`);
+    fail('profile', `${JSON.stringify(profile)}; protocol ${version} knows ${PROFILES.join(', ')}`);
   return {
+    protocolVersion: version,
     name: result.name as string,
     precision: result.precision as Precision,
     capabilities: capabilities as Capability[],
@@ -91,12 +92,13 @@ function parseHandshake(result: unknown): Handshake {
  */
 class ProgramSession {
   private connection: ProgramConnection | undefined;
-  private first: Handshake | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** `first`: the handshake every start must repeat (another session's, for a second process of the program). */
   constructor(
     private readonly program: ProgramCommand,
     readonly label: string,
+    private first?: Handshake,
   ) {}
 
   /** Starts the program if none runs, and returns its handshake. */
@@ -241,6 +243,9 @@ function modelHandler(model: DenoiserModel, failures: unknown[]): CallbackHandle
  */
 export async function programBackend(program: ProgramCommand, label: string): Promise<DiffusionBackend> {
   const session = new ProgramSession(program, label);
+  // Training requests go to a second process of the program, started on the first of them, so that a sampling loop
+  // in the first process can call back a model that the program's own network computes (docs/protocol.md).
+  let trainingSession: ProgramSession | undefined;
   const handshake = await session.start().catch((e: unknown) => {
     session.close();
     throw e;
@@ -251,8 +256,16 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
     name: handshake.name,
     precision: handshake.precision,
     capabilities: handshake.capabilities,
-    metadata: { ...handshake.metadata, protocol: String(PROTOCOL_VERSION), profile: handshake.profile, program: label },
-    dispose: () => session.close(),
+    metadata: {
+      ...handshake.metadata,
+      protocol: String(handshake.protocolVersion),
+      profile: handshake.profile,
+      program: label,
+    },
+    dispose: () => {
+      session.close();
+      trainingSession?.close();
+    },
   };
   for (const protocolOperation of PROTOCOL_OPERATIONS) {
     const { operation: op, name } = protocolOperation;
@@ -274,6 +287,20 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
       specs.set(tables, args);
       return tables;
     };
+  }
+  if (handshake.capabilities.includes('training')) {
+    const call: TrainingCall = (name, params) => {
+      trainingSession ??= new ProgramSession(program, label, handshake);
+      return trainingSession.call(name, params).catch((e: unknown) => {
+        throw operationError(e, name, label);
+      });
+    };
+    // The trainer's noise: the program's own draw where it declares 'random', else the shared generator.
+    const noise = (shape: readonly number[], seed: number, stream: number) =>
+      handshake.capabilities.includes('random')
+        ? (backend.randomNormal as DiffusionBackend['randomNormal'])({ shape: [...shape], seed, stream })
+        : Promise.resolve(gaussianTensor(shape, seed, stream));
+    backend.training = programTraining(call, label, specOf, noise);
   }
   return backend as unknown as DiffusionBackend;
 }

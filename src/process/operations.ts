@@ -9,7 +9,7 @@ export interface ProtocolOperation {
   name: string;
 }
 
-const snakeCase = (method: string) => method.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const snakeCase = (method: string) => method.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Every operation of the table (src/operations), so the protocol and case files cannot drift. */
 export const PROTOCOL_OPERATIONS: readonly ProtocolOperation[] = ALL_OPERATIONS.map((operation) => ({

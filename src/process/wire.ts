@@ -26,7 +26,8 @@ export function encodeTensor(t: Tensor): WireTensor {
   };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Why `value` is not a tensor in one of the accepted forms, or the tensor. `path` names it in messages. */
 export function decodeTensor(value: unknown, path: string): Tensor {

@@ -12,50 +12,26 @@ import { adamCoefficients } from '../equations/adam.js';
 import { clipScale } from '../equations/clipping.js';
 import { emaCoefficients } from '../equations/ema.js';
 import { closedFormCoefficients } from '../equations/forward.js';
-import { keepsLabel } from '../equations/guidance.js';
 import { lossSimpleGradientScale } from '../equations/loss.js';
 import { timestepFromUniform } from '../equations/timesteps.js';
-import { requireInput } from '../errors.js';
 import { Graph, type Value } from '../models/graph.js';
 import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
-import { checkWeights } from '../models/weights.js';
 import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
-import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
-import { checkSeed } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
-import { sameShape, sizeOf, type Tensor, tensor } from '../tensor.js';
-import { checkTrainOptions } from './options.js';
-
-/** Class labels for a class-conditional model: one per batch item, integers 0..classes (classes: the null class). */
-function checkLabels(model: ModelSpec, labels: Int32Array, n: number, field = 'labels'): Int32Array {
-  const classes = 'classes' in model ? model.classes : 0;
-  requireInput(
-    classes > 0,
-    field,
-    `are given, but this ${model.architecture} model is not class-conditional (classes = 0)`,
-  );
-  requireInput(labels.length === n, `${field}.length`, `must equal the batch size ${n}, got ${labels.length}`);
-  labels.forEach((y, i) =>
-    requireInput(
-      Number.isInteger(y) && y >= 0 && y <= classes,
-      `${field}[${i}]`,
-      `must be an integer in 0..${classes} (${classes}: the null class), got ${y}`,
-    ),
-  );
-  return labels;
-}
-
-/** The labels of trainer step k, each replaced by the null class when its uniform draw says so (keepsLabel). */
-function droppedLabels(model: ModelSpec, labels: Int32Array, options: TrainOptions, k: number): Int32Array {
-  const pUncond = options.pUncond ?? 0;
-  if (pUncond === 0) return labels;
-  const n = labels.length;
-  const u = uniformValues(options.seed, 2 * k, 2 * n).subarray(n);
-  const nullClass = 'classes' in model ? model.classes : 0;
-  return labels.map((y, i) => (keepsLabel(u[i], pUncond) ? y : nullClass));
-}
+import { sizeOf, type Tensor, tensor } from '../tensor.js';
+import {
+  checkAdamArgs,
+  checkDenoiser,
+  checkDenoiserCall,
+  checkItems,
+  checkLossArgs,
+  checkSampleTimestepsArgs,
+  checkTrainerStart,
+  nextStep,
+} from './arguments.js';
+import { checkLabels, droppedLabels } from './labels.js';
 
 /**
  * Builds the training half of a backend from its kernels: the networks of src/models, L_simple and its
@@ -63,17 +39,6 @@ function droppedLabels(model: ModelSpec, labels: Int32Array, options: TrainOptio
  * kernels that return Promises plug in (src/contract/kernels.ts).
  */
 export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>): TrainingBackend {
-  function checkItems(model: ModelSpec, x: Tensor, field: string): number {
-    const n = checkBatch(field, x);
-    const item = architectureOf(model).itemShape(model);
-    requireInput(
-      sameShape(x.shape.slice(1), item),
-      `${field}.shape`,
-      `is [${x.shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
-    );
-    return n;
-  }
-
   /**
    * L_simple at (x0, t, noise) and, on the graph, the gradient of every parameter; the handles returned are the
    * caller's. The per-sample loss is read back last, once the network's intermediates are released, so a backend
@@ -153,16 +118,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     state: TrainerState,
     options: TrainOptions,
   ): Promise<Trainer> {
-    checkTrainOptions(options);
-    checkWeights(model, state.params, 'state.params');
-    checkWeights(model, state.m, 'state.m');
-    checkWeights(model, state.v, 'state.v');
-    if (options.emaDecay !== undefined && state.ema) checkWeights(model, state.ema, 'state.ema');
-    requireInput(
-      Number.isInteger(state.step) && state.step >= 0,
-      'state.step',
-      `must be an integer >= 0, got ${state.step}`,
-    );
+    checkTrainerStart(model, state, options);
     let step = state.step;
     const params = await uploadWeights(state.params);
     const m = await uploadWeights(state.m);
@@ -181,8 +137,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return {
       async step(x0, given) {
         const n = checkItems(model, x0, 'x0');
-        const next = step + 1;
-        requireInput(2 * next + 1 < 2 ** 32, 'step', 'exceeds the 2^31 steps the noise streams allow');
+        const next = nextStep(step);
         const t = await sampleTimesteps(n, s.T, options.seed, 2 * next);
         const labels = given && droppedLabels(model, checkLabels(model, given, n), options, next);
         const g = new Graph(k, tk, true);
@@ -249,14 +204,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   }
 
   async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array) {
-    checkWeights(model, weights);
-    requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
+    checkDenoiser(model, weights, T);
     const params = await uploadWeights(weights);
     return {
       model: async (x: Tensor, t: Timesteps) => {
-        const n = checkItems(model, x, 'x');
-        const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
-        const ys = labels && checkLabels(model, labels, n);
+        const { t: ts, labels: ys } = checkDenoiserCall(model, T, x, t, labels);
         const g = new Graph(k, tk, false);
         const xh = await k.upload(x);
         try {
@@ -283,10 +235,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     denoiser,
 
     async lossAndGradients({ model, weights, schedule: s, x0, t, noise, labels }) {
-      checkWeights(model, weights);
-      const n = checkItems(model, x0, 'x0');
-      checkLike('noise', noise, x0, 'x0');
-      const ts = checkTimesteps('t', t, s, n);
+      const { n, t: ts, labels: ys } = checkLossArgs({ model, weights, schedule: s, x0, t, noise, labels });
       const g = new Graph(k, tk, true);
       try {
         return await scoped(k, async (track) => {
@@ -294,7 +243,6 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
           params.forEach(track);
           const x0h = track(await k.upload(x0));
           const noiseh = track(await k.upload(noise));
-          const ys = labels && checkLabels(model, labels, n);
           const { perSample, grads } = await lossGradient(g, model, params, s, x0h, noiseh, x0.shape, ts, ys);
           grads.forEach(track);
           const gradients = await downloadWeights(model, grads);
@@ -306,18 +254,12 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     },
 
     async sampleTimesteps(n, T, seed, stream) {
-      requireInput(Number.isInteger(n) && n >= 1, 'n', `must be an integer >= 1, got ${n}`);
-      requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
-      checkSeed(seed);
+      checkSampleTimestepsArgs(n, T, seed);
       return sampleTimesteps(n, T, seed, stream);
     },
 
     async adamStep({ param, grad, m, v, step, hyper }) {
-      checkLike('grad', grad, param, 'param');
-      checkLike('m', m, param, 'param');
-      checkLike('v', v, param, 'param');
-      requireInput(Number.isInteger(step) && step >= 1, 'step', `must be an integer >= 1, got ${step}`);
-      checkTrainOptions({ adam: hyper, seed: 0 });
+      checkAdamArgs({ param, grad, m, v, step, hyper });
       return scoped(k, async (track) => {
         const handles: H[] = [];
         for (const x of [param, grad, m, v]) handles.push(track(await k.upload(copy(x))));
