@@ -1,5 +1,6 @@
 import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
 import type { Capability, DenoiserModel, DiffusionBackend, Precision } from '../contract/backend.js';
+import { DEFAULT_PROFILE, type ProfileSpec, resolveProfile } from '../conventions/profile.js';
 import { DiffspecInputError } from '../errors.js';
 import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { packageVersion } from '../paths.js';
@@ -30,16 +31,15 @@ const PROTOCOL_CAPABILITIES: readonly Capability[] = [
   'random',
 ];
 
-/** The convention profiles of protocol version 1 (docs/protocol.md, initialize). */
-const PROFILES = ['improved-diffusion'] as const;
-
 /** What a program says about itself in `initialize`. */
 interface Handshake {
   name: string;
   precision: Precision;
   capabilities: Capability[];
   metadata: Record<string, string>;
-  profile: string;
+  /** The declared convention profile (src/conventions/profile.ts), and its name for reports. */
+  profile: ProfileSpec;
+  profileName: string;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -72,15 +72,21 @@ function parseHandshake(result: unknown): Handshake {
   const metadata = result.metadata ?? {};
   if (!isRecord(metadata) || !Object.values(metadata).every((v) => typeof v === 'string'))
     fail('metadata', 'that is not an object of strings');
-  const profile = result.profile ?? PROFILES[0];
-  if (!PROFILES.includes(profile as (typeof PROFILES)[number]))
-    fail('profile', `${JSON.stringify(profile)}; protocol ${PROTOCOL_VERSION} knows ${PROFILES.join(', ')}`);
+  const profile = (result.profile ?? DEFAULT_PROFILE) as ProfileSpec;
+  let profileName = '';
+  try {
+    profileName = resolveProfile(profile).profile;
+  } catch (e) {
+    if (!(e instanceof DiffspecInputError)) throw e;
+    fail(e.field, `${JSON.stringify(profile)}: ${e.message.slice(e.field.length + 2)}`);
+  }
   return {
     name: result.name as string,
     precision: result.precision as Precision,
     capabilities: capabilities as Capability[],
     metadata: metadata as Record<string, string>,
-    profile: profile as string,
+    profile,
+    profileName,
   };
 }
 
@@ -251,7 +257,8 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
     name: handshake.name,
     precision: handshake.precision,
     capabilities: handshake.capabilities,
-    metadata: { ...handshake.metadata, protocol: String(PROTOCOL_VERSION), profile: handshake.profile, program: label },
+    metadata: { ...handshake.metadata, protocol: String(PROTOCOL_VERSION), profile: handshake.profileName, program: label },
+    profile: handshake.profile,
     dispose: () => session.close(),
   };
   for (const protocolOperation of PROTOCOL_OPERATIONS) {

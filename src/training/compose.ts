@@ -21,6 +21,7 @@ import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
 import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
+import { DEFAULT_CONVENTIONS } from '../conventions/profile.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { checkSeed } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
@@ -255,7 +256,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     return {
       model: async (x: Tensor, t: Timesteps) => {
         const n = checkItems(model, x, 'x');
-        const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
+        const ts = checkTimesteps('t', t, { T } as ScheduleTables, n, DEFAULT_CONVENTIONS);
         const ys = labels && checkLabels(model, labels, n);
         const g = new Graph(k, tk, false);
         const xh = await k.upload(x);
@@ -286,7 +287,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       checkWeights(model, weights);
       const n = checkItems(model, x0, 'x0');
       checkLike('noise', noise, x0, 'x0');
-      const ts = checkTimesteps('t', t, s, n);
+      const ts = checkTimesteps('t', t, s, n, DEFAULT_CONVENTIONS);
       const g = new Graph(k, tk, true);
       try {
         return await scoped(k, async (track) => {
