@@ -11,8 +11,8 @@
 // error bound accumulates: each step adds its own roundings on top of the running magnitude of x, which carries
 // every earlier error forward with the steps' coefficients (Higham, sec. 3.1), so k = steps x per step.
 import fc from 'fast-check';
-import type { ConventionFlags } from '../../src/conventions/profile.js';
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
+import type { ConventionFlags } from '../../src/conventions/profile.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
 import { type ScheduleSpec, SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';

@@ -20,8 +20,8 @@ import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.j
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
-import type { Tensor } from '../../src/tensor.js';
 import { binomialTest, ksNormalTest, ksTest, meanZeroTest, unitVarianceTest } from '../../src/stats/tests.js';
+import type { Tensor } from '../../src/tensor.js';
 
 const GAUSSIAN: GaussianMixture = { weights: [1], means: [0.5], sds: [0.4] };
 const MIXTURE: GaussianMixture = { weights: [0.3, 0.7], means: [-2, 1.5], sds: [0.3, 0.5] };
@@ -169,7 +169,9 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
     async run(backend, ctx) {
       const s = scheduleTables(DDPM_SCHEDULE);
       const timesteps = respacedTimesteps(s.T, DDIM_STEPS);
-      const steps = ddimPairs(timesteps, ctx.conventions).map(([t, p]) => ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]));
+      const steps = ddimPairs(timesteps, ctx.conventions).map(([t, p]) =>
+        ddimAffine(s, t, p, GAUSSIAN.means[0], GAUSSIAN.sds[0]),
+      );
       expectGaussianLaw(
         ctx,
         `DDIM ${DDIM_STEPS} steps`,

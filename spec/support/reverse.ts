@@ -114,8 +114,7 @@ export function expectedVariance(
     const clamped = c.firstStepVariance === 'clamped';
     const fixedLarge = (u: number) => (u === 1 && s.T >= 2 && !clamped ? s.posteriorVariance[2] : s.betas[u]);
     const value = (u: number) => (variance === 'fixed_small' ? reverseBetaTilde(s, u, c) : fixedLarge(u));
-    const logValue = (u: number) =>
-      variance === 'fixed_small' ? reverseLogBetaTilde(s, u, c) : Math.log(value(u));
+    const logValue = (u: number) => (variance === 'fixed_small' ? reverseLogBetaTilde(s, u, c) : Math.log(value(u)));
     return { variance: perItem(t, size, value), logVariance: perItem(t, size, logValue) };
   }
   const m = size / t.length;

@@ -82,7 +82,11 @@ export function resolveProfile(spec: unknown, field = 'profile'): Conventions {
   for (const [flag, value] of Object.entries(flags)) {
     requireInput(flag in choices, `${field}.${flag}`, `is not a convention flag (known: base, ${flagNames()})`);
     const allowed = choices[flag].map((c) => JSON.stringify(c)).join(', ');
-    requireInput(choices[flag].includes(value), `${field}.${flag}`, `must be one of ${allowed}, got ${JSON.stringify(value)}`);
+    requireInput(
+      choices[flag].includes(value),
+      `${field}.${flag}`,
+      `must be one of ${allowed}, got ${JSON.stringify(value)}`,
+    );
   }
   const resolved = { ...PROFILES[base], ...flags } as ConventionFlags;
   const changed = Object.keys(flags).filter((f) => flags[f] !== PROFILES[base][f as keyof ConventionFlags]);

@@ -31,7 +31,10 @@ export function inPaperTimesteps(backend: DiffusionBackend, c: ConventionFlags):
   const wrapModel =
     (model: DenoiserModel): DenoiserModel =>
     (x, k) =>
-      model(x, k.map((v) => paperTimestep(v, c)));
+      model(
+        x,
+        k.map((v) => paperTimestep(v, c)),
+      );
   const methods = ALL_OPERATIONS.map((op) => {
     const fields = Object.entries(op.fields as Record<string, string>);
     const invoke = (a: unknown) => (backend[op.method as keyof DiffusionBackend] as (a: unknown) => unknown)(a);

@@ -30,7 +30,9 @@ export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({
   validate(args: DdimStepArgs, conventions) {
     const { n, t, o } = checkReverse(args, conventions);
     const tPrev = checkTimesteps('tPrev', args.tPrev, args.schedule, n, conventions, 0);
-    tPrev.forEach((tp, i) => requireInput(tp < t[i], `tPrev[${i}]`, `must be below t[${i}] = ${args.t[i]}, got ${args.tPrev[i]}`));
+    tPrev.forEach((tp, i) =>
+      requireInput(tp < t[i], `tPrev[${i}]`, `must be below t[${i}] = ${args.t[i]}, got ${args.tPrev[i]}`),
+    );
     if (args.noise !== undefined) checkLike('noise', args.noise, args.xt, 'xt');
     const c = ddimCoefficients(args.schedule, t, tPrev, o);
     requireInput(args.noise !== undefined || !c.sigma.some((x) => x > 0), 'noise', 'is required when eta > 0');

@@ -36,7 +36,10 @@ export async function sampleLoop<H>(
     for (let i = 0; i < timesteps.length; i++) {
       const t = new Int32Array(shape[0]).fill(timesteps[i]);
       const xHost = await k.download(x);
-      const out = await model(xHost, t.map((ti) => backendTimestep(ti, options.conventions)));
+      const out = await model(
+        xHost,
+        t.map((ti) => backendTimestep(ti, options.conventions)),
+      );
       checkModelOutput('model output', out, xHost, options.variance);
       const current = x;
       const next = await scopedHandle(k, async (track) => {

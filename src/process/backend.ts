@@ -257,7 +257,12 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
     name: handshake.name,
     precision: handshake.precision,
     capabilities: handshake.capabilities,
-    metadata: { ...handshake.metadata, protocol: String(PROTOCOL_VERSION), profile: handshake.profileName, program: label },
+    metadata: {
+      ...handshake.metadata,
+      protocol: String(PROTOCOL_VERSION),
+      profile: handshake.profileName,
+      program: label,
+    },
     profile: handshake.profile,
     dispose: () => session.close(),
   };

@@ -8,6 +8,7 @@ import type {
   TrainOptions,
   Weights,
 } from '../contract/training.js';
+import { DEFAULT_CONVENTIONS } from '../conventions/profile.js';
 import { adamCoefficients } from '../equations/adam.js';
 import { clipScale } from '../equations/clipping.js';
 import { emaCoefficients } from '../equations/ema.js';
@@ -21,7 +22,6 @@ import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
 import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
-import { DEFAULT_CONVENTIONS } from '../conventions/profile.js';
 import { checkBatch, checkLike, checkTimesteps } from '../pipeline/validate.js';
 import { checkSeed } from '../random/gaussian.js';
 import { uniformValues } from '../random/uniform.js';
