@@ -15,6 +15,7 @@ import { composeBackend } from '../src/pipeline/compose.js';
 import { checkId } from '../src/speckit/check.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
+import { contractMismatch, loadProgramBackend } from '../src/speckit/selection.js';
 import type { CheckName } from './broken/broken.js';
 
 /** The groups whose checks involve timesteps or the reverse process: where a profile can matter. */
@@ -108,6 +109,23 @@ describe('convention profiles', () => {
     expect(resolveProfile({ base: 'diffusers', ddimFinalAlphaBar: 'one' }).profile).toBe(
       'diffusers (ddimFinalAlphaBar=one)',
     );
+  });
+
+  it('a module or program that declares an unknown profile is refused at load, naming the field', async () => {
+    expect(contractMismatch({ ...cpuBackend, profile: { ddimEps: 'model' } })).toMatch(
+      /profile\.ddimEps: must be one of/,
+    );
+    // A program whose initialize declares a flag that does not exist.
+    const handshake = JSON.stringify({
+      protocolVersion: 1,
+      name: 'p',
+      precision: 'float64',
+      capabilities: ['schedule'],
+      profile: { base: 'diffusers', finalAlpha: 'one' },
+    });
+    const program = `process.stdin.once('data', (l) => { const { id } = JSON.parse(l); console.log(JSON.stringify({ jsonrpc: '2.0', id, result: ${handshake} })); })`;
+    const selected = await loadProgramBackend(`cmd:${process.execPath} -e "${program.replaceAll('"', "'")}"`);
+    expect('failed' in selected ? selected.failed : 'loaded').toMatch(/initialize answered profile\.finalAlpha/);
   });
 
   it('case files carry a profile: the scheduler index k is the paper t = k + 1', async () => {

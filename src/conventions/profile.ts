@@ -21,7 +21,7 @@ export interface ConventionFlags {
 }
 
 /** The values each flag may take, declared once: validation, usage text and docs derive from it. */
-export const CONVENTION_CHOICES: { readonly [F in keyof ConventionFlags]: readonly ConventionFlags[F][] } = {
+const CONVENTION_CHOICES: { readonly [F in keyof ConventionFlags]: readonly ConventionFlags[F][] } = {
   firstTimestep: [1, 0],
   ddimEps: ['clipped-x0', 'unclipped-x0'],
   ddimFinalAlphaBar: ['one', 'first-step'],
