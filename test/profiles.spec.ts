@@ -8,6 +8,8 @@ import { cpuBackend } from '../backends/cpu/index.js';
 import { cpuKernels } from '../backends/cpu/kernels.js';
 import { SPEC_GROUPS } from '../spec/groups/index.js';
 import { evaluateCase } from '../src/cases/evaluate.js';
+import { compareBackends } from '../src/compare/compare.js';
+import { compareInputs } from '../src/compare/operations.js';
 import type { DiffusionBackend } from '../src/contract/backend.js';
 import { type ConventionFlags, PROFILES, resolveProfile } from '../src/conventions/profile.js';
 import { DiffspecInputError } from '../src/errors.js';
@@ -126,6 +128,15 @@ describe('convention profiles', () => {
     const program = `process.stdin.once('data', (l) => { const { id } = JSON.parse(l); console.log(JSON.stringify({ jsonrpc: '2.0', id, result: ${handshake} })); })`;
     const selected = await loadProgramBackend(`cmd:${process.execPath} -e "${program.replaceAll('"', "'")}"`);
     expect('failed' in selected ? selected.failed : 'loaded').toMatch(/initialize answered profile\.finalAlpha/);
+  });
+
+  it("diffspec compare runs the reference under each backend's profile", async () => {
+    const inputs = compareInputs({ seed: 3, shape: [1, 3, 2, 2] });
+    const cells = await compareBackends(cpuKernels, [cpuDiffusersBackend], inputs, 0);
+    expect(cells.filter((c) => 'maxAbsError' in c && c.maxAbsError !== 0)).toEqual([]);
+    expect(cells.filter((c) => 'maxAbsError' in c).length).toBeGreaterThan(5);
+    const undeclared = await compareBackends(cpuKernels, [{ ...cpuDiffusersBackend, profile: undefined }], inputs, 0);
+    expect(undeclared.filter((c) => 'maxAbsError' in c && c.maxAbsError > 0).length).toBeGreaterThan(5);
   });
 
   it('case files carry a profile: the scheduler index k is the paper t = k + 1', async () => {
