@@ -14,6 +14,7 @@ import type { DiffusionBackend } from '../src/contract/backend.js';
 import { type ConventionFlags, PROFILES, resolveProfile } from '../src/conventions/profile.js';
 import { DiffspecInputError } from '../src/errors.js';
 import { composeBackend } from '../src/pipeline/compose.js';
+import { summaryMarkdown } from '../src/report/summary.js';
 import { checkId } from '../src/speckit/check.js';
 import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
@@ -137,6 +138,14 @@ describe('convention profiles', () => {
     expect(cells.filter((c) => 'maxAbsError' in c).length).toBeGreaterThan(5);
     const undeclared = await compareBackends(cpuKernels, [{ ...cpuDiffusersBackend, profile: undefined }], inputs, 0);
     expect(undeclared.filter((c) => 'maxAbsError' in c && c.maxAbsError > 0).length).toBeGreaterThan(5);
+  });
+
+  it('summary.md names the profile of each backend that declares one', () => {
+    const run = { startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, suiteSeed: 1 };
+    const versions = { diffspec: '0', node: 'v20', vitest: '4' };
+    const backends = [{ name: 'cpu' }, { name: 'cpu-diffusers', metadata: { profile: 'diffusers' } }];
+    const summary = summaryMarkdown({ run: { ...run, versions, backends }, results: [], errors: [] });
+    expect(summary).toContain('Convention profiles: cpu-diffusers follows diffusers');
   });
 
   it('case files carry a profile: the scheduler index k is the paper t = k + 1', async () => {
