@@ -66,6 +66,7 @@ export const DEFAULT_CONVENTIONS: Conventions = { profile: DEFAULT_PROFILE, ...P
 
 const isProfileName = (v: unknown): v is ProfileName => typeof v === 'string' && Object.hasOwn(PROFILES, v);
 const profileNames = () => Object.keys(PROFILES).join(', ');
+const flagNames = () => Object.keys(CONVENTION_CHOICES).join(', ');
 
 /** Checks a declared profile (`field` names it in errors) and resolves it; undefined is the default profile. */
 export function resolveProfile(spec: unknown, field = 'profile'): Conventions {
@@ -93,8 +94,6 @@ export function resolveProfile(spec: unknown, field = 'profile'): Conventions {
   const name = changed.length === 0 ? base : `${base} (${changed.map((f) => `${f}=${flags[f]}`).join(', ')})`;
   return { profile: name, ...resolved };
 }
-
-const flagNames = () => Object.keys(CONVENTION_CHOICES).join(', ');
 
 /** A backend's metadata with its profile's name under "profile" where it declares one, as reports show it. */
 export function metadataWithProfile(b: {

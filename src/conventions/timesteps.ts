@@ -37,7 +37,8 @@ export function inPaperTimesteps(backend: DiffusionBackend, c: ConventionFlags):
       );
   const methods = ALL_OPERATIONS.map((op) => {
     const fields = Object.entries(op.fields as Record<string, string>);
-    const invoke = (a: unknown) => (backend[op.method as keyof DiffusionBackend] as (a: unknown) => unknown)(a);
+    const method = backend[op.method as keyof DiffusionBackend] as (a: unknown) => unknown;
+    const invoke = (a: unknown) => method.call(backend, a);
     const call = (args: unknown) => {
       if (args === null || typeof args !== 'object') return invoke(args);
       const shifted: Record<string, unknown> = { ...args };
