@@ -1,5 +1,7 @@
 // A profile never hides a bug: each backend here declares the diffusers profile (src/conventions/profile.ts) and
-// follows it, except for one real bug, which the named check catches while the checks follow the profile.
+// follows it except in one place, which the named check catches while the checks follow the profile: a real bug (a
+// wrong index, noise, eta or interpolation), or one of improved-diffusion's choices where the declared profile makes
+// diffusers'.
 import { cpuDiffusersBackend as diffusers } from '../../backends/cpu/diffusers.js';
 import { cpuKernels } from '../../backends/cpu/kernels.js';
 import type { DiffusionBackend } from '../../src/contract/backend.js';
@@ -11,13 +13,17 @@ const DDPM_STEP: CheckName =
   'reverse > a DDPM step adds sigma_t z to the mean (no noise at t = 1) for every prediction, variance and clip option';
 const DDIM_STEP: CheckName =
   'reverse > a DDIM step follows eq. 12 for every option and eta in [0, 1], from t to any earlier timestep';
+const P_MEAN_VARIANCE: CheckName =
+  'reverse > p_mean_variance: x0^, the mean at x0^ and sigma^2 for every prediction, variance and clip option';
 const LEARNED_RANGE: CheckName =
   'reverse > learned_range interpolates the log-variance between beta~_t (v = -1) and beta_t (v = +1)';
 const DDIM_LOOP: CheckName =
   "loops > sampleDdim is the float64 recursion of DDIM steps on the backend's noise, every option and eta";
 
-/** diffusers' conventions but DDIM's last step to alpha-bar = 1: what a backend that declares diffusers must not do. */
+/** diffusers' conventions but one choice of improved-diffusion's: what a backend that declares diffusers must not do. */
 const finalAlphaOne = composeBackend(cpuKernels, { base: 'diffusers', ddimFinalAlphaBar: 'one' });
+const clippedEps = composeBackend(cpuKernels, { base: 'diffusers', ddimEps: 'clipped-x0' });
+const nextStepVariance = composeBackend(cpuKernels, { base: 'diffusers', firstStepVariance: 'next-step' });
 
 const underDiffusers = (id: string, bug: string, caughtBy: CheckName, overrides: Partial<DiffusionBackend>) =>
   broken(`diffusers-${id}`, bug, caughtBy, overrides, diffusers);
@@ -52,6 +58,21 @@ export const brokenUnderProfiles = [
     "DDIM's last step goes to alpha-bar = 1 while the backend declares diffusers' final alpha-bar_1",
     DDIM_STEP,
     { ddimStep: (args) => finalAlphaOne.ddimStep(args) },
+  ),
+  underDiffusers(
+    'ddim-eps-from-clipped-x0',
+    "DDIM with clipping recomputes eps from the clipped x0 while the backend declares diffusers' unclipped one",
+    DDIM_STEP,
+    { ddimStep: (args) => clippedEps.ddimStep(args) },
+  ),
+  underDiffusers(
+    'fixed-large-floor',
+    "fixed_large takes beta~_2 at the first step while the backend declares diffusers' beta_1",
+    P_MEAN_VARIANCE,
+    {
+      pMeanVariance: (args) =>
+        args.options?.variance === 'fixed_large' ? nextStepVariance.pMeanVariance(args) : diffusers.pMeanVariance(args),
+    },
   ),
   underDiffusers(
     'learned-range-swapped',
