@@ -15,6 +15,7 @@ export {
 } from './contract/registry.js';
 // What a backend implements to train models and to run the U-Net, attention and DiT layers.
 export type * from './contract/training.js';
+export { type ConventionFlags, PROFILES, type ProfileName, type ProfileSpec } from './conventions/profile.js';
 export { DiffspecInputError } from './errors.js';
 export { composeBackend } from './pipeline/compose.js';
 // A program in any language as a backend (docs/protocol.md): programBackend(programCommand('cmd:...'), label).

@@ -11,6 +11,7 @@ import { CASE_OPS, evaluateCase } from '../src/cases/evaluate.js';
 import { compareBackends } from '../src/compare/compare.js';
 import { compareInputs, compareSchedule } from '../src/compare/operations.js';
 import type { DiffusionBackend } from '../src/contract/backend.js';
+import { DEFAULT_CONVENTIONS } from '../src/conventions/profile.js';
 import { DiffspecInputError } from '../src/errors.js';
 import { ALL_OPERATIONS } from '../src/operations/index.js';
 import type { FieldKind } from '../src/operations/operation.js';
@@ -76,7 +77,7 @@ describe('the operation table', () => {
       if (UNCHECKED.includes(kind)) continue;
       let error: unknown;
       try {
-        op.validate({ ...args, [field]: undefined });
+        op.validate({ ...args, [field]: undefined }, DEFAULT_CONVENTIONS);
       } catch (e) {
         error = e;
       }

@@ -72,6 +72,21 @@ if (missing) {
     expect(Math.max(...Array.from(many.data, (v, i) => ulps(v, reference[i])))).toBeLessThanOrEqual(16);
   });
 
+  // The adapter under diffusers' conventions (DIFFSPEC_NUMPY_PROFILE, docs/conventions.md): declared in its handshake,
+  // its timesteps 0..T-1 and diffusers' choices are checked against the float64 reference under the same profile.
+  const diffusersSelector = `cmd:/usr/bin/env DIFFSPEC_NUMPY_PROFILE=diffusers ${PYTHON} ${ADAPTER}`;
+  const underDiffusers = await loadProgramBackend(diffusersSelector);
+  it('declares the diffusers profile when asked to follow it', () => {
+    expect('backend' in underDiffusers ? underDiffusers.backend.metadata : underDiffusers).toMatchObject({
+      profile: 'diffusers',
+    });
+  });
+  const PROFILE_GROUPS = ['forward', 'posterior', 'reverse', 'loops', 'sampling', 'loss', 'inputs'];
+  const diffusersParticipant =
+    'backend' in underDiffusers ? inProcessParticipant(underDiffusers.backend, diffusersSelector) : underDiffusers;
+  for (const group of declared.filter((g) => PROFILE_GROUPS.includes(g.id)))
+    describeGroupFor(group, [diffusersParticipant], { suiteSeed, expectations: [] });
+
   describe('a deliberately broken variant of the adapter is caught', () => {
     const forward = SPEC_GROUPS.find((g) => g.id === 'forward')!;
     const check = forward.checks.find((c) => c.name.startsWith('closed form q(x_t | x_0)'))!;

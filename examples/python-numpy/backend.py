@@ -7,6 +7,10 @@ loops agree with diffspec's reference element by element.
 
 DIFFSPEC_NUMPY_BROKEN=alpha-bar-off-by-one makes q_sample read alpha-bar at t - 1: a deliberately broken variant
 that diffspec's forward group must catch.
+
+DIFFSPEC_NUMPY_PROFILE=diffusers follows diffusers' conventions instead (docs/conventions.md) and declares them:
+timesteps 0..T-1 (the paper's t = k + 1), DDIM's eps^ from the unclipped x0^, DDIM's last step to alpha-bar_1, and
+beta~_t clamped at 1e-20 with fixed_large beta_t at every step.
 """
 import math
 import os
@@ -20,6 +24,14 @@ BROKEN = os.environ.get("DIFFSPEC_NUMPY_BROKEN", "")
 BROKEN_VARIANTS = ("", "alpha-bar-off-by-one")
 if BROKEN not in BROKEN_VARIANTS:
     sys.exit(f"DIFFSPEC_NUMPY_BROKEN must be one of {BROKEN_VARIANTS[1:]}, got {BROKEN!r}")
+
+PROFILE = os.environ.get("DIFFSPEC_NUMPY_PROFILE", "improved-diffusion")
+PROFILES = ("improved-diffusion", "diffusers")
+if PROFILE not in PROFILES:
+    sys.exit(f"DIFFSPEC_NUMPY_PROFILE must be one of {PROFILES}, got {PROFILE!r}")
+DIFFUSERS = PROFILE == "diffusers"
+# The backend's index of the paper's t: k = t - SHIFT (diffusers counts 0..T-1, DDPMScheduler.set_timesteps)
+SHIFT = 1 if DIFFUSERS else 0
 
 # ---- noise: Philox4x32-10 (Salmon et al. 2011) + Box-Muller, README "Conventions" ----------------------------------
 PHILOX_M = (0xD2511F53, 0xCD9E8D57)
@@ -179,13 +191,15 @@ class Args:
         return x
 
     def timesteps(self, name, batch, low=1):
+        """The paper's t of the timesteps given in the profile's indexing."""
         t = self.inputs.get(name)
         if not isinstance(t, list) or len(t) != batch:
             raise InvalidInput(name, f"must list one timestep per batch element ({batch}), got {t!r}")
+        lo, hi = low - SHIFT, self.schedule.T - SHIFT
         for i, v in enumerate(t):
-            if not isinstance(v, int) or not low <= v <= self.schedule.T:
-                raise InvalidInput(f"{name}[{i}]", f"must be an integer in {low}..{self.schedule.T}, got {v!r}")
-        return np.asarray(t)
+            if not isinstance(v, int) or not lo <= v <= hi:
+                raise InvalidInput(f"{name}[{i}]", f"must be an integer in {lo}..{hi}, got {v!r}")
+        return np.asarray(t) + SHIFT
 
     def option(self, name, allowed, default):
         v = self.options.get(name, default)
@@ -235,24 +249,28 @@ class Prediction:
         else:
             x0 = raw
         self.x0 = np.clip(x0, -1, 1) if self.clip else x0
-        # eps recomputed from the (clipped) x0^ (improved-diffusion _predict_eps_from_xstart), or the model's own
-        own_eps = self.prediction == "eps" and not self.clip
-        self.eps = raw if own_eps else (xt - np.sqrt(ab) * self.x0) / np.sqrt(one_minus)
+        # eps recomputed from the (clipped) x0^ (improved-diffusion _predict_eps_from_xstart), or the model's own; under
+        # diffusers from the unclipped x0^ (DDIMScheduler.step with use_clipped_model_output=False)
+        from_unclipped = not self.clip or DIFFUSERS
+        own_eps = self.prediction == "eps" and from_unclipped
+        self.eps = raw if own_eps else (xt - np.sqrt(ab) * (x0 if from_unclipped else self.x0)) / np.sqrt(one_minus)
+        # beta~_t: diffusers clamps it at 1e-20 (DDPMScheduler._get_variance), improved-diffusion's log takes t = 2's
+        small = np.maximum(s.posterior_variance[t], 1e-20) if DIFFUSERS else s.posterior_variance[t]
+        log_small = np.log(small) if DIFFUSERS else s.log_variance_clipped[t]
         self.mean = per_batch(s.mean_x0[t], xt) * self.x0 + per_batch(s.mean_xt[t], xt) * xt
         if self.variance == "learned_range":
             frac = (v + 1) / 2  # Nichol & Dhariwal 2021, eq. 15
-            log_large, log_small = per_batch(np.log(s.betas[t]), xt), per_batch(s.log_variance_clipped[t], xt)
-            self.log_variance = frac * log_large + (1 - frac) * log_small
+            self.log_variance = frac * per_batch(np.log(s.betas[t]), xt) + (1 - frac) * per_batch(log_small, xt)
         else:
-            if self.variance == "fixed_large":  # beta_t, with beta~_2 at t = 1 (improved-diffusion)
-                large = np.where(t == 1, s.posterior_variance[min(2, s.T)] if s.T >= 2 else s.betas[1], s.betas[t])
-                values = np.log(large)
+            if self.variance == "fixed_large":  # beta_t, with beta~_2 at t = 1 (improved-diffusion; not diffusers)
+                first = s.posterior_variance[min(2, s.T)] if s.T >= 2 and not DIFFUSERS else s.betas[1]
+                values = np.log(np.where(t == 1, first, s.betas[t]))
             else:
-                values = s.log_variance_clipped[t]
+                values = log_small
             self.log_variance = np.broadcast_to(per_batch(values, xt), xt.shape).copy()
         self.var = np.exp(self.log_variance)
         if self.variance == "fixed_small":
-            self.var = np.broadcast_to(per_batch(s.posterior_variance[t], xt), xt.shape).copy()
+            self.var = np.broadcast_to(per_batch(small, xt), xt.shape).copy()
 
 
 def reverse_args(params, extra=()):
@@ -270,6 +288,8 @@ def ancestral(p, t, noise):
 
 def ddim(s, p, t, t_prev, eta, noise):
     """x_{t'} = sqrt(ab') x0^ + sqrt(1 - ab' - sigma^2) eps^ + sigma z (Song et al. 2021, eqs. 12 and 16)."""
+    if DIFFUSERS:  # the last step goes to alpha-bar_1 (DDIMScheduler with set_alpha_to_one=False)
+        t_prev = np.maximum(t_prev, 1)
     ab_prev, one_minus_prev = s.alpha_bar[t_prev], s.one_minus_alpha_bar[t_prev]
     ratio = np.array([s.one_minus_ratio(tp, ti) for ti, tp in zip(t, t_prev)])
     sigma = eta * np.sqrt(one_minus_prev / s.one_minus_alpha_bar[t]) * np.sqrt(ratio)
@@ -360,7 +380,7 @@ def ddim_step(params, _model):
     t_prev = a.timesteps("tPrev", xt.shape[0], low=0)
     for i, (tp, ti) in enumerate(zip(t_prev, t)):
         if tp >= ti:
-            raise InvalidInput(f"tPrev[{i}]", f"must be below t[{i}] = {ti}, got {tp}")
+            raise InvalidInput(f"tPrev[{i}]", f"must be below t[{i}] = {ti - SHIFT}, got {tp - SHIFT}")
     noise = a.tensor("noise", xt, "xt") if "noise" in a.inputs else None
     p = Prediction(a.schedule, xt, t, output, a)
     return {"prev": encode_tensor(ddim(a.schedule, p, t, t_prev, eta_of(a), noise)), "predX0": encode_tensor(p.x0)}
@@ -373,7 +393,7 @@ def ddim_reverse_step(params, _model):
     t_next = a.timesteps("tNext", xt.shape[0])
     for i, (tn, ti) in enumerate(zip(t_next, t)):
         if tn <= ti:
-            raise InvalidInput(f"tNext[{i}]", f"must be above t[{i}] = {ti}, got {tn}")
+            raise InvalidInput(f"tNext[{i}]", f"must be above t[{i}] = {ti - SHIFT}, got {tn - SHIFT}")
     p = Prediction(a.schedule, xt, t, output, a)
     s = a.schedule
     signal, spread = per_batch(np.sqrt(s.alpha_bar[t_next]), xt), per_batch(np.sqrt(s.one_minus_alpha_bar[t_next]), xt)
@@ -389,7 +409,7 @@ def sampling_args(params, extra=()):
 
 
 def call_model(model, x, step, a):
-    output = model(x, [step] * x.shape[0])
+    output = model(x, [step - SHIFT] * x.shape[0])
     if not np.all(np.isfinite(output)):
         raise InvalidInput("model output", "must hold finite values")
     return output
@@ -409,12 +429,14 @@ def sample_ddpm(params, model):
 def sample_ddim(params, model):
     a, shape, seed = sampling_args(params, ("eta",))
     s = a.schedule
-    steps = a.inputs.get("timesteps")
-    if not isinstance(steps, list) or not steps:
+    given = a.inputs.get("timesteps")
+    if not isinstance(given, list) or not given:
         raise InvalidInput("timesteps", "must be a non-empty list")
-    for i, v in enumerate(steps):
-        if not isinstance(v, int) or not 1 <= v <= s.T or (i > 0 and v >= steps[i - 1]):
-            raise InvalidInput(f"timesteps[{i}]", f"must be an integer in 1..{s.T}, strictly descending, got {v!r}")
+    for i, v in enumerate(given):
+        if not isinstance(v, int) or not 1 - SHIFT <= v <= s.T - SHIFT or (i > 0 and v >= given[i - 1]):
+            raise InvalidInput(f"timesteps[{i}]",
+                               f"must be an integer in {1 - SHIFT}..{s.T - SHIFT}, strictly descending, got {v!r}")
+    steps = [v + SHIFT for v in given]
     eta = eta_of(a)
     x = gaussian(shape, seed, 0)
     for i, step in enumerate(steps):
@@ -466,9 +488,9 @@ OPERATIONS = {f.__name__: f for f in (schedule, q_sample, forward_step, forward_
 if __name__ == "__main__":
     serve(OPERATIONS, {
         "protocolVersion": 1,
-        "name": "numpy" + (f"-broken-{BROKEN}" if BROKEN else ""),
+        "name": "numpy" + ("-diffusers" if DIFFUSERS else "") + (f"-broken-{BROKEN}" if BROKEN else ""),
         "precision": "float64",
         "capabilities": ["schedule", "forward", "reverse", "sampling", "loss", "embedding", "random"],
         "metadata": {"numpy": np.__version__, "python": sys.version.split()[0]},
-        "profile": "improved-diffusion",
+        "profile": PROFILE,
     })

@@ -12,6 +12,7 @@
 // every earlier error forward with the steps' coefficients (Higham, sec. 3.1), so k = steps x per step.
 import fc from 'fast-check';
 import type { DiffusionBackend, ReverseOptions } from '../../src/contract/backend.js';
+import type { ConventionFlags } from '../../src/conventions/profile.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
 import { type ScheduleSpec, SEED_SCHEDULE } from '../../src/schedule/spec.js';
 import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';
@@ -23,7 +24,7 @@ import { type Tensor, tensor } from '../../src/tensor.js';
 import { valueArbitrary } from '../arbitraries/batch.js';
 import { uniformArbitrary } from '../arbitraries/uniform.js';
 import { forEachOption, optionGrid } from '../support/options.js';
-import { clipped, ddimCoefficients, learnedRangeOutput } from '../support/reverse.js';
+import { clipped, ddimCoefficients, learnedRangeOutput, reverseLogBetaTilde } from '../support/reverse.js';
 
 const SHAPE = [3, 2, 2, 5];
 const SIZE = SHAPE.reduce((a, b) => a * b);
@@ -108,9 +109,9 @@ function linearModel(s: ScheduleTables, o: Pick<Options, 'prediction' | 'varianc
  * (Nichol & Dhariwal 2021, eq. 15); the backend's exp of its rounded log-variance errs by
  * sigma |z| (|log beta| + |log beta~|) / 2.
  */
-function learnedNoise(s: ScheduleTables, t: number, v: number[], z: Expected): Expected {
+function learnedNoise(s: ScheduleTables, t: number, v: number[], z: Expected, c: ConventionFlags): Expected {
   const logBeta = Math.log(s.betas[t]);
-  const logPosterior = s.posteriorLogVarianceClipped[t];
+  const logPosterior = reverseLogBetaTilde(s, t, c);
   const frac = v.map((raw) => (Math.tanh(raw) + 1) / 2);
   const sigma = frac.map((f) => Math.exp((f * logBeta + (1 - f) * logPosterior) / 2));
   return {
@@ -216,7 +217,7 @@ export const loopsGroup = defineGroup(
             if (variance === 'learned_range') {
               x = sum([
                 { coef: 1, x: mean },
-                { coef: 1, x: learnedNoise(tables, t, vRaw, z) },
+                { coef: 1, x: learnedNoise(tables, t, vRaw, z, ctx.conventions) },
               ]);
             } else {
               const sigma = Math.sqrt(variance === 'fixed_small' ? tables.posteriorVariance[t] : tables.betas[t]);
@@ -257,13 +258,16 @@ export const loopsGroup = defineGroup(
             const tPrev = timesteps[i + 1] ?? 0;
             const out = scaled(x, gain(tables, t, prediction, d));
             const x0 = predictX0(tables, t, x, out, { prediction, clip });
-            // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^ (improved-diffusion).
+            // eps^: the model's own for an unclipped eps prediction, else recomputed from x0^: the clipped one
+            // (improved-diffusion), or the unclipped one under the profile's 'unclipped-x0' (diffusers).
+            const fromUnclipped = !clip || ctx.conventions.ddimEps === 'unclipped-x0';
+            const epsX0 = fromUnclipped ? predictX0(tables, t, x, out, { prediction, clip: false }) : x0;
             const fromX0 = [
               { coef: 1 / Math.sqrt(tables.oneMinusAlphaBar[t]), x },
-              { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: x0 },
+              { coef: -Math.sqrt(tables.alphaBar[t]) / Math.sqrt(tables.oneMinusAlphaBar[t]), x: epsX0 },
             ];
-            const eps = prediction === 'eps' && !clip ? out : sum(fromX0);
-            const c = ddimCoefficients(tables, t, tPrev, eta);
+            const eps = prediction === 'eps' && fromUnclipped ? out : sum(fromX0);
+            const c = ddimCoefficients(tables, t, tPrev, eta, ctx.conventions);
             const terms = [
               { coef: c.x0, x: x0 },
               { coef: c.eps, x: eps },

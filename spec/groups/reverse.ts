@@ -10,6 +10,7 @@
 // are any pair, not only t -+ 1 (respaced sampling and inversion use strides).
 import fc from 'fast-check';
 import type { ReverseOptions } from '../../src/contract/backend.js';
+import type { ConventionFlags as Flags } from '../../src/conventions/profile.js';
 import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.js';
 import { defineGroup } from '../../src/speckit/check.js';
 import { atT, combine, type Expected } from '../../src/speckit/combination.js';
@@ -28,6 +29,7 @@ import {
   expectedX0,
   learnedRangeOutput,
   perItem,
+  reverseLogBetaTilde,
 } from '../support/reverse.js';
 
 type Options = Required<Omit<ReverseOptions, 'eta'>>;
@@ -42,11 +44,16 @@ const modelOutput = (o: Options, out: Tensor, raw: Tensor) =>
 
 type Values = ArrayLike<number>;
 
-/** x0^ for the options (clipped when asked) and eps^: the model's for an unclipped eps prediction, else from x0^. */
-function expectedPrediction(o: Options, s: ScheduleTables, t: readonly number[], xt: Values, out: Values) {
+/**
+ * x0^ for the options (clipped when asked) and eps^: the model's for an unclipped eps prediction, else from x0^, the
+ * clipped one or, under the profile's 'unclipped-x0' (diffusers' use_clipped_model_output=False), the unclipped one.
+ */
+function expectedPrediction(o: Options, s: ScheduleTables, t: readonly number[], xt: Values, out: Values, c: Flags) {
   const raw = expectedX0(o.prediction, s, t, xt, out);
   const x0 = o.clip ? clipped(raw) : raw;
-  const eps: Expected | Values = o.prediction === 'eps' && !o.clip ? out : expectedEpsFromX0(s, t, xt, x0);
+  const fromUnclipped = !o.clip || c.ddimEps === 'unclipped-x0';
+  const eps: Expected | Values =
+    o.prediction === 'eps' && fromUnclipped ? out : expectedEpsFromX0(s, t, xt, fromUnclipped ? raw : x0);
   return { x0, eps };
 }
 
@@ -68,8 +75,9 @@ function expectedDdim(
   x0: Expected,
   eps: Expected | ArrayLike<number>,
   noise: ArrayLike<number>,
+  flags: Flags,
 ): Expected {
-  const c = t.map((u, n) => ddimCoefficients(s, u, tPrev[n], eta));
+  const c = t.map((u, n) => ddimCoefficients(s, u, tPrev[n], eta, flags));
   return combine(t.length, [
     { coef: c.map((ci) => ci.x0), x: x0 },
     { coef: c.map((ci) => ci.eps), x: eps },
@@ -93,12 +101,13 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         const s = scheduleTables(schedule);
         const args = { xt, t, modelOutput: modelOutput(o, out, raw), options: o };
         const r = await backend.pMeanVariance({ schedule: await backend.schedule(schedule), ...args });
-        const { x0 } = expectedPrediction(o, s, t, xt.data, out.data);
+        const { x0 } = expectedPrediction(o, s, t, xt.data, out.data, ctx.conventions);
         const outside = Array.from(r.predX0.data).find((v) => v < -1 || v > 1);
         if (o.clip && outside !== undefined) ctx.fail(`clipped x0^ leaves [-1, 1]: ${outside}`);
         expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
         expectExpected(ctx, 'mean', r.mean, expectedPosteriorMean(s, t, x0, xt.data), ROUNDINGS.pMean, shape);
-        const { variance, logVariance } = expectedVariance(o.variance, s, t, xt.data.length, raw.data.map(Math.tanh));
+        const v = raw.data.map(Math.tanh);
+        const { variance, logVariance } = expectedVariance(o.variance, s, t, xt.data.length, v, ctx.conventions);
         const k = roundingsFor('pVariance', backend.precision);
         expectExpected(ctx, 'variance', r.variance, variance, k, shape);
         expectExpected(ctx, 'log-variance', r.logVariance, logVariance, k, shape);
@@ -189,7 +198,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
               (_, i) => out.data[Math.floor(i / m) * 2 * m + channelBlock + (i % m)],
             );
             const logBeta = perItem(t, v.length, (u) => Math.log(s.betas[u]));
-            const logPosterior = perItem(t, v.length, (u) => s.posteriorLogVarianceClipped[u]);
+            const logPosterior = perItem(t, v.length, (u) => reverseLogBetaTilde(s, u, ctx.conventions));
             const value = v.map(
               (vi, i) => ((vi + 1) / 2) * logBeta.value[i] + (1 - (vi + 1) / 2) * logPosterior.value[i],
             );
@@ -240,10 +249,11 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         const steps = t.map((u, n) => (last[n] ? 1 : u));
         const args = { xt, t: steps, modelOutput: modelOutput(o, out, raw), noise, options: o };
         const r = await backend.ddpmStep({ schedule: await backend.schedule(schedule), ...args });
-        const { x0 } = expectedPrediction(o, s, steps, xt.data, out.data);
+        const { x0 } = expectedPrediction(o, s, steps, xt.data, out.data, ctx.conventions);
         expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
         const mean = expectedPosteriorMean(s, steps, x0, xt.data);
-        const { logVariance } = expectedVariance(o.variance, s, steps, xt.data.length, raw.data.map(Math.tanh));
+        const v = raw.data.map(Math.tanh);
+        const { logVariance } = expectedVariance(o.variance, s, steps, xt.data.length, v, ctx.conventions);
         const m = xt.data.length / shape[0];
         const sigma = logVariance.value.map((lv, i) => (steps[Math.floor(i / m)] > 1 ? Math.exp(lv / 2) : 0));
         const value = mean.value.map((v, i) => v + sigma[i] * noise.data[i]);
@@ -288,9 +298,9 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         const s = scheduleTables(schedule);
         const args = { xt, t, tPrev, modelOutput: modelOutput(o, out, raw), noise, options: o };
         const r = await backend.ddimStep({ schedule: await backend.schedule(schedule), ...args });
-        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
+        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data, ctx.conventions);
         expectExpected(ctx, 'x0^', r.predX0, x0, ROUNDINGS.predX0, shape);
-        const prev = expectedDdim(s, t, tPrev, o.eta, x0, eps, noise.data);
+        const prev = expectedDdim(s, t, tPrev, o.eta, x0, eps, noise.data, ctx.conventions);
         expectExpected(ctx, `x_{t'} (t = ${t}, t' = ${tPrev})`, r.prev, prev, ROUNDINGS.ddimStep, shape);
       });
     },
@@ -298,14 +308,20 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
   {
     name: 'DDIM with eta = 1 and the previous timestep equals the DDPM step with fixed_small',
     kind: 'property',
-    equation: 'sigma_t(eta = 1)^2 = beta~_t and the DDIM mean equals mu~_t(x0^, x_t) when tPrev = t - 1',
+    equation:
+      'sigma_t(eta = 1)^2 = beta~_t and the DDIM mean equals mu~_t(x0^, x_t) when tPrev = t - 1 ' +
+      "(t >= 2 where DDIM's last step targets alpha-bar_1)",
     source: 'Song et al. 2021, sec. 4.1 (eta = 1 is DDPM)',
     requires: ['reverse'],
     reads: ['ddimStep.prev', 'ddpmStep.prev'],
     async run(backend, ctx) {
       await fc.assert(
-        fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t, tensors: [xt, out, noise] }) => {
+        fc.asyncProperty(batchCaseArbitrary(3), async ({ schedule, shape, t: drawn, tensors: [xt, out, noise] }) => {
           const s = scheduleTables(schedule);
+          // With DDIM's last step to alpha-bar_1 (the profile's 'first-step'), the step from t = 1 is no DDPM step.
+          const finalIsFirstStep = ctx.conventions.ddimFinalAlphaBar === 'first-step';
+          if (finalIsFirstStep && s.T < 2) return;
+          const t = finalIsFirstStep ? drawn.map((u) => Math.max(u, 2)) : drawn;
           const backendSchedule = await backend.schedule(schedule);
           const ddim = await backend.ddimStep({
             schedule: backendSchedule,
@@ -327,6 +343,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
             x0,
             out.data,
             noise.data,
+            ctx.conventions,
           ).scale;
           ctx.expectClose({
             what: 'DDIM(eta = 1) vs DDPM x_{t-1}',
@@ -422,7 +439,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
             });
             // Magnitudes through both steps: x0^ at t, x_{t'}, x0^ at t', x_t again.
             const x0 = expectedX0('eps', s, t, xt.data, eps.data);
-            const there = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data);
+            const there = expectedDdim(s, t, tPrev, 0, x0, eps.data, eps.data, ctx.conventions);
             const x0Again = expectedX0('eps', s, tPrev, there.scale, eps.data);
             const scale = combine(shape[0], [
               { coef: atT(t, (u) => Math.sqrt(s.alphaBar[u])), x: x0Again },
@@ -463,7 +480,7 @@ export const reverseGroup = defineGroup('reverse', 'Reverse-process steps: p(x_{
         const s = scheduleTables(schedule);
         const args = { xt, t, tNext, modelOutput: modelOutput(o, out, raw), options: o };
         const { next } = await backend.ddimReverseStep({ schedule: await backend.schedule(schedule), ...args });
-        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data);
+        const { x0, eps } = expectedPrediction(o, s, t, xt.data, out.data, ctx.conventions);
         const expected = combine(shape[0], [
           { coef: tNext.map((u) => Math.sqrt(s.alphaBar[u])), x: x0 },
           { coef: tNext.map((u) => Math.sqrt(s.oneMinusAlphaBar[u])), x: eps },

@@ -3,6 +3,7 @@
 //   v:    x0^ = sqrt(ab_t) x_t - sqrt(1 - ab_t) v                   (Salimans & Ho 2022, sec. 4)
 //   x0:   x0^ = model output
 //   mu = c1 x0^ + c2 x_t with the posterior coefficients            (Ho et al. 2020, eq. 7)
+import type { ConventionFlags } from '../../src/conventions/profile.js';
 import type { PredictionType } from '../../src/equations/prediction.js';
 import type { VarianceType } from '../../src/equations/variance.js';
 import type { ScheduleTables } from '../../src/schedule/tables.js';
@@ -83,27 +84,42 @@ export function learnedRangeOutput(out: Tensor, raw: Tensor): Tensor {
 }
 
 /**
+ * beta~_t as the reverse process takes it: under 'clamped' (diffusers' DDPMScheduler._get_variance) at least 1e-20,
+ * so that at t = 1, where beta~_1 = 0, its log is log 1e-20.
+ */
+function reverseBetaTilde(s: ScheduleTables, t: number, c: ConventionFlags): number {
+  return c.firstStepVariance === 'clamped' ? Math.max(s.posteriorVariance[t], 1e-20) : s.posteriorVariance[t];
+}
+
+/** log beta~_t as fixed_small and learned_range take it: the clipped log (t = 1 takes t = 2's), or the clamped one. */
+export function reverseLogBetaTilde(s: ScheduleTables, t: number, c: ConventionFlags): number {
+  return c.firstStepVariance === 'clamped' ? Math.log(reverseBetaTilde(s, t, c)) : s.posteriorLogVarianceClipped[t];
+}
+
+/**
  * sigma_t^2 and its log for each variance type (Ho et al. 2020, sec. 3.2; Nichol & Dhariwal 2021, eq. 15):
  * fixed_small beta~_t with the clipped log (t = 1 takes t = 2's), fixed_large beta_t (t = 1: beta~_2), learned_range
- * exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1) / 2 per element, v the output's second half.
+ * exp(frac log beta_t + (1 - frac) log beta~_t), frac = (v + 1) / 2 per element, v the output's second half. Under
+ * the 'clamped' first-step variance (diffusers) fixed_large is beta_t at t = 1 too and beta~_1 is clamped at 1e-20.
  */
 export function expectedVariance(
   variance: VarianceType,
   s: ScheduleTables,
   t: readonly number[],
   size: number,
-  v?: ArrayLike<number>,
+  v: ArrayLike<number> | undefined,
+  c: ConventionFlags,
 ): { variance: Expected; logVariance: Expected } {
   if (variance !== 'learned_range') {
-    const fixedLarge = (u: number) => (u === 1 && s.T >= 2 ? s.posteriorVariance[2] : s.betas[u]);
-    const value = (u: number) => (variance === 'fixed_small' ? s.posteriorVariance[u] : fixedLarge(u));
-    const logValue = (u: number) =>
-      variance === 'fixed_small' ? s.posteriorLogVarianceClipped[u] : Math.log(value(u));
+    const clamped = c.firstStepVariance === 'clamped';
+    const fixedLarge = (u: number) => (u === 1 && s.T >= 2 && !clamped ? s.posteriorVariance[2] : s.betas[u]);
+    const value = (u: number) => (variance === 'fixed_small' ? reverseBetaTilde(s, u, c) : fixedLarge(u));
+    const logValue = (u: number) => (variance === 'fixed_small' ? reverseLogBetaTilde(s, u, c) : Math.log(value(u)));
     return { variance: perItem(t, size, value), logVariance: perItem(t, size, logValue) };
   }
   const m = size / t.length;
   const logBeta = (i: number) => Math.log(s.betas[t[Math.floor(i / m)]]);
-  const logPosterior = (i: number) => s.posteriorLogVarianceClipped[t[Math.floor(i / m)]];
+  const logPosterior = (i: number) => reverseLogBetaTilde(s, t[Math.floor(i / m)], c);
   const frac = (i: number) => (v![i] + 1) / 2;
   const value = Float64Array.from({ length: size }, (_, i) => frac(i) * logBeta(i) + (1 - frac(i)) * logPosterior(i));
   const scale = Float64Array.from({ length: size }, (_, i) => Math.abs(logBeta(i)) + Math.abs(logPosterior(i)));
@@ -134,7 +150,9 @@ function oneMinusRatio(s: ScheduleTables, p: number, t: number): number {
  * 1 - ab_p - sigma^2 = (1 - ab_p)(1 - eta^2 q) and 1 - eta^2 q = ab_t (1 - ab_p)/(ab_p (1 - ab_t)) + (1 - eta^2) q:
  * evaluated as that sum of non-negative terms, since the difference loses its digits as sigma^2 nears 1 - ab_p.
  */
-export function ddimCoefficients(s: ScheduleTables, t: number, p: number, eta: number) {
+export function ddimCoefficients(s: ScheduleTables, t: number, tPrev: number, eta: number, c: ConventionFlags) {
+  // DDIM's last step (to t = 0) targets alpha-bar_1 under 'first-step' (diffusers' set_alpha_to_one=False).
+  const p = tPrev === 0 && c.ddimFinalAlphaBar === 'first-step' ? 1 : tPrev;
   const ratio = oneMinusRatio(s, p, t);
   const q = ratio / s.oneMinusAlphaBar[t];
   const rest = (s.alphaBar[t] * s.oneMinusAlphaBar[p]) / (s.alphaBar[p] * s.oneMinusAlphaBar[t]);

@@ -1,4 +1,5 @@
 import type { DiffusionBackend } from '../contract/backend.js';
+import { resolveProfile } from '../conventions/profile.js';
 import { DiffspecInputError, requireInput, shown } from '../errors.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import type { AnyOperation, CaseOutputs, FieldKind } from '../operations/operation.js';
@@ -46,7 +47,7 @@ function caseOutputs(op: AnyOperation, result: unknown): CaseOutputs {
   return Object.fromEntries(op.results.map((name) => [name, out((result as Record<string, Tensor>)[name])]));
 }
 
-const CASE_KEYS = ['op', 'schedule', 'inputs', 'options'];
+const CASE_KEYS = ['op', 'schedule', 'inputs', 'options', 'profile'];
 
 function objectField(value: unknown, field: string): Record<string, unknown> {
   if (value === undefined) return {};
@@ -109,7 +110,7 @@ async function caseArguments(backend: DiffusionBackend, op: AnyOperation, c: Rec
  */
 export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Promise<CaseOutputs> {
   const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
-  requireInput(isObject, 'case', 'must be a JSON object {"op", "schedule", "inputs", "options"}');
+  requireInput(isObject, 'case', 'must be a JSON object {"op", "schedule", "inputs", "options", "profile"}');
   const c = raw as Record<string, unknown>;
   for (const key of Object.keys(c)) {
     requireInput(CASE_KEYS.includes(key), key, `is not a case field (known: ${CASE_KEYS.join(', ')})`);
@@ -117,11 +118,16 @@ export async function evaluateCase(backend: DiffusionBackend, raw: unknown): Pro
   const ops = Object.keys(CASE_OPS).join(', ');
   const op = typeof c.op === 'string' && Object.hasOwn(CASE_OPS, c.op) ? CASE_OPS[c.op] : undefined;
   requireInput(op, 'op', `must be one of ${ops}, got ${JSON.stringify(c.op)}`);
+  // Timesteps and outputs follow the case's profile (src/conventions): the backend must follow the same.
+  const conventions = resolveProfile(c.profile);
+  const followed = resolveProfile(backend.profile).profile;
+  const differs = `is ${conventions.profile}, but backend ${backend.name} follows ${followed}`;
+  requireInput(followed === conventions.profile, 'profile', differs);
   const { args, sectionOf } = await caseArguments(backend, op, c);
   let outputs: CaseOutputs;
   try {
     const operationArgs = op.argsFromFields ? op.argsFromFields(args) : args;
-    op.validate(operationArgs);
+    op.validate(operationArgs, conventions);
     const method = backend[op.method as keyof DiffusionBackend] as (a: unknown) => Promise<unknown>;
     outputs = caseOutputs(op, await method.call(backend, operationArgs));
   } catch (e) {

@@ -1,5 +1,7 @@
 import type { Capability, DiffusionBackend, Precision } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
+import { type Conventions, resolveProfile } from '../conventions/profile.js';
+import { inPaperTimesteps } from '../conventions/timesteps.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import { boundText } from '../report/charts.js';
 import type { ScheduleTables } from '../schedule/tables.js';
@@ -102,12 +104,21 @@ export async function compareBackends(
   only: (op: ComparedOperation) => boolean = () => true,
 ): Promise<CompareCell[]> {
   const cells: CompareCell[] = [];
-  const sharedReference = trackedReference(reference);
-  const referenceTables = await sharedReference.schedule(inputs.schedule);
   for (const op of COMPARED.filter(only)) {
-    let shared: Tensor | undefined;
-    const sharedOutput = async () => (shared ??= await op.run(sharedReference, referenceTables, inputs));
-    for (const b of backends) {
+    // The reference's output under each profile the backends declare (src/conventions), computed once per profile.
+    const shared = new Map<string, Promise<Tensor>>();
+    const sharedOutput = (c: Conventions) => {
+      const run = async () => {
+        const r = trackedReference(reference, undefined, c);
+        return op.run(r, await r.schedule(inputs.schedule), inputs);
+      };
+      if (!shared.has(c.profile)) shared.set(c.profile, run());
+      return shared.get(c.profile)!;
+    };
+    for (const declared of backends) {
+      const conventions = resolveProfile(declared.profile);
+      // Every backend is run in the paper's timesteps, as the compare feeds give them.
+      const b = inPaperTimesteps(declared, conventions);
       const at = { backend: b.name, operation: op.name };
       let cell: CompareCell;
       if (!b.capabilities.includes(op.requires)) cell = { ...at, unsupported: `lacks ${op.requires}` };
@@ -122,12 +133,12 @@ export async function compareBackends(
             ...accuracy(output, expected, roundings, b.precision),
             medianMs,
           });
-          if (!op.drawsNoise) cell = measured(await sharedOutput());
+          if (!op.drawsNoise) cell = measured(await sharedOutput(conventions));
           else if (b.capabilities.includes('random')) {
-            const own = trackedReference(reference, drawnNoise(b));
+            const own = trackedReference(reference, drawnNoise(b), conventions);
             cell = measured(await op.run(own, await own.schedule(inputs.schedule), inputs));
           } else {
-            const test = ksTwoSampleTest(output.data, (await sharedOutput()).data, OWN_NOISE_ALPHA);
+            const test = ksTwoSampleTest(output.data, (await sharedOutput(conventions)).data, OWN_NOISE_ALPHA);
             cell = { ...at, ownNoise: test, medianMs };
           }
         } catch (e) {

@@ -3,6 +3,8 @@
 // `combine`), and optionally the noise a backend's own generator drew, so that a loop's error is arithmetic alone.
 import type { DiffusionBackend } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
+import { type Conventions, DEFAULT_CONVENTIONS } from '../conventions/profile.js';
+import { inPaperTimesteps } from '../conventions/timesteps.js';
 import { composeBackend } from '../pipeline/compose.js';
 import { combine, type Expected } from '../speckit/combination.js';
 import { embeddingScale, meanSquaredErrorScale } from '../speckit/tolerance.js';
@@ -126,6 +128,12 @@ function magnitudeKernels(base: TensorKernels<Tensor, true>, noise?: NoiseSource
  * The float64 reference built from its kernels, every output's magnitude readable with magnitudeOf; with `noise`, its
  * loops draw the given noise (drawnNoise(backend): what that backend's loops drew) instead of the shared generator.
  */
-export function trackedReference(base: TensorKernels<Tensor, true>, noise?: NoiseSource): DiffusionBackend {
-  return composeBackend(magnitudeKernels(base, noise));
+export function trackedReference(
+  base: TensorKernels<Tensor, true>,
+  noise?: NoiseSource,
+  conventions: Conventions = DEFAULT_CONVENTIONS,
+): DiffusionBackend {
+  const { profile: _name, ...flags } = conventions;
+  // Seen in the paper's timesteps, as `diffspec compare` gives them, whatever the profile's indexing.
+  return inPaperTimesteps(composeBackend(magnitudeKernels(base, noise), flags), conventions);
 }

@@ -1,3 +1,4 @@
+import type { ProfileSpec } from '../conventions/profile.js';
 import type { OPERATIONS } from '../operations/index.js';
 import type { ArgsOf, ResultOf } from '../operations/operation.js';
 import type { TrainingBackend } from './training.js';
@@ -39,6 +40,11 @@ export interface DiffusionBackend extends OperationMethods {
   readonly capabilities: readonly Capability[];
   /** Free-form facts shown in reports, e.g. { engine: 'wasm' }. */
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * The conventions it follows where published implementations differ (docs/conventions.md): improved-diffusion when
+   * absent. The checks compare it with the float64 reference under the same profile.
+   */
+  readonly profile?: ProfileSpec;
 
   /** Present exactly when the backend declares the 'training' capability. */
   readonly training?: TrainingBackend;

@@ -1,6 +1,7 @@
 // The child process that holds one backend for `diffspec conformance` (src/isolation/backendProcess.ts starts it):
 // whatever the backend does (loop forever, crash, run out of memory) takes down this process only.
 import type { DiffusionBackend } from '../contract/backend.js';
+import { metadataWithProfile } from '../conventions/profile.js';
 import type { SpecGroup } from '../speckit/check.js';
 import type { BackendDescriptor, HostReply, HostRequest } from './protocol.js';
 
@@ -8,12 +9,11 @@ const send = (reply: HostReply): void => {
   process.send!(reply);
 };
 
-const describe = ({ name, precision, capabilities, metadata }: DiffusionBackend): BackendDescriptor => ({
-  name,
-  precision,
-  capabilities: [...capabilities],
-  ...(metadata ? { metadata: { ...metadata } } : {}),
-});
+const describe = (backend: DiffusionBackend): BackendDescriptor => {
+  const { name, precision, capabilities } = backend;
+  const metadata = metadataWithProfile(backend);
+  return { name, precision, capabilities: [...capabilities], ...(metadata ? { metadata: { ...metadata } } : {}) };
+};
 
 async function load(selector: string): Promise<DiffusionBackend | undefined> {
   // The built-in backends register themselves on import; a module path is imported by the selection.

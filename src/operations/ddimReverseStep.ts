@@ -29,12 +29,12 @@ export const ddimReverseStep = defineOperation<DdimReverseStepArgs, DdimReverseS
     modelOutput: 'tensor',
     options: 'reverse options',
   },
-  validate(args: DdimReverseStepArgs) {
-    const { n, t, o } = checkReverse(args);
+  validate(args: DdimReverseStepArgs, conventions) {
+    const { n, t, o } = checkReverse(args, conventions);
     requireInput(o.eta === 0, 'options.eta', 'must be 0: only deterministic DDIM can be inverted');
-    const tNext = checkTimesteps('tNext', args.tNext, args.schedule, n);
+    const tNext = checkTimesteps('tNext', args.tNext, args.schedule, n, conventions);
     tNext.forEach((tn, i) => {
-      requireInput(tn > t[i], `tNext[${i}]`, `must be above t[${i}] = ${t[i]}, got ${tn}`);
+      requireInput(tn > t[i], `tNext[${i}]`, `must be above t[${i}] = ${args.t[i]}, got ${args.tNext[i]}`);
     });
     return { ...args, t, o, tNext };
   },

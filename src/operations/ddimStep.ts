@@ -27,12 +27,14 @@ export const ddimStep = defineOperation<DdimStepArgs, StepResult>()({
     noise: 'optional tensor',
     options: 'reverse options with eta',
   },
-  validate(args: DdimStepArgs) {
-    const { n, t, o } = checkReverse(args);
-    const tPrev = checkTimesteps('tPrev', args.tPrev, args.schedule, n, 0);
-    tPrev.forEach((tp, i) => requireInput(tp < t[i], `tPrev[${i}]`, `must be below t[${i}] = ${t[i]}, got ${tp}`));
+  validate(args: DdimStepArgs, conventions) {
+    const { n, t, o } = checkReverse(args, conventions);
+    const tPrev = checkTimesteps('tPrev', args.tPrev, args.schedule, n, conventions, 0);
+    tPrev.forEach((tp, i) =>
+      requireInput(tp < t[i], `tPrev[${i}]`, `must be below t[${i}] = ${args.t[i]}, got ${args.tPrev[i]}`),
+    );
     if (args.noise !== undefined) checkLike('noise', args.noise, args.xt, 'xt');
-    const c = ddimCoefficients(args.schedule, t, tPrev, o.eta);
+    const c = ddimCoefficients(args.schedule, t, tPrev, o);
     requireInput(args.noise !== undefined || !c.sigma.some((x) => x > 0), 'noise', 'is required when eta > 0');
     return { ...args, t, o, c, noise: args.noise };
   },

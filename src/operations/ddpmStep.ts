@@ -26,8 +26,8 @@ export const ddpmStep = defineOperation<DdpmStepArgs, StepResult>()({
     noise: 'tensor',
     options: 'reverse options',
   },
-  validate(args: DdpmStepArgs) {
-    const checked = checkReverse(args);
+  validate(args: DdpmStepArgs, conventions) {
+    const checked = checkReverse(args, conventions);
     checkLike('noise', args.noise, args.xt, 'xt');
     return { ...args, ...checked };
   },

@@ -20,10 +20,10 @@ export const forwardStep = defineOperation<ForwardStepArgs, Tensor>()({
   caseName: 'forward_step',
   capability: 'forward',
   fields: { schedule: 'schedule', xPrev: 'tensor', noise: 'tensor', t: 'timesteps' },
-  validate(args: ForwardStepArgs) {
+  validate(args: ForwardStepArgs, conventions) {
     const n = checkBatch('xPrev', args.xPrev);
     checkLike('noise', args.noise, args.xPrev, 'xPrev');
-    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n) };
+    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n, conventions) };
   },
   compose: (k, { schedule: s, xPrev, noise, t }) =>
     scoped(k, async (track) => {

@@ -24,11 +24,11 @@ export const lossSimple = defineOperation<LossSimpleArgs, LossResult>()({
   caseName: 'loss_simple',
   capability: 'loss',
   fields: { schedule: 'schedule', x0: 'tensor', noise: 'tensor', t: 'timesteps', modelOutput: 'tensor' },
-  validate(args: LossSimpleArgs) {
+  validate(args: LossSimpleArgs, conventions) {
     const n = checkBatch('x0', args.x0);
     checkLike('noise', args.noise, args.x0, 'x0');
     checkLike('modelOutput', args.modelOutput, args.x0, 'x0');
-    checkTimesteps('t', args.t, args.schedule, n);
+    checkTimesteps('t', args.t, args.schedule, n, conventions);
     return { ...args, n };
   },
   async compose(k, { noise, modelOutput, n }) {

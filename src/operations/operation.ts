@@ -1,6 +1,7 @@
 import type { CompareInputs } from '../compare/operations.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import type { Capability, Precision } from '../contract/types.js';
+import type { Conventions } from '../conventions/profile.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 
@@ -65,8 +66,11 @@ export interface Operation<M extends string, A, V, R, F = A> {
   readonly fields: { readonly [K in keyof NoInfer<F>]-?: FieldKind };
   /** Builds the argument from its named fields; absent where the argument is the record of fields. */
   readonly argsFromFields?: (fields: F) => A;
-  /** Checks every argument, throwing a DiffspecInputError naming the field, and returns them in working form. */
-  validate(args: A): V;
+  /**
+   * Checks every argument, throwing a DiffspecInputError naming the field, and returns them in working form: timesteps
+   * as the paper's, and what the profile decides (src/conventions) kept for compose.
+   */
+  validate(args: A, conventions: Conventions): V;
   /** The operation from a backend's kernels, on validated arguments. */
   compose<H>(k: TensorKernels<H>, v: V): Promise<R>;
   /** The names of the result's fields; a bare tensor result has one name, under which case files print it. */

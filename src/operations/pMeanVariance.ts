@@ -19,7 +19,7 @@ export const pMeanVariance = defineOperation<PMeanVarianceArgs, PMeanVarianceRes
   caseName: 'p_mean_variance',
   capability: 'reverse',
   fields: { schedule: 'schedule', xt: 'tensor', t: 'timesteps', modelOutput: 'tensor', options: 'reverse options' },
-  validate: (args: PMeanVarianceArgs) => ({ ...args, ...checkReverse(args) }),
+  validate: (args: PMeanVarianceArgs, conventions) => ({ ...args, ...checkReverse(args, conventions) }),
   compose: (k, v) =>
     scoped(k, async (track) => {
       const p = await predictUploaded(k, track, v, v.t, v.o);

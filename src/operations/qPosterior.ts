@@ -25,10 +25,10 @@ export const qPosterior = defineOperation<QPosteriorArgs, PosteriorResult>()({
   caseName: 'q_posterior',
   capability: 'forward',
   fields: { schedule: 'schedule', x0: 'tensor', xt: 'tensor', t: 'timesteps' },
-  validate(args: QPosteriorArgs) {
+  validate(args: QPosteriorArgs, conventions) {
     const n = checkBatch('x0', args.x0);
     checkLike('xt', args.xt, args.x0, 'x0');
-    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n) };
+    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n, conventions) };
   },
   compose: (k, { schedule: s, x0, xt, t }) =>
     scoped(k, async (track) => {

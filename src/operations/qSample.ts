@@ -20,10 +20,10 @@ export const qSample = defineOperation<QSampleArgs, Tensor>()({
   caseName: 'q_sample',
   capability: 'forward',
   fields: { schedule: 'schedule', x0: 'tensor', noise: 'tensor', t: 'timesteps' },
-  validate(args: QSampleArgs) {
+  validate(args: QSampleArgs, conventions) {
     const n = checkBatch('x0', args.x0);
     checkLike('noise', args.noise, args.x0, 'x0');
-    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n) };
+    return { ...args, t: checkTimesteps('t', args.t, args.schedule, n, conventions) };
   },
   compose: (k, { schedule: s, x0, noise, t }) =>
     scoped(k, async (track) => {

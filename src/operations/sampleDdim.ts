@@ -3,13 +3,13 @@ import { requireInput } from '../errors.js';
 import { ddimCoefficients, ddimUpdate } from '../pipeline/reverse.js';
 import { sampleLoop } from '../pipeline/sampleLoop.js';
 import { normalNoise } from '../pipeline/scope.js';
-import { checkSamplingRun } from '../pipeline/validate.js';
+import { checkSamplingRun, checkTimesteps } from '../pipeline/validate.js';
 import { loopRoundings, MODEL_OUTPUT_ROUNDINGS, roundingsFor } from '../speckit/tolerance.js';
 import type { Tensor } from '../tensor.js';
 import { defineOperation } from './operation.js';
 import type { SampleDdpmArgs } from './sampleDdpm.js';
 
-/** `timesteps`: descending, from 1..T; the last step goes to t = 0 (alpha-bar = 1). */
+/** `timesteps`: descending, from 1..T (the profile's indexing); the last step goes to t = 0 (src/conventions). */
 export interface SampleDdimArgs extends SampleDdpmArgs {
   timesteps: readonly number[];
 }
@@ -27,14 +27,12 @@ export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
     timesteps: 'timesteps',
     options: 'reverse options with eta',
   },
-  validate(args: SampleDdimArgs) {
-    const run = checkSamplingRun(args);
-    const { timesteps } = args;
-    const { T } = args.schedule;
-    requireInput(Array.isArray(timesteps) && timesteps.length >= 1, 'timesteps', 'must be a non-empty array');
+  validate(args: SampleDdimArgs, conventions) {
+    const run = checkSamplingRun(args, conventions);
+    const { timesteps: given } = args;
+    requireInput(Array.isArray(given) && given.length >= 1, 'timesteps', 'must be a non-empty array');
+    const timesteps = Array.from(checkTimesteps('timesteps', given, args.schedule, given.length, conventions));
     timesteps.forEach((ti, i) => {
-      const inRange = Number.isInteger(ti) && ti >= 1 && ti <= T;
-      requireInput(inRange, `timesteps[${i}]`, `must be an integer in 1..${T}, got ${JSON.stringify(ti)}`);
       requireInput(i === 0 || ti < timesteps[i - 1], `timesteps[${i}]`, 'timesteps must be strictly descending');
     });
     return { ...run, timesteps };
@@ -44,7 +42,7 @@ export const sampleDdim = defineOperation<SampleDdimArgs, Tensor>()({
     return sampleLoop(k, run, timesteps, (track, p, t, i) => {
       const tPrev = new Int32Array(shape[0]).fill(timesteps[i + 1] ?? 0);
       const noise = async () => track(await normalNoise(k, shape, seed, timesteps[i]));
-      return ddimUpdate(k, track, p, ddimCoefficients(s, t, tPrev, o.eta), noise);
+      return ddimUpdate(k, track, p, ddimCoefficients(s, t, tPrev, o), noise);
     });
   },
   resultIsTensor: true,

@@ -21,7 +21,7 @@ export const sampleDdpm = defineOperation<SampleDdpmArgs, Tensor>()({
   caseName: { unsupported: 'it calls a model, which a case file cannot carry' },
   capability: 'sampling',
   fields: { schedule: 'schedule', shape: 'shape', model: 'model', seed: 'integer', options: 'reverse options' },
-  validate: (args: SampleDdpmArgs) => checkSamplingRun(args),
+  validate: (args: SampleDdpmArgs, conventions) => checkSamplingRun(args, conventions),
   compose(k, run) {
     const { shape, seed } = run;
     const timesteps = Array.from({ length: run.schedule.T }, (_, i) => run.schedule.T - i);

@@ -1,8 +1,14 @@
 import type { ScaledTerm, TensorKernels } from '../contract/kernels.js';
+import {
+  ddimTargetTimestep,
+  reverseFixedLargeVariance,
+  reversePosteriorLogVariance,
+  reversePosteriorVariance,
+} from '../conventions/choices.js';
 import { oneMinusAlphaBarRatio } from '../equations/alphas.js';
 import { ddimStepCoefficients } from '../equations/ddim.js';
 import { epsFromX0Coefficients, x0Coefficients } from '../equations/prediction.js';
-import { fixedLargeVariance, learnedRangeLogVarianceCoefficients } from '../equations/variance.js';
+import { learnedRangeLogVarianceCoefficients } from '../equations/variance.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import type { Track } from './scope.js';
@@ -50,25 +56,27 @@ export async function predict<H>(
             { x: raw, coef: x0Coefficient('out') },
           ]),
         );
+  const unclippedX0 = predX0;
   if (o.clip) predX0 = track(await k.clip(predX0, -1, 1));
+  const conventions = o.conventions;
   // Memoised as a Promise: computed once however many callers ask.
   let logVar: Promise<H> | undefined;
   const computeLogVariance = async (): Promise<H> => {
     if (o.variance === 'learned_range') {
       const coefficients = (ti: number) =>
-        learnedRangeLogVarianceCoefficients(Math.log(s.betas[ti]), s.posteriorLogVarianceClipped[ti]);
+        learnedRangeLogVarianceCoefficients(Math.log(s.betas[ti]), reversePosteriorLogVariance(s, ti, conventions));
       const c = perBatch(t, (ti) => coefficients(ti).scale);
       const offset = perBatch(t, (ti) => coefficients(ti).offset);
       return track(await k.linear([{ x: v!, coef: c }], offset));
     }
     if (o.variance === 'fixed_large') {
-      const logVariance = perBatch(t, (ti) => Math.log(fixedLargeVariance(s.betas, s.posteriorVariance, ti)));
+      const logVariance = perBatch(t, (ti) => Math.log(reverseFixedLargeVariance(s, ti, conventions)));
       return track(await k.fill(xtShape, logVariance));
     }
     return track(
       await k.fill(
         xtShape,
-        perBatch(t, (ti) => s.posteriorLogVarianceClipped[ti]),
+        perBatch(t, (ti) => reversePosteriorLogVariance(s, ti, conventions)),
       ),
     );
   };
@@ -76,14 +84,15 @@ export async function predict<H>(
   return {
     predX0,
     // For an unclipped eps prediction the model's eps is used as is: recomputing it from x0 is the same in exact
-    // arithmetic but cancels digits.
+    // arithmetic but cancels digits. Under clipping the profile picks the x0^ it is recomputed from.
     eps: async () => {
-      if (o.prediction === 'eps' && !o.clip) return raw;
+      const fromUnclipped = !o.clip || conventions.ddimEps === 'unclipped-x0';
+      if (o.prediction === 'eps' && fromUnclipped) return raw;
       const epsCoefficient = (part: 'xt' | 'x0') => perBatch(t, (ti) => epsFromX0Coefficients(noiseLevel(s, ti))[part]);
       return track(
         await k.linear([
           { x: xt, coef: epsCoefficient('xt') },
-          { x: predX0, coef: epsCoefficient('x0') },
+          { x: fromUnclipped ? unclippedX0 : predX0, coef: epsCoefficient('x0') },
         ]),
       );
     },
@@ -101,14 +110,14 @@ export async function predict<H>(
         return track(
           await k.fill(
             xtShape,
-            perBatch(t, (ti) => fixedLargeVariance(s.betas, s.posteriorVariance, ti)),
+            perBatch(t, (ti) => reverseFixedLargeVariance(s, ti, conventions)),
           ),
         );
       }
       return track(
         await k.fill(
           xtShape,
-          perBatch(t, (ti) => s.posteriorVariance[ti]),
+          perBatch(t, (ti) => reversePosteriorVariance(s, ti, conventions)),
         ),
       );
     },
@@ -153,10 +162,17 @@ export interface DdimCoefficients {
   eps: Float64Array;
 }
 
-export function ddimCoefficients(s: ScheduleTables, t: Int32Array, tPrev: Int32Array, eta: number): DdimCoefficients {
-  const c = Array.from(t, (ti, n) =>
-    ddimStepCoefficients(eta, noiseLevel(s, ti), noiseLevel(s, tPrev[n]), oneMinusAlphaBarRatio(s.betas, tPrev[n], ti)),
-  );
+export function ddimCoefficients(
+  s: ScheduleTables,
+  t: Int32Array,
+  tPrev: Int32Array,
+  o: Pick<ResolvedOptions, 'eta' | 'conventions'>,
+): DdimCoefficients {
+  const c = Array.from(t, (ti, n) => {
+    const target = ddimTargetTimestep(tPrev[n], o.conventions);
+    const ratio = oneMinusAlphaBarRatio(s.betas, target, ti);
+    return ddimStepCoefficients(o.eta, noiseLevel(s, ti), noiseLevel(s, target), ratio);
+  });
   const of = (pick: (ci: (typeof c)[number]) => number) => Float64Array.from(c, pick);
   return { sigma: of((ci) => ci.noise), x0: of((ci) => ci.x0), eps: of((ci) => ci.eps) };
 }

@@ -1,5 +1,6 @@
 import type { TensorKernels } from '../contract/kernels.js';
 import type { DenoiserModel } from '../contract/types.js';
+import { backendTimestep } from '../conventions/timesteps.js';
 import type { ScheduleTables } from '../schedule/tables.js';
 import type { Tensor } from '../tensor.js';
 import { type Prediction, predict } from './reverse.js';
@@ -20,7 +21,7 @@ export type SamplingStep<H> = (track: Track<H>, p: Prediction<H>, t: Int32Array,
 
 /**
  * The sampling loop, written once (improved-diffusion's p_sample_loop_progressive): x_T ~ N(0, I) from noise stream 0,
- * then at each of `timesteps` (descending) the model's output at x_t, its prediction and the loop's own step. The
+ * then at each of `timesteps` (descending, the paper's; the model gets them in the profile's indexing) the model's output at x_t, its prediction and the loop's own step. The
  * loops differ only in their steps, which draw the noise of timestep t from stream t.
  */
 export async function sampleLoop<H>(
@@ -35,7 +36,10 @@ export async function sampleLoop<H>(
     for (let i = 0; i < timesteps.length; i++) {
       const t = new Int32Array(shape[0]).fill(timesteps[i]);
       const xHost = await k.download(x);
-      const out = await model(xHost, t);
+      const out = await model(
+        xHost,
+        t.map((ti) => backendTimestep(ti, options.conventions)),
+      );
       checkModelOutput('model output', out, xHost, options.variance);
       const current = x;
       const next = await scopedHandle(k, async (track) => {

@@ -1,4 +1,6 @@
 import type { DenoiserModel, ReverseOptions, Timesteps } from '../contract/types.js';
+import type { ConventionFlags, Conventions } from '../conventions/profile.js';
+import { backendTimestep, paperTimestep } from '../conventions/timesteps.js';
 import type { PredictionType } from '../equations/prediction.js';
 import type { VarianceType } from '../equations/variance.js';
 import { DiffspecInputError, requireInput, shown } from '../errors.js';
@@ -10,9 +12,11 @@ export const PREDICTION_TYPES: readonly PredictionType[] = ['eps', 'x0', 'v'];
 export const VARIANCE_TYPES: readonly VarianceType[] = ['fixed_small', 'fixed_large', 'learned_range'];
 const OPTION_KEYS = ['prediction', 'variance', 'clip', 'eta'];
 
-export type ResolvedOptions = Required<ReverseOptions>;
+/** The reverse options with their defaults, and the conventions of the backend's profile (src/conventions). */
+export type ResolvedOptions = Required<ReverseOptions> & { conventions: Conventions };
 
-function resolveOptions(options: ReverseOptions | undefined, field = 'options'): ResolvedOptions {
+function resolveOptions(options: ReverseOptions | undefined, conventions: Conventions): ResolvedOptions {
+  const field = 'options';
   const o = (options ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!OPTION_KEYS.includes(key))
@@ -36,22 +40,30 @@ function resolveOptions(options: ReverseOptions | undefined, field = 'options'):
   // eta > 1 would make 1 - ab_{t-1} - sigma^2 negative at some steps (src/equations/ddim.ts): an error, never a NaN.
   const etaMessage = `must be a number in [0, 1] (0: DDIM, 1: DDPM's variance), got ${JSON.stringify(eta)}`;
   requireInput(typeof eta === 'number' && eta >= 0 && eta <= 1, `${field}.eta`, etaMessage);
-  return { prediction: prediction as PredictionType, variance: variance as VarianceType, clip, eta };
+  return { prediction: prediction as PredictionType, variance: variance as VarianceType, clip, eta, conventions };
 }
 
-/** Timesteps: one integer per batch element, each in lo..T (lo = 1, or 0 where t = 0 is allowed). */
-export function checkTimesteps(field: string, t: Timesteps, schedule: ScheduleTables, n: number, lo = 1): Int32Array {
+/**
+ * Timesteps: one integer per batch element, each the backend's index (src/conventions/timesteps.ts) of a paper's t in
+ * lo..T (lo = 1, or 0 where t = 0 is allowed); returned as the paper's t.
+ */
+export function checkTimesteps(
+  field: string,
+  t: Timesteps,
+  schedule: ScheduleTables,
+  n: number,
+  c: ConventionFlags,
+  lo = 1,
+): Int32Array {
   requireInput(Array.isArray(t) || t instanceof Int32Array, field, 'must be an array of integers');
   requireInput(t.length === n, field, `has ${t.length} timesteps, the batch has ${n}`);
+  const [min, max] = [backendTimestep(lo, c), backendTimestep(schedule.T, c)];
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = t[i];
-    requireInput(
-      Number.isInteger(v) && v >= lo && v <= schedule.T,
-      `${field}[${i}]`,
-      `must be an integer in ${lo}..${schedule.T}, got ${shown(v)}`,
-    );
-    out[i] = v;
+    const detail = `must be an integer in ${min}..${max}, got ${shown(v)}`;
+    requireInput(Number.isInteger(v) && v >= min && v <= max, `${field}[${i}]`, detail);
+    out[i] = paperTimestep(v, c);
   }
   return out;
 }
@@ -100,10 +112,10 @@ export interface ReverseArgs {
 }
 
 /** Checks the arguments of a reverse step; n is the batch size, t the timesteps, o the options with defaults. */
-export function checkReverse(args: ReverseArgs): { n: number; t: Int32Array; o: ResolvedOptions } {
+export function checkReverse(args: ReverseArgs, c: Conventions): { n: number; t: Int32Array; o: ResolvedOptions } {
   const n = checkBatch('xt', args.xt);
-  const t = checkTimesteps('t', args.t, args.schedule, n);
-  const o = resolveOptions(args.options);
+  const t = checkTimesteps('t', args.t, args.schedule, n, c);
+  const o = resolveOptions(args.options, c);
   checkModelOutput('modelOutput', args.modelOutput, args.xt, o.variance);
   return { n, t, o };
 }
@@ -118,8 +130,8 @@ export interface SamplingArgs {
 }
 
 /** Checks what every sampling loop is given and resolves its options. */
-export function checkSamplingRun<A extends SamplingArgs>(args: A): A & { options: ResolvedOptions } {
+export function checkSamplingRun<A extends SamplingArgs>(args: A, c: Conventions): A & { options: ResolvedOptions } {
   checkShape(args.shape);
   checkSeed(args.seed);
-  return { ...args, options: resolveOptions(args.options) };
+  return { ...args, options: resolveOptions(args.options, c) };
 }

@@ -1,5 +1,6 @@
 import { REVERSE_OPTION_KEYS, SECTION } from '../cases/sections.js';
 import type { Capability, DenoiserModel, DiffusionBackend, Precision } from '../contract/backend.js';
+import { DEFAULT_PROFILE, type ProfileSpec, resolveProfile } from '../conventions/profile.js';
 import { DiffspecInputError } from '../errors.js';
 import type { AnyOperation, FieldKind } from '../operations/operation.js';
 import { packageVersion } from '../paths.js';
@@ -32,9 +33,6 @@ const PROTOCOL_CAPABILITIES: Readonly<Record<number, readonly Capability[]>> = {
 };
 const PROTOCOL_VERSIONS = Object.keys(PROTOCOL_CAPABILITIES).map(Number);
 
-/** The convention profiles of the protocol (docs/protocol.md, initialize). */
-const PROFILES = ['improved-diffusion'] as const;
-
 /** What a program says about itself in `initialize`. */
 interface Handshake {
   protocolVersion: number;
@@ -42,7 +40,9 @@ interface Handshake {
   precision: Precision;
   capabilities: Capability[];
   metadata: Record<string, string>;
-  profile: string;
+  /** The declared convention profile (src/conventions/profile.ts), and its name for reports. */
+  profile: ProfileSpec;
+  profileName: string;
 }
 
 /** Validates the result of `initialize`; throws a message naming the field the program got wrong. */
@@ -72,16 +72,22 @@ function parseHandshake(result: unknown): Handshake {
   const metadata = result.metadata ?? {};
   if (!isRecord(metadata) || !Object.values(metadata).every((v) => typeof v === 'string'))
     fail('metadata', 'that is not an object of strings');
-  const profile = result.profile ?? PROFILES[0];
-  if (!PROFILES.includes(profile as (typeof PROFILES)[number]))
-    fail('profile', `${JSON.stringify(profile)}; protocol ${version} knows ${PROFILES.join(', ')}`);
+  const profile = (result.profile ?? DEFAULT_PROFILE) as ProfileSpec;
+  let profileName = '';
+  try {
+    profileName = resolveProfile(profile).profile;
+  } catch (e) {
+    if (!(e instanceof DiffspecInputError)) throw e;
+    fail(e.field, `${JSON.stringify(profile)}: ${e.message.slice(e.field.length + 2)}`);
+  }
   return {
     protocolVersion: version,
     name: result.name as string,
     precision: result.precision as Precision,
     capabilities: capabilities as Capability[],
     metadata: metadata as Record<string, string>,
-    profile: profile as string,
+    profile,
+    profileName,
   };
 }
 
@@ -259,9 +265,10 @@ export async function programBackend(program: ProgramCommand, label: string): Pr
     metadata: {
       ...handshake.metadata,
       protocol: String(handshake.protocolVersion),
-      profile: handshake.profile,
+      profile: handshake.profileName,
       program: label,
     },
+    profile: handshake.profile,
     dispose: () => {
       session.close();
       trainingSession?.close();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiffspecInputError } from '../errors.js';
-import type { BackendInfo, ConformanceReport } from './results.js';
+import type { BackendInfo, CheckResultRecord, ConformanceReport } from './results.js';
 
 /** Reads DIR/results.json of a conformance run (a shard's report folder). */
 export async function readReport(dir: string): Promise<ConformanceReport> {
@@ -22,9 +22,13 @@ export async function readReport(dir: string): Promise<ConformanceReport> {
 /**
  * One report from the reports of a run's shards (`diffspec conformance --shard i/n`): the union of their checks, in
  * the order of the groups and backends they list, so the counts equal those of the unsharded run. Shards must share
- * the suite seed and the filter, and no check may appear in two of them.
+ * the suite seed and the filter, and no check may appear in two of them. `replayed`: the same checks' records replayed
+ * from the shards' vitest blob reports (src/report/blobs.ts), which then stand for those of results.json.
  */
-export function mergeReports(parts: readonly { dir: string; report: ConformanceReport }[]): ConformanceReport {
+export function mergeReports(
+  parts: readonly { dir: string; report: ConformanceReport }[],
+  replayed?: readonly CheckResultRecord[],
+): ConformanceReport {
   const [first] = parts;
   if (!first) throw new DiffspecInputError('--merge', 'needs at least one report folder');
   for (const { dir, report } of parts) {
@@ -53,12 +57,15 @@ export function mergeReports(parts: readonly { dir: string; report: ConformanceR
   }
   const backendOrder = [...backends.keys()];
   const rank = (list: readonly string[], value: string) => (list.includes(value) ? list.indexOf(value) : list.length);
-  const results = parts
-    .flatMap(({ report }) => report.results)
-    .sort(
-      (a, b) =>
-        rank(groups, a.group) - rank(groups, b.group) || rank(backendOrder, a.backend) - rank(backendOrder, b.backend),
-    );
+  const recorded = parts.flatMap(({ report }) => report.results);
+  const idOf = (r: CheckResultRecord) => `${r.backend} ${r.group} > ${r.check}: ${r.status}`;
+  if (replayed && JSON.stringify(replayed.map(idOf).sort()) !== JSON.stringify(recorded.map(idOf).sort())) {
+    throw new DiffspecInputError('--merge', "the shards' blob reports and their results.json hold different checks");
+  }
+  const results = [...(replayed ?? recorded)].sort(
+    (a, b) =>
+      rank(groups, a.group) - rank(groups, b.group) || rank(backendOrder, a.backend) - rank(backendOrder, b.backend),
+  );
   const starts = parts.map(({ report }) => Date.parse(report.run.startedAt));
   const ends = parts.map(({ report }, i) => starts[i] + report.run.durationMs);
   const { shard: _shard, ...run } = first.report.run;

@@ -1,4 +1,5 @@
 import {
+  type BackendInfo,
   backendsNotLoaded,
   type CheckResultRecord,
   type ConformanceReport,
@@ -79,6 +80,13 @@ export function verdict(report: ConformanceReport): string {
   return `${runFailed(report) ? 'FAILED' : 'PASSED'}: ${counts}${errors}${unloaded}`;
 }
 
+/** The convention profile of each backend that declares one (docs/conventions.md), where any does. */
+function profileLines(backends: readonly BackendInfo[]): string[] {
+  const declared = backends.filter((b) => b.metadata?.profile !== undefined);
+  if (declared.length === 0) return [];
+  return [`Convention profiles: ${declared.map((b) => `${b.name} follows ${b.metadata!.profile}`).join(' · ')}`, ''];
+}
+
 /** summary.md: fit for a pull-request comment or a CI job summary; failures first. */
 export function summaryMarkdown(report: ConformanceReport): string {
   const { run } = report;
@@ -90,6 +98,7 @@ export function summaryMarkdown(report: ConformanceReport): string {
     '',
     markdownTable(summaryTable(report)),
     '',
+    ...profileLines(run.backends),
     ...(report.errors.length ? ['## Run errors', '', ...report.errors.map((e) => `- ${firstLine(e)}`), ''] : []),
     ...listOf(
       'Failures',

@@ -1,4 +1,5 @@
 import type { Precision } from '../contract/backend.js';
+import { type Conventions, DEFAULT_CONVENTIONS } from '../conventions/profile.js';
 import type { TestOutcome } from '../stats/tests.js';
 import { sameShape, sizeOf, type Tensor } from '../tensor.js';
 import { measureError } from './tolerance.js';
@@ -59,6 +60,11 @@ export class SpecContext {
     readonly precision: Precision,
     /** The false-alarm rate this check may spend, for statistical checks. */
     readonly falseAlarm = 0,
+    /**
+     * The backend's convention profile (src/conventions): the check's expected values follow its numeric choices. The
+     * backend is seen in the paper's timesteps whatever its indexing (inPaperTimesteps).
+     */
+    readonly conventions: Conventions = DEFAULT_CONVENTIONS,
   ) {}
 
   /** A fresh, reproducible seed for the i-th random draw of this check. */

@@ -1,4 +1,6 @@
 import type { DiffusionBackend } from '../contract/backend.js';
+import { resolveProfile } from '../conventions/profile.js';
+import { inPaperTimesteps } from '../conventions/timesteps.js';
 import { DiffspecInputError } from '../errors.js';
 import { checkId, type SpecCheck, type SpecGroup } from './check.js';
 import { SpecContext, SpecFailure, type SpecRecord } from './context.js';
@@ -42,12 +44,15 @@ export async function runCheck(
   const missing = missingCapabilities(check, backend);
   if (missing.length > 0)
     return { status: 'skip', message: `backend ${backend.name} lacks ${missing.join(', ')}`, seed, records: [] };
-  const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0);
+  let records: SpecRecord[] = [];
   try {
-    await check.run(guardOutputs(backend), ctx);
-    return { status: 'pass', seed, records: ctx.records };
+    const conventions = resolveProfile(backend.profile);
+    const ctx = new SpecContext(seed, backend.precision, check.falseAlarm ?? 0, conventions);
+    records = ctx.records;
+    await check.run(guardOutputs(inPaperTimesteps(backend, conventions)), ctx);
+    return { status: 'pass', seed, records };
   } catch (e) {
-    return { status: 'fail', message: describeFailure(e), seed, records: ctx.records };
+    return { status: 'fail', message: describeFailure(e), seed, records };
   }
 }
 

@@ -2,6 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ALL_CAPABILITIES, type DiffusionBackend } from '../contract/backend.js';
 import { type Resolution, registeredBackends, resolveBackend } from '../contract/registry.js';
+import { resolveProfile } from '../conventions/profile.js';
+import { DiffspecInputError } from '../errors.js';
 import { ALL_OPERATIONS } from '../operations/index.js';
 import { programBackend } from '../process/backend.js';
 import { COMMAND_PREFIX, isProgramSelector, programCommand } from '../process/selector.js';
@@ -70,6 +72,12 @@ export function contractMismatch(value: unknown): string | undefined {
   }
   if (b.capabilities.includes('memory') && typeof b.liveTensorCount !== 'function') {
     return "declares the 'memory' capability but has no liveTensorCount()";
+  }
+  try {
+    resolveProfile(b.profile);
+  } catch (e) {
+    if (e instanceof DiffspecInputError) return `declares an unknown convention profile: ${e.message}`;
+    throw e;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { SPEC_GROUPS } from '../../spec/groups/index.js';
 import type { DiffusionBackend } from '../contract/backend.js';
+import { metadataWithProfile } from '../conventions/profile.js';
 import { checkId, type SpecGroup } from './check.js';
 import { SpecFailure, type SpecRecord } from './context.js';
 import { type BackendExpectations, type Expectation, expectationFor, expectationsFromEnv } from './expectations.js';
@@ -140,7 +141,7 @@ export function inProcessParticipant(backend: DiffusionBackend, selector = backe
     name: backend.name,
     selector,
     precision: backend.precision,
-    metadata: backend.metadata,
+    metadata: metadataWithProfile(backend),
     isolated: false,
     runCheck: (group, check, suiteSeed) => runCheck(group, check, backend, suiteSeed),
   };

@@ -7,6 +7,7 @@ import type {
   TrainOptions,
   Weights,
 } from '../contract/training.js';
+import { DEFAULT_CONVENTIONS } from '../conventions/profile.js';
 import { requireInput } from '../errors.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { checkWeights } from '../models/weights.js';
@@ -41,10 +42,16 @@ export function checkDenoiser(model: ModelSpec, weights: Weights, T: number): vo
   requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
 }
 
+/** The training contract keeps the paper's timesteps 1..T whatever profile a backend declares (docs/conventions.md). */
+const TRAINING_CONVENTIONS = DEFAULT_CONVENTIONS;
+
 /** One call of a denoiser: its timesteps and labels in working form. */
 export function checkDenoiserCall(model: ModelSpec, T: number, x: Tensor, t: Timesteps, labels?: Int32Array) {
   const n = checkItems(model, x, 'x');
-  return { t: checkTimesteps('t', t, { T } as ScheduleTables, n), labels: labels && checkLabels(model, labels, n) };
+  return {
+    t: checkTimesteps('t', t, { T } as ScheduleTables, n, TRAINING_CONVENTIONS),
+    labels: labels && checkLabels(model, labels, n),
+  };
 }
 
 export function checkPredictArgs({ model, weights, x, t, T, labels }: PredictArgs) {
@@ -56,7 +63,7 @@ export function checkLossArgs({ model, weights, schedule, x0, t, noise, labels }
   checkWeights(model, weights);
   const n = checkItems(model, x0, 'x0');
   checkLike('noise', noise, x0, 'x0');
-  const ts = checkTimesteps('t', t, schedule, n);
+  const ts = checkTimesteps('t', t, schedule, n, TRAINING_CONVENTIONS);
   return { n, t: ts, labels: labels && checkLabels(model, labels, n) };
 }
 

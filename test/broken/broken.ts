@@ -13,12 +13,13 @@ export interface BrokenBackend {
   backend: DiffusionBackend;
 }
 
-/** The reference backend with some operations replaced by buggy ones. */
+/** The reference backend (or `base`, e.g. the reference under another profile) with some operations replaced by buggy ones. */
 export function broken(
   id: string,
   bug: string,
   caughtBy: CheckName,
   overrides: Partial<DiffusionBackend>,
+  base: DiffusionBackend = cpuBackend,
 ): BrokenBackend {
-  return { id, bug, caughtBy, backend: { ...cpuBackend, name: `broken:${id}`, ...overrides } };
+  return { id, bug, caughtBy, backend: { ...base, name: `broken:${id}`, ...overrides } };
 }

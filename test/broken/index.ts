@@ -9,6 +9,7 @@ import { brokenLoss } from './loss.js';
 import { brokenMemory } from './memory.js';
 import { brokenNoise } from './noise.js';
 import { brokenPosterior } from './posterior.js';
+import { brokenUnderProfiles } from './profiles.js';
 import { brokenReverse } from './reverse.js';
 import { brokenSampling } from './sampling.js';
 import { brokenSchedules } from './schedules.js';
@@ -30,4 +31,5 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenLoops,
   ...brokenBlindSpots,
   ...brokenArchitectures,
+  ...brokenUnderProfiles,
 ];

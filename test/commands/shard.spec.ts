@@ -1,7 +1,7 @@
 // Sharded runs: `diffspec conformance --shard i/n` runs a deterministic part of the spec files, and
 // `diffspec report --merge` combines the parts into one report whose counts equal the unsharded run's.
 // Three groups on the reference backend, two shards run as two processes, then merged.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ describe('sharded conformance runs', () => {
       expect(part.status, part.stdout + part.stderr).toBe(0);
       expect(read(`shard-${i}`).run.shard).toBe(`${i}/2`);
       expect(read(`shard-${i}`).results.length).toBeGreaterThan(0);
+      expect(existsSync(join(dir, `shard-${i}`, 'blob', `blob-${i}-2.json`)), "vitest's blob report").toBe(true);
     }
     const merged = runCli([
       'report',
@@ -40,6 +41,18 @@ describe('sharded conformance runs', () => {
     expect(ids(read('merged'))).toEqual(ids(read('whole')));
     expect(summaryTable(read('merged'))).toEqual(summaryTable(read('whole')));
     expect(readFileSync(join(dir, 'merged', 'summary.md'), 'utf8')).toContain('| forward |');
+  });
+
+  it("merges the checks vitest's blob reports replay, refusing a results.json that disagrees with them", () => {
+    cpSync(join(dir, 'shard-2'), join(dir, 'tampered'), { recursive: true });
+    const report = read('tampered');
+    writeFileSync(
+      join(dir, 'tampered', 'results.json'),
+      JSON.stringify({ ...report, results: report.results.slice(1) }),
+    );
+    const merged = runCli(['report', '--merge', join(dir, 'shard-1'), '--merge', join(dir, 'tampered')]);
+    expect(merged.status).toBe(1);
+    expect(merged.stderr).toMatch(/blob reports and their results.json hold different checks/);
   });
 
   it('refuses to merge overlapping shards, naming the check', () => {

@@ -169,6 +169,7 @@ per run).`,
       summary,
       { runFailed },
       { conformancePoolOptions },
+      { blobReporter, clearBlobs },
     ] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
@@ -178,6 +179,7 @@ per run).`,
       import('../../report/summary.js'),
       import('../../report/results.js'),
       import('../../speckit/pool.js'),
+      import('../../report/blobs.js'),
     ]);
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup)
@@ -195,6 +197,7 @@ per run).`,
       process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
     }
     const collector = new ConformanceCollector(process.stdout, colour);
+    await clearBlobs(out);
     const root = packageRoot();
     const startedAt = new Date();
     // With no backend left to run, vitest is not started: the report says why each one did not run.
@@ -206,7 +209,8 @@ per run).`,
             config: join(root, 'vitest.config.ts'),
             include: groups.map((g) => `spec/${g.id}.spec.ts`),
             watch: false,
-            reporters: [collector],
+            // A shard also writes vitest's blob report, which `diffspec report --merge` replays (src/report/blobs.ts).
+            reporters: shard ? [collector, blobReporter(out, shard)] : [collector],
             testNamePattern: filter,
             passWithNoTests: true,
             ...(shard ? { shard } : {}),

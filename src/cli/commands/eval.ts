@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { evaluateCase } from '../../cases/evaluate.js';
+import type { ProfileSpec } from '../../conventions/profile.js';
 import { DiffspecInputError } from '../../errors.js';
+import { composeBackend } from '../../pipeline/compose.js';
 import { runnableBackend } from '../backend.js';
 import { defineCommand } from '../command.js';
 import { option } from '../options.js';
@@ -84,12 +86,19 @@ prints {"error": {"field": ..., "message": ...}}.`,
   async run({ backend: backendName, case: casePath }) {
     const backend = await runnableBackend('backend', backendName);
     const { single: isSingle, cases } = parseCases(await readInput(casePath));
+    // The float64 reference follows each case's profile; any other backend must declare it (evaluateCase checks).
+    const underCaseProfile = async (value: unknown) => {
+      const profile = (value as { profile?: ProfileSpec } | null)?.profile;
+      if (backendName !== 'cpu' || profile === undefined) return backend;
+      const { cpuKernels } = await import('../../../backends/cpu/kernels.js');
+      return composeBackend(cpuKernels, profile);
+    };
     let failed = 0;
     const answers: string[] = [];
     for (const c of cases) {
       try {
         if ('error' in c) throw c.error;
-        answers.push(JSON.stringify({ outputs: await evaluateCase(backend, c.value) }));
+        answers.push(JSON.stringify({ outputs: await evaluateCase(await underCaseProfile(c.value), c.value) }));
       } catch (e) {
         failed++;
         answers.push(JSON.stringify(errorAnswer(e)));

@@ -15,8 +15,10 @@ const reportFolder: ValueType<string> = {
 export const reportCommand = defineCommand({
   name: 'report',
   summary: 'combine the report folders of a sharded conformance run into one report',
-  description: `Reads results.json from each folder written by diffspec conformance --shard i/n and writes one report
-(results.json, junit.xml, summary.md, index.html, trend.json) whose counts equal those of the unsharded run. The shards
+  description: `Reads each folder written by diffspec conformance --shard i/n and writes one report (results.json,
+junit.xml, summary.md, index.html, trend.json) whose counts equal those of the unsharded run: the checks' records are
+replayed from the shards' vitest blob reports (DIR/blob/) by vitest's merge, through the reporter an unsharded run
+uses, and the run's facts (seed, filter, backends that did not run) come from DIR/results.json. The shards
 must share the suite seed and filter, and no check may appear twice. The merged index.html has no forward-diffusion
 strips (each shard's own report has them).`,
   options: {
@@ -29,14 +31,15 @@ strips (each shard's own report has them).`,
   },
   examples: ['diffspec report --merge shard-1 --merge shard-2 --out reports/conformance'],
   async run({ merge: dirs, out: outDir }) {
-    const [{ mergeReports, readReport }, { writeReport }, summary, { runFailed }] = await Promise.all([
+    const [{ mergeReports, readReport }, { replayBlobs }, { writeReport }, summary, { runFailed }] = await Promise.all([
       import('../../report/merge.js'),
+      import('../../report/blobs.js'),
       import('../../report/write.js'),
       import('../../report/summary.js'),
       import('../../report/results.js'),
     ]);
     const parts = await Promise.all(dirs.map(async (dir) => ({ dir, report: await readReport(dir) })));
-    const report = mergeReports(parts);
+    const report = mergeReports(parts, await replayBlobs(dirs));
     const out = resolve(outDir);
     await writeReport(out, report, []);
     process.stdout.write(`${summary.textTable(summary.summaryTable(report))}\n`);
