@@ -1,4 +1,4 @@
-import type { Timesteps } from '../contract/backend.js';
+import type { DeviceDenoiser, Timesteps } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import type {
   Trainer,
@@ -63,15 +63,20 @@ function droppedLabels(model: ModelSpec, labels: Int32Array, options: TrainOptio
  * kernels that return Promises plug in (src/contract/kernels.ts).
  */
 export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>): TrainingBackend {
-  function checkItems(model: ModelSpec, x: Tensor, field: string): number {
-    const n = checkBatch(field, x);
+  /** The batch size of a shape [N, ...item] the model takes. */
+  function checkItemShape(model: ModelSpec, shape: readonly number[], field: string): number {
     const item = architectureOf(model).itemShape(model);
     requireInput(
-      sameShape(x.shape.slice(1), item),
+      shape.length >= 1 && sameShape(shape.slice(1), item),
       `${field}.shape`,
-      `is [${x.shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
+      `is [${shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
     );
-    return n;
+    return shape[0];
+  }
+
+  function checkItems(model: ModelSpec, x: Tensor, field: string): number {
+    checkBatch(field, x);
+    return checkItemShape(model, x.shape, field);
   }
 
   /**
@@ -252,22 +257,34 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     checkWeights(model, weights);
     requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
     const params = await uploadWeights(weights);
-    return {
-      model: async (x: Tensor, t: Timesteps) => {
-        const n = checkItems(model, x, 'x');
-        const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
-        const ys = labels && checkLabels(model, labels, n);
-        const g = new Graph(k, tk, false);
-        const xh = await k.upload(x);
-        try {
-          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T, ys)).h));
-        } finally {
-          g.dispose();
-          k.dispose(xh);
-        }
-      },
-      dispose: () => disposeAll(k, params.values()),
+    /** The network's output at x (a handle of these kernels), a handle the caller owns. */
+    const run = async (xh: H, shape: readonly number[], t: Timesteps) => {
+      const n = checkItemShape(model, shape, 'x');
+      const ts = checkTimesteps('t', t, { T } as ScheduleTables, n);
+      const ys = labels && checkLabels(model, labels, n);
+      const g = new Graph(k, tk, false);
+      try {
+        return g.keep((await runNetwork(g, model, params, xh, shape, ts, T, ys)).h);
+      } finally {
+        g.dispose();
+      }
     };
+    const onHost = async (x: Tensor, t: Timesteps) => {
+      checkBatch('x', x);
+      const xh = await k.upload(x);
+      try {
+        const out = await run(xh, x.shape, t);
+        try {
+          return copy(await k.download(out));
+        } finally {
+          k.dispose(out);
+        }
+      } finally {
+        k.dispose(xh);
+      }
+    };
+    const onDevice: DeviceDenoiser<H> = { kernels: k, run };
+    return { model: Object.assign(onHost, { onDevice }), dispose: () => disposeAll(k, params.values()) };
   }
 
   return {
