@@ -1,6 +1,7 @@
 import { brokenArchitectures } from './architectures.js';
 import { brokenBlindSpots } from './blindspots.js';
 import type { BrokenBackend } from './broken.js';
+import { brokenDenoiser } from './denoiser.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';
 import { brokenInputs } from './inputs.js';
@@ -30,4 +31,5 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenLoops,
   ...brokenBlindSpots,
   ...brokenArchitectures,
+  ...brokenDenoiser,
 ];
