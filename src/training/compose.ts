@@ -133,10 +133,12 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
   const meanOf = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
 
-  async function uploadWeights(w: Weights): Promise<Map<string, H>> {
+  /** `fixed`: the weights stay as they are while uploaded (a denoiser's), so kernels may bake them in (uploadFixed). */
+  async function uploadWeights(w: Weights, fixed = false): Promise<Map<string, H>> {
     // A copy: adamUpdate may update handles in place, and on a host backend a handle may be the caller's array.
     const handles = new Map<string, H>();
-    for (const [name, t] of Object.entries(w)) handles.set(name, await k.upload(copy(t)));
+    const upload = (fixed && k.uploadFixed?.bind(k)) || k.upload.bind(k);
+    for (const [name, t] of Object.entries(w)) handles.set(name, await upload(copy(t)));
     return handles;
   }
   async function downloadWeights(model: ModelSpec, handles: ReadonlyMap<string, H>): Promise<Weights> {
@@ -256,7 +258,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
   async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array) {
     checkWeights(model, weights);
     requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
-    const params = await uploadWeights(weights);
+    const params = await uploadWeights(weights, true);
     /** The network's output at x (a handle of these kernels), a handle the caller owns. */
     const run = async (xh: H, shape: readonly number[], t: Timesteps) => {
       const n = checkItemShape(model, shape, 'x');
