@@ -255,10 +255,11 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     }
   }
 
-  async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array) {
+  /** The model with its weights uploaded; `fixed` for one that runs many times (a sampler's), not once (predict). */
+  async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array, fixed = true) {
     checkWeights(model, weights);
     requireInput(Number.isInteger(T) && T >= 1, 'T', `must be an integer >= 1, got ${T}`);
-    const params = await uploadWeights(weights, true);
+    const params = await uploadWeights(weights, fixed);
     /** The network's output at x (a handle of these kernels), a handle the caller owns. */
     const run = async (xh: H, shape: readonly number[], t: Timesteps) => {
       const n = checkItemShape(model, shape, 'x');
@@ -291,7 +292,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
   return {
     async predict({ model, weights, x, t, T, labels }) {
-      const d = await denoiser(model, weights, T, labels);
+      const d = await denoiser(model, weights, T, labels, false);
       try {
         return await d.model(x, t as Int32Array);
       } finally {
@@ -299,7 +300,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       }
     },
 
-    denoiser,
+    denoiser: (model, weights, T, labels) => denoiser(model, weights, T, labels),
 
     async lossAndGradients({ model, weights, schedule: s, x0, t, noise, labels }) {
       checkWeights(model, weights);
