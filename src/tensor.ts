@@ -65,7 +65,12 @@ export function checkTensor(field: string, t: unknown): Tensor {
   return t as Tensor;
 }
 
-export function checkSameShape(field: string, t: Tensor, reference: Tensor, referenceField: string): void {
+export function checkSameShape(
+  field: string,
+  t: Pick<Tensor, 'shape'>,
+  reference: Pick<Tensor, 'shape'>,
+  referenceField: string,
+): void {
   requireInput(
     sameShape(t.shape, reference.shape),
     `${field}.shape`,

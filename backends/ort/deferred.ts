@@ -30,6 +30,8 @@ export class Deferred {
   /** A fixed tensor written into the graph itself (an initializer), identified by `constantKey`. */
   constant?: OnnxInitializer['data'];
   constantKey?: string;
+  /** A known value that never changes while held (a sampling model's weights): written into graphs as an initializer. */
+  fixed?: number;
 
   constructor(
     readonly shape: readonly number[],
@@ -59,6 +61,18 @@ export class DeferredEngine {
   input(data: Float32Array, shape: readonly number[]): Deferred {
     const d = new Deferred(shape);
     d.value = new this.runtime.Tensor('float32', data, [...shape]);
+    return d;
+  }
+
+  private fixedCount = 0;
+
+  /**
+   * A tensor from host data that stays the same while held: graphs take it as an initializer, not an input, so
+   * ONNX Runtime can pre-pack it (a convolution's weights); each such tensor makes graphs of its own.
+   */
+  fixedInput(data: Float32Array, shape: readonly number[]): Deferred {
+    const d = this.input(data, shape);
+    d.fixed = this.fixedCount++;
     return d;
   }
 
@@ -104,6 +118,17 @@ export class DeferredEngine {
 
   dispose(d: Deferred): void {
     this.held.delete(d);
+    if (d.fixed === undefined) return;
+    // The graphs that hold it as an initializer are of no further use: released once the flushes queued now are done.
+    const name = `=fixed${d.fixed};`;
+    for (const [key, session] of this.sessions) {
+      if (!key.includes(name)) continue;
+      this.sessions.delete(key);
+      void this.queue
+        .then(() => session)
+        .then((s) => s.release())
+        .catch(() => undefined);
+    }
   }
 
   heldCount(): number {
@@ -157,7 +182,13 @@ export class DeferredEngine {
       while (stack.length > 0) {
         const [d, expanded] = stack.pop()!;
         if (names.has(d)) continue;
-        if (d.value) {
+        if (d.value && d.fixed !== undefined) {
+          const name = `c${graph.initializers.length}`;
+          const data = d.value.data as Float32Array;
+          graph.initializers.push({ name, type: d.type, shape: d.shape, data });
+          key.push(`${name}=fixed${d.fixed}`);
+          names.set(d, name);
+        } else if (d.value) {
           const name = `x${graph.inputs.length}`;
           graph.inputs.push({ name, type: d.type, shape: d.shape });
           feeds[name] = d.value;

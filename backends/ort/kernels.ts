@@ -25,6 +25,7 @@ export function ortKernels(engine: DeferredEngine): TensorKernels<Deferred> {
     training: ortTrainingKernels(e),
 
     upload: (t: Tensor) => held(input(t.data, t.shape)),
+    uploadFixed: (t: Tensor) => held(e.fixedInput(Float32Array.from(t.data), t.shape)),
     async download(h) {
       const value = await e.read(h);
       return { shape: [...h.shape], data: Float32Array.from(value.data as Float32Array) };

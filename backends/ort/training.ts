@@ -1,29 +1,20 @@
 import type { Activation, TrainingKernels } from '../../src/contract/training.js';
+import { ortArchitectureKernels } from './architecture.js';
+import { ortConvolution } from './convolution.js';
 import type { Deferred, DeferredEngine } from './deferred.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;
 
 /**
- * im2col as a convolution: the one-hot kernel [C K K, 1, K, K] whose output channel c K^2 + u K + v copies input
- * channel c shifted by (u, v) (group C), so patches[n, c K^2 + u K + v, i, j] = x[n, c, i + u - p, j + v - p].
- */
-function oneHotKernel(channels: number, size: number): Float32Array {
-  const k2 = size * size;
-  const data = new Float32Array(channels * k2 * k2);
-  for (let c = 0; c < channels; c++) for (let uv = 0; uv < k2; uv++) data[(c * k2 + uv) * k2 + uv] = 1;
-  return data;
-}
-
-/**
- * Training kernels as ONNX operators on the DeferredEngine (deferred.ts), float32. The convolution gradients
- * take the forms that run fast on ONNX Runtime's CPU kernels: the input gradient is a Conv of dOut with the
- * spatially flipped, transposed weights; the weight gradient is im2col (a grouped Conv with a fixed one-hot
- * kernel), one batched MatMul with dOut and a sum over the batch.
+ * Training kernels as ONNX operators on the DeferredEngine (deferred.ts), float32; the convolutions and their
+ * gradients in the forms that run fast on ONNX Runtime's CPU kernels (convolution.ts), and the layers of U-Nets,
+ * attention and DiT (architecture.ts).
  */
 export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred> {
   const held = (d: Deferred) => e.hold(d);
   const input = (value: number) => e.input(Float32Array.of(value), []);
+  const convolution = ortConvolution(e);
 
   /** th = tanh(x (sqrt(2/pi) + sqrt(2/pi) 0.044715 x^2)), the tanh-form GELU's inner term (src/equations). */
   const geluTanh = (x: Deferred, x2: Deferred) => {
@@ -36,59 +27,9 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
   };
 
   return {
-    conv2d(x, weight, bias, padding) {
-      const [n, , height, width] = x.shape;
-      const [out, , k] = weight.shape;
-      const shape = [n, out, height + 2 * padding - k + 1, width + 2 * padding - k + 1];
-      return held(e.op('Conv', [x, weight, bias], shape, { pads: [padding, padding, padding, padding] }));
-    },
-
+    conv2d: (x, weight, bias, padding) => held(convolution.convolve(x, weight, bias, padding, 1)),
     conv2dBackward(x, weight, dOut, padding) {
-      const [n, channels, height, width] = x.shape;
-      const [out, , k] = weight.shape;
-      const [, , outHeight, outWidth] = dOut.shape;
-      // dx = dOut convolved with w[o, c] flipped in both spatial axes, as [c, o]; padding k - 1 - p restores H x W.
-      const transposed = e.op('Transpose', [weight], [channels, out, k, k], { perm: [1, 0, 2, 3] });
-      const flipped = e.op(
-        'Slice',
-        [transposed, e.ints([-1, -1]), e.ints([-k - 1, -k - 1]), e.ints([2, 3]), e.ints([-1, -1])],
-        [channels, out, k, k],
-      );
-      const q = k - 1 - padding;
-      let dx: Deferred;
-      if (q >= 0) {
-        dx = e.op('Conv', [dOut, flipped], x.shape, { pads: [q, q, q, q] });
-      } else {
-        // Padding beyond k - 1: the full correlation, cropped by -q on every side.
-        const full = e.op('Conv', [dOut, flipped], [n, channels, height - 2 * q, width - 2 * q]);
-        dx = e.op('Slice', [full, e.ints([-q, -q]), e.ints([height - q, width - q]), e.ints([2, 3])], x.shape);
-      }
-      const k2 = channels * k * k;
-      const pixels = outHeight * outWidth;
-      const patches = e.op(
-        'Conv',
-        [x, e.constant(`onehot${channels}x${k}`, oneHotKernel(channels, k), [k2, 1, k, k])],
-        [n, k2, outHeight, outWidth],
-        {
-          pads: [padding, padding, padding, padding],
-          group: channels,
-        },
-      );
-      const rows = e.op('Reshape', [patches, e.ints([n, k2, pixels])], [n, k2, pixels]);
-      const dOutColumns = e.op(
-        'Transpose',
-        [e.op('Reshape', [dOut, e.ints([n, out, pixels])], [n, out, pixels])],
-        [n, pixels, out],
-        { perm: [0, 2, 1] },
-      );
-      const perItem = e.op('MatMul', [rows, dOutColumns], [n, k2, out]);
-      const summed = e.op('ReduceSum', [perItem, e.ints([0])], [k2, out], { keepdims: 0 });
-      const dWeight = e.op(
-        'Reshape',
-        [e.op('Transpose', [summed], [out, k2], { perm: [1, 0] }), e.ints(weight.shape)],
-        weight.shape,
-      );
-      const dBias = e.op('ReduceSum', [dOut, e.ints([0, 2, 3])], [out], { keepdims: 0 });
+      const { dx, dWeight, dBias } = convolution.convolveBackward(x, weight, dOut, padding, 1);
       return { dx: held(dx), dWeight: held(dWeight), dBias: held(dBias) };
     },
 
@@ -153,6 +94,8 @@ export function ortTrainingKernels(e: DeferredEngine): TrainingKernels<Deferred>
       const step = e.op('Div', [e.op('Mul', [mNext, input(c.learningRate * c.mCorrection)], s), denominator], s);
       return { param: held(e.op('Sub', [param, step], s)), m: held(mNext), v: held(vNext) };
     },
+
+    architecture: ortArchitectureKernels(e, convolution),
 
     async sumOfSquares(x) {
       const sum = e.op('ReduceSumSquare', [x], [], { keepdims: 0 });

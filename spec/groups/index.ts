@@ -1,5 +1,6 @@
 import type { SpecGroup } from '../../src/speckit/check.js';
 import { architecturesGroup } from './architectures.js';
+import { denoiserGroup } from './denoiser.js';
 import { embeddingGroup } from './embedding.js';
 import { forwardGroup } from './forward.js';
 import { guidanceGroup } from './guidance.js';
@@ -29,5 +30,6 @@ export const SPEC_GROUPS: SpecGroup[] = [
   trainingGroup,
   architecturesGroup,
   guidanceGroup,
+  denoiserGroup,
   memoryGroup,
 ];

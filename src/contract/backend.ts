@@ -20,7 +20,7 @@ export type { RandomNormalArgs } from '../operations/randomNormal.js';
 export type { SampleDdimArgs } from '../operations/sampleDdim.js';
 export type { SampleDdpmArgs } from '../operations/sampleDdpm.js';
 export type { TimestepEmbeddingArgs } from '../operations/timestepEmbedding.js';
-export type { Capability, DenoiserModel, Precision, ReverseOptions, Timesteps } from './types.js';
+export type { Capability, DenoiserModel, DeviceDenoiser, Precision, ReverseOptions, Timesteps } from './types.js';
 export { ALL_CAPABILITIES } from './types.js';
 
 type Operations = (typeof OPERATIONS)[number];

@@ -33,6 +33,11 @@ export interface TensorKernels<H, Sync extends boolean = boolean> {
   readonly without?: readonly Capability[];
 
   upload(t: Tensor): KernelResult<H, Sync>;
+  /**
+   * upload for a tensor that does not change while its handle lives (a sampling model's weights): an engine that
+   * compiles programs may bake it in. Absent: upload.
+   */
+  uploadFixed?(t: Tensor): KernelResult<H, Sync>;
   download(h: H): KernelResult<Tensor, Sync>;
   dispose(h: H): void;
 

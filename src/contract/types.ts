@@ -44,8 +44,25 @@ export interface ReverseOptions {
   eta?: number;
 }
 
-/** A model as the sampling loops call it: x_t and one timestep (1..T) per batch element -> model output. */
-export type DenoiserModel = (xt: Tensor, t: Int32Array) => Tensor | Promise<Tensor>;
+/**
+ * A model as the sampling loops call it: x_t and one timestep (1..T) per batch element -> model output. A backend's
+ * own network (TrainingBackend.denoiser) also carries `onDevice`, the same model on that backend's handles.
+ */
+export type DenoiserModel = ((xt: Tensor, t: Int32Array) => Tensor | Promise<Tensor>) & {
+  readonly onDevice?: DeviceDenoiser;
+};
+
+/**
+ * A model evaluated on a backend's kernels, on x_t where it lies: a sampling loop on those same kernels calls it
+ * instead of the host form, so x_t and the output do not cross to the host and back between the model and the step
+ * (a deferred engine, backends/ort, then computes the model and the step as one graph).
+ */
+export interface DeviceDenoiser<H = unknown> {
+  /** The kernels whose handles `run` takes and returns (TensorKernels); a loop on any other calls the host form. */
+  readonly kernels: object;
+  /** The output for x_t of the given shape, a new handle the caller disposes. */
+  run(xt: H, shape: readonly number[], t: Int32Array): Promise<H>;
+}
 
 /** Timesteps are the paper's, 1..T, one per batch element. */
 export type Timesteps = readonly number[] | Int32Array;

@@ -81,7 +81,7 @@ export function checkLike(field: string, x: Tensor, reference: Tensor, reference
 }
 
 /** The model output must match x_t, or for learned_range have twice its channels (dimension 1). */
-export function checkModelOutput(field: string, out: Tensor, xt: Tensor, variance: VarianceType): void {
+export function checkModelOutput(field: string, out: Tensor, xt: Pick<Tensor, 'shape'>, variance: VarianceType): void {
   checkTensor(field, out);
   if (variance !== 'learned_range') {
     checkSameShape(field, out, xt, 'xt');

@@ -93,7 +93,7 @@ export function reportHtml(report: ConformanceReport, charts: readonly Figure[],
 <html lang="en"><head><meta charset="utf-8"><title>diffspec conformance: ${escapeHtml(v)}</title><style>${REPORT_STYLE}</style></head>
 <body>
 <h1>diffspec conformance: <span class="verdict-${v.split(':')[0]}">${escapeHtml(v)}</span></h1>
-<p>Suite seed ${run.suiteSeed} · diffspec ${escapeHtml(run.versions.diffspec)} · Node ${escapeHtml(run.versions.node)} · vitest ${escapeHtml(run.versions.vitest)} · ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s${run.filter ? ` · filter <code>${escapeHtml(run.filter)}</code>` : ''}</p>
+<p>Suite seed ${run.suiteSeed} · diffspec ${escapeHtml(run.versions.diffspec)} · Node ${escapeHtml(run.versions.node)} · vitest ${escapeHtml(run.versions.vitest)} · ${escapeHtml(run.startedAt)} · ${(run.durationMs / 1000).toFixed(1)} s${run.filter ? ` · filter <code>${escapeHtml(run.filter)}</code>` : ''}${run.modelOnnx ? ` · ONNX denoiser <code>${escapeHtml(run.modelOnnx)}</code>` : ''}</p>
 <h2>Summary</h2>${summary}${errors}
 <h2>Backends</h2>${backends}
 <h2>Figures</h2>

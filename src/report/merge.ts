@@ -22,8 +22,9 @@ export async function readReport(dir: string): Promise<ConformanceReport> {
 /**
  * One report from the reports of a run's shards (`diffspec conformance --shard i/n`): the union of their checks, in
  * the order of the groups and backends they list, so the counts equal those of the unsharded run. Shards must share
- * the suite seed and the filter, and no check may appear in two of them. `replayed`: the same checks' records replayed
- * from the shards' vitest blob reports (src/report/blobs.ts), which then stand for those of results.json.
+ * the suite seed, the filter and the ONNX denoiser, and no check may appear in two of them. `replayed`: the same checks'
+ * records replayed from the shards' vitest blob reports (src/report/blobs.ts), which then stand for those of
+ * results.json.
  */
 export function mergeReports(
   parts: readonly { dir: string; report: ConformanceReport }[],
@@ -40,6 +41,8 @@ export function mergeReports(
     }
     if (report.run.filter !== first.report.run.filter)
       throw new DiffspecInputError(dir, `ran with another --filter than ${first.dir}`);
+    if (report.run.modelOnnx !== first.report.run.modelOnnx)
+      throw new DiffspecInputError(dir, `ran with another --model-onnx than ${first.dir}`);
   }
   const seen = new Map<string, string>();
   for (const { dir, report } of parts) {

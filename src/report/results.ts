@@ -45,6 +45,8 @@ interface RunInfo {
   durationMs: number;
   suiteSeed: number;
   filter?: string;
+  /** The ONNX denoiser the denoiser group drove (`--model-onnx`); absent: diffspec's simple-conv exported to ONNX. */
+  modelOnnx?: string;
   /** Spec group ids in reading order (tables follow it, failing groups first). */
   groups?: string[];
   versions: { diffspec: string; node: string; vitest: string };

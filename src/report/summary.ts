@@ -94,7 +94,7 @@ export function summaryMarkdown(report: ConformanceReport): string {
   const lines = [
     `# diffspec conformance: ${verdict(report)}`,
     '',
-    `Suite seed ${run.suiteSeed} · diffspec ${run.versions.diffspec} · Node ${run.versions.node} · vitest ${run.versions.vitest} · ${run.startedAt} · ${(run.durationMs / 1000).toFixed(1)} s${run.filter ? ` · filter \`${run.filter}\`` : ''}`,
+    `Suite seed ${run.suiteSeed} · diffspec ${run.versions.diffspec} · Node ${run.versions.node} · vitest ${run.versions.vitest} · ${run.startedAt} · ${(run.durationMs / 1000).toFixed(1)} s${run.filter ? ` · filter \`${run.filter}\`` : ''}${run.modelOnnx ? ` · ONNX denoiser \`${run.modelOnnx}\`` : ''}`,
     '',
     markdownTable(summaryTable(report)),
     '',

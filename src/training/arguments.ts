@@ -26,14 +26,19 @@ import { checkTrainOptions } from './options.js';
 
 /** The batch size of items `x` of this model ([N, ...item shape]). */
 export function checkItems(model: ModelSpec, x: Tensor, field: string): number {
-  const n = checkBatch(field, x);
+  checkBatch(field, x);
+  return checkItemShape(model, x.shape, field);
+}
+
+/** The batch size N of a shape [N, ...item shape] this model takes. */
+export function checkItemShape(model: ModelSpec, shape: readonly number[], field: string): number {
   const item = architectureOf(model).itemShape(model);
   requireInput(
-    sameShape(x.shape.slice(1), item),
+    shape.length >= 1 && sameShape(shape.slice(1), item),
     `${field}.shape`,
-    `is [${x.shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
+    `is [${shape.join(', ')}], this ${model.architecture} model takes [N, ${item.join(', ')}]`,
   );
-  return n;
+  return shape[0];
 }
 
 /** The weights and schedule length of a denoiser (predict's model, weights and T). */
@@ -47,7 +52,19 @@ const TRAINING_CONVENTIONS = DEFAULT_CONVENTIONS;
 
 /** One call of a denoiser: its timesteps and labels in working form. */
 export function checkDenoiserCall(model: ModelSpec, T: number, x: Tensor, t: Timesteps, labels?: Int32Array) {
-  const n = checkItems(model, x, 'x');
+  checkBatch('x', x);
+  return checkDenoiserInput(model, T, x.shape, t, labels);
+}
+
+/** One call of a denoiser on an input of `shape` already on a backend's device. */
+export function checkDenoiserInput(
+  model: ModelSpec,
+  T: number,
+  shape: readonly number[],
+  t: Timesteps,
+  labels?: Int32Array,
+) {
+  const n = checkItemShape(model, shape, 'x');
   return {
     t: checkTimesteps('t', t, { T } as ScheduleTables, n, TRAINING_CONVENTIONS),
     labels: labels && checkLabels(model, labels, n),

@@ -1,4 +1,4 @@
-import type { Timesteps } from '../contract/backend.js';
+import type { DeviceDenoiser, Timesteps } from '../contract/backend.js';
 import type { TensorKernels } from '../contract/kernels.js';
 import type {
   Trainer,
@@ -18,13 +18,14 @@ import { Graph, type Value } from '../models/graph.js';
 import { runNetwork } from '../models/network.js';
 import { architectureOf, type ModelSpec } from '../models/spec.js';
 import { disposeAll, normalNoise, scoped } from '../pipeline/scope.js';
+import { checkBatch } from '../pipeline/validate.js';
 import { uniformValues } from '../random/uniform.js';
 import { noiseLevel, type ScheduleTables } from '../schedule/tables.js';
 import { sizeOf, type Tensor, tensor } from '../tensor.js';
 import {
   checkAdamArgs,
   checkDenoiser,
-  checkDenoiserCall,
+  checkDenoiserInput,
   checkItems,
   checkLossArgs,
   checkSampleTimestepsArgs,
@@ -93,10 +94,12 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
 
   const meanOf = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
 
-  async function uploadWeights(w: Weights): Promise<Map<string, H>> {
+  /** `fixed`: the weights stay as they are while uploaded (a denoiser's), so kernels may bake them in (uploadFixed). */
+  async function uploadWeights(w: Weights, fixed = false): Promise<Map<string, H>> {
     // A copy: adamUpdate may update handles in place, and on a host backend a handle may be the caller's array.
     const handles = new Map<string, H>();
-    for (const [name, t] of Object.entries(w)) handles.set(name, await k.upload(copy(t)));
+    const upload = (fixed && k.uploadFixed?.bind(k)) || k.upload.bind(k);
+    for (const [name, t] of Object.entries(w)) handles.set(name, await upload(copy(t)));
     return handles;
   }
   async function downloadWeights(model: ModelSpec, handles: ReadonlyMap<string, H>): Promise<Weights> {
@@ -203,28 +206,41 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
     }
   }
 
-  async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array) {
+  /** The model with its weights uploaded; `fixed` for one that runs many times (a sampler's), not once (predict). */
+  async function denoiser(model: ModelSpec, weights: Weights, T: number, labels?: Int32Array, fixed = true) {
     checkDenoiser(model, weights, T);
-    const params = await uploadWeights(weights);
-    return {
-      model: async (x: Tensor, t: Timesteps) => {
-        const { t: ts, labels: ys } = checkDenoiserCall(model, T, x, t, labels);
-        const g = new Graph(k, tk, false);
-        const xh = await k.upload(x);
-        try {
-          return copy(await k.download((await runNetwork(g, model, params, xh, x.shape, ts, T, ys)).h));
-        } finally {
-          g.dispose();
-          k.dispose(xh);
-        }
-      },
-      dispose: () => disposeAll(k, params.values()),
+    const params = await uploadWeights(weights, fixed);
+    /** The network's output at x (a handle of these kernels), a handle the caller owns. */
+    const run = async (xh: H, shape: readonly number[], t: Timesteps) => {
+      const { t: ts, labels: ys } = checkDenoiserInput(model, T, shape, t, labels);
+      const g = new Graph(k, tk, false);
+      try {
+        return g.keep((await runNetwork(g, model, params, xh, shape, ts, T, ys)).h);
+      } finally {
+        g.dispose();
+      }
     };
+    const onHost = async (x: Tensor, t: Timesteps) => {
+      checkBatch('x', x);
+      const xh = await k.upload(x);
+      try {
+        const out = await run(xh, x.shape, t);
+        try {
+          return copy(await k.download(out));
+        } finally {
+          k.dispose(out);
+        }
+      } finally {
+        k.dispose(xh);
+      }
+    };
+    const onDevice: DeviceDenoiser<H> = { kernels: k, run };
+    return { model: Object.assign(onHost, { onDevice }), dispose: () => disposeAll(k, params.values()) };
   }
 
   return {
     async predict({ model, weights, x, t, T, labels }) {
-      const d = await denoiser(model, weights, T, labels);
+      const d = await denoiser(model, weights, T, labels, false);
       try {
         return await d.model(x, t as Int32Array);
       } finally {
@@ -232,7 +248,7 @@ export function composeTraining<H>(k: TensorKernels<H>, tk: TrainingKernels<H>):
       }
     },
 
-    denoiser,
+    denoiser: (model, weights, T, labels) => denoiser(model, weights, T, labels),
 
     async lossAndGradients({ model, weights, schedule: s, x0, t, noise, labels }) {
       const { n, t: ts, labels: ys } = checkLossArgs({ model, weights, schedule: s, x0, t, noise, labels });

@@ -1,6 +1,7 @@
 import { brokenArchitectures } from './architectures.js';
 import { brokenBlindSpots } from './blindspots.js';
 import type { BrokenBackend } from './broken.js';
+import { brokenDenoiser } from './denoiser.js';
 import { brokenEmbedding } from './embedding.js';
 import { brokenForward } from './forward.js';
 import { brokenInputs } from './inputs.js';
@@ -32,4 +33,5 @@ export const BROKEN_BACKENDS: BrokenBackend[] = [
   ...brokenBlindSpots,
   ...brokenArchitectures,
   ...brokenUnderProfiles,
+  ...brokenDenoiser,
 ];

@@ -10,10 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DeferredEngine } from '../../backends/ort/deferred.js';
+import { type Deferred, DeferredEngine } from '../../backends/ort/deferred.js';
 import { exportDenoiser } from '../../backends/ort/export.js';
 import { ortKernels } from '../../backends/ort/kernels.js';
 import { loadRuntime } from '../../backends/ort/runtime.js';
+import { randomWeights, SMALL_MODELS, someLabels } from '../../spec/support/architectures.js';
 import type { ReverseOptions } from '../../src/contract/backend.js';
 import { DEFAULT_ADAM } from '../../src/equations/adam.js';
 import { initialWeights, zerosLike } from '../../src/models/init.js';
@@ -122,6 +123,62 @@ async function generatedModels(): Promise<Uint8Array[]> {
     await trainer.state();
     trainer.dispose();
     const denoiser = await training.denoiser(model, params, schedule.T);
+    await backend.sampleDdpm({ schedule, shape: data.shape, model: denoiser.model, seed: 1 });
+    denoiser.dispose();
+  }
+  // The layers of U-Nets, attention and DiT: every architecture kernel with each option, then a training step and a
+  // sampling run of each small architecture model (U-Net with both skip forms, with attention, DiT).
+  const kernels = ortKernels(engine);
+  const layers = kernels.training!.architecture!;
+  const upload = (shape: number[], stream: number) => kernels.upload(gaussianTensor(shape, 4, stream)) as Deferred;
+  const [a, b, image, weight, bias] = [
+    upload([2, 3, 4], 0),
+    upload([2, 3, 4], 1),
+    upload([2, 3, 7, 6], 2),
+    upload([4, 3, 3, 3], 3),
+    upload([4], 4),
+  ];
+  const outputs = await Promise.all([
+    layers.reshape(a, [6, 4]),
+    layers.transpose(image, [0, 2, 3, 1]),
+    // [2, 3, 4] [2, 4, 5] under each transposition.
+    ...[false, true].flatMap((ta) =>
+      [false, true].map((tb) =>
+        layers.batchMatMul(upload(ta ? [2, 4, 3] : [2, 3, 4], 5), upload(tb ? [2, 5, 4] : [2, 4, 5], 6), ta, tb),
+      ),
+    ),
+    layers.softmax(a, 0.5),
+    layers.softmaxBackward(a, b, 0.5),
+    layers.normalize(image, 4, 1e-5),
+    layers.normalizeBackward(a, 2, 1e-5, b),
+    layers.broadcastTo(bias, [2, 4]),
+    layers.sumTo(a, [2, 1, 4]),
+    layers.sumTo(a, [2, 3, 4]),
+    layers.silu(a),
+    layers.siluBackward(a, b),
+  ]);
+  // Stride 2 at an odd and an even height (the input gradient's output padding 0 and 1), padding 0 and 1.
+  for (const padding of [0, 1]) {
+    const y = await layers.stridedConv2d(image, weight, bias, padding, 2);
+    const g = await layers.stridedConv2dBackward(image, weight, y, padding, 2);
+    outputs.push(y, g.dx, g.dWeight, g.dBias);
+  }
+  for (const d of outputs) await kernels.download(d);
+  for (const d of [...outputs, a, b, image, weight, bias]) kernels.dispose(d);
+  for (const model of SMALL_MODELS) {
+    const data = gaussianTensor([2, model.channels, model.height, model.width], 5, 0);
+    const params = randomWeights(model, 5);
+    const labels = someLabels(2, model.classes!);
+    await backend.training!.lossAndGradients({
+      model,
+      weights: params,
+      schedule,
+      x0: data,
+      t: [3, 17],
+      noise: gaussianTensor(data.shape, 5, 1),
+      labels,
+    });
+    const denoiser = await backend.training!.denoiser(model, params, schedule.T, labels);
     await backend.sampleDdpm({ schedule, shape: data.shape, model: denoiser.model, seed: 1 });
     denoiser.dispose();
   }

@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { requireInput } from '../../errors.js';
 import { packageRoot, packageVersion } from '../../paths.js';
 import { isProgramFile } from '../../process/selector.js';
 import type { BackendInfo, ConformanceReport } from '../../report/results.js';
+import { MODEL_ONNX_ENV } from '../../speckit/model-onnx.js';
 import { DEFAULT_SUITE_SEED, suiteSeedFromEnv } from '../../speckit/seed.js';
 import { isModulePath } from '../../speckit/selection.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS } from '../../speckit/timeout.js';
@@ -79,6 +81,18 @@ async function modulesThatFailToLoad(selectors: readonly string[], timeoutMs: nu
   return (await Promise.all(probes)).filter((b) => b !== undefined);
 }
 
+/** --model-onnx loads on ONNX Runtime and takes x_t with fixed item dimensions, or is bad input naming the option. */
+async function requireOnnxDenoiser(file: string): Promise<void> {
+  const { loadOnnxDenoiser } = await import('../../../backends/ort/onnxDenoiser.js');
+  const denoiser = await loadOnnxDenoiser(readFileSync(file), '--model-onnx');
+  try {
+    const { x, itemShape } = denoiser.signature;
+    requireInput(itemShape !== undefined, '--model-onnx', `input ${x} must have fixed dimensions after the batch`);
+  } finally {
+    await denoiser.dispose();
+  }
+}
+
 export const conformanceCommand = defineCommand({
   name: 'conformance',
   summary: 'run the spec suite against backends and write a report (the main job)',
@@ -121,6 +135,14 @@ per run).`,
         'when a check runs past it (a synchronous loop too), so that check fails and the run goes on',
       defaultText: String(DEFAULT_CHECK_TIMEOUT_MS),
     }),
+    'model-onnx': option(existingFile(), {
+      description:
+        'an ONNX denoiser from elsewhere (input x_t float32 [N, ...] with fixed item dimensions, input t [N] in 1..T, ' +
+        "output eps; backends/ort/README.md) for the denoiser group, which drives it through each backend's DDPM " +
+        "and DDIM loops and checks every step against the float64 step from that step's x_t and output; alone, " +
+        'it runs that group only',
+      defaultText: "diffspec's simple-conv exported to ONNX",
+    }),
     heap: option(integer(16, 'MB'), {
       description: "heap limit of each backend's process (V8 --max-old-space-size): a check that exceeds it fails",
       defaultText: "Node's default",
@@ -134,14 +156,17 @@ per run).`,
     'diffspec conformance',
     'diffspec conformance --backend ./my-backend.mjs --expectations ./my-expectations.json',
     'diffspec conformance --backend cpu --group forward --seed random',
+    'diffspec conformance --model-onnx model.onnx --backend cpu,ort:node',
     'diffspec conformance --shard 1/2 --out shard-1 && diffspec conformance --shard 2/2 --out shard-2',
     "diffspec conformance --backend 'cmd:/usr/bin/python3 examples/python-numpy/backend.py'",
   ],
   async run(options) {
     const { backend: selectors, out: outDir, seed: suiteSeed, group: groupIds, filter, expectations } = options;
     const { timeout, heap, shard } = options;
+    const modelOnnx = options['model-onnx'];
     await requireKnownBackends('backend', selectors);
     const out = resolve(outDir);
+    if (modelOnnx) await requireOnnxDenoiser(modelOnnx);
 
     // The spec files read their selection from the environment (src/speckit/vitest.ts); vitest's workers inherit it.
     const loadTimeoutMs = Math.max(timeout ?? DEFAULT_CHECK_TIMEOUT_MS, MIN_LOAD_TIMEOUT_MS);
@@ -159,6 +184,7 @@ per run).`,
     if (expectations.length > 0) process.env.DIFFSPEC_EXPECTATIONS = expectations.join(',');
     if (timeout) process.env.DIFFSPEC_CHECK_TIMEOUT_MS = String(timeout);
     if (heap) process.env.DIFFSPEC_BACKEND_HEAP_MB = String(heap);
+    if (modelOnnx) process.env[MODEL_ONNX_ENV] = resolve(modelOnnx);
 
     const [
       { createVitest, version: vitestVersion },
@@ -170,6 +196,7 @@ per run).`,
       { runFailed },
       { conformancePoolOptions },
       { blobReporter, clearBlobs },
+      { denoiserGroup },
     ] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
@@ -180,18 +207,22 @@ per run).`,
       import('../../report/results.js'),
       import('../../speckit/pool.js'),
       import('../../report/blobs.js'),
+      import('../../../spec/groups/denoiser.js'),
     ]);
     const unknownGroup = groupIds.find((id) => !SPEC_GROUPS.some((g) => g.id === id));
     if (unknownGroup)
       throw new UsageError(
         `--group ${unknownGroup}: unknown spec group (groups: ${SPEC_GROUPS.map((g) => g.id).join(', ')})`,
       );
-    const groups = groupIds.length > 0 ? SPEC_GROUPS.filter((g) => groupIds.includes(g.id)) : SPEC_GROUPS;
+    // A model alone asks for the checks that drive it: the denoiser group.
+    const chosen = groupIds.length > 0 ? groupIds : modelOnnx ? [denoiserGroup.id] : undefined;
+    const groups = chosen ? SPEC_GROUPS.filter((g) => chosen.includes(g.id)) : SPEC_GROUPS;
     const names = builtin.runnable;
     const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
     const shown = names.map((n) => (isModulePath(n) ? relative(process.cwd(), n) : n)).join(', ') || 'none';
     const filtered = filter ? `; filter ${filter}` : '';
-    process.stdout.write(`diffspec conformance: backends ${shown}; suite seed ${suiteSeed}${filtered}\n`);
+    const model = modelOnnx ? `; ONNX denoiser ${modelOnnx}` : '';
+    process.stdout.write(`diffspec conformance: backends ${shown}; suite seed ${suiteSeed}${filtered}${model}\n`);
     for (const b of builtin.unavailable) {
       const why = b.loadFailed ? 'not run, failed to load' : 'not run here';
       process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
@@ -229,6 +260,7 @@ per run).`,
         suiteSeed,
         ...(filter ? { filter } : {}),
         ...(shard ? { shard } : {}),
+        ...(modelOnnx ? { modelOnnx } : {}),
         groups: groups.map((g) => g.id),
         versions: { diffspec: packageVersion(), node: process.version, vitest: vitestVersion },
         backends: [
