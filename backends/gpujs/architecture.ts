@@ -64,7 +64,6 @@ const STATISTIC = `const g = ${DIVIDE('this.thread.x', 'L')};`;
  * src/speckit/tolerance.ts.
  */
 const SOURCES = {
-  copyRows: 'function (x) { return x[this.thread.y][this.thread.x]; }',
   // out[f] = x[f] for the flat index f = y outCols + x, read as row f / inCols of x
   reshapeRows: `function (x, outCols, inCols) {
   const f = this.thread.y * outCols + this.thread.x;
@@ -211,9 +210,10 @@ export function gpujsArchitectureKernels(
   function reshape(x: GpujsTensor, shape: readonly number[]): MaybePromise<GpujsTensor> {
     const rows = shape[0];
     const cols = sizeOf(shape) / rows;
-    // Host arrays are never written after a kernel returns them: the same values serve the new shape.
-    if (!runner.resident) return { shape: [...shape], rows, cols, value: x.value as Float32Array };
-    if (rows === x.rows) return run('copyRows', SOURCES.copyRows, shape, [argument(x)]);
+    // Host arrays are never written after a kernel returns them, and a texture or buffer of as many rows is read
+    // at the same [row][column]: the same values serve the new shape.
+    if (!runner.resident) return { shape: [...shape], rows, cols, value: x.value };
+    if (rows === x.rows) return runner.share(x, [...shape]);
     if (sizeOf(shape) >= EXACT_FLAT_INDEX)
       throw new Error(`gpujs: reshaping [${x.shape}] to [${shape}] moves rows of more than 2^22 elements`);
     return run('reshapeRows', SOURCES.reshapeRows, shape, [argument(x), cols, x.cols]);
