@@ -125,6 +125,30 @@ describe('gpujs kernels', () => {
     }
   });
 
+  it("gpujs:webgpu: randomNormal is the device generator's normals, bit for bit, kept on the device", async (ctx) => {
+    const reason = await unavailable('gpujs:webgpu');
+    if (reason) return ctx.skip(reason);
+    const { kernels, close } = await openGpujsKernels('webgpu');
+    try {
+      const noise = await webgpuNoise(await loadGpujs());
+      // A small shape (the resizable copy kernel) and one of 98304 elements (the copy kernel compiled for it).
+      for (const [shape, seed, stream] of [
+        [[3, 5, 7], 42, 3],
+        [[2, 3, 128, 128], 2 ** 32 + 5, 2 ** 32 - 1],
+        [[1, 9], 0, 0],
+      ] as const) {
+        const before = kernels.liveTensorCount!();
+        const z = await kernels.randomNormal!(shape, seed, stream);
+        const values = (await kernels.download(z)).data;
+        kernels.dispose(z);
+        expect(kernels.liveTensorCount!()).toBe(before);
+        expect(values).toEqual(await noise.normals(seed, stream, values.length));
+      }
+    } finally {
+      await close();
+    }
+  });
+
   it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
     const reason = await unavailable('gpujs:cpu');
     if (reason) return ctx.skip(reason);

@@ -37,6 +37,12 @@ export interface GpujsLibrary {
   WebGPUContext: { destroy(): Promise<void>; acquire(): Promise<{ device: unknown }> };
   /** GPU.js's WebGPU kernel class, whose 2-D dispatch webgpuDispatch.ts folds. */
   WebGPUKernel: { prototype: unknown };
+  /** GPU.js's WebGPU pipeline result: wraps a storage buffer so that kernels bind it as an array argument. */
+  WebGPUBufferResult: new (settings: {
+    buffer: unknown;
+    output: number[];
+    context: unknown;
+  }) => WebGpuBuffer;
 }
 
 export interface GpujsKernelOptions {
