@@ -54,7 +54,7 @@ const rowSum = (term: string) => `let sum = 0;
     sum = sum + ${term};
   }`;
 
-/** Statistic g = column DIVIDE(x, L) of a row's per-row statistics. */
+/** The column g of the row statistics ([d0, G]) that element x of a tensor row belongs to. */
 const STATISTIC = `const g = ${DIVIDE('this.thread.x', 'L')};`;
 
 /**
@@ -215,28 +215,24 @@ export function gpujsArchitectureKernels(
     if (!runner.resident) return { shape: [...shape], rows, cols, value: x.value };
     if (rows === x.rows) return runner.share(x, [...shape]);
     if (sizeOf(shape) >= EXACT_FLAT_INDEX)
-      throw new Error(`gpujs: reshaping [${x.shape}] to [${shape}] moves rows of more than 2^22 elements`);
+      throw new Error(
+        `gpujs: reshaping [${x.shape}] to [${shape}] regroups rows, exact in float32 below 2^22 elements`,
+      );
     return run('reshapeRows', SOURCES.reshapeRows, shape, [argument(x), cols, x.cols]);
   }
 
   /**
-   * Per-row statistics of x as `rows` rows: each tensor row holds G = rows / d0 of them, L elements each. A row
-   * that spans tensor rows is first regrouped as [rows, L].
+   * f on x as `rows` statistic rows: G = rows / d0 of L elements in each tensor row, or, where a statistic row spans
+   * tensor rows, on x regrouped as [rows, L], its result shaped back as x.
    */
-  function statisticRows(x: GpujsTensor, rows: number) {
-    const G = rows / x.rows;
-    return { G, L: x.cols / G, regroup: !Number.isInteger(G) };
-  }
-
-  /** f on x regrouped as [rows, L] where its statistic rows span tensor rows, its result shaped back as x. */
   async function byStatisticRows(
     x: GpujsTensor,
     rows: number,
     others: GpujsTensor[],
     f: (x: GpujsTensor, others: GpujsTensor[], G: number, L: number) => Promise<GpujsTensor>,
   ): Promise<GpujsTensor> {
-    const { G, L, regroup } = statisticRows(x, rows);
-    if (!regroup) return f(x, others, G, L);
+    const G = rows / x.rows;
+    if (Number.isInteger(G)) return f(x, others, G, x.cols / G);
     const shape = [rows, sizeOf(x.shape) / rows];
     const regrouped = await Promise.all([x, ...others].map((t) => reshape(t, shape)));
     const y = await f(regrouped[0], regrouped.slice(1), 1, shape[1]);
