@@ -12,6 +12,7 @@ import { createGpujsKernels } from '../backends/gpujs/kernels.js';
 import type { GpujsMode } from '../backends/gpujs/types.js';
 import { webgpuNoise } from '../backends/gpujs/webgpuNoise.js';
 import { measureAccuracy, measureGpujsAccuracy } from '../bench/gpujs-accuracy.js';
+import { ARCHITECTURE_GEOMETRIES, measureArchitectureAccuracy } from '../bench/gpujs-architecture-accuracy.js';
 import { referencePredict } from '../spec/support/reference-models.js';
 import { resolveBackend } from '../src/contract/registry.js';
 import { gelu, geluDerivative } from '../src/equations/activation.js';
@@ -39,8 +40,16 @@ async function unavailable(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** The accuracy rows of GPU.js kernels whose every kernel is created with `override` merged into its settings. */
-async function misconfigured(mode: GpujsMode, override: Record<string, unknown>) {
+/** Every contract operation's accuracy rows on the LARGE shape. */
+const contractAccuracy = (kernels: ReturnType<typeof createGpujsKernels>) =>
+  measureAccuracy(composeBackend(kernels), LARGE);
+
+/** GPU.js kernels whose every kernel is created with `override` merged into its settings, measured by `measure`. */
+async function misconfigured<R>(
+  mode: GpujsMode,
+  override: Record<string, unknown>,
+  measure: (kernels: ReturnType<typeof createGpujsKernels>) => Promise<R>,
+): Promise<R> {
   const library = await loadGpujs();
   const gpu = new library.GPU({ mode });
   const createKernel = gpu.createKernel.bind(gpu) as (source: string, settings: object) => unknown;
@@ -48,7 +57,7 @@ async function misconfigured(mode: GpujsMode, override: Record<string, unknown>)
     createKernel(source, { ...settings, ...override })) as GPU['createKernel'];
   const kernels = createGpujsKernels({ library, gpu, mode, resident: mode === 'headlessgl' });
   try {
-    return await measureAccuracy(composeBackend(kernels), LARGE);
+    return await measure(kernels);
   } finally {
     kernels.destroy();
     await gpu.destroy();
@@ -116,12 +125,36 @@ describe('gpujs kernels', () => {
     }
   });
 
+  it("gpujs:webgpu: randomNormal is the device generator's normals, bit for bit, kept on the device", async (ctx) => {
+    const reason = await unavailable('gpujs:webgpu');
+    if (reason) return ctx.skip(reason);
+    const { kernels, close } = await openGpujsKernels('webgpu');
+    try {
+      const noise = await webgpuNoise(await loadGpujs());
+      // A small shape (the resizable copy kernel) and one of 98304 elements (the copy kernel compiled for it).
+      for (const [shape, seed, stream] of [
+        [[3, 5, 7], 42, 3],
+        [[2, 3, 128, 128], 2 ** 32 + 5, 2 ** 32 - 1],
+        [[1, 9], 0, 0],
+      ] as const) {
+        const before = kernels.liveTensorCount!();
+        const z = await kernels.randomNormal!(shape, seed, stream);
+        const values = (await kernels.download(z)).data;
+        kernels.dispose(z);
+        expect(kernels.liveTensorCount!()).toBe(before);
+        expect(values).toEqual(await noise.normals(seed, stream, values.length));
+      }
+    } finally {
+      await close();
+    }
+  });
+
   it('catches resizable kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
     const reason = await unavailable('gpujs:cpu');
     if (reason) return ctx.skip(reason);
-    const failing = (await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true })).filter(
-      (row) => row.errorToBound > 1,
-    );
+    const failing = (
+      await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true }, contractAccuracy)
+    ).filter((row) => row.errorToBound > 1);
     expect(new Set(failing.map((row) => row.operation))).toEqual(
       new Set(['pMeanVariance eps learned_range', 'ddpmStep learned_range', 'lossSimple']),
     );
@@ -131,7 +164,7 @@ describe('gpujs kernels', () => {
     const reason = await unavailable('gpujs:headlessgl');
     if (reason) return ctx.skip(reason);
     // Caught either as values beyond tolerance or as reading a texture that a dispose already deleted.
-    const caught = await misconfigured('headlessgl', { immutable: false }).then(
+    const caught = await misconfigured('headlessgl', { immutable: false }, contractAccuracy).then(
       (rows) => rows.filter((row) => row.errorToBound > 1).length > 0,
       () => true,
     );
@@ -149,6 +182,54 @@ function worstErrorToBound(
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / bound(i));
   return Number.isNaN(worst) ? Infinity : worst;
 }
+
+// The layer kernels of U-Nets, attention and DiT against the float64 reference kernels, each on shapes that change
+// from call to call on one set of compiled kernels, 2x8x64x64 among them (outputs of 65536 elements and more reach the
+// kernels compiled per shape); every case's rounding bound is stated in bench/gpujs-architecture-accuracy.ts.
+describe('gpujs architecture kernels', () => {
+  for (const mode of MODES) {
+    const name = `gpujs:${mode}`;
+    it(`${name}: every architecture kernel within its float32 bound of the float64 reference, on changing shapes`, async (ctx) => {
+      const reason = await unavailable(name);
+      if (reason) return ctx.skip(reason);
+      const { kernels, close } = await openGpujsKernels(mode);
+      try {
+        const rows = await measureArchitectureAccuracy(kernels);
+        const kinds = new Set(rows.map((row) => row.operation.split(' ')[0]));
+        expect(kinds).toEqual(new Set(Object.keys(kernels.training!.architecture!)));
+        expect(rows.filter((row) => row.operation.includes('2x8x64x64')).length).toBeGreaterThan(30);
+        expect(rows.filter((row) => !(row.errorToBound <= 1))).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  }
+
+  it('catches resizable architecture kernels on the cpu engine, which index a 2-D input with the output width', async (ctx) => {
+    const reason = await unavailable('gpujs:cpu');
+    if (reason) return ctx.skip(reason);
+    const rows = await misconfigured('cpu', { dynamicOutput: true, dynamicArguments: true }, (kernels) =>
+      measureArchitectureAccuracy(kernels, ARCHITECTURE_GEOMETRIES),
+    );
+    const failing = new Set(rows.filter((row) => !(row.errorToBound <= 1)).map((row) => row.operation.split(' ')[0]));
+    // Every kernel that reads an input of another width than its output; the element-wise SiLU kernels read at the
+    // output's own index, and reshape is no kernel on a host-array engine.
+    expect(failing).toEqual(
+      new Set([
+        'transpose',
+        'broadcastTo',
+        'sumTo',
+        'batchMatMul',
+        'softmax',
+        'softmaxBackward',
+        'normalize',
+        'normalizeBackward',
+        'stridedConv2d',
+        'stridedConv2dBackward',
+      ]),
+    );
+  });
+});
 
 describe('gpujs training kernels', () => {
   // Hidden activations of 2x64x32x32 pass PER_SHAPE_KERNEL_ELEMENTS: the training group's small models only reach

@@ -4,6 +4,7 @@ import { sizeOf, type Tensor } from '../../src/tensor.js';
 import { createGpujsRunner, flatten, isPromise, whenReady } from './runner.js';
 import { gpujsTrainingKernels } from './training.js';
 import { type GpujsKernelOptions, type GpujsTensor, isDeviceResult } from './types.js';
+import { type DeviceNoise, webgpuNoise } from './webgpuNoise.js';
 
 /** Kernel sources as text, so no TypeScript or test transpiler rewrites them before GPU.js parses them. */
 function linearSource(terms: number): string {
@@ -42,9 +43,28 @@ const SOURCES = {
 /** TensorKernels on GPU.js, with its TrainingKernels (training.ts). */
 export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<GpujsTensor> & { destroy(): void } {
   const runner = createGpujsRunner(options);
-  const { mode, resident } = options;
+  const { mode, resident, library } = options;
   const { argument, run } = runner;
   const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
+  let noise: Promise<DeviceNoise> | undefined;
+
+  /**
+   * The shared generator's normals drawn on the WebGPU device (webgpuNoise.ts): its storage buffer wrapped as a
+   * GPU.js pipeline result, copied into a buffer of GPU.js's own (whose readback goes through its kernel).
+   */
+  async function deviceNormals(shape: readonly number[], seed: number, stream: number): Promise<GpujsTensor> {
+    noise ??= webgpuNoise(library);
+    const context = await library.WebGPUContext.acquire();
+    const rows = shape[0];
+    const cols = sizeOf(shape) / rows;
+    const buffer = (await noise).normalBuffer(seed, stream, rows * cols);
+    const drawn = new library.WebGPUBufferResult({ buffer, output: [cols, rows], context });
+    try {
+      return await run('copy', SOURCES.copy, shape, [drawn]);
+    } finally {
+      drawn.delete();
+    }
+  }
 
   return {
     name: `gpujs:${mode}`,
@@ -110,6 +130,9 @@ export function createGpujsKernels(options: GpujsKernelOptions): TensorKernels<G
       const f = frequencies.length > 0 ? f32(frequencies) : new Float32Array(1);
       return run('sinusoidalEmbedding', SOURCES.sinusoidalEmbedding, [t.length, dim], [f32(t), f, frequencies.length]);
     },
+
+    // Only WebGPU has the integer arithmetic Philox needs on the device (README "Noise on the device").
+    ...(mode === 'webgpu' && resident ? { randomNormal: deviceNormals } : {}),
 
     training: gpujsTrainingKernels(runner),
 

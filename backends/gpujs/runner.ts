@@ -41,6 +41,8 @@ export function whenReady<T, R>(v: MaybePromise<T>, f: (value: T) => MaybePromis
 export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelOptions): GpujsRunner {
   const cache = createCompileCache(gpu, mode, resident);
   const live = new Set<DeviceResult>();
+  /** Handles beyond the first on a device result (share). */
+  const sharers = new Map<DeviceResult, number>();
 
   const argument = (h: GpujsTensor): DeviceResult | Input =>
     isDeviceResult(h.value) ? h.value : library.input(h.value, [h.cols, h.rows]);
@@ -108,8 +110,19 @@ export function createGpujsRunner({ library, gpu, mode, resident }: GpujsKernelO
     argument,
     run,
     rowValues,
+    share(h, shape) {
+      if (shape[0] !== h.rows) throw new Error(`gpujs: a shared handle keeps the ${h.rows} rows of [${h.shape}]`);
+      if (isDeviceResult(h.value)) sharers.set(h.value, (sharers.get(h.value) ?? 0) + 1);
+      return { shape, rows: h.rows, cols: h.cols, value: h.value };
+    },
     dispose(h) {
       if (!isDeviceResult(h.value)) return;
+      const others = sharers.get(h.value) ?? 0;
+      if (others > 0) {
+        if (others === 1) sharers.delete(h.value);
+        else sharers.set(h.value, others - 1);
+        return;
+      }
       live.delete(h.value);
       h.value.delete();
     },

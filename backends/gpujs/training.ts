@@ -1,14 +1,10 @@
 import type { Activation, LayerGradients, TrainingKernels } from '../../src/contract/training.js';
+import { gpujsArchitectureKernels } from './architecture.js';
+import { DIVIDE } from './indexing.js';
 import type { GpujsRunner, GpujsTensor } from './types.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const GELU_CUBIC = 0.044715;
-
-/**
- * Index arithmetic: GLSL computes in float32, where a quotient of exact integers may land just below the integer
- * it should be; flooring (q + 0.5) / d is exact for every q < 2^22 (the items here are far smaller).
- */
-const DIVIDE = (q: string, d: string) => `Math.floor((${q} + 0.5) / (${d}))`;
 
 /**
  * tanh(z) = sign(z) (1 - e) / (1 + e), e = exp(-2 |z|): never overflows. GPU.js's GLSL tanh is
@@ -23,7 +19,7 @@ const TANH = (z: string) => `const e = Math.exp(-2 * Math.abs(${z}));
 const GELU_Z = 'x * (a + b * x * x)';
 
 /** The im2col gather with row n P + p read from the thread index `item` and column k from `tap` (SOURCES.im2col). */
-const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, Ho, Wo) {
+const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, stride, Ho, Wo) {
   const P = Ho * Wo;
   const n = ${DIVIDE(item, 'P')};
   const q = ${item} - n * P;
@@ -33,8 +29,8 @@ const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, Ho, W
   const r = ${tap} - c * S * S;
   const u = ${DIVIDE('r', 'S')};
   const v = r - u * S;
-  const yi = i + u - p;
-  const xj = j + v - p;
+  const yi = stride * i + u - p;
+  const xj = stride * j + v - p;
   if (yi < 0 || yi >= H || xj < 0 || xj >= W) return 0;
   return x[n][(c * H + yi) * W + xj];
 }`;
@@ -45,12 +41,14 @@ const IM2COL = (item: string, tap: string) => `function (x, C, H, W, S, p, Ho, W
  * dot product (plus a bias), so the float32 error of each is the dot product bound of src/speckit/tolerance.ts.
  */
 const SOURCES = {
-  // im2col: Xc[n P + p, k] = x[n, c, i + u - p, j + v - p] (zero outside), p = i Wo + j, k = (c S + u) S + v
+  // im2col: Xc[n P + p, k] = x[n, c, s i + u - p, s j + v - p] (zero outside), p = i Wo + j, k = (c S + u) S + v,
+  // s the stride
   im2col: IM2COL('this.thread.y', 'this.thread.x'),
   // The transpose of im2col: XcT[k, n P + p] = Xc[n P + p, k]
   im2colTransposed: IM2COL('this.thread.x', 'this.thread.y'),
-  // The input gradient's im2col: Dc[n H W + q, (o S + u) S + v] = dy[n, o, yi - u + p, xj - v + p], q = yi W + xj
-  im2colBackward: `function (dy, H, W, S, p, Ho, Wo) {
+  // The input gradient's im2col: Dc[n H W + q, (o S + u) S + v] = dy[n, o, (yi - u + p) / s, (xj - v + p) / s],
+  // q = yi W + xj, zero where s does not divide (a position the strided convolution skips)
+  im2colBackward: `function (dy, H, W, S, p, stride, Ho, Wo) {
   const P = H * W;
   const n = ${DIVIDE('this.thread.y', 'P')};
   const q = this.thread.y - n * P;
@@ -60,8 +58,11 @@ const SOURCES = {
   const r = this.thread.x - o * S * S;
   const u = ${DIVIDE('r', 'S')};
   const v = r - u * S;
-  const i = yi - u + p;
-  const j = xj - v + p;
+  const si = yi - u + p;
+  const sj = xj - v + p;
+  const i = ${DIVIDE('si', 'stride')};
+  const j = ${DIVIDE('sj', 'stride')};
+  if (i * stride !== si || j * stride !== sj) return 0;
   if (i < 0 || i >= Ho || j < 0 || j >= Wo) return 0;
   return dy[n][(o * Ho + i) * Wo + j];
 }`,
@@ -182,11 +183,12 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
   const { argument, run } = runner;
   const [a, b] = [SQRT_2_OVER_PI, SQRT_2_OVER_PI * GELU_CUBIC];
 
-  /** N, C, H, W of an NCHW input; O and S of its [O, C, S, S] weight; the output's Ho, Wo. */
-  function convGeometry(x: GpujsTensor, weight: GpujsTensor, padding: number) {
+  /** N, C, H, W of an NCHW input; O and S of its [O, C, S, S] weight; the output's Ho, Wo at this stride. */
+  function convGeometry(x: GpujsTensor, weight: GpujsTensor, padding: number, stride: number) {
     const [N, C, H, W] = x.shape;
     const [O, , S] = weight.shape;
-    return { N, C, H, W, O, S, Ho: H + 2 * padding - S + 1, Wo: W + 2 * padding - S + 1 };
+    const out = (d: number) => Math.floor((d + 2 * padding - S) / stride) + 1;
+    return { N, C, H, W, O, S, Ho: out(H), Wo: out(W) };
   }
 
   /** A zero bias [rows, 1] on the host. */
@@ -202,34 +204,45 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
       shape[2] * shape[3],
     ]);
 
-  return {
-    async conv2d(x, weight, bias, padding) {
-      const { N, C, H, W, S, Ho, Wo } = convGeometry(x, weight, padding);
-      const shape = [N * Ho * Wo, C * S * S];
-      const columns = await run('im2col', SOURCES.im2col, shape, [argument(x), C, H, W, S, padding, Ho, Wo]);
-      const y = await gemm(weight, columns, bias, [N, weight.rows, Ho, Wo]);
-      runner.dispose(columns);
-      return y;
-    },
+  /** The convolution at every stride-th output position: im2col and a matrix product. */
+  async function convolve(x: GpujsTensor, weight: GpujsTensor, bias: GpujsTensor, padding: number, stride: number) {
+    const { N, C, H, W, S, Ho, Wo } = convGeometry(x, weight, padding, stride);
+    const shape = [N * Ho * Wo, C * S * S];
+    const columns = await run('im2col', SOURCES.im2col, shape, [argument(x), C, H, W, S, padding, stride, Ho, Wo]);
+    const y = await gemm(weight, columns, bias, [N, weight.rows, Ho, Wo]);
+    runner.dispose(columns);
+    return y;
+  }
 
-    async conv2dBackward(x, weight, dOut, padding): Promise<LayerGradients<GpujsTensor>> {
-      const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding);
-      const dy = argument(dOut);
-      // dx: the product of the weight, channels swapped, with dy's columns
-      const dyShape = [N * H * W, O * S * S];
-      const dyColumns = await run('im2colBackward', SOURCES.im2colBackward, dyShape, [dy, H, W, S, padding, Ho, Wo]);
-      const weightT = await run('weightTransposed', SOURCES.weightTransposed, [C, O * S * S], [argument(weight), C, S]);
-      const dx = await gemm(weightT, dyColumns, zeros(C), [N, C, H, W]);
-      // dWeight: dy, channels first, times the transposed columns of x
-      const dyT = await run('channelsFirst', SOURCES.channelsFirst, [O, N * Ho * Wo], [dy, Ho * Wo]);
-      const xArgs = [argument(x), C, H, W, S, padding, Ho, Wo];
-      const columnsT = await run('im2colTransposed', SOURCES.im2colTransposed, [C * S * S, N * Ho * Wo], xArgs);
-      const dwArgs = [argument(dyT), argument(columnsT), N * Ho * Wo];
-      const dWeight = await run('matmulTransposed', SOURCES.matmulTransposed, [O, C, S, S], dwArgs);
-      const dBias = await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]);
-      for (const t of [dyColumns, weightT, dyT, columnsT]) runner.dispose(t);
-      return { dx, dWeight, dBias };
-    },
+  async function convolveBackward(
+    x: GpujsTensor,
+    weight: GpujsTensor,
+    dOut: GpujsTensor,
+    padding: number,
+    stride: number,
+  ): Promise<LayerGradients<GpujsTensor>> {
+    const { N, C, H, W, O, S, Ho, Wo } = convGeometry(x, weight, padding, stride);
+    const dy = argument(dOut);
+    // dx: the product of the weight, channels swapped, with dy's columns
+    const dyShape = [N * H * W, O * S * S];
+    const dyArgs = [dy, H, W, S, padding, stride, Ho, Wo];
+    const dyColumns = await run('im2colBackward', SOURCES.im2colBackward, dyShape, dyArgs);
+    const weightT = await run('weightTransposed', SOURCES.weightTransposed, [C, O * S * S], [argument(weight), C, S]);
+    const dx = await gemm(weightT, dyColumns, zeros(C), [N, C, H, W]);
+    // dWeight: dy, channels first, times the transposed columns of x
+    const dyT = await run('channelsFirst', SOURCES.channelsFirst, [O, N * Ho * Wo], [dy, Ho * Wo]);
+    const xArgs = [argument(x), C, H, W, S, padding, stride, Ho, Wo];
+    const columnsT = await run('im2colTransposed', SOURCES.im2colTransposed, [C * S * S, N * Ho * Wo], xArgs);
+    const dwArgs = [argument(dyT), argument(columnsT), N * Ho * Wo];
+    const dWeight = await run('matmulTransposed', SOURCES.matmulTransposed, [O, C, S, S], dwArgs);
+    const dBias = await run('biasGradient', SOURCES.biasGradient, [O], [dy, N, Ho * Wo]);
+    for (const t of [dyColumns, weightT, dyT, columnsT]) runner.dispose(t);
+    return { dx, dWeight, dBias };
+  }
+
+  return {
+    conv2d: (x, weight, bias, padding) => convolve(x, weight, bias, padding, 1),
+    conv2dBackward: (x, weight, dOut, padding) => convolveBackward(x, weight, dOut, padding, 1),
 
     dense: (x, weight, bias) =>
       run('dense', SOURCES.dense, [x.rows, weight.rows], [argument(x), argument(weight), argument(bias), x.cols]),
@@ -292,5 +305,7 @@ export function gpujsTrainingKernels(runner: GpujsRunner): TrainingKernels<Gpujs
         await runner.rowValues('sumOfSquares', SOURCES.sumOfSquares, x.rows, x.cols, [argument(x), x.cols])
       ).reduce((s, r) => s + r, 0);
     },
+
+    architecture: gpujsArchitectureKernels(runner, convolve, convolveBackward),
   };
 }

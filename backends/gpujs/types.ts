@@ -37,6 +37,12 @@ export interface GpujsLibrary {
   WebGPUContext: { destroy(): Promise<void>; acquire(): Promise<{ device: unknown }> };
   /** GPU.js's WebGPU kernel class, whose 2-D dispatch webgpuDispatch.ts folds. */
   WebGPUKernel: { prototype: unknown };
+  /** GPU.js's WebGPU pipeline result: wraps a storage buffer so that kernels bind it as an array argument. */
+  WebGPUBufferResult: new (settings: {
+    buffer: unknown;
+    output: number[];
+    context: unknown;
+  }) => WebGpuBuffer;
 }
 
 export interface GpujsKernelOptions {
@@ -60,7 +66,12 @@ export interface GpujsRunner {
    * host (per-row reductions; a Promise in WebGPU).
    */
   rowValues(name: string, source: string, rows: number, cols: number, args: unknown[]): MaybePromise<Float64Array>;
-  /** Frees a tensor's device texture or buffer (host arrays need nothing). */
+  /**
+   * The same values under another shape of as many rows: a second handle on the same texture, buffer or host array,
+   * whose device memory is freed when the last handle on it is disposed.
+   */
+  share(h: GpujsTensor, shape: readonly number[]): GpujsTensor;
+  /** Frees a tensor's device texture or buffer once no other handle shares it (host arrays need nothing). */
   dispose(h: GpujsTensor): void;
   /** Device textures or buffers handed out and not yet disposed. */
   liveDeviceResults(): number;

@@ -119,6 +119,11 @@ export interface DeviceNoise {
   words(seed: number, stream: number, blocks: number): Promise<Uint32Array>;
   /** Standard normal values 0..count-1 of (seed, stream) in float32, read back. */
   normals(seed: number, stream: number, count: number): Promise<Float32Array>;
+  /**
+   * The same normals left in a storage buffer of the device (count float32 values, at least one), queued before any
+   * later work; the caller destroys it.
+   */
+  normalBuffer(seed: number, stream: number, count: number): unknown;
 }
 
 /**
@@ -130,20 +135,19 @@ export async function webgpuNoise(library: GpujsLibrary): Promise<DeviceNoise> {
   const shader = device.createShaderModule({ code: SHADER });
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: shader, entryPoint: 'main' } });
 
-  async function run(mode: number, seed: number, stream: number, blocks: number, count: number, words: number) {
+  /** Queues the shader on a new storage buffer of `words` 32-bit words (at least one) and returns the buffer. */
+  function dispatch(mode: number, seed: number, stream: number, blocks: number, count: number, words: number) {
     checkSeed(seed);
     checkStream(stream);
+    const out = device.createBuffer({ size: Math.max(4, words * 4), usage: STORAGE | COPY_SRC });
     // Block b < 2^32 here (a storage buffer holds far fewer values), so the counter's third word is 0.
-    if (blocks === 0) return new Uint32Array(0);
+    if (blocks === 0) return out;
     const groups = Math.ceil(blocks / WORKGROUP);
     const rows = Math.ceil(groups / device.limits.maxComputeWorkgroupsPerDimension);
     const perRow = Math.ceil(groups / rows);
     const params = device.createBuffer({ size: 32, usage: UNIFORM | COPY_DST });
     const [k0, k1] = philoxKey(seed);
     device.queue.writeBuffer(params, 0, new Uint32Array([k0, k1, stream, count, mode, perRow * WORKGROUP, 0, 0]));
-    const size = Math.max(4, words * 4);
-    const out = device.createBuffer({ size, usage: STORAGE | COPY_SRC });
-    const staging = device.createBuffer({ size, usage: MAP_READ | COPY_DST });
     const entries = [
       { binding: 0, resource: { buffer: params } },
       { binding: 1, resource: { buffer: out } },
@@ -155,6 +159,17 @@ export async function webgpuNoise(library: GpujsLibrary): Promise<DeviceNoise> {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(perRow, rows);
     pass.end();
+    device.queue.submit([encoder.finish()]);
+    // WebGPU frees a destroyed buffer only once the work submitted before is done.
+    params.destroy();
+    return out;
+  }
+
+  async function run(mode: number, seed: number, stream: number, blocks: number, count: number, words: number) {
+    const out = dispatch(mode, seed, stream, blocks, count, words);
+    const size = Math.max(4, words * 4);
+    const staging = device.createBuffer({ size, usage: MAP_READ | COPY_DST });
+    const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(out, 0, staging, 0, size);
     device.queue.submit([encoder.finish()]);
     try {
@@ -163,7 +178,7 @@ export async function webgpuNoise(library: GpujsLibrary): Promise<DeviceNoise> {
       staging.unmap();
       return result;
     } finally {
-      for (const b of [params, out, staging]) b.destroy();
+      for (const b of [out, staging]) b.destroy();
     }
   }
 
@@ -173,5 +188,6 @@ export async function webgpuNoise(library: GpujsLibrary): Promise<DeviceNoise> {
       const bits = await run(1, seed, stream, Math.ceil(count / 2), count, count);
       return new Float32Array(bits.buffer, bits.byteOffset, count);
     },
+    normalBuffer: (seed, stream, count) => dispatch(1, seed, stream, Math.ceil(count / 2), count, count),
   };
 }
