@@ -22,10 +22,13 @@ describe('the one-sided 95% Clopper-Pearson upper bound', () => {
 });
 
 describe('a finding', () => {
-  it('is a check failing more often than its stated rate allows (binomial p < 0.05)', () => {
-    expect(exceedsStatedRate(0, 200, 1e-4)).toBe(false);
-    expect(exceedsStatedRate(1, 200, 1e-4)).toBe(true); // P(X >= 1) = 0.02
-    expect(exceedsStatedRate(1, 200, 1e-3)).toBe(false); // P(X >= 1) = 0.18
+  it('is a check failing more often than its stated rate allows (binomial p < 0.05 / checks run)', () => {
+    expect(exceedsStatedRate(0, 200, 1e-4, 1)).toBe(false);
+    expect(exceedsStatedRate(1, 200, 1e-4, 1)).toBe(true); // P(X >= 1) = 0.02
+    expect(exceedsStatedRate(1, 200, 1e-3, 1)).toBe(false); // P(X >= 1) = 0.18
+    // Among 12 checks one failure in 200 runs at 1e-4 is expected about one nightly in five; two are not.
+    expect(exceedsStatedRate(1, 200, 1e-4, 12)).toBe(false); // 0.02 > 0.05 / 12
+    expect(exceedsStatedRate(2, 200, 1e-4, 12)).toBe(true); // P(X >= 2) = 2e-4
   });
 });
 

@@ -11,6 +11,7 @@
 // with n = 200000 samples: Kolmogorov distance 0.0025 (p = 0.15, consistent with none) for DDPM with T = 1000, and
 // 0.0125 / 0.0066 for DDIM with 50 / 100 respaced steps. Mixture checks therefore use T = 1000 steps, whose bias is
 // below   a tenth of the smallest distance the tests below detect, so the stated false-alarm rates hold.
+import { cpuBackend } from '../../backends/cpu/index.js';
 import { type GaussianMixture, mixtureCdf, optimalDenoiser } from '../../src/analytic/gaussianMixture.js';
 import type { DenoiserModel, DiffusionBackend } from '../../src/contract/backend.js';
 import type { ConventionFlags } from '../../src/conventions/profile.js';
@@ -20,6 +21,7 @@ import { type ScheduleTables, scheduleTables } from '../../src/schedule/tables.j
 import { defineGroup } from '../../src/speckit/check.js';
 import type { SpecContext } from '../../src/speckit/context.js';
 import { ROUNDINGS, roundingsFor } from '../../src/speckit/tolerance.js';
+import { normalQuantile } from '../../src/stats/normal.js';
 import { binomialTest, ksNormalTest, ksTest, meanZeroTest, unitVarianceTest } from '../../src/stats/tests.js';
 import type { Tensor } from '../../src/tensor.js';
 
@@ -108,9 +110,42 @@ function expectGaussianLaw(
   ctx.statistic({ ...ksNormalTest(z, alpha), test: `${label}: Kolmogorov-Smirnov against the exact output law` });
 }
 
-function expectMixture(ctx: SpecContext, label: string, samples: Float64Array | Float32Array, alpha: number): void {
+/** Points of the quantile grid that ddimTransportError maps. */
+const TRANSPORT_GRID = 4000;
+
+/**
+ * The sup-distance between the law of a DDIM (eta = 0) sample and the data mixture, from the float64 reference. In
+ * 1-D the loop is an increasing map D of x_T ~ N(0, 1), so the sample's CDF is Phi(D^-1(y)) and the distance is
+ * sup_x |Phi(x) - F(D(x))|. On the grid x_i = Phi^-1((i + 1/2) / m) both terms are increasing, so between grid points
+ * the distance exceeds its grid values by at most the step 1/m of Phi: max_i |(i + 1/2) / m - F(D(x_i))| + 1/m.
+ */
+async function ddimTransportError(timesteps: readonly number[]): Promise<number> {
+  const schedule = await cpuBackend.schedule(DDPM_SCHEDULE);
+  const model = optimalDenoiser(MIXTURE, scheduleTables(DDPM_SCHEDULE));
+  const m = TRANSPORT_GRID;
+  let x: Tensor = { shape: [1, m], data: Float64Array.from({ length: m }, (_, i) => normalQuantile((i + 0.5) / m)) };
+  for (const [i, t] of timesteps.entries()) {
+    const modelOutput = await model(x, Int32Array.of(t));
+    x = (await cpuBackend.ddimStep({ schedule, xt: x, t: [t], tPrev: [timesteps[i + 1] ?? 0], modelOutput })).prev;
+  }
+  let distance = 0;
+  for (let i = 0; i < m; i++) {
+    if (i > 0 && !(x.data[i] > x.data[i - 1])) throw new Error('the DDIM map of the quantile grid is not increasing');
+    distance = Math.max(distance, Math.abs((i + 0.5) / m - mixtureCdf(MIXTURE, x.data[i])));
+  }
+  return distance + 1 / m;
+}
+
+/** `allowance`: the sampler's own distance from the mixture (ksTest), 0 where it is negligible. */
+function expectMixture(
+  ctx: SpecContext,
+  label: string,
+  samples: Float64Array | Float32Array,
+  alpha: number,
+  allowance = 0,
+): void {
   ctx.statistic({
-    ...ksTest(samples, (v) => mixtureCdf(MIXTURE, v), alpha, 'the data mixture'),
+    ...ksTest(samples, (v) => mixtureCdf(MIXTURE, v), alpha, 'the data mixture', allowance),
     test: `${label}: Kolmogorov-Smirnov against the data mixture`,
   });
   const left = Array.from(samples).filter((v) => v < MODE_SPLIT).length;
@@ -207,11 +242,16 @@ export const samplingGroup = defineGroup('sampling', 'Sampling loops with the an
     async run(backend, ctx) {
       const { T } = scheduleTables(DDPM_SCHEDULE);
       const timesteps = respacedTimesteps(T, T);
+      // DDIM's discretisation error is ~1.4e-3 in CDF distance here: untested, it would raise the KS test's rate
+      // ~2.4x at this alpha (a nightly run found it; 2 exp(-2 n (c - delta)^2) against 2 exp(-2 n c^2)).
+      const allowance = await ddimTransportError(timesteps);
+      ctx.note(`DDIM: the float64 DDIM map's distance from the mixture, allowed for in the KS test: ${allowance}`);
       expectMixture(
         ctx,
         'DDIM',
         await sample(backend, ctx, 'ddim', MIXTURE, DDPM_SCHEDULE, MIXTURE_SHAPE, timesteps),
         CHECK_FALSE_ALARM / 2,
+        allowance,
       );
     },
   },

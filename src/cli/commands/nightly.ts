@@ -15,7 +15,7 @@ suite seed, and writes a table to the report folder (nightly.md, nightly.json; r
 stopped job keeps what it measured): runs, failures per check, the observed false-alarm rate with its one-sided 95%
 Clopper-Pearson upper bound against the suite budget (src/speckit/budget.ts) and each check's stated rate, and every
 failure's seeds and replay command. A check that fails more often than its stated rate (one-sided binomial
-p < 0.05) is a finding.`,
+p < 0.05 / m over the m checks of its backend) is a finding.`,
   options: {
     runs: option(integer(1), { default: 200, description: 'fresh-seed runs per backend' }),
     backends: option(text('NAME|PATH'), {
@@ -36,13 +36,12 @@ p < 0.05) is a finding.`,
   async run({ runs, backends: chosen, minutes, out: outDir }) {
     const selectors = chosen.length > 0 ? chosen : ['cpu'];
     await requireKnownBackends('backends', selectors);
-    const [{ SPEC_GROUPS }, { SUITE_FALSE_ALARM_BUDGET }, nightly, { nightlyMarkdown, exceedsStatedRate }] =
-      await Promise.all([
-        import('../../../spec/groups/index.js'),
-        import('../../speckit/budget.js'),
-        import('../../nightly/runs.js'),
-        import('../../nightly/table.js'),
-      ]);
+    const [{ SPEC_GROUPS }, { SUITE_FALSE_ALARM_BUDGET }, nightly, { nightlyMarkdown, findings }] = await Promise.all([
+      import('../../../spec/groups/index.js'),
+      import('../../speckit/budget.js'),
+      import('../../nightly/runs.js'),
+      import('../../nightly/table.js'),
+    ]);
     const backends: { selector: string; backend: DiffusionBackend }[] = [];
     for (const selector of selectors) {
       const r = await selectBackend(isModulePath(selector) ? resolve(selector) : selector);
@@ -77,6 +76,6 @@ p < 0.05) is a finding.`,
     for (const { backend } of backends) await backend.dispose?.();
     const table = nightlyMarkdown(tallies, SUITE_FALSE_ALARM_BUDGET, started);
     process.stdout.write(`\n${table}\nreport: ${join(outDir, 'nightly.md')}\n`);
-    return tallies.some((t) => t.checks.some((c) => exceedsStatedRate(c.failures, c.runs, c.falseAlarm))) ? 1 : 0;
+    return tallies.some((t) => findings(t).length > 0) ? 1 : 0;
   },
 });
