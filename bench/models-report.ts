@@ -1,15 +1,27 @@
 // docs/architectures.md from the stored results of the architectures benchmark (bench/models-results.ts).
 import type { ModelSpec } from '../src/models/spec.js';
 import { parameterCount } from './models-matched.js';
-import type { BenchSettings, Bound, Bounds, Exponent, ModelResults, Spread } from './models-results.js';
+import type {
+  BenchSettings,
+  Bound,
+  Bounds,
+  Exponent,
+  ModelResults,
+  Seconds,
+  Spread,
+  TimedSpread,
+} from './models-results.js';
 
 const MISSING = 'not measured';
 const range = (s: Spread, digits: number) =>
   `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, n = ${s.repeats})`;
 const exponent = (e: Exponent | undefined) =>
-  e ? `${e.ofMedians.toFixed(2)} (sweeps ${range(e.sweeps, 2)})` : 'n/a (fixed width)';
-const seconds = ({ wall, cpu }: { wall: number; cpu: number }) =>
-  `${(wall / 60).toFixed(1)} / ${(cpu / 60).toFixed(1)}`;
+  e
+    ? `${e.ofMedians.toFixed(2)} (sweeps ${range(e.sweeps, 2)}; wall ${e.wallOfMedians.toFixed(2)})`
+    : 'n/a (fixed width)';
+/** CPU median and range, then the wall median. */
+const timedRange = (t: TimedSpread, digits: number) => `${range(t.cpu, digits)}; wall ${t.wall.median.toFixed(digits)}`;
+const seconds = ({ wall, cpu }: Seconds) => `${(wall / 60).toFixed(1)} / ${(cpu / 60).toFixed(1)}`;
 const bound = (b: Bound | undefined) => (b ? `${b.median.toFixed(2)} ± ${b.standardError.toFixed(2)}` : 'n/a');
 
 /** What sets a model apart, in a few words. */
@@ -38,7 +50,7 @@ export function renderArchitecturesReport(
     `| ${what} | ${cells.map((c) => c ?? MISSING).join(' | ')} |`;
   const parameters = models.map(parameterCount);
   const spread = `${((Math.max(...parameters) / Math.min(...parameters) - 1) * 100).toFixed(1)}%`;
-  const total = (pick: (r: ModelResults) => { wall: number; cpu: number } | undefined) =>
+  const total = (pick: (r: ModelResults) => Seconds | undefined) =>
     names.reduce(
       (s, n) => {
         const t = pick(results[n]);
@@ -61,14 +73,14 @@ export function renderArchitecturesReport(
     ),
     ...backends.map((b) =>
       line(
-        `training step, batch ${settings.stepBatch}, ${b} (ms, median (range, n))`,
-        timings.map((t) => t?.backends[b] && range(t.backends[b].stepMs, 0)),
+        `training step, batch ${settings.stepBatch}, ${b} (CPU ms, median (range, n); wall ms)`,
+        timings.map((t) => t?.backends[b] && timedRange(t.backends[b].stepMs, 0)),
       ),
     ),
     ...backends.map((b) =>
       line(
-        `DDIM sampling, ${throughput.steps} steps, ${throughput.samples} samples, ${b} (samples/s)`,
-        timings.map((t) => t?.backends[b] && range(t.backends[b].samplesPerSecond, 1)),
+        `DDIM sampling, ${throughput.steps} steps, ${throughput.samples} samples, ${b} (samples per CPU s; per wall s)`,
+        timings.map((t) => t?.backends[b] && timedRange(t.backends[b].samplesPerSecond, 1)),
       ),
     ),
     line(
@@ -123,13 +135,14 @@ ${header}
 ${rows.join('\n')}
 
 How to read it:
-- Times were measured on a shared 2-core machine under load: wall times are noisy, ratios within one run are what to
-  read. Each timing is the median of repeated runs after one warm-up, with the range and the number of repetitions.
-- Exponents: log-log least-squares slopes of the training-step time (batch ${scaling.batch}, ${scalingBackend})
+- Times: each is the median of repeated runs after one warm-up, with the range and the number of repetitions, in
+  CPU time of the benchmark's process and in wall time. The backends compute on one thread, so CPU time is what a
+  step costs on a quiet machine; wall time on the shared 2-core machine these ran on is inflated by other processes.
+- Exponents: log-log least-squares slopes of the training-step CPU time (batch ${scaling.batch}, ${scalingBackend})
   against the image side (${scaling.resolutions.join(', ')}) and against a width factor
   (${scaling.widths.map((w) => `x${w}`).join(', ')} of the U-Nets' base channels, the DiT's hidden width). Each of
   ${scaling.sweeps} sweeps times one step at every size in turn; the first number is the slope of the per-size
-  medians, the parenthesis the median and range of the ${scaling.sweeps} per-sweep slopes.
+  medians, then the median and range of the ${scaling.sweeps} per-sweep slopes, and the slope of the wall-time medians.
 - Held-out L_simple: ${settings.heldOut} test images at fixed random t and eps. A model that predicts eps = 0
   scores 1 (E eps^2 = 1).
 - Bits/dim: the variational bound on ${settings.boundImages} test images quantised to 256 levels, as

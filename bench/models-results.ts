@@ -10,12 +10,24 @@ import { packageRoot } from '../src/paths.js';
 
 export const RESULTS_DIR = join(packageRoot(), 'docs', 'architectures');
 
+/** Wall seconds on a shared machine, and CPU seconds of the process. */
+export interface Seconds {
+  wall: number;
+  cpu: number;
+}
+
 /** Median and range of repeated measurements. */
 export interface Spread {
   median: number;
   min: number;
   max: number;
   repeats: number;
+}
+
+/** Wall and CPU times of the same repetitions. */
+export interface TimedSpread {
+  wall: Spread;
+  cpu: Spread;
 }
 
 /** How the trained rows were made: a stored row is only reused for the same model and the same recipe. */
@@ -48,32 +60,36 @@ export interface TrainedRows {
   /** Bits/dim under each fixed variance, as heldOutLoss. */
   bitsPerDim: { unconditional: Bounds; conditional?: Bounds };
   /** Of the training alone; wall time on a shared machine, CPU time of this process. */
-  trainSeconds: { wall: number; cpu: number };
+  trainSeconds: Seconds;
   /** Of everything this model's trained rows took (training, evaluation, sample grid). */
-  totalSeconds: { wall: number; cpu: number };
+  totalSeconds: Seconds;
 }
 
-/** A log-log slope of step time: of the per-size medians, and the median and range over the repeated sweeps. */
+/**
+ * A log-log slope of step time: of the per-size median CPU times, the median and range over the repeated sweeps (CPU
+ * time), and of the median wall times.
+ */
 export interface Exponent {
   ofMedians: number;
   sweeps: Spread;
+  wallOfMedians: number;
   /** The x values (resolution or width factor) and the median seconds of each. */
-  points: { x: number; seconds: number }[];
+  points: { x: number; cpuSeconds: number; wallSeconds: number }[];
 }
 
 export interface TimingRows {
   model: ModelSpec;
   parameters: number;
   forwardFlops: number;
-  /** Per backend: training-step milliseconds and DDIM sampling samples per second. */
-  backends: Record<string, { stepMs: Spread; samplesPerSecond: Spread }>;
+  /** Per backend: training-step milliseconds and DDIM sampling samples per second, of wall and of CPU time. */
+  backends: Record<string, { stepMs: TimedSpread; samplesPerSecond: TimedSpread }>;
   /** Backends without the 'architectures' capability, or not available here, with the reason. */
   skipped: Record<string, string>;
   /** The backend of the exponents. */
   scalingBackend: string;
   resolutionExponent: Exponent;
   widthExponent?: Exponent;
-  totalSeconds: { wall: number; cpu: number };
+  totalSeconds: Seconds;
 }
 
 /** The measurement settings the report describes (the constants of bench/models.ts). */

@@ -19,7 +19,7 @@ import { cpuKernels } from '../backends/cpu/kernels.js';
 import { cpuTrainingKernels } from '../backends/cpu/training.js';
 import type { DenoiserModel, DiffusionBackend } from '../src/contract/backend.js';
 import { registeredBackends, resolveBackend } from '../src/contract/registry.js';
-import type { TrainingBackend, Weights } from '../src/contract/training.js';
+import type { TrainerState, TrainingBackend, Weights } from '../src/contract/training.js';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { imageGridPng } from '../src/data/images.js';
 import { DEFAULT_ADAM } from '../src/equations/adam.js';
@@ -48,8 +48,10 @@ import {
   loadResults,
   type ModelResults,
   RESULTS_DIR,
+  type Seconds,
   type Spread,
   storeResults,
+  type TimedSpread,
   type TimingRows,
   type TrainedRows,
   type TrainingRecipe,
@@ -105,7 +107,7 @@ const cpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 /** Wall and CPU seconds since a mark. */
-const clock = () => {
+const clock = (): (() => Seconds) => {
   const [wall, cpu] = [performance.now(), cpuSeconds()];
   return () => ({ wall: (performance.now() - wall) / 1000, cpu: cpuSeconds() - cpu });
 };
@@ -179,9 +181,12 @@ async function forwardFlops(model: ModelSpec): Promise<number> {
   return flops;
 }
 
-function trainer(training: TrainingBackend, model: ModelSpec) {
+function freshState(model: ModelSpec): TrainerState {
   const params = initialWeights(model, RECIPE.seed);
-  const state = { step: 0, params, m: zerosLike(params), v: zerosLike(params), ema: params };
+  return { step: 0, params, m: zerosLike(params), v: zerosLike(params), ema: params };
+}
+
+function trainer(training: TrainingBackend, model: ModelSpec, state = freshState(model)) {
   return training.createTrainer(model, SCHEDULE, state, {
     adam: { ...DEFAULT_ADAM, learningRate: RECIPE.learningRate },
     seed: RECIPE.seed,
@@ -196,39 +201,49 @@ const spreadOf = (values: number[]): Spread => {
   return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1)!, repeats: values.length };
 };
 
+/** Wall and CPU seconds of one call of `run`. */
+async function timed(run: () => unknown): Promise<Seconds> {
+  const elapsed = clock();
+  await run();
+  return elapsed();
+}
+
+/** Medians and ranges of wall and CPU times, scaled by `f` (e.g. seconds -> ms). */
+const spreads = (times: Seconds[], f: (s: number) => number): TimedSpread => ({
+  wall: spreadOf(times.map((t) => f(t.wall))),
+  cpu: spreadOf(times.map((t) => f(t.cpu))),
+});
+
 /**
- * Seconds of `run` after a warm-up (by default one run): at least minRepeats times, then until maxRepeats or the
- * time budget.
+ * Times of `run` after a warm-up (by default one run): at least minRepeats times, then until maxRepeats or the
+ * (wall) time budget.
  */
-async function repeatedSeconds(run: () => unknown, warmUp = run): Promise<number[]> {
+async function repeatedTimes(run: () => unknown, warmUp = run): Promise<Seconds[]> {
   await warmUp();
-  const times: number[] = [];
+  const times: Seconds[] = [];
   const started = performance.now();
   while (
     times.length < TIMING.minRepeats ||
     (times.length < TIMING.maxRepeats && performance.now() - started < 1000 * TIMING.budgetSeconds)
-  ) {
-    const start = performance.now();
-    await run();
-    times.push((performance.now() - start) / 1000);
-  }
+  )
+    times.push(await timed(run));
   return times;
 }
 
 /** Training-step milliseconds on a fixed batch. */
-async function stepMs(training: TrainingBackend, model: ModelSpec): Promise<Spread> {
+async function stepMs(training: TrainingBackend, model: ModelSpec): Promise<TimedSpread> {
   const t = await trainer(training, model);
   try {
     const x0 = gaussianTensor([STEP_BATCH, ...architectureOf(model).itemShape(model)], 2, 0);
     const labels = timingLabels(model, STEP_BATCH);
-    return spreadOf((await repeatedSeconds(() => t.step(x0, labels))).map((s) => 1000 * s));
+    return spreads(await repeatedTimes(() => t.step(x0, labels)), (s) => 1000 * s);
   } finally {
     t.dispose();
   }
 }
 
 /** DDIM samples per second (the initial weights: the cost does not depend on their values). */
-async function samplesPerSecond(backend: DiffusionBackend, model: ModelSpec): Promise<Spread> {
+async function samplesPerSecond(backend: DiffusionBackend, model: ModelSpec): Promise<TimedSpread> {
   const { samples, steps } = THROUGHPUT;
   const weights = initialWeights(model, RECIPE.seed);
   const denoiser = await backend.training!.denoiser(model, weights, SCHEDULE.T, timingLabels(model, samples));
@@ -238,7 +253,7 @@ async function samplesPerSecond(backend: DiffusionBackend, model: ModelSpec): Pr
     const run = () => backend.sampleDdim({ schedule: SCHEDULE, shape, model: denoiser.model, seed: 3, timesteps });
     // The warm-up is one model call: a whole run costs much on the slow backends.
     const warmUp = () => denoiser.model(gaussianTensor(shape, 4, 0), new Int32Array(samples).fill(SCHEDULE.T));
-    return spreadOf((await repeatedSeconds(run, warmUp)).map((s) => samples / s));
+    return spreads(await repeatedTimes(run, warmUp), (s) => samples / s);
   } finally {
     denoiser.dispose();
   }
@@ -254,7 +269,8 @@ function slope(xs: number[], ys: number[]): number {
 /**
  * The exponent a of step time ~ x^a over the models `at(x)`: after one warm-up step each, `sweeps` sweeps time one
  * step of every model in turn (so that a change of the machine's load reaches all of them alike); the slope of
- * the per-x medians, and the median and range of the per-sweep slopes.
+ * the per-x median CPU times (the processes are single-threaded, and CPU time is far less disturbed by other
+ * processes than wall time), the median and range of the per-sweep slopes, and the slope of the wall-time medians.
  */
 async function exponent(training: TrainingBackend, xs: number[], at: (x: number) => ModelSpec): Promise<Exponent> {
   const runs = [];
@@ -265,24 +281,22 @@ async function exponent(training: TrainingBackend, xs: number[], at: (x: number)
       runs.push({ t, x0: gaussianTensor([SCALING.batch, ...architectureOf(model).itemShape(model)], 2, 0), model });
       await t.step(runs.at(-1)!.x0, timingLabels(model, SCALING.batch));
     }
-    const times = xs.map(() => [] as number[]);
+    const times = xs.map(() => [] as Seconds[]);
     for (let s = 0; s < SCALING.sweeps; s++)
-      for (const [i, { t, x0, model }] of runs.entries()) {
-        const start = performance.now();
-        await t.step(x0, timingLabels(model, SCALING.batch));
-        times[i].push((performance.now() - start) / 1000);
-      }
-    const medians = times.map((ts) => spreadOf(ts).median);
+      for (const [i, { t, x0, model }] of runs.entries())
+        times[i].push(await timed(() => t.step(x0, timingLabels(model, SCALING.batch))));
+    const medians = (kind: keyof Seconds) => times.map((ts) => spreadOf(ts.map((t) => t[kind])).median);
     const sweepSlopes = Array.from({ length: SCALING.sweeps }, (_, s) =>
       slope(
         xs,
-        times.map((ts) => ts[s]),
+        times.map((ts) => ts[s].cpu),
       ),
     );
     return {
-      ofMedians: slope(xs, medians),
+      ofMedians: slope(xs, medians('cpu')),
+      wallOfMedians: slope(xs, medians('wall')),
       sweeps: spreadOf(sweepSlopes),
-      points: xs.map((x, i) => ({ x, seconds: medians[i] })),
+      points: xs.map((x, i) => ({ x, cpuSeconds: medians('cpu')[i], wallSeconds: medians('wall')[i] })),
     };
   } finally {
     for (const { t } of runs) t.dispose();
@@ -302,7 +316,7 @@ async function timingRows(
       stepMs: await stepMs(backend.training!, model),
       samplesPerSecond: await samplesPerSecond(backend, model),
     };
-    log(`${name}: step ${perBackend[name].stepMs.median.toFixed(0)} ms`);
+    log(`${name}: step ${perBackend[name].stepMs.cpu.median.toFixed(0)} ms CPU`);
   }
   const training = backends[MAIN].training!;
   const resolutionExponent = await exponent(training, SCALING.resolutions, (s) => scaled(model, s, 1));
@@ -397,32 +411,49 @@ async function bounds(backend: DiffusionBackend, model: DenoiserModel, x0: Tenso
   return { fixedLarge: await bound('fixed_large'), fixedSmall: await bound('fixed_small') };
 }
 
-/** Where the trained (EMA) weights are kept, so that an interrupted or repeated run evaluates without training. */
-const WEIGHTS_DIR = join(packageRoot(), 'reports', 'architectures');
+/** Where each model's training state is kept, so that an interrupted or repeated run continues where it stopped. */
+const STATE_DIR = join(packageRoot(), 'reports', 'architectures');
+const KEEP_EVERY = 50;
 
-/** The EMA weights after RECIPE's training, from the kept file when it is of this model and recipe. */
-async function trainedWeights(backend: DiffusionBackend, model: ModelSpec, train: Images) {
-  const path = join(WEIGHTS_DIR, `${model.architecture}.weights`);
-  if (existsSync(path)) {
-    const kept = decodeWeights(await readFile(path), path);
-    if (isDeepStrictEqual(kept.model, model) && isDeepStrictEqual(kept.meta.recipe, RECIPE))
-      return { weights: kept.groups.params, trainSeconds: kept.meta.trainSeconds as TrainedRows['trainSeconds'] };
-  }
-  const elapsed = clock();
-  const t = await trainer(backend.training!, model);
-  for (let k = 1; k <= RECIPE.steps; k++) {
-    const labels = isConditional(model) ? sampleLabels(train.labels, RECIPE.batch, RECIPE.seed, k) : undefined;
-    await t.step(sampleBatch(train.items, RECIPE.batch, RECIPE.seed, k), labels);
-  }
-  const weights = (await t.state()).ema!;
-  t.dispose();
-  const trainSeconds = elapsed();
-  await mkdir(WEIGHTS_DIR, { recursive: true });
+/** Writes the training state in the weights format, with the groups of a checkpoint (src/training/checkpoint.ts). */
+async function keepState(path: string, model: ModelSpec, state: TrainerState, trainSeconds: Seconds): Promise<void> {
+  const groups = { params: state.params, 'adam.m': state.m, 'adam.v': state.v, ema: state.ema! };
   await writeFileAtomic(
     path,
-    encodeWeights({ model, groups: { params: weights }, meta: { recipe: RECIPE, trainSeconds } }),
+    encodeWeights({ model, groups, meta: { recipe: RECIPE, step: state.step, trainSeconds } }),
   );
-  return { weights, trainSeconds };
+}
+
+/** The EMA weights after RECIPE's training, continuing from the kept state when it is of this model and recipe. */
+async function trainedWeights(backend: DiffusionBackend, model: ModelSpec, train: Images) {
+  const path = join(STATE_DIR, `${model.architecture}.weights`);
+  let state: TrainerState = freshState(model);
+  let spent: Seconds = { wall: 0, cpu: 0 };
+  if (existsSync(path)) {
+    const kept = decodeWeights(await readFile(path), path);
+    if (isDeepStrictEqual(kept.model, model) && isDeepStrictEqual(kept.meta.recipe, RECIPE)) {
+      const g = kept.groups;
+      state = { step: kept.meta.step as number, params: g.params, m: g['adam.m'], v: g['adam.v'], ema: g.ema };
+      spent = kept.meta.trainSeconds as Seconds;
+    }
+  }
+  const elapsed = clock();
+  const seconds = () => ({ wall: spent.wall + elapsed().wall, cpu: spent.cpu + elapsed().cpu });
+  if (state.step < RECIPE.steps) {
+    await mkdir(STATE_DIR, { recursive: true });
+    const t = await trainer(backend.training!, model, state);
+    try {
+      for (let k = state.step + 1; k <= RECIPE.steps; k++) {
+        const labels = isConditional(model) ? sampleLabels(train.labels, RECIPE.batch, RECIPE.seed, k) : undefined;
+        await t.step(sampleBatch(train.items, RECIPE.batch, RECIPE.seed, k), labels);
+        if (k % KEEP_EVERY === 0 || k === RECIPE.steps) await keepState(path, model, await t.state(), seconds());
+      }
+      state = await t.state();
+    } finally {
+      t.dispose();
+    }
+  }
+  return { weights: state.ema!, trainSeconds: seconds() };
 }
 
 async function trainedRows(backend: DiffusionBackend, model: ModelSpec, data: { train: Images; test: Images }) {
