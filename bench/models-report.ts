@@ -121,6 +121,15 @@ export function renderArchitecturesReport(
       `seed ${recipe.seed}; the class-conditional ones drop the label with p_uncond ${recipe.pUncond}) and is ` +
       'evaluated with its EMA weights.'
     : 'No trained rows are stored for the current models and recipe: run `npm run bench:models`.';
+  const untrained = names.filter((_, i) => !trained[i]);
+  const untimed = names.filter((_, i) => !timings[i]);
+  const missing = [
+    ...(untrained.length && recipe
+      ? [`\`npm run bench:models -- --trained-only --models ${untrained.join(',')}\``]
+      : []),
+    ...(untimed.length ? [`\`npm run bench:models -- --timings-only --models ${untimed.join(',')}\``] : []),
+  ];
+  const missingText = missing.length ? `Rows marked "${MISSING}" come from: ${missing.join(' and ')}.\n\n` : '';
   return `# The seed's architectures, measured
 
 \`npm run bench:models\` (bench/models.ts) on 16 x 16 Fashion-MNIST (Debian's dataset-fashion-mnist, area-resampled),
@@ -154,7 +163,8 @@ How to read it:
   loose: the KLs of the first few steps carry most of it.
 - Unconditional rows run the class-conditional models with the null class, as a guided sampler's second branch does.
 
-Time: trained rows ${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all backends above).
+${missingText}Time: trained rows ${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all
+backends above).
 Re-measure the timing rows alone, keeping the trained rows, with \`npm run bench:models -- --timings-only\`: the
 backends are those that declare the 'architectures' capability.${
     skipped.length ? `\nNot timed: ${skipped.map(([n, why]) => `${n} (${why})`).join('; ')}.` : ''
