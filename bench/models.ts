@@ -458,9 +458,10 @@ async function trainedWeights(backend: DiffusionBackend, model: ModelSpec, train
 
 async function trainedRows(backend: DiffusionBackend, model: ModelSpec, data: { train: Images; test: Images }) {
   const name = model.architecture;
-  const elapsed = clock();
   const conditional = isConditional(model);
+  // The training's time includes that of earlier runs it continued; the evaluation's is this run's.
   const { weights, trainSeconds } = await trainedWeights(backend, model, data.train);
+  const evaluation = clock();
   const run = <R>(labels: Int32Array | undefined, use: (d: DenoiserModel) => Promise<R>) =>
     withDenoiser(backend, model, weights, labels, use);
   const unconditional = (n: number) => (conditional ? nullLabels(n) : undefined);
@@ -492,7 +493,8 @@ async function trainedRows(backend: DiffusionBackend, model: ModelSpec, data: { 
       )
     : await run(undefined, sample);
   await writeFileAtomic(join(RESULTS_DIR, `${name}.png`), await imageGridPng(samples, CLASSES));
-  return { ...rows, totalSeconds: elapsed() };
+  const { wall, cpu } = evaluation();
+  return { ...rows, totalSeconds: { wall: trainSeconds.wall + wall, cpu: trainSeconds.cpu + cpu } };
 }
 
 function parseArgs(args: string[]) {
