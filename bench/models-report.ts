@@ -112,7 +112,7 @@ export function renderArchitecturesReport(
       trained.map((t) => t && seconds(t.trainSeconds)),
     ),
   ];
-  const grids = names.map((n) => `[${n}](architectures/${n}.png)`).join(', ');
+  const grids = names.map((n, i) => (trained[i] ? `[${n}](architectures/${n}.png)` : `${n} (${MISSING})`)).join(', ');
   const training = total((r) => r.trained?.totalSeconds);
   const timed = total((r) => r.timings?.totalSeconds);
   const recipeText = recipe
