@@ -1,5 +1,6 @@
 // docs/architectures.md from the stored results of the architectures benchmark (bench/models-results.ts).
 import type { ModelSpec } from '../src/models/spec.js';
+import { packageRoot } from '../src/paths.js';
 import { parameterCount } from './models-matched.js';
 import type {
   BenchSettings,
@@ -163,11 +164,13 @@ How to read it:
   loose: the KLs of the first few steps carry most of it.
 - Unconditional rows run the class-conditional models with the null class, as a guided sampler's second branch does.
 
-${missingText}Time: trained rows ${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all
-backends above).
+${missingText}Time, summed over the models (separate processes may run them side by side): trained rows
+${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all backends above).
 Re-measure the timing rows alone, keeping the trained rows, with \`npm run bench:models -- --timings-only\`: the
 backends are those that declare the 'architectures' capability.${
-    skipped.length ? `\nNot timed: ${skipped.map(([n, why]) => `${n} (${why})`).join('; ')}.` : ''
+    skipped.length
+      ? `\nNot timed: ${skipped.map(([n, why]) => `${n} (${why.replaceAll(packageRoot(), '.')})`).join('; ')}.`
+      : ''
   }
 
 Sample grids (ancestral sampling over all T steps, seed 3; ${settings.gridPerClass} rows of the ten classes, guided
