@@ -1,26 +1,37 @@
-// The seed's comparison table, measured: simple-conv, unet, unet-attn and dit at similar parameter counts on 16 x 16
-// Fashion-MNIST. Parameters, forward FLOPs, training-step time per backend, DDIM sampling throughput, held-out L_simple
-// after a fixed training budget, the variational bound in bits/dim (src/evaluation/bits-per-dim.ts), the growth of step
-// time with resolution and width as log-log slopes, and a sample grid per model. Writes docs/architectures.md and
-// docs/architectures/<model>.png. BENCH_STEPS sets the training budget (default 300).
-import { mkdir } from 'node:fs/promises';
+// The seed's comparison table, measured: simple-conv, unet, unet-attn and dit at matched parameter counts
+// (bench/models-matched.ts) on 16 x 16 Fashion-MNIST, the three newer ones class-conditional with classifier-free
+// guidance. Two kinds of rows, stored per model (bench/models-results.ts) and rendered into docs/architectures.md:
+// - trained rows (expensive): training on the main backend, held-out L_simple, the variational bound in bits/dim
+//   (src/evaluation/bits-per-dim.ts) and a guided sample grid (docs/architectures/<model>.png);
+// - timing rows (cheap): parameters, forward FLOPs, training-step time and DDIM sampling throughput on every backend
+//   that declares the 'architectures' capability, and the growth of step time with resolution and width as
+//   log-log slopes over repeated sweeps.
+// Options: --timings-only (re-measure the timing rows, keep the stored trained rows), --trained-only, --report-only
+// (render the stored rows) and --models a,b (a subset). BENCH_STEPS overrides the training budget (for a quick try;
+// the stored rows say so).
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import '../backends/index.js';
 import { cpuArchitectureKernels } from '../backends/cpu/architecture.js';
 import { cpuKernels } from '../backends/cpu/kernels.js';
 import { cpuTrainingKernels } from '../backends/cpu/training.js';
-import type { DiffusionBackend } from '../src/contract/backend.js';
-import { resolveBackend } from '../src/contract/registry.js';
-import type { TrainingBackend } from '../src/contract/training.js';
+import type { DenoiserModel, DiffusionBackend } from '../src/contract/backend.js';
+import { registeredBackends, resolveBackend } from '../src/contract/registry.js';
+import type { TrainerState, TrainingBackend, Weights } from '../src/contract/training.js';
 import { loadFashionMnist } from '../src/data/fashion-mnist.js';
 import { imageGridPng } from '../src/data/images.js';
 import { DEFAULT_ADAM } from '../src/equations/adam.js';
 import { respacedTimesteps } from '../src/equations/ddim.js';
 import { closedFormCoefficients } from '../src/equations/forward.js';
+import type { VarianceType } from '../src/equations/variance.js';
 import { bitsPerDim } from '../src/evaluation/bits-per-dim.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
+import { guidedDenoiser } from '../src/models/guided.js';
 import { initialWeights, zerosLike } from '../src/models/init.js';
 import { architectureOf, type ModelSpec } from '../src/models/spec.js';
+import { decodeWeights, encodeWeights } from '../src/models/weights.js';
 import { packageRoot } from '../src/paths.js';
 import { composeBackend } from '../src/pipeline/compose.js';
 import { gaussianTensor } from '../src/random/gaussian.js';
@@ -28,26 +39,78 @@ import { uniformValues } from '../src/random/uniform.js';
 import { SEED_SCHEDULE } from '../src/schedule/spec.js';
 import { noiseLevel, scheduleTables } from '../src/schedule/tables.js';
 import type { Tensor } from '../src/tensor.js';
-import { sampleBatch } from '../src/training/batches.js';
+import { sampleBatch, sampleLabels } from '../src/training/batches.js';
+import { matchedModels, parameterCount } from './models-matched.js';
+import { renderArchitecturesReport } from './models-report.js';
+import {
+  type BenchSettings,
+  type Exponent,
+  loadResults,
+  type ModelResults,
+  RESULTS_DIR,
+  type Seconds,
+  type Spread,
+  storeResults,
+  type TimedSpread,
+  type TimingRows,
+  type TrainedRows,
+  type TrainingRecipe,
+} from './models-results.js';
 
 const SCHEDULE = scheduleTables(SEED_SCHEDULE);
-const SIZE = 16;
-const BATCH = 16;
-const STEPS = Number(process.env.BENCH_STEPS ?? 300);
-const HELD_OUT = 256;
-const BPD_IMAGES = 32;
-const BACKENDS = ['cpu', 'tfjs:wasm', 'tfjs:cpu'];
-/** The backend that trains and evaluates every model (the fastest here for these sizes). */
+/** Fashion-MNIST's classes; the null class of guidance is label CLASSES. */
+const CLASSES = 10;
+/** The backend that trains and evaluates every model, and times the scaling sweeps (the fastest here). */
 const MAIN = 'tfjs:wasm';
+const RECIPE: TrainingRecipe = {
+  backend: MAIN,
+  size: 16,
+  steps: Number(process.env.BENCH_STEPS ?? 600),
+  batch: 32,
+  learningRate: 2e-3,
+  emaDecay: 0.995,
+  clipGradNorm: 1,
+  pUncond: 0.1,
+  seed: 1,
+};
+const MODELS = matchedModels(RECIPE.size, CLASSES);
+/** Held-out images of L_simple and of the bound (the bound costs T forward passes of its batch). */
+const HELD_OUT = 256;
+const BOUND_IMAGES = 32;
+/** The sample grid: two images per class, guided with this w, by ancestral (DDPM) sampling over all T steps. */
+const GUIDANCE = 3;
+const GRID_PER_CLASS = 2;
+/** Timing rows: the training-step batch, the DDIM throughput run, and the repetitions after one warm-up. */
+const STEP_BATCH = 16;
+const THROUGHPUT = { samples: 8, steps: 10 };
+const TIMING = { minRepeats: 3, maxRepeats: 7, budgetSeconds: 10 };
+/** Scaling sweeps: each sweep times one step at every resolution (or width factor) in turn. */
+const SCALING = { batch: 8, sweeps: 5, resolutions: [16, 32, 64], widths: [1, 2, 4] };
 
-const image = { channels: 1, height: SIZE, width: SIZE };
-/** Similar parameter counts (39k-90k): the widths are chosen for that, the rest are the architectures' defaults. */
-const MODELS: ModelSpec[] = [
-  { architecture: 'simple-conv', ...image },
-  { architecture: 'unet', ...image, baseChannels: 8, levels: 3, skip: 'add', groups: 4, heads: 4, classes: 0 },
-  { architecture: 'unet-attn', ...image, baseChannels: 8, levels: 3, skip: 'add', groups: 4, heads: 4, classes: 0 },
-  { architecture: 'dit', ...image, patch: 2, depth: 3, hidden: 32, heads: 4, classes: 0 },
-];
+const SETTINGS: BenchSettings = {
+  stepBatch: STEP_BATCH,
+  throughput: THROUGHPUT,
+  scaling: SCALING,
+  heldOut: HELD_OUT,
+  boundImages: BOUND_IMAGES,
+  guidance: GUIDANCE,
+  gridPerClass: GRID_PER_CLASS,
+};
+
+const isConditional = (model: ModelSpec) => 'classes' in model && model.classes > 0;
+const nullLabels = (n: number) => new Int32Array(n).fill(CLASSES);
+/** The labels a timing step or sample uses: classes in turn for a class-conditional model, none otherwise. */
+const timingLabels = (model: ModelSpec, n: number) =>
+  isConditional(model) ? Int32Array.from({ length: n }, (_, i) => i % CLASSES) : undefined;
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+/** Wall and CPU seconds since a mark. */
+const clock = (): (() => Seconds) => {
+  const [wall, cpu] = [performance.now(), cpuSeconds()];
+  return () => ({ wall: (performance.now() - wall) / 1000, cpu: cpuSeconds() - cpu });
+};
 
 /** A model at another resolution and width factor (for the scaling exponents). */
 function scaled(model: ModelSpec, size: number, width: number): ModelSpec {
@@ -58,16 +121,25 @@ function scaled(model: ModelSpec, size: number, width: number): ModelSpec {
   return resized;
 }
 
-async function backendNamed(name: string): Promise<DiffusionBackend> {
-  const r = await resolveBackend(name);
-  if (!('backend' in r)) throw new Error(`${name}: ${r.skipped}`);
-  return r.backend;
+/** The registered backends that declare the 'architectures' capability; the others with the reason. */
+async function architectureBackends(): Promise<{
+  backends: Record<string, DiffusionBackend>;
+  skipped: Record<string, string>;
+}> {
+  const backends: Record<string, DiffusionBackend> = {};
+  const skipped: Record<string, string> = {};
+  for (const { name } of registeredBackends()) {
+    const r = await resolveBackend(name);
+    if ('skipped' in r) skipped[name] = r.skipped;
+    else if (r.backend.capabilities.includes('architectures') && r.backend.training) backends[name] = r.backend;
+    else {
+      skipped[name] = "lacks the 'architectures' capability";
+      await r.backend.dispose?.();
+    }
+  }
+  if (!backends[MAIN]) throw new Error(`${MAIN} (the main backend) cannot run here: ${skipped[MAIN]}`);
+  return { backends, skipped };
 }
-
-const parameterCount = (model: ModelSpec) =>
-  architectureOf(model)
-    .parameters(model)
-    .reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 
 /** Forward FLOPs of one image (2 per multiply-add of every convolution, dense layer and matrix product). */
 async function forwardFlops(model: ModelSpec): Promise<number> {
@@ -104,36 +176,86 @@ async function forwardFlops(model: ModelSpec): Promise<number> {
     },
   });
   const x = gaussianTensor([1, ...architectureOf(model).itemShape(model)], 1, 0);
-  await counting.training!.predict({ model, weights: initialWeights(model, 1), x, t: Int32Array.of(1), T: SCHEDULE.T });
+  const t = Int32Array.of(1);
+  await counting.training!.predict({ model, weights: initialWeights(model, 1), x, t, T: SCHEDULE.T });
   return flops;
 }
 
-function trainer(training: TrainingBackend, model: ModelSpec) {
-  const params = initialWeights(model, 1);
-  const state = { step: 0, params, m: zerosLike(params), v: zerosLike(params), ema: params };
+function freshState(model: ModelSpec): TrainerState {
+  const params = initialWeights(model, RECIPE.seed);
+  return { step: 0, params, m: zerosLike(params), v: zerosLike(params), ema: params };
+}
+
+function trainer(training: TrainingBackend, model: ModelSpec, state = freshState(model)) {
   return training.createTrainer(model, SCHEDULE, state, {
-    adam: { ...DEFAULT_ADAM, learningRate: 1e-3 },
-    seed: 1,
-    clipGradNorm: 1,
-    emaDecay: 0.995,
+    adam: { ...DEFAULT_ADAM, learningRate: RECIPE.learningRate },
+    seed: RECIPE.seed,
+    clipGradNorm: RECIPE.clipGradNorm,
+    emaDecay: RECIPE.emaDecay,
+    ...(isConditional(model) && { pUncond: RECIPE.pUncond }),
   });
 }
 
-/** Median seconds of a training step (after one warm-up), on a fixed batch. */
-async function stepSeconds(training: TrainingBackend, model: ModelSpec, batch: number, repeats = 3): Promise<number> {
+const spreadOf = (values: number[]): Spread => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1)!, repeats: values.length };
+};
+
+/** Wall and CPU seconds of one call of `run`. */
+async function timed(run: () => unknown): Promise<Seconds> {
+  const elapsed = clock();
+  await run();
+  return elapsed();
+}
+
+/** Medians and ranges of wall and CPU times, scaled by `f` (e.g. seconds -> ms). */
+const spreads = (times: Seconds[], f: (s: number) => number): TimedSpread => ({
+  wall: spreadOf(times.map((t) => f(t.wall))),
+  cpu: spreadOf(times.map((t) => f(t.cpu))),
+});
+
+/**
+ * Times of `run` after a warm-up (by default one run): at least minRepeats times, then until maxRepeats or the
+ * (wall) time budget.
+ */
+async function repeatedTimes(run: () => unknown, warmUp = run): Promise<Seconds[]> {
+  await warmUp();
+  const times: Seconds[] = [];
+  const started = performance.now();
+  while (
+    times.length < TIMING.minRepeats ||
+    (times.length < TIMING.maxRepeats && performance.now() - started < 1000 * TIMING.budgetSeconds)
+  )
+    times.push(await timed(run));
+  return times;
+}
+
+/** Training-step milliseconds on a fixed batch. */
+async function stepMs(training: TrainingBackend, model: ModelSpec): Promise<TimedSpread> {
   const t = await trainer(training, model);
   try {
-    const x0 = gaussianTensor([batch, ...architectureOf(model).itemShape(model)], 2, 0);
-    await t.step(x0);
-    const times: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const start = performance.now();
-      await t.step(x0);
-      times.push((performance.now() - start) / 1000);
-    }
-    return times.sort((a, b) => a - b)[Math.floor(repeats / 2)];
+    const x0 = gaussianTensor([STEP_BATCH, ...architectureOf(model).itemShape(model)], 2, 0);
+    const labels = timingLabels(model, STEP_BATCH);
+    return spreads(await repeatedTimes(() => t.step(x0, labels)), (s) => 1000 * s);
   } finally {
     t.dispose();
+  }
+}
+
+/** DDIM samples per second (the initial weights: the cost does not depend on their values). */
+async function samplesPerSecond(backend: DiffusionBackend, model: ModelSpec): Promise<TimedSpread> {
+  const { samples, steps } = THROUGHPUT;
+  const weights = initialWeights(model, RECIPE.seed);
+  const denoiser = await backend.training!.denoiser(model, weights, SCHEDULE.T, timingLabels(model, samples));
+  try {
+    const timesteps = respacedTimesteps(SCHEDULE.T, steps);
+    const shape = [samples, ...architectureOf(model).itemShape(model)];
+    const run = () => backend.sampleDdim({ schedule: SCHEDULE, shape, model: denoiser.model, seed: 3, timesteps });
+    // The warm-up is one model call: a whole run costs much on the slow backends.
+    const warmUp = () => denoiser.model(gaussianTensor(shape, 4, 0), new Int32Array(samples).fill(SCHEDULE.T));
+    return spreads(await repeatedTimes(run, warmUp), (s) => samples / s);
+  } finally {
+    denoiser.dispose();
   }
 }
 
@@ -144,13 +266,80 @@ function slope(xs: number[], ys: number[]): number {
   return lx.reduce((s, x, i) => s + (x - mx) * (ly[i] - my), 0) / lx.reduce((s, x) => s + (x - mx) ** 2, 0);
 }
 
-/** Mean L_simple over held-out images at fixed t and noise. */
-async function heldOutLoss(
-  backend: DiffusionBackend,
+/**
+ * The exponent a of step time ~ x^a over the models `at(x)`: after one warm-up step each, `sweeps` sweeps time one
+ * step of every model in turn (so that a change of the machine's load reaches all of them alike); the slope of
+ * the per-x median CPU times (the processes are single-threaded, and CPU time is far less disturbed by other
+ * processes than wall time), the median and range of the per-sweep slopes, and the slope of the wall-time medians.
+ */
+async function exponent(training: TrainingBackend, xs: number[], at: (x: number) => ModelSpec): Promise<Exponent> {
+  const runs = [];
+  try {
+    for (const x of xs) {
+      const model = at(x);
+      const t = await trainer(training, model);
+      runs.push({ t, x0: gaussianTensor([SCALING.batch, ...architectureOf(model).itemShape(model)], 2, 0), model });
+      await t.step(runs.at(-1)!.x0, timingLabels(model, SCALING.batch));
+    }
+    const times = xs.map(() => [] as Seconds[]);
+    for (let s = 0; s < SCALING.sweeps; s++)
+      for (const [i, { t, x0, model }] of runs.entries())
+        times[i].push(await timed(() => t.step(x0, timingLabels(model, SCALING.batch))));
+    const medians = (kind: keyof Seconds) => times.map((ts) => spreadOf(ts.map((t) => t[kind])).median);
+    const sweepSlopes = Array.from({ length: SCALING.sweeps }, (_, s) =>
+      slope(
+        xs,
+        times.map((ts) => ts[s].cpu),
+      ),
+    );
+    return {
+      ofMedians: slope(xs, medians('cpu')),
+      wallOfMedians: slope(xs, medians('wall')),
+      sweeps: spreadOf(sweepSlopes),
+      points: xs.map((x, i) => ({ x, cpuSeconds: medians('cpu')[i], wallSeconds: medians('wall')[i] })),
+    };
+  } finally {
+    for (const { t } of runs) t.dispose();
+  }
+}
+
+async function timingRows(
+  backends: Record<string, DiffusionBackend>,
+  skipped: Record<string, string>,
   model: ModelSpec,
-  weights: Parameters<TrainingBackend['denoiser']>[1],
-  x0: Tensor,
-): Promise<number> {
+  log: (s: string) => void,
+): Promise<TimingRows> {
+  const elapsed = clock();
+  const perBackend: TimingRows['backends'] = {};
+  for (const [name, backend] of Object.entries(backends)) {
+    perBackend[name] = {
+      stepMs: await stepMs(backend.training!, model),
+      samplesPerSecond: await samplesPerSecond(backend, model),
+    };
+    log(`${name}: step ${perBackend[name].stepMs.cpu.median.toFixed(0)} ms CPU`);
+  }
+  const training = backends[MAIN].training!;
+  const resolutionExponent = await exponent(training, SCALING.resolutions, (s) => scaled(model, s, 1));
+  // simple-conv's width is fixed (64, the seed's): no width exponent.
+  const widthExponent =
+    model.architecture === 'simple-conv'
+      ? undefined
+      : await exponent(training, SCALING.widths, (w) => scaled(model, RECIPE.size, w));
+  return {
+    model,
+    parameters: parameterCount(model),
+    forwardFlops: await forwardFlops(model),
+    backends: perBackend,
+    skipped,
+    scalingBackend: MAIN,
+    resolutionExponent,
+    ...(widthExponent && { widthExponent }),
+    totalSeconds: elapsed(),
+  };
+}
+
+/** Mean L_simple over held-out images at fixed t and noise. */
+async function heldOutLoss(model: DenoiserModel, x0: Tensor): Promise<number> {
   const n = x0.shape[0];
   const t = Int32Array.from(uniformValues(7, 0, n), (u) => 1 + Math.floor(u * SCHEDULE.T));
   const noise = gaussianTensor(x0.shape, 7, 1);
@@ -162,15 +351,10 @@ async function heldOutLoss(
       return c.signal * v + c.noise * noise.data[i];
     }),
   };
-  const denoiser = await backend.training!.denoiser(model, weights, SCHEDULE.T);
-  try {
-    const out = await denoiser.model(xt, t);
-    let sum = 0;
-    out.data.forEach((v, i) => (sum += (v - noise.data[i]) ** 2));
-    return sum / out.data.length;
-  } finally {
-    denoiser.dispose();
-  }
+  const out = await model(xt, t);
+  let sum = 0;
+  out.data.forEach((v, i) => (sum += (v - noise.data[i]) ** 2));
+  return sum / out.data.length;
 }
 
 /** Images on the 256 levels -1 + 2k/255 (the resampled 16 x 16 images lie between them). */
@@ -184,113 +368,209 @@ const subset = (x: Tensor, n: number): Tensor => ({
   data: Float64Array.from(x.data.subarray(0, n * (x.data.length / x.shape[0]))),
 });
 
-interface Row {
-  model: string;
-  parameters: number;
-  flops: number;
-  stepMs: Record<string, number>;
-  samplesPerSecond: number;
-  heldOutLoss: number;
-  bitsPerDim: number;
-  resolutionExponent: number;
-  widthExponent: number;
+type Images = Awaited<ReturnType<typeof loadFashionMnist>>;
+
+/** Runs `use` with the model's denoiser for these labels (none: unconditional), then frees it. */
+async function withDenoiser<R>(
+  backend: DiffusionBackend,
+  model: ModelSpec,
+  weights: Weights,
+  labels: Int32Array | undefined,
+  use: (d: DenoiserModel) => Promise<R>,
+): Promise<R> {
+  const d = await backend.training!.denoiser(model, weights, SCHEDULE.T, labels);
+  try {
+    return await use(d.model);
+  } finally {
+    d.dispose();
+  }
+}
+
+/** Bits/dim per image: mean over the images (as `median`), range and standard error. */
+function boundSummary(total: Float64Array) {
+  const mean = total.reduce((a, b) => a + b, 0) / total.length;
+  const variance = total.reduce((s, v) => s + (v - mean) ** 2, 0) / (total.length - 1);
+  return { ...spreadOf([...total]), median: mean, standardError: Math.sqrt(variance / total.length) };
+}
+
+/**
+ * The variational bound in bits/dim under each variance choice. Both bounds draw the same x_t at each t (the seed
+ * fixes them), so the second replays the model outputs of the first instead of running the model again.
+ */
+async function bounds(backend: DiffusionBackend, model: DenoiserModel, x0: Tensor) {
+  const outputs = new Map<number, { xt: Tensor; out: Tensor }>();
+  const replaying: DenoiserModel = async (xt, t) => {
+    const seen = outputs.get(t[0]);
+    if (seen && isDeepStrictEqual(seen.xt, xt)) return seen.out;
+    const out = await model(xt, t);
+    outputs.set(t[0], { xt, out });
+    return out;
+  };
+  const bound = async (variance: VarianceType) =>
+    boundSummary((await bitsPerDim(backend, replaying, SCHEDULE, x0, 11, { variance })).total);
+  return { fixedLarge: await bound('fixed_large'), fixedSmall: await bound('fixed_small') };
+}
+
+/** Where each model's training state is kept, so that an interrupted or repeated run continues where it stopped. */
+const STATE_DIR = join(packageRoot(), 'reports', 'architectures');
+const KEEP_EVERY = 50;
+
+/** Writes the training state in the weights format, with the groups of a checkpoint (src/training/checkpoint.ts). */
+async function keepState(path: string, model: ModelSpec, state: TrainerState, trainSeconds: Seconds): Promise<void> {
+  const groups = { params: state.params, 'adam.m': state.m, 'adam.v': state.v, ema: state.ema! };
+  await writeFileAtomic(
+    path,
+    encodeWeights({ model, groups, meta: { recipe: RECIPE, step: state.step, trainSeconds } }),
+  );
+}
+
+/** The EMA weights after RECIPE's training, continuing from the kept state when it is of this model and recipe. */
+async function trainedWeights(backend: DiffusionBackend, model: ModelSpec, train: Images) {
+  const path = join(STATE_DIR, `${model.architecture}.weights`);
+  let state: TrainerState = freshState(model);
+  let spent: Seconds = { wall: 0, cpu: 0 };
+  if (existsSync(path)) {
+    const kept = decodeWeights(await readFile(path), path);
+    if (isDeepStrictEqual(kept.model, model) && isDeepStrictEqual(kept.meta.recipe, RECIPE)) {
+      const g = kept.groups;
+      state = { step: kept.meta.step as number, params: g.params, m: g['adam.m'], v: g['adam.v'], ema: g.ema };
+      spent = kept.meta.trainSeconds as Seconds;
+    }
+  }
+  const elapsed = clock();
+  const seconds = () => ({ wall: spent.wall + elapsed().wall, cpu: spent.cpu + elapsed().cpu });
+  if (state.step < RECIPE.steps) {
+    await mkdir(STATE_DIR, { recursive: true });
+    const t = await trainer(backend.training!, model, state);
+    try {
+      for (let k = state.step + 1; k <= RECIPE.steps; k++) {
+        const labels = isConditional(model) ? sampleLabels(train.labels, RECIPE.batch, RECIPE.seed, k) : undefined;
+        await t.step(sampleBatch(train.items, RECIPE.batch, RECIPE.seed, k), labels);
+        if (k % KEEP_EVERY === 0 || k === RECIPE.steps) await keepState(path, model, await t.state(), seconds());
+      }
+      state = await t.state();
+    } finally {
+      t.dispose();
+    }
+  }
+  return { weights: state.ema!, trainSeconds: seconds() };
+}
+
+async function trainedRows(backend: DiffusionBackend, model: ModelSpec, data: { train: Images; test: Images }) {
+  const name = model.architecture;
+  const conditional = isConditional(model);
+  // The training's time includes that of earlier runs it continued; the evaluation's is this run's.
+  const { weights, trainSeconds } = await trainedWeights(backend, model, data.train);
+  const evaluation = clock();
+  const run = <R>(labels: Int32Array | undefined, use: (d: DenoiserModel) => Promise<R>) =>
+    withDenoiser(backend, model, weights, labels, use);
+  const unconditional = (n: number) => (conditional ? nullLabels(n) : undefined);
+  const heldOut = subset(data.test.items, HELD_OUT);
+  const heldOutLabels = data.test.labels.subarray(0, HELD_OUT);
+  const bound = quantised(subset(data.test.items, BOUND_IMAGES));
+  const boundLabels = data.test.labels.subarray(0, BOUND_IMAGES);
+  const rows: Omit<TrainedRows, 'totalSeconds'> = {
+    model,
+    recipe: RECIPE,
+    heldOutLoss: {
+      unconditional: await run(unconditional(HELD_OUT), (d) => heldOutLoss(d, heldOut)),
+      ...(conditional && { conditional: await run(heldOutLabels, (d) => heldOutLoss(d, heldOut)) }),
+    },
+    bitsPerDim: {
+      unconditional: await run(unconditional(BOUND_IMAGES), (d) => bounds(backend, d, bound)),
+      ...(conditional && { conditional: await run(boundLabels, (d) => bounds(backend, d, bound)) }),
+    },
+    trainSeconds,
+  };
+  // The grid: GRID_PER_CLASS rows of the classes in turn, guided; simple-conv's unconditional.
+  const n = GRID_PER_CLASS * CLASSES;
+  const labels = Int32Array.from({ length: n }, (_, i) => i % CLASSES);
+  const shape = [n, ...architectureOf(model).itemShape(model)];
+  const sample = (m: DenoiserModel) => backend.sampleDdpm({ schedule: SCHEDULE, shape, model: m, seed: 3 });
+  const samples = conditional
+    ? await run(labels, (c) =>
+        run(nullLabels(n), (u) => sample(guidedDenoiser(c, u, { w: GUIDANCE, prediction: 'eps', schedule: SCHEDULE }))),
+      )
+    : await run(undefined, sample);
+  await writeFileAtomic(join(RESULTS_DIR, `${name}.png`), await imageGridPng(samples, CLASSES));
+  const { wall, cpu } = evaluation();
+  return { ...rows, totalSeconds: { wall: trainSeconds.wall + wall, cpu: trainSeconds.cpu + cpu } };
+}
+
+function parseArgs(args: string[]) {
+  const known = ['--timings-only', '--trained-only', '--report-only', '--models'];
+  const models = args.includes('--models') ? args[args.indexOf('--models') + 1]?.split(',') : undefined;
+  for (const a of args)
+    if (!known.includes(a) && a !== args[args.indexOf('--models') + 1])
+      throw new Error(`unknown option ${a}; options: ${known.join(', ')}`);
+  for (const m of models ?? [])
+    if (!MODELS.some((s) => s.architecture === m))
+      throw new Error(`--models: unknown model ${m}; models: ${MODELS.map((s) => s.architecture).join(', ')}`);
+  const only = known.slice(0, 3).filter((o) => args.includes(o));
+  if (only.length > 1) throw new Error(`${only.join(' and ')} exclude each other`);
+  const reportOnly = args.includes('--report-only');
+  return {
+    models,
+    timings: !reportOnly && !args.includes('--trained-only'),
+    trained: !reportOnly && !args.includes('--timings-only'),
+  };
 }
 
 async function main(): Promise<void> {
-  const started = performance.now();
-  const train = await loadFashionMnist(SIZE, 'train');
-  const test = await loadFashionMnist(SIZE, 'test');
-  const backends = Object.fromEntries(
-    await Promise.all(BACKENDS.map(async (b) => [b, await backendNamed(b)] as const)),
-  );
-  const main = backends[MAIN];
-  const outDir = join(packageRoot(), 'docs', 'architectures');
-  await mkdir(outDir, { recursive: true });
-  const rows: Row[] = [];
-  for (const model of MODELS) {
+  const options = parseArgs(process.argv.slice(2));
+  const elapsed = clock();
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const data = options.trained
+    ? { train: await loadFashionMnist(RECIPE.size, 'train'), test: await loadFashionMnist(RECIPE.size, 'test') }
+    : undefined;
+  if (data && data.train.classes !== CLASSES) throw new Error(`expected ${CLASSES} classes, got ${data.train.classes}`);
+  const { backends, skipped } = options.timings
+    ? await architectureBackends()
+    : { backends: options.trained ? { [MAIN]: await mainBackend() } : {}, skipped: {} };
+  const measured = options.trained || options.timings ? MODELS : [];
+  for (const model of measured.filter((m) => !options.models || options.models.includes(m.architecture))) {
     const name = model.architecture;
-    const log = (s: string) =>
-      process.stderr.write(`${name}: ${s} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-    const stepMs: Record<string, number> = {};
-    for (const b of BACKENDS) stepMs[b] = 1000 * (await stepSeconds(backends[b].training!, model, BATCH));
-    log(`step ms ${JSON.stringify(stepMs)}`);
-    const t = await trainer(main.training!, model);
-    for (let k = 1; k <= STEPS; k++) await t.step(sampleBatch(train.items, BATCH, 1, k));
-    const weights = (await t.state()).ema!;
-    t.dispose();
-    const loss = await heldOutLoss(main, model, weights, subset(test.items, HELD_OUT));
-    log(`trained ${STEPS} steps, held-out L_simple ${loss.toFixed(4)}`);
-    const denoiser = await main.training!.denoiser(model, weights, SCHEDULE.T);
-    const bpd = await bitsPerDim(main, denoiser.model, SCHEDULE, quantised(subset(test.items, BPD_IMAGES)), 11);
-    const sampleStart = performance.now();
-    const samples = await main.sampleDdim({
-      schedule: SCHEDULE,
-      shape: [16, 1, SIZE, SIZE],
-      model: denoiser.model,
-      seed: 3,
-      timesteps: respacedTimesteps(SCHEDULE.T, 20),
-    });
-    const samplesPerSecond = 16 / ((performance.now() - sampleStart) / 1000);
-    denoiser.dispose();
-    await writeFileAtomic(join(outDir, `${name}.png`), await imageGridPng(samples, 4));
-    const bits = bpd.total.reduce((a, b) => a + b, 0) / bpd.total.length;
-    log(`bits/dim ${bits.toFixed(3)}, ${samplesPerSecond.toFixed(1)} samples/s`);
-    const sizes = [16, 32, 64];
-    const bySize = [];
-    for (const s of sizes) bySize.push(await stepSeconds(main.training!, scaled(model, s, 1), 4, 1));
-    // simple-conv's width is fixed (64, the seed's): no width exponent.
-    const widths = model.architecture === 'simple-conv' ? [] : [1, 2];
-    const byWidth = [];
-    for (const w of widths) byWidth.push(await stepSeconds(main.training!, scaled(model, SIZE, w), 4, 1));
-    rows.push({
-      model: name,
-      parameters: parameterCount(model),
-      flops: await forwardFlops(model),
-      stepMs,
-      samplesPerSecond,
-      heldOutLoss: loss,
-      bitsPerDim: bits,
-      resolutionExponent: slope(sizes, bySize),
-      widthExponent: widths.length > 0 ? slope(widths, byWidth) : NaN,
-    });
-    log(`scaling ${JSON.stringify(rows[rows.length - 1])}`);
+    const log = (s: string) => {
+      const { wall, cpu } = elapsed();
+      process.stderr.write(`${name}: ${s} (${wall.toFixed(0)} s wall, ${cpu.toFixed(0)} s CPU)\n`);
+    };
+    if (data) {
+      const trained = await trainedRows(backends[MAIN], model, data);
+      await storeResults(name, { trained });
+      log(`trained: ${JSON.stringify({ loss: trained.heldOutLoss, bpd: trained.bitsPerDim })}`);
+    }
+    if (options.timings) {
+      const timings = await timingRows(backends, skipped, model, log);
+      await storeResults(name, { timings });
+      log(`timings: exponents ${timings.resolutionExponent.ofMedians} ${timings.widthExponent?.ofMedians}`);
+    }
   }
-  const minutes = (performance.now() - started) / 60000;
-  await writeFileAtomic(join(packageRoot(), 'docs', 'architectures.md'), report(rows, minutes));
-  process.stderr.write(`docs/architectures.md written in ${minutes.toFixed(1)} min\n`);
+  const stored: Record<string, ModelResults> = {};
+  for (const m of MODELS) stored[m.architecture] = current(m, await loadResults(m.architecture));
+  await writeFileAtomic(
+    join(RESULTS_DIR, '..', 'architectures.md'),
+    renderArchitecturesReport(MODELS, stored, SETTINGS),
+  );
+  const { wall, cpu } = elapsed();
+  process.stderr.write(`docs/architectures.md written; this run ${wall.toFixed(0)} s wall, ${cpu.toFixed(0)} s CPU\n`);
 }
 
-function report(rows: Row[], minutes: number): string {
-  const specs = MODELS.map((m) => `- \`${JSON.stringify(m)}\``).join('\n');
-  const header = `| | ${rows.map((r) => r.model).join(' | ')} |\n|---|${rows.map(() => '---').join('|')}|`;
-  const line = (what: string, f: (r: Row) => string) => `| ${what} | ${rows.map(f).join(' | ')} |`;
-  return `# The seed's architectures, measured
+async function mainBackend(): Promise<DiffusionBackend> {
+  const r = await resolveBackend(MAIN);
+  if ('skipped' in r) throw new Error(`${MAIN} (the main backend) cannot run here: ${r.skipped}`);
+  return r.backend;
+}
 
-\`npm run bench:models\` (bench/models.ts) on 16 x 16 Fashion-MNIST (Debian's dataset-fashion-mnist, area-resampled),
-unconditional, the seed's schedule (linear 1e-4..0.06, T = 100). Each model trains ${STEPS} steps of batch ${BATCH} on
-${MAIN} (Adam lr 1e-3, clip 1, EMA 0.995) and is evaluated with its EMA weights. This run took ${minutes.toFixed(1)} min on
-a shared 2-core machine: the times are noisy, the ratios within one run are what to read.
-
-${header}
-${line('parameters', (r) => r.parameters.toLocaleString('en'))}
-${line('forward FLOPs per image', (r) => `${(r.flops / 1e6).toFixed(2)} M`)}
-${BACKENDS.map((b) => line(`training step, batch ${BATCH}, ${b} (ms)`, (r) => r.stepMs[b].toFixed(0))).join('\n')}
-${line(`DDIM sampling, 20 steps (${MAIN}, samples/s)`, (r) => r.samplesPerSecond.toFixed(1))}
-${line(`held-out L_simple (${HELD_OUT} test images, fixed t and eps)`, (r) => r.heldOutLoss.toFixed(4))}
-${line(`bits/dim (${BPD_IMAGES} test images, quantised to 256 levels)`, (r) => r.bitsPerDim.toFixed(3))}
-${line('step time ~ resolution^a (16, 32, 64; batch 4)', (r) => r.resolutionExponent.toFixed(2))}
-${line('step time ~ width^b (x1, x2; batch 4)', (r) => (Number.isNaN(r.widthExponent) ? 'n/a' : r.widthExponent.toFixed(2)))}
-
-Bits/dim is the variational bound as improved-diffusion's calc_bpd_loop computes it: the prior KL, the posterior KL
-at every t > 1 and the discretised-Gaussian decoder NLL at t = 1, fixed_small variances (src/evaluation/bits-per-dim.ts;
-the Gaussian KL and the discretised likelihood are checked in test/likelihood.spec.ts). After so short a training the
-bound is far from a trained model's (above 8 bits/dim, worse than uniform): it compares the models at one budget only.
-
-Sample grids (DDIM, 20 steps, seed 3): ${rows.map((r) => `[${r.model}](architectures/${r.model}.png)`).join(', ')}.
-
-Models:
-${specs}
-`;
+/** Stored rows of another model spec or training recipe are dropped (the report says they are missing). */
+function current(model: ModelSpec, results: ModelResults): ModelResults {
+  const trained =
+    results.trained &&
+    isDeepStrictEqual(results.trained.model, model) &&
+    isDeepStrictEqual(results.trained.recipe, RECIPE)
+      ? results.trained
+      : undefined;
+  const timings = results.timings && isDeepStrictEqual(results.timings.model, model) ? results.timings : undefined;
+  return { ...(trained && { trained }), ...(timings && { timings }) };
 }
 
 await main();
