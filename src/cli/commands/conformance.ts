@@ -168,7 +168,7 @@ per run).`,
       { writeReport },
       summary,
       { runFailed },
-      { conformancePoolOptions },
+      { backendsAtOnce, conformancePoolOptions },
     ] = await Promise.all([
       import('vitest/node'),
       import('../../../spec/groups/index.js'),
@@ -194,6 +194,8 @@ per run).`,
       const why = b.loadFailed ? 'not run, failed to load' : 'not run here';
       process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
     }
+    process.env.DIFFSPEC_BACKENDS_AT_ONCE = String(backendsAtOnce());
+    process.env.DIFFSPEC_HOST = (await import('../../isolation/backendProcess.js')).OWN_HOST;
     const collector = new ConformanceCollector(process.stdout, colour);
     const root = packageRoot();
     const startedAt = new Date();
