@@ -6,7 +6,8 @@
 // - timing rows (cheap): parameters, forward FLOPs, training-step time and DDIM sampling throughput on every backend
 //   that declares the 'architectures' capability, and the growth of step time with resolution and width as
 //   log-log slopes over repeated sweeps.
-// Options: --timings-only (re-measure the timing rows, keep the stored trained rows), --trained-only, --report-only
+// Options: --timings-only (re-measure the timing rows, keep the stored trained rows; with --backends a,b only those
+// backends' rows, keeping the others'), --trained-only, --report-only
 // (render the stored rows) and --models a,b (a subset). BENCH_STEPS overrides the training budget (for a quick try;
 // the stored rows say so).
 import { existsSync } from 'node:fs';
@@ -121,14 +122,17 @@ function scaled(model: ModelSpec, size: number, width: number): ModelSpec {
   return resized;
 }
 
-/** The registered backends that declare the 'architectures' capability; the others with the reason. */
-async function architectureBackends(): Promise<{
+/** The registered backends (or those named) that declare the 'architectures' capability; the others with the reason. */
+async function architectureBackends(only?: readonly string[]): Promise<{
   backends: Record<string, DiffusionBackend>;
   skipped: Record<string, string>;
 }> {
   const backends: Record<string, DiffusionBackend> = {};
   const skipped: Record<string, string> = {};
-  for (const { name } of registeredBackends()) {
+  const names = registeredBackends().map((b) => b.name);
+  const unknown = only?.find((n) => !names.includes(n));
+  if (unknown) throw new Error(`--backends: unknown backend ${unknown}; backends: ${names.join(', ')}`);
+  for (const name of names.filter((n) => !only || only.includes(n))) {
     const r = await resolveBackend(name);
     if ('skipped' in r) skipped[name] = r.skipped;
     else if (r.backend.capabilities.includes('architectures') && r.backend.training) backends[name] = r.backend;
@@ -137,7 +141,8 @@ async function architectureBackends(): Promise<{
       await r.backend.dispose?.();
     }
   }
-  if (!backends[MAIN]) throw new Error(`${MAIN} (the main backend) cannot run here: ${skipped[MAIN]}`);
+  if (!backends[MAIN] && (!only || only.includes(MAIN)))
+    throw new Error(`${MAIN} (the main backend) cannot run here: ${skipped[MAIN]}`);
   return { backends, skipped };
 }
 
@@ -308,9 +313,11 @@ async function timingRows(
   skipped: Record<string, string>,
   model: ModelSpec,
   log: (s: string) => void,
+  /** The stored rows that the backends measured now update (--backends): the others and, without MAIN, the exponents. */
+  previous?: TimingRows,
 ): Promise<TimingRows> {
   const elapsed = clock();
-  const perBackend: TimingRows['backends'] = {};
+  const perBackend: TimingRows['backends'] = { ...previous?.backends };
   for (const [name, backend] of Object.entries(backends)) {
     perBackend[name] = {
       stepMs: await stepMs(backend.training!, model),
@@ -318,24 +325,33 @@ async function timingRows(
     };
     log(`${name}: step ${perBackend[name].stepMs.cpu.median.toFixed(0)} ms CPU`);
   }
-  const training = backends[MAIN].training!;
+  const exponents = backends[MAIN] ? await scalingExponents(backends[MAIN].training!, model) : previous;
+  if (!exponents)
+    throw new Error(`--backends: without ${MAIN} the exponents need stored timing rows; none for this model`);
+  const { resolutionExponent, widthExponent } = exponents;
+  const stillSkipped = Object.entries({ ...previous?.skipped, ...skipped }).filter(([name]) => !perBackend[name]);
+  return {
+    model,
+    parameters: parameterCount(model),
+    forwardFlops: await forwardFlops(model),
+    backends: perBackend,
+    skipped: Object.fromEntries(stillSkipped),
+    scalingBackend: MAIN,
+    resolutionExponent,
+    ...(widthExponent && { widthExponent }),
+    totalSeconds: elapsed(),
+  };
+}
+
+/** The growth of step time with resolution and with width, on `training` (MAIN's). */
+async function scalingExponents(training: TrainingBackend, model: ModelSpec) {
   const resolutionExponent = await exponent(training, SCALING.resolutions, (s) => scaled(model, s, 1));
   // simple-conv's width is fixed (64, the seed's): no width exponent.
   const widthExponent =
     model.architecture === 'simple-conv'
       ? undefined
       : await exponent(training, SCALING.widths, (w) => scaled(model, RECIPE.size, w));
-  return {
-    model,
-    parameters: parameterCount(model),
-    forwardFlops: await forwardFlops(model),
-    backends: perBackend,
-    skipped,
-    scalingBackend: MAIN,
-    resolutionExponent,
-    ...(widthExponent && { widthExponent }),
-    totalSeconds: elapsed(),
-  };
+  return { resolutionExponent, widthExponent };
 }
 
 /** Mean L_simple over held-out images at fixed t and noise. */
@@ -498,11 +514,14 @@ async function trainedRows(backend: DiffusionBackend, model: ModelSpec, data: { 
 }
 
 function parseArgs(args: string[]) {
-  const known = ['--timings-only', '--trained-only', '--report-only', '--models'];
-  const models = args.includes('--models') ? args[args.indexOf('--models') + 1]?.split(',') : undefined;
+  const known = ['--timings-only', '--trained-only', '--report-only', '--models', '--backends'];
+  const list = (option: string) => (args.includes(option) ? args[args.indexOf(option) + 1]?.split(',') : undefined);
+  const models = list('--models');
+  const backends = list('--backends');
+  const values = [args[args.indexOf('--models') + 1], args[args.indexOf('--backends') + 1]];
   for (const a of args)
-    if (!known.includes(a) && a !== args[args.indexOf('--models') + 1])
-      throw new Error(`unknown option ${a}; options: ${known.join(', ')}`);
+    if (!known.includes(a) && !values.includes(a)) throw new Error(`unknown option ${a}; options: ${known.join(', ')}`);
+  if (backends && !args.includes('--timings-only')) throw new Error('--backends goes with --timings-only');
   for (const m of models ?? [])
     if (!MODELS.some((s) => s.architecture === m))
       throw new Error(`--models: unknown model ${m}; models: ${MODELS.map((s) => s.architecture).join(', ')}`);
@@ -511,6 +530,7 @@ function parseArgs(args: string[]) {
   const reportOnly = args.includes('--report-only');
   return {
     models,
+    backends,
     timings: !reportOnly && !args.includes('--trained-only'),
     trained: !reportOnly && !args.includes('--timings-only'),
   };
@@ -525,7 +545,7 @@ async function main(): Promise<void> {
     : undefined;
   if (data && data.train.classes !== CLASSES) throw new Error(`expected ${CLASSES} classes, got ${data.train.classes}`);
   const { backends, skipped } = options.timings
-    ? await architectureBackends()
+    ? await architectureBackends(options.backends)
     : { backends: options.trained ? { [MAIN]: await mainBackend() } : {}, skipped: {} };
   const measured = options.trained || options.timings ? MODELS : [];
   for (const model of measured.filter((m) => !options.models || options.models.includes(m.architecture))) {
@@ -540,7 +560,8 @@ async function main(): Promise<void> {
       log(`trained: ${JSON.stringify({ loss: trained.heldOutLoss, bpd: trained.bitsPerDim })}`);
     }
     if (options.timings) {
-      const timings = await timingRows(backends, skipped, model, log);
+      const previous = options.backends ? current(model, await loadResults(name)).timings : undefined;
+      const timings = await timingRows(backends, skipped, model, log, previous);
       await storeResults(name, { timings });
       log(`timings: exponents ${timings.resolutionExponent.ofMedians} ${timings.widthExponent?.ofMedians}`);
     }

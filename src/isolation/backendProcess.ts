@@ -8,7 +8,15 @@ import type { HostReply, HostRequest } from './protocol.js';
 const STDERR_TAIL_CHARS = 2000;
 
 /** The host entry beside this file: host.ts when running from source, host.js from dist/. */
-const HOST = fileURLToPath(new URL(`./host${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
+export const OWN_HOST = fileURLToPath(
+  new URL(`./host${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+/**
+ * The host that processes run: DIFFSPEC_HOST when set (`diffspec conformance` names its own, so that the processes
+ * its vitest worker starts from the TypeScript sources run the compiled host, not every module through tsx).
+ */
+const HOST = process.env.DIFFSPEC_HOST ?? OWN_HOST;
 
 export interface HostOptions {
   /** The time the backend gets to load (import, start its engine), restarts included. */

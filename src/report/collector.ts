@@ -37,6 +37,7 @@ function messageOf(test: TestCase): string | undefined {
 export class ConformanceCollector implements Reporter {
   readonly results: CheckResultRecord[] = [];
   readonly errors: string[] = [];
+  private readonly byTest = new Map<string, CheckResultRecord>();
   readonly backendInfo = new Map<
     string,
     { precision?: string; metadata?: Readonly<Record<string, string>>; unavailable?: string }
@@ -69,6 +70,7 @@ export class ConformanceCollector implements Reporter {
     if (status === 'fail' || status === 'xfail') record.replay = meta.replay;
     if (meta.expectation) record.expectation = meta.expectation;
     this.results.push(record);
+    this.byTest.set(test.id, record);
     const info = this.backendInfo.get(meta.backend) ?? {};
     if (meta.precision) Object.assign(info, { precision: meta.precision, metadata: meta.metadata });
     if (status === 'skip' && message?.startsWith('backend unavailable: '))
@@ -83,6 +85,10 @@ export class ConformanceCollector implements Reporter {
   }
 
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandled: ReadonlyArray<SerializedError>): void {
+    // Backends run side by side (src/speckit/pool.ts), so results arrive in no fixed order: put them in the order
+    // the checks were declared, file by file, so that reports and their backend columns read the same every run.
+    const declared = modules.flatMap((m) => [...m.children.allTests()].map((t) => this.byTest.get(t.id)));
+    this.results.splice(0, this.results.length, ...declared.filter((r) => r !== undefined));
     for (const m of modules) for (const e of m.errors()) this.errors.push(`${m.moduleId}: ${e.message}`);
     for (const e of unhandled) this.errors.push(`unhandled error: ${e.message}`);
   }

@@ -1,37 +1,19 @@
-// How `diffspec conformance` spreads the spec files over vitest workers. Each spec file is one group run on
-// every selected backend, and the training group, which trains models end to end, is the longest.
+// How `diffspec conformance` spreads its work over the cores. Each spec file is one group run on every selected
+// backend, and each backend runs in a process of its own (src/isolation): the vitest worker only sends checks to
+// those processes and waits, so it is the backends' processes, not vitest workers, that need a core each.
 import { availableParallelism } from 'node:os';
-import { relative } from 'node:path';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { SPEC_GROUPS } from '../../spec/groups/index.js';
 
-/** Groups in the order their files start when vitest has no durations from an earlier run: training first. */
-function groupsByExpectedCost(): string[] {
-  const trains = (id: string) =>
-    SPEC_GROUPS.find((g) => g.id === id)!.checks.filter((c) => c.requires.includes('training')).length;
-  return SPEC_GROUPS.map((g) => g.id).sort((a, b) => trains(b) - trains(a));
+/** How many backends run checks at once in a spec file (src/speckit/vitest.ts): one per core. */
+export function backendsAtOnce(): number {
+  return availableParallelism();
 }
 
 /**
- * Longest file first, so that the last file to start is a short one: by the durations vitest cached from the last
- * run, or, lacking them, groups with the most training checks first.
- */
-class LongestFirstSequencer extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const cacheKey = (f: TestSpecification) => `${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`;
-    const known = files.every((f) => this.ctx.cache.getFileTestResults(cacheKey(f)));
-    if (known) return super.sort(files);
-    const order = groupsByExpectedCost();
-    const rank = (f: TestSpecification) => order.findIndex((id) => f.moduleId.endsWith(`/${id}.spec.ts`));
-    return [...files].sort((a, b) => rank(a) - rank(b));
-  }
-}
-
-/**
- * One worker per core: vitest's default leaves one core to its main process, which here only collects results.
- * A worker runs file after file (isolate: false), so that each backend's process (src/isolation) is started once per
- * worker, not once per file: a check that timed out cannot run on into the next file, since its process was killed.
+ * One vitest worker for the whole run (isolate: false keeps its modules across the spec files), so that each
+ * backend's process is started once per run, not once per worker or file; within a file the backends run side by
+ * side, `backendsAtOnce()` at a time (vitest's maxConcurrency), each its checks one after another. A check that timed
+ * out cannot run on into the next file: its process was killed.
  */
 export function conformancePoolOptions() {
-  return { maxWorkers: availableParallelism(), isolate: false, sequence: { sequencer: LongestFirstSequencer } };
+  return { maxWorkers: 1, isolate: false, maxConcurrency: backendsAtOnce() };
 }

@@ -43,6 +43,11 @@ export { CHECK_TIMEOUT_MS } from './timeout.js';
 export interface RegistrationOptions {
   suiteSeed: number;
   expectations: readonly BackendExpectations[];
+  /**
+   * Whether the backends run side by side (each its checks one after another), as many at once as vitest's
+   * maxConcurrency allows: only for backends in processes of their own, which cannot disturb one another.
+   */
+  sideBySide?: boolean;
 }
 
 /** The time a backend gets to load, again after a crash: at least the check limit (src/speckit/timeout.ts). */
@@ -59,54 +64,53 @@ const ISOLATED_TEST_TIMEOUT_MS = CHECK_TIMEOUT_MS + LOAD_TIMEOUT_MS + 10_000;
 export function describeGroupFor(
   group: SpecGroup,
   backends: readonly Participant[],
-  { suiteSeed, expectations }: RegistrationOptions,
+  { suiteSeed, expectations, sideBySide = false }: RegistrationOptions,
 ): void {
   describe(group.id, () => {
     for (const r of backends) {
-      describe(r.name, () => {
+      describe(r.name, { concurrent: sideBySide }, () => {
         for (const check of group.checks) {
           const expectation = expectationFor(expectations, r.name, checkId(group, check));
-          it(
-            check.name,
-            async (ctx) => {
-              const replay = replayCommand(group, check, r, suiteSeed);
-              const meta: DiffspecTaskMeta = {
-                backend: r.name,
-                group: group.id,
-                check: check.name,
-                kind: check.kind,
-                seed: checkSeed(suiteSeed, checkId(group, check)),
-                suiteSeed,
-                replay,
-                records: [],
-                expectation,
-              };
-              ctx.task.meta.diffspec = meta;
-              if ('failed' in r) throw new SpecFailure(`backend ${r.name} cannot be used: ${r.failed}`);
-              if ('skipped' in r) return ctx.skip(`backend unavailable: ${r.skipped}`);
-              meta.precision = r.precision;
-              meta.metadata = r.metadata;
-              if (expectation?.status === 'skip')
-                return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
-              const result = await r.runCheck(group, check, suiteSeed);
-              meta.records = result.records;
-              if (result.status === 'skip') return ctx.skip(result.message);
-              if (expectation?.status === 'xfail') {
-                if (result.status === 'pass') {
-                  meta.outcome = 'xpass';
-                  return;
-                }
-                meta.outcome = 'xfail';
-                meta.message = result.message;
-                return ctx.skip(`expected failure (${expectation.reason}): ${result.message}`);
+          it(check.name, {
+            concurrent: false,
+            timeout: 'isolated' in r && r.isolated ? ISOLATED_TEST_TIMEOUT_MS : CHECK_TIMEOUT_MS,
+          }, async (ctx) => {
+            const replay = replayCommand(group, check, r, suiteSeed);
+            const meta: DiffspecTaskMeta = {
+              backend: r.name,
+              group: group.id,
+              check: check.name,
+              kind: check.kind,
+              seed: checkSeed(suiteSeed, checkId(group, check)),
+              suiteSeed,
+              replay,
+              records: [],
+              expectation,
+            };
+            ctx.task.meta.diffspec = meta;
+            if ('failed' in r) throw new SpecFailure(`backend ${r.name} cannot be used: ${r.failed}`);
+            if ('skipped' in r) return ctx.skip(`backend unavailable: ${r.skipped}`);
+            meta.precision = r.precision;
+            meta.metadata = r.metadata;
+            if (expectation?.status === 'skip')
+              return ctx.skip(`skipped by the expectations of ${r.name}: ${expectation.reason}`);
+            const result = await r.runCheck(group, check, suiteSeed);
+            meta.records = result.records;
+            if (result.status === 'skip') return ctx.skip(result.message);
+            if (expectation?.status === 'xfail') {
+              if (result.status === 'pass') {
+                meta.outcome = 'xpass';
+                return;
               }
-              if (result.status === 'fail')
-                throw new SpecFailure(
-                  `${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`,
-                );
-            },
-            'isolated' in r && r.isolated ? ISOLATED_TEST_TIMEOUT_MS : CHECK_TIMEOUT_MS,
-          );
+              meta.outcome = 'xfail';
+              meta.message = result.message;
+              return ctx.skip(`expected failure (${expectation.reason}): ${result.message}`);
+            }
+            if (result.status === 'fail')
+              throw new SpecFailure(
+                `${result.message}\n  suite seed ${suiteSeed}, check seed ${result.seed}\n  replay: ${replay}`,
+              );
+          });
         }
       });
     }
@@ -118,20 +122,22 @@ const hosts: Record<string, Promise<Participant>> = {};
 /**
  * Registers a spec group once per backend selected by DIFFSPEC_BACKENDS (names or module paths), each in a
  * process of its own (src/isolation), with the suite seed of DIFFSPEC_SEED and the expectations of
- * DIFFSPEC_EXPECTATIONS and expectations/<backend>.json. DIFFSPEC_BACKEND_HEAP_MB limits each process's heap.
+ * DIFFSPEC_EXPECTATIONS and expectations/<backend>.json. DIFFSPEC_BACKEND_HEAP_MB limits each process's heap;
+ * DIFFSPEC_BACKENDS_AT_ONCE above 1 runs the backends side by side (`diffspec conformance`: src/speckit/pool.ts).
  */
 export async function describeSpecGroup(group: SpecGroup): Promise<void> {
   const { isolatedBackend } = await import('../isolation/isolated.js');
   const heapMb = process.env.DIFFSPEC_BACKEND_HEAP_MB ? Number(process.env.DIFFSPEC_BACKEND_HEAP_MB) : undefined;
   const limits = { checkTimeoutMs: CHECK_TIMEOUT_MS, loadTimeoutMs: LOAD_TIMEOUT_MS, heapMb };
   // One process per backend and vitest worker, kept for the worker's next spec files (a process ends with its
-  // worker: src/isolation/host.ts exits when its parent goes).
+  // worker: src/isolation/host.ts exits when its parent goes); `diffspec conformance` runs one worker.
   const backends = await Promise.all(
     selectedBackendNames().map((selector) => (hosts[selector] ??= isolatedBackend(selector, limits))),
   );
   describeGroupFor(group, backends, {
     suiteSeed: suiteSeedFromEnv(),
     expectations: expectationsFromEnv(backends.map((b) => b.name)),
+    sideBySide: Number(process.env.DIFFSPEC_BACKENDS_AT_ONCE ?? 1) > 1,
   });
 }
 

@@ -194,7 +194,7 @@ per run).`,
       { writeReport },
       summary,
       { runFailed },
-      { conformancePoolOptions },
+      { backendsAtOnce, conformancePoolOptions },
       { blobReporter, clearBlobs },
       { denoiserGroup },
     ] = await Promise.all([
@@ -227,6 +227,8 @@ per run).`,
       const why = b.loadFailed ? 'not run, failed to load' : 'not run here';
       process.stdout.write(`  ${why}: ${b.name}: ${b.unavailable}\n`);
     }
+    process.env.DIFFSPEC_BACKENDS_AT_ONCE = String(backendsAtOnce());
+    process.env.DIFFSPEC_HOST = (await import('../../isolation/backendProcess.js')).OWN_HOST;
     const collector = new ConformanceCollector(process.stdout, colour);
     await clearBlobs(out);
     const root = packageRoot();
