@@ -31,7 +31,7 @@ export function checkItems(model: ModelSpec, x: Tensor, field: string): number {
 }
 
 /** The batch size N of a shape [N, ...item shape] this model takes. */
-export function checkItemShape(model: ModelSpec, shape: readonly number[], field: string): number {
+function checkItemShape(model: ModelSpec, shape: readonly number[], field: string): number {
   const item = architectureOf(model).itemShape(model);
   requireInput(
     shape.length >= 1 && sameShape(shape.slice(1), item),
