@@ -1,7 +1,6 @@
 // The NumPy reference adapter (examples/python-numpy), a backend in another language over the process protocol
 // (docs/protocol.md): every spec group whose capabilities it declares runs against it and must pass, and its
 // deliberately broken variant (one formula changed) must be caught by the check named for it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_GROUPS } from '../spec/groups/index.js';
@@ -12,21 +11,12 @@ import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
 import { describeGroupFor, inProcessParticipant } from '../src/speckit/vitest.js';
+import { declaredGroups, PYTHON, pythonUnavailable } from './python-adapters.js';
 
-const PYTHON = '/usr/bin/python3';
 const ADAPTER = join(packageRoot(), 'examples', 'python-numpy', 'backend.py');
 const selector = `cmd:${PYTHON} ${ADAPTER}`;
 
-/** Why the adapter cannot run here (Debian's python3-numpy missing), or undefined. */
-function unavailable(): string | undefined {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (probe.error) return `${PYTHON} cannot run: ${probe.error.message}`;
-  return probe.status === 0
-    ? undefined
-    : `${PYTHON} has no numpy (apt-get install python3-numpy; scripts/setup-python.sh)`;
-}
-
-const missing = unavailable();
+const missing = pythonUnavailable(['numpy'], ['python3-numpy']);
 const suiteSeed = suiteSeedFromEnv();
 
 if (missing) {
@@ -34,8 +24,7 @@ if (missing) {
 } else {
   const numpy = await loadProgramBackend(selector);
   const capabilities = 'backend' in numpy ? numpy.backend.capabilities : [];
-  // The groups it declares: those with at least one check its capabilities cover.
-  const declared = SPEC_GROUPS.filter((g) => g.checks.some((c) => c.requires.every((r) => capabilities.includes(r))));
+  const declared = declaredGroups(capabilities);
 
   it('declares the groups it implements (schedule, forward, reverse, sampling, loss, embedding, random)', () => {
     expect('failed' in numpy ? numpy.failed : undefined).toBeUndefined();

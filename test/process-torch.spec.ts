@@ -2,7 +2,6 @@
 // 'training': the training group checks torch autograd's gradients, torch.optim.Adam and torch.randint against the
 // float64 reference, and every other group it declares runs too. Its deliberately broken variants (Adam without the
 // bias corrections; the gradients of the summed loss) must each be caught by the check named for it.
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_GROUPS } from '../spec/groups/index.js';
@@ -12,21 +11,12 @@ import { runCheck } from '../src/speckit/runner.js';
 import { suiteSeedFromEnv } from '../src/speckit/seed.js';
 import { loadProgramBackend } from '../src/speckit/selection.js';
 import { describeGroupFor, inProcessParticipant } from '../src/speckit/vitest.js';
+import { declaredGroups, PYTHON, pythonUnavailable } from './python-adapters.js';
 
-const PYTHON = '/usr/bin/python3';
 const ADAPTER = join(packageRoot(), 'examples', 'python-torch', 'backend.py');
 const selector = `cmd:${PYTHON} ${ADAPTER}`;
 
-/** Why the adapter cannot run here (Debian's python3-torch or python3-numpy missing), or undefined. */
-function unavailable(): string | undefined {
-  const probe = spawnSync(PYTHON, ['-c', 'import numpy, torch'], { encoding: 'utf8' });
-  if (probe.error) return `${PYTHON} cannot run: ${probe.error.message}`;
-  return probe.status === 0
-    ? undefined
-    : `${PYTHON} has no torch or numpy (apt-get install python3-torch python3-numpy; scripts/setup-python.sh)`;
-}
-
-const missing = unavailable();
+const missing = pythonUnavailable(['numpy', 'torch'], ['python3-torch', 'python3-numpy']);
 const suiteSeed = suiteSeedFromEnv();
 
 if (missing) {
@@ -34,8 +24,7 @@ if (missing) {
 } else {
   const torch = await loadProgramBackend(selector);
   const capabilities = 'backend' in torch ? torch.backend.capabilities : [];
-  // The groups it declares: those with at least one check its capabilities cover.
-  const declared = SPEC_GROUPS.filter((g) => g.checks.some((c) => c.requires.every((r) => capabilities.includes(r))));
+  const declared = declaredGroups(capabilities);
 
   it('speaks protocol version 2 and declares training', () => {
     expect('failed' in torch ? torch.failed : undefined).toBeUndefined();
