@@ -165,9 +165,11 @@ How to read it:
 - Unconditional rows run the class-conditional models with the null class, as a guided sampler's second branch does.
 
 ${missingText}Time, summed over the models (separate processes may run them side by side): trained rows
-${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all backends above).
-Re-measure the timing rows alone, keeping the trained rows, with \`npm run bench:models -- --timings-only\`: the
-backends are those that declare the 'architectures' capability.${
+${seconds(training)} min wall / CPU, timing rows ${seconds(timed)} min (all backends above, summed over the runs that
+measured them).
+Re-measure the timing rows alone, keeping the trained rows, with \`npm run bench:models -- --timings-only\` (the
+backends that declare the 'architectures' capability), or some backends' rows only with \`--timings-only --backends
+a,b\`.${
     skipped.length
       ? `\nNot timed: ${skipped.map(([n, why]) => `${n} (${why.replaceAll(packageRoot(), '.')})`).join('; ')}.`
       : ''

@@ -339,9 +339,12 @@ async function timingRows(
     scalingBackend: MAIN,
     resolutionExponent,
     ...(widthExponent && { widthExponent }),
-    totalSeconds: elapsed(),
+    // With --backends, the time of the runs that measured the rows kept is added.
+    totalSeconds: sumSeconds(elapsed(), previous?.totalSeconds),
   };
 }
+
+const sumSeconds = (a: Seconds, b?: Seconds): Seconds => (b ? { wall: a.wall + b.wall, cpu: a.cpu + b.cpu } : a);
 
 /** The growth of step time with resolution and with width, on `training` (MAIN's). */
 async function scalingExponents(training: TrainingBackend, model: ModelSpec) {
