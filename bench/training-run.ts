@@ -4,6 +4,15 @@
 import { printTable } from './timing.js';
 import { benchTraining } from './training.js';
 
+const USAGE = 'usage: npm run bench:training [-- --quick] [-- --long] [-- --backends cpu,tfjs:wasm]';
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// An option misspelt must not start a run of many minutes.
+const unknown = args.find((a, i) => !['--quick', '--long', '--backends'].includes(a) && args[i - 1] !== '--backends');
+if (unknown) throw new Error(`unknown option ${unknown}; ${USAGE}`);
 const listed = process.argv.indexOf('--backends');
 const only = listed >= 0 ? process.argv[listed + 1]?.split(',').filter(Boolean) : undefined;
 if (listed >= 0 && !only?.length)
