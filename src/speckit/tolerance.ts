@@ -162,9 +162,10 @@ export function measureError(
   let maxRelError = 0;
   for (let i = 0; i < actual.length; i++) {
     // Anything non-finite counts as an unbounded error: a NaN would make every comparison below false.
-    const finite = Number.isFinite(actual[i]) && Number.isFinite(expected[i]) && Number.isFinite(boundAt(i));
+    const bound = boundAt(i);
+    const finite = Number.isFinite(actual[i]) && Number.isFinite(expected[i]) && Number.isFinite(bound);
     const err = finite ? Math.abs(actual[i] - expected[i]) : Infinity;
-    const ratio = finite ? err / boundAt(i) : Infinity;
+    const ratio = finite ? err / bound : Infinity;
     maxAbsError = Math.max(maxAbsError, err);
     // Elsewhere err / |expected| measures the cancellation, not the backend (1e300 at a denormal).
     if (Math.abs(expected[i]) >= RELATIVE_ERROR_FLOOR * scale[i] && expected[i] !== 0) {
